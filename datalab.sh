@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Datalab: set everything up, then start the workbook or run the whole test suite.
+#   ./datalab.sh start [datalab start options]   set up and start the workbook
+#   ./datalab.sh test  [pytest options]          set up and run every test (lint, unit, notebooks, browser)
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+VENV="$ROOT/.venv"
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null 2>&1 || PY=python3
+
+log() { printf '\033[1m[datalab]\033[0m %s\n' "$*"; }
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_install() {
+  log "Installing Debian packages: $*"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+setup_python() {
+  local extra=$1 stamp="$VENV/.datalab-stamp-$1"
+  if [ ! -x "$VENV/bin/python" ]; then
+    log "Creating the virtual environment in .venv"
+    "$PY" -m venv "$VENV" 2>/dev/null || { apt_install python3-venv; "$PY" -m venv "$VENV"; }
+  fi
+  local want
+  want=$(cat pyproject.toml | sha256sum | cut -c1-16)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    log "Installing Python packages (first run: a few minutes)"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip 2>/dev/null
+    local spec="."
+    [ "$extra" = "test" ] && spec=".[test]"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$spec" 2>&1 \
+      | grep -v "is ignored: it is neither a file nor a directory" || true
+    "$VENV/bin/python" -c "import labkit" || { log "The Python install failed"; exit 1; }
+    echo "$want" > "$stamp"
+  fi
+}
+
+setup_browser() {
+  if [ ! -x /usr/bin/chromium ]; then apt_install chromium; fi
+  if ! command -v npm >/dev/null 2>&1; then apt_install nodejs npm; fi
+  if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
+    log "Installing axe-core (accessibility checks) from npm"
+    (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+cmd=${1:-start}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  start)
+    setup_python run
+    exec "$VENV/bin/datalab" start "$@"
+    ;;
+  test)
+    setup_python test
+    setup_browser
+    log "Lint (ruff)"
+    "$VENV/bin/ruff" check labkit tests benchmarks
+    "$VENV/bin/ruff" format --check labkit tests benchmarks
+    log "Tests (pytest)"
+    exec "$VENV/bin/python" -m pytest "$@"
+    ;;
+  *)
+    echo "usage: ./datalab.sh start|test [options]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,1 @@
+"""Sub-commands of ``datalab``: one module each, with ``register(subparsers)``."""

@@ -1,0 +1,64 @@
+"""``datalab start`` (the workbook for trainees) and ``datalab lab`` (JupyterLab for facilitators)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from labkit import paths
+
+
+def register(subparsers) -> None:
+    start = subparsers.add_parser("start", help="démarrer l’atelier (pages Voilà)")
+    start.add_argument("--port", type=int, default=8866, help="port du serveur (8866 par défaut)")
+    start.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="adresse d’écoute (127.0.0.1 par défaut ; 0.0.0.0 pour une salle)",
+    )
+    start.add_argument("--no-browser", action="store_true", help="ne pas ouvrir le navigateur")
+    start.add_argument(
+        "--pool-size", type=int, default=1, help="noyaux préchauffés par page (1 par défaut)"
+    )
+    start.set_defaults(handler=run_start)
+
+    lab = subparsers.add_parser("lab", help="ouvrir JupyterLab sur les notebooks (formateurs)")
+    lab.add_argument("--port", type=int, default=8888)
+    lab.add_argument("--host", default="127.0.0.1")
+    lab.add_argument("--no-browser", action="store_true")
+    lab.set_defaults(handler=run_lab)
+
+
+def run_start(args) -> int:
+    from labkit.server import serve
+
+    print(
+        f"Datalab : http://{args.host if args.host != '0.0.0.0' else 'localhost'}:{args.port}/  (Ctrl+C pour arrêter)"
+    )
+    serve(
+        port=args.port, host=args.host, open_browser=not args.no_browser, pool_size=args.pool_size
+    )
+    return 0
+
+
+def run_lab(args) -> int:
+    from labkit.server import template_environment
+
+    env = {**os.environ, **template_environment()}
+    env.setdefault("DATALAB_ROOT", str(paths.project_root()))
+    env.setdefault("DATALAB_PSEUDONYM", "formateur")
+    argv = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        f"--notebook-dir={paths.project_root()}",
+        f"--ServerApp.port={args.port}",
+        f"--ServerApp.ip={args.host}",
+        "--LabApp.default_url=/lab/tree/notebooks/00_accueil.ipynb",
+    ]
+    if args.no_browser:
+        argv.append("--no-browser")
+    if os.geteuid() == 0:
+        argv.append("--allow-root")
+    os.execve(sys.executable, argv, env)
+    return 0  # pragma: no cover

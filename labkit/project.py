@@ -1,0 +1,46 @@
+"""The learner's project: the running example or their own, kept in the workspace (key ``project``)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from labkit import messages
+from labkit.settings import load_settings
+
+RUNNING_EXAMPLE, OWN = "fil_rouge", "propre"
+TITLE_MAX = 120
+
+
+@dataclass(frozen=True)
+class Project:
+    kind: str  # RUNNING_EXAMPLE or OWN
+    title: str
+
+    @property
+    def is_running_example(self) -> bool:
+        return self.kind == RUNNING_EXAMPLE
+
+
+def make_project(kind: str, title: str | None = None) -> Project:
+    """Check a choice made on the home page; a French error for a bad one."""
+    if kind == RUNNING_EXAMPLE:
+        return Project(RUNNING_EXAMPLE, load_settings().running_example.title)
+    if kind != OWN:
+        raise messages.error("project.unknown_kind")
+    title = " ".join((title or "").split())
+    if not title:
+        raise messages.error("project.title_missing")
+    if len(title) > TITLE_MAX:
+        raise messages.error("project.title_too_long", max=TITLE_MAX)
+    return Project(OWN, title)
+
+
+def save_project(workspace, project: Project) -> None:
+    workspace.save("project", asdict(project))
+
+
+def load_project(workspace) -> Project | None:
+    stored = workspace.load("project")
+    if not isinstance(stored, dict) or stored.get("kind") not in (RUNNING_EXAMPLE, OWN):
+        return None
+    return Project(stored["kind"], str(stored.get("title") or ""))

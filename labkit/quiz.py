@@ -1,0 +1,291 @@
+"""Quizzes and exercise checks, declaratively (in the style of Kaggle's learntools).
+
+A :class:`Problem` knows its expected answer, its hints and its solution, and :meth:`Problem.check`
+turns a learner's answer into a :class:`Feedback` with one of four outcomes: correct, incorrect (with
+a reason), not attempted, or uncheckable. Quiz banks are YAML files in ``content/quiz/`` that a
+facilitator edits; :func:`load_bank` turns one into problems, with French messages when malformed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from labkit import messages, paths
+from labkit.content import load_yaml, require
+
+CORRECT, INCORRECT, NOT_ATTEMPTED, UNCHECKABLE = (
+    "correct",
+    "incorrect",
+    "not_attempted",
+    "uncheckable",
+)
+OUTCOMES = (CORRECT, INCORRECT, NOT_ATTEMPTED, UNCHECKABLE)
+
+
+@dataclass(frozen=True)
+class Feedback:
+    outcome: str
+    message: str
+    reason: str = ""  # for an incorrect answer: why it is wrong
+
+    @property
+    def is_correct(self) -> bool:
+        return self.outcome == CORRECT
+
+    @property
+    def text(self) -> str:
+        return f"{self.message} {self.reason}".strip()
+
+
+@dataclass
+class Problem:
+    """One question or exercise. Subclasses define :meth:`_check` and :meth:`solution_text`."""
+
+    id: str
+    prompt: str
+    hints: list[str] = field(default_factory=list)
+    explanation: str = ""
+
+    def check(self, answer: Any) -> Feedback:
+        if _is_blank(answer):
+            return Feedback(NOT_ATTEMPTED, messages.text("quiz.not_attempted"))
+        return self._check(answer)
+
+    def _check(self, answer: Any) -> Feedback:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def solution_text(self) -> str:
+        return self.explanation
+
+    def _correct(self) -> Feedback:
+        return Feedback(CORRECT, messages.text("quiz.correct"), self.explanation)
+
+    def _incorrect(self, reason: str = "") -> Feedback:
+        return Feedback(INCORRECT, messages.text("quiz.incorrect"), reason)
+
+
+@dataclass
+class SingleChoice(Problem):
+    choices: list[str] = field(default_factory=list)
+    answer: int = 0
+    reasons: dict[int, str] = field(default_factory=dict)  # why each wrong choice is wrong
+
+    def _check(self, answer: Any) -> Feedback:
+        try:
+            index = int(answer)
+        except (TypeError, ValueError):
+            return Feedback(UNCHECKABLE, messages.text("quiz.uncheckable"))
+        if index == self.answer:
+            return self._correct()
+        return self._incorrect(self.reasons.get(index, ""))
+
+    def solution_text(self) -> str:
+        answer = messages.text("quiz.answer_is", answer=self.choices[self.answer])
+        return f"{answer} {self.explanation}".strip()
+
+
+@dataclass
+class MultipleChoice(Problem):
+    choices: list[str] = field(default_factory=list)
+    answer: list[int] = field(default_factory=list)
+    reasons: dict[int, str] = field(default_factory=dict)
+
+    def _check(self, answer: Any) -> Feedback:
+        try:
+            chosen = {int(a) for a in answer}
+        except (TypeError, ValueError):
+            return Feedback(UNCHECKABLE, messages.text("quiz.uncheckable"))
+        expected = set(self.answer)
+        if chosen == expected:
+            return self._correct()
+        extra = sorted(chosen - expected)
+        if extra:
+            reason = self.reasons.get(extra[0]) or messages.text("quiz.multiple_extra")
+        else:
+            reason = messages.text(
+                "quiz.multiple_partial", found=len(chosen & expected), total=len(expected)
+            )
+        return self._incorrect(reason)
+
+    def solution_text(self) -> str:
+        answer = " ; ".join(self.choices[i] for i in self.answer)
+        return f"{messages.text('quiz.answer_is', answer=answer)} {self.explanation}".strip()
+
+
+@dataclass
+class NumberAnswer(Problem):
+    answer: float = 0.0
+    tolerance: float = 0.0
+    unit: str = ""
+
+    def _check(self, answer: Any) -> Feedback:
+        value = parse_number(answer)
+        if value is None:
+            return Feedback(
+                INCORRECT, messages.text("quiz.incorrect"), messages.text("quiz.not_a_number")
+            )
+        if math.isclose(value, self.answer, abs_tol=self.tolerance or 1e-9):
+            return self._correct()
+        return self._incorrect()
+
+    def solution_text(self) -> str:
+        shown = f"{self.answer:g}".replace(".", ",") + (f" {self.unit}" if self.unit else "")
+        return f"{messages.text('quiz.answer_is', answer=shown)} {self.explanation}".strip()
+
+
+@dataclass
+class OpenQuestion(Problem):
+    """A question for reflection: any answer is kept, none is graded."""
+
+    def _check(self, answer: Any) -> Feedback:
+        return Feedback(UNCHECKABLE, messages.text("quiz.uncheckable"), self.explanation)
+
+
+KINDS = {
+    "choix_unique": SingleChoice,
+    "choix_multiples": MultipleChoice,
+    "nombre": NumberAnswer,
+    "ouverte": OpenQuestion,
+}
+
+
+@dataclass
+class Bank:
+    module_id: str
+    title: str
+    problems: list[Problem]
+
+
+def parse_number(value: Any) -> float | None:
+    """A number typed the French way (``3,5``, ``1 200``) or the English way; ``None`` otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value) if math.isfinite(value) else None
+    text = str(value).strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+    text = text.rstrip("%€").replace(",", ".")
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _is_blank(answer: Any) -> bool:
+    if answer is None:
+        return True
+    if isinstance(answer, str):
+        return not answer.strip()
+    if isinstance(answer, (list, tuple, set)):
+        return len(answer) == 0
+    return False
+
+
+def bank_path(module_id: str) -> Path:
+    return paths.content_dir() / "quiz" / f"{module_id}.yaml"
+
+
+def load_bank(module_id: str, path: Path | None = None) -> Bank:
+    """The quiz of a module, from ``content/quiz/<module_id>.yaml``."""
+    path = path or bank_path(module_id)
+    data = load_yaml(path)
+    title = str((data or {}).get("title") or "Quiz") if isinstance(data, dict) else "Quiz"
+    items = require(data, "questions", list, path=path, where="le fichier")
+    if not items:
+        raise messages.error("quiz.bank_few", path=path.name)
+    problems = [_problem(item, index, path) for index, item in enumerate(items, start=1)]
+    ids = [p.id for p in problems]
+    if len(set(ids)) != len(ids):
+        duplicate = next(i for i in ids if ids.count(i) > 1)
+        raise messages.error("content.duplicate_id", path=path.name, id=duplicate)
+    return Bank(module_id=module_id, title=title, problems=problems)
+
+
+def _problem(item: Any, index: int, path: Path) -> Problem:
+    where = messages.text("quiz.bank_question", index=index)
+    qid = require(item, "id", str, path=path, where=where)
+    where = f"la question « {qid} »"
+    kind = require(item, "type", str, path=path, where=where)
+    if kind not in KINDS:
+        raise messages.error(
+            "quiz.bank_kind", path=path.name, id=qid, kind=kind, kinds=", ".join(KINDS)
+        )
+    hints = item.get("indices") or ([item["indice"]] if item.get("indice") else [])
+    common = dict(
+        id=qid,
+        prompt=require(item, "question", str, path=path, where=where),
+        hints=[str(h) for h in hints],
+        explanation=str(item.get("explication") or ""),
+    )
+    if kind == "ouverte":
+        return OpenQuestion(**common)
+    if kind == "nombre":
+        answer = parse_number(item.get("reponse"))
+        if answer is None:
+            raise messages.error(
+                "content.field_type",
+                path=path.name,
+                field="reponse",
+                where=where,
+                expected="un nombre",
+            )
+        return NumberAnswer(
+            **common,
+            answer=answer,
+            tolerance=float(item.get("tolerance") or 0),
+            unit=str(item.get("unite") or ""),
+        )
+    choices = [str(c) for c in require(item, "choix", list, path=path, where=where)]
+    reasons = {int(k) - 1: str(v) for k, v in (item.get("pourquoi_pas") or {}).items()}
+    if kind == "choix_unique":
+        answer = require(item, "reponse", int, path=path, where=where)
+        if not 1 <= answer <= len(choices):
+            raise messages.error("quiz.bank_answer", path=path.name, id=qid)
+        return SingleChoice(**common, choices=choices, answer=answer - 1, reasons=reasons)
+    answers = require(item, "reponse", list, path=path, where=where)
+    if not answers or any(not isinstance(a, int) or not 1 <= a <= len(choices) for a in answers):
+        raise messages.error("quiz.bank_answer", path=path.name, id=qid)
+    return MultipleChoice(
+        **common, choices=choices, answer=[a - 1 for a in answers], reasons=reasons
+    )
+
+
+# ----------------------------------------------------------------- learner's answers
+def record(workspace, module_id: str, problem: Problem, answer: Any, feedback: Feedback) -> None:
+    """Keep the learner's answer and outcome in the workspace (key ``quiz``)."""
+    stored = dict(workspace.load("quiz", {}) or {})
+    module = dict(stored.get(module_id) or {})
+    previous = module.get(problem.id) or {}
+    module[problem.id] = {
+        "answer": answer,
+        "outcome": feedback.outcome,
+        "attempts": int(previous.get("attempts", 0)) + 1,
+        "hints_seen": int(previous.get("hints_seen", 0)),
+    }
+    stored[module_id] = module
+    workspace.save("quiz", stored)
+
+
+def record_hint(workspace, module_id: str, problem_id: str, hints_seen: int) -> None:
+    stored = dict(workspace.load("quiz", {}) or {})
+    module = dict(stored.get(module_id) or {})
+    entry = dict(module.get(problem_id) or {"attempts": 0})
+    entry["hints_seen"] = max(hints_seen, int(entry.get("hints_seen", 0)))
+    module[problem_id] = entry
+    stored[module_id] = module
+    workspace.save("quiz", stored)
+
+
+def answers(workspace, module_id: str) -> dict[str, dict]:
+    return dict((workspace.load("quiz", {}) or {}).get(module_id) or {})
+
+
+def score(workspace, bank: Bank) -> tuple[int, int]:
+    """(correct answers, gradable questions) for this learner."""
+    stored = answers(workspace, bank.module_id)
+    gradable = [p for p in bank.problems if not isinstance(p, OpenQuestion)]
+    right = sum(1 for p in gradable if (stored.get(p.id) or {}).get("outcome") == CORRECT)
+    return right, len(gradable)

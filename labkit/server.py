@@ -1,0 +1,134 @@
+"""Datalab's Voilà server: the notebooks as click-through pages, in French, with nothing from outside.
+
+It is Voilà's standalone server with a few changes:
+
+- the home page (``00_accueil``) answers at the server root (the query string is kept);
+- the ``datalab`` template: ``lang="fr"``, no stylesheet from a CDN, Datalab's theme;
+- module pages run on preheated kernels (imports done before anyone asks);
+- closing a page shuts its kernel down: Voilà's page sends the shutdown request with the ``_xsrf``
+  cookie, which the standalone server never set, so the request was refused. Every page response now
+  sets that cookie, and the shutdown handler keeps checking it (cross-site requests stay refused);
+- idle kernels are culled as a safety net (a page left open but unused, a browser that crashed);
+- the page can neither read sources (no tree, no contents API, no ``.ipynb``/``.py`` files) nor run
+  code (Voilà only forwards widget messages to the kernel).
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from pathlib import Path
+
+import tornado.web
+from jupyter_server.utils import url_path_join
+from voila.app import Voila
+
+from labkit import paths
+
+HOME_NOTEBOOK = "00_accueil.ipynb"
+TEMPLATE_ROOT = Path(__file__).resolve().parent / "share" / "jupyter"
+
+# Seconds a kernel may stay idle before it is shut down, and how often to look.
+CULL_IDLE_TIMEOUT = 20 * 60
+CULL_INTERVAL = 60
+
+
+def template_environment() -> dict[str, str]:
+    """Environment variables that make the ``datalab`` Voilà template findable."""
+    current = os.environ.get("JUPYTER_PATH", "")
+    parts = [str(TEMPLATE_ROOT)] + [p for p in current.split(os.pathsep) if p]
+    return {"JUPYTER_PATH": os.pathsep.join(dict.fromkeys(parts))}
+
+
+class HomeRedirectHandler(tornado.web.RequestHandler):
+    """The server root opens the home page, keeping the query string (``?pseudo=…``)."""
+
+    def initialize(self, target: str):
+        self.target = target
+
+    def get(self):
+        query = self.request.query
+        self.redirect(self.target + (f"?{query}" if query else ""))
+
+
+class NotFoundHandler(tornado.web.RequestHandler):
+    def prepare(self):
+        raise tornado.web.HTTPError(404)
+
+
+def _with_xsrf_cookie(handler_class: type) -> type:
+    """A subclass of a page handler whose responses set the ``_xsrf`` cookie."""
+
+    class PageHandler(handler_class):
+        async def prepare(self, *args, **kwargs):
+            result = super().prepare(*args, **kwargs)
+            if inspect.isawaitable(result):
+                await result
+            self.xsrf_token  # noqa: B018 - reading the token sets the cookie
+
+    PageHandler.__name__ = f"Xsrf{handler_class.__name__}"
+    return PageHandler
+
+
+class DatalabVoila(Voila):
+    """Voilà with Datalab's handlers (see the module's docstring)."""
+
+    name = "datalab"
+
+    def init_handlers(self):
+        handlers = []
+        for pattern, handler, *rest in super().init_handlers():
+            name = handler.__name__
+            if name in {"VoilaTreeHandler", "TornadoVoilaTreeHandler", "VoilaContentsHandler"}:
+                continue  # no listing of the notebooks folder, no contents API
+            if name in {"VoilaHandler", "TornadoVoilaHandler"}:
+                handler = _with_xsrf_cookie(handler)
+            handlers.append((pattern, handler, *rest))
+        home = url_path_join(self.server_url, "voila/render", HOME_NOTEBOOK)
+        blocked = [
+            (url_path_join(self.server_url, r"/voila/tree.*"), NotFoundHandler),
+            (url_path_join(self.server_url, r"/voila/api/contents.*"), NotFoundHandler),
+            (url_path_join(self.server_url, r"/api/contents.*"), NotFoundHandler),
+        ]
+        root = [(self.server_url.rstrip("/") + "/?", HomeRedirectHandler, {"target": home})]
+        return root + blocked + handlers
+
+
+def voila_arguments(port: int, host: str, open_browser: bool, pool_size: int = 1) -> list[str]:
+    """Command-line arguments of the Datalab server (also used by the tests and benchmarks)."""
+    notebooks = paths.notebooks_dir()
+    pools = {"default": {"pool_size": pool_size}}
+    return [
+        str(notebooks),
+        f"--port={port}",
+        f"--Voila.ip={host}",
+        f"--Voila.open_browser={open_browser}",
+        "--Voila.port_retries=0",
+        "--template=datalab",
+        "--theme=light",
+        "--strip_sources=True",
+        "--show_tracebacks=False",
+        "--preheat_kernel=True",
+        f"--VoilaKernelManager.kernel_pools_config={pools!r}",
+        "--VoilaKernelManager.fill_delay=0",
+        "--VoilaConfiguration.file_allowlist=['.*\\.(png|jpg|jpeg|gif|svg|webp)']",
+        "--VoilaConfiguration.file_denylist=['.*\\.(ipynb|py|yaml|yml|json|csv|parquet|skops|zip)']",
+        "--HTMLExporter.language_code=fr",
+        "--VoilaExporter.language_code=fr",
+        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_TIMEOUT}",
+        f"--MappingKernelManager.cull_interval={CULL_INTERVAL}",
+        "--MappingKernelManager.cull_connected=False",
+    ]
+
+
+def serve(
+    port: int = 8866, host: str = "127.0.0.1", open_browser: bool = True, pool_size: int = 1
+) -> None:
+    """Run the Datalab server until interrupted."""
+    os.environ.update(template_environment())
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    # Pages start in the notebooks folder; labkit finds the project from there.
+    os.environ.setdefault("DATALAB_ROOT", str(paths.project_root()))
+    app = DatalabVoila()
+    app.initialize(voila_arguments(port, host, open_browser, pool_size))
+    app.start()

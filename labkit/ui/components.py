@@ -1,0 +1,273 @@
+"""Shared page parts, written once: theme, message area, safe callbacks, header, navigation,
+pseudonym form, download links, progress display."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html as _html
+import logging
+import sys
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+
+from labkit import messages
+from labkit.errors import DatalabError
+from labkit.modules import STATUS_LABELS, Module
+
+log = logging.getLogger("labkit")
+if not log.handlers:
+    _handler = logging.StreamHandler(sys.__stderr__)
+    _handler.setFormatter(logging.Formatter("%(asctime)s labkit %(levelname)s %(message)s"))
+    log.addHandler(_handler)
+    log.setLevel(logging.INFO)
+
+esc = _html.escape
+
+THEME_CSS = """
+<style>
+.dl-page { --dl-blue: #000091; --dl-blue-light: #e3e3fd; --dl-green: #18753c; --dl-green-light: #b8fec9;
+  --dl-red: #ce0500; --dl-red-light: #ffe9e9; --dl-orange: #8d4000; --dl-orange-light: #ffe9e6;
+  --dl-info: #0063cb; --dl-info-light: #e8edff; --dl-grey: #3a3a3a; --dl-border: #929292;
+  font-family: "Marianne", "Segoe UI", Arial, sans-serif; color: #161616; }
+.dl-header { border-left: 6px solid var(--dl-blue); padding: .4rem 1rem .6rem; margin-bottom: 1rem; background: #f6f6f6; }
+.dl-header h1 { color: var(--dl-blue); margin: .2rem 0 .1rem; font-size: 2rem; line-height: 1.2; }
+.dl-header .dl-subtitle { font-size: 1.15rem; color: var(--dl-grey); margin: 0 0 .5rem; }
+.dl-header .dl-meta { font-size: .95rem; color: var(--dl-grey); margin: .2rem 0; }
+.dl-header ul { margin: .2rem 0 .4rem 1.2rem; padding: 0; }
+.dl-msg { border-left: 5px solid; padding: .55rem .9rem; margin: .4rem 0; border-radius: 2px; line-height: 1.45; }
+.dl-msg p { margin: 0; }
+.dl-msg .dl-hint { margin-top: .25rem; }
+.dl-msg-info { border-color: var(--dl-info); background: var(--dl-info-light); }
+.dl-msg-success { border-color: var(--dl-green); background: #e6feda; }
+.dl-msg-warning { border-color: var(--dl-orange); background: var(--dl-orange-light); }
+.dl-msg-error { border-color: var(--dl-red); background: var(--dl-red-light); }
+.dl-nav { display: flex; flex-wrap: wrap; gap: .6rem 1.5rem; align-items: center; padding: .6rem 0; margin: .5rem 0;
+  border-top: 1px solid var(--dl-border); border-bottom: 1px solid var(--dl-border); }
+.dl-nav a, .dl-link { color: var(--dl-blue); font-weight: 600; text-decoration: underline; }
+.dl-nav a:focus, .dl-link:focus, .dl-form input:focus, .dl-form button:focus { outline: 3px solid #0a76f6; outline-offset: 2px; }
+.dl-form { display: flex; flex-wrap: wrap; gap: .5rem; align-items: flex-end; margin: .5rem 0; }
+.dl-form label { display: block; font-weight: 600; margin-bottom: .2rem; }
+.dl-form input { font-size: 1rem; padding: .45rem .6rem; border: 1px solid #666; border-radius: 3px; min-width: 16rem; }
+.dl-form button, .dl-button-link { font-size: 1rem; padding: .5rem 1rem; background: var(--dl-blue); color: #fff;
+  border: none; border-radius: 3px; cursor: pointer; text-decoration: none; display: inline-block; }
+.dl-form .dl-help { flex-basis: 100%; font-size: .9rem; color: var(--dl-grey); margin: 0; }
+.dl-badge { display: inline-block; padding: .05rem .5rem; border-radius: 1rem; font-size: .85rem; font-weight: 600; }
+.dl-badge-todo { background: #eee; color: #3a3a3a; }
+.dl-badge-in_progress { background: var(--dl-info-light); color: #00306b; }
+.dl-badge-done { background: #e6feda; color: #0f4a25; }
+.dl-table { border-collapse: collapse; margin: .5rem 0; font-size: .95rem; }
+.dl-table th, .dl-table td { border: 1px solid #ccc; padding: .3rem .6rem; text-align: left; vertical-align: top; }
+.dl-table th { background: #f0f0f0; }
+.dl-card { border: 1px solid #ccc; border-radius: 4px; padding: .6rem .9rem; margin: .4rem 0; background: #fff; }
+.dl-card h3, .dl-card h4 { margin: .1rem 0 .3rem; color: var(--dl-blue); }
+.dl-muted { color: var(--dl-grey); font-size: .92rem; }
+.dl-section-title { color: var(--dl-blue); font-size: 1.25rem; margin: 1.2rem 0 .4rem; }
+.dl-quiz-question { border: 1px solid #ccc; border-radius: 4px; padding: .6rem .9rem; margin: .6rem 0; }
+.dl-quiz-question h3 { font-size: 1.05rem; margin: 0 0 .4rem; }
+.dl-page .widget-button, .dl-page .jupyter-button { font-size: .95rem; height: auto; min-height: 2.2rem; padding: .3rem .9rem; }
+.dl-page .mod-primary { background-color: var(--dl-blue); color: #fff; }
+.dl-page .mod-danger { background-color: var(--dl-red); color: #fff; }
+.dl-page .widget-label, .dl-page .widget-label-basic { color: #161616; }
+.dl-page .widget-radio-box label, .dl-page .widget-checkbox label { font-size: .95rem; }
+</style>
+"""
+
+
+def styles() -> widgets.HTML:
+    """The theme, once per page (the header includes it)."""
+    return widgets.HTML(THEME_CSS)
+
+
+def html(content: str, *classes: str) -> widgets.HTML:
+    widget = widgets.HTML(content)
+    for cls in classes:
+        widget.add_class(cls)
+    return widget
+
+
+def page(*children: widgets.Widget) -> widgets.VBox:
+    """A block of the page, styled by the theme."""
+    box = widgets.VBox(list(children))
+    box.add_class("dl-page")
+    return box
+
+
+def section_title(text: str, level: int = 3) -> widgets.HTML:
+    return widgets.HTML(f'<h{level} class="dl-section-title">{esc(text)}</h{level}>')
+
+
+def message_html(kind: str, text: str, hint: str | None = None) -> str:
+    role = "alert" if kind == "error" else "status"
+    body = f"<p>{esc(text)}</p>" + (f'<p class="dl-hint">{esc(hint)}</p>' if hint else "")
+    return f'<div class="dl-msg dl-msg-{kind}" role="{role}">{body}</div>'
+
+
+class MessageArea(widgets.VBox):
+    """Where a page tells the learner what happened: info, success, warning or error, in French."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.add_class("dl-page")
+        self.add_class("dl-messages")
+
+    def show(self, kind: str, text: str, hint: str | None = None, *, keep: bool = False) -> None:
+        widget = widgets.HTML(message_html(kind, text, hint))
+        self.children = (*self.children, widget) if keep else (widget,)
+
+    def info(self, text: str, hint: str | None = None, **kw) -> None:
+        self.show("info", text, hint, **kw)
+
+    def success(self, text: str, hint: str | None = None, **kw) -> None:
+        self.show("success", text, hint, **kw)
+
+    def warning(self, text: str, hint: str | None = None, **kw) -> None:
+        self.show("warning", text, hint, **kw)
+
+    def error(self, text: str, hint: str | None = None, **kw) -> None:
+        self.show("error", text, hint, **kw)
+
+    def clear(self) -> None:
+        self.children = ()
+
+    def show_exception(self, exc: BaseException) -> None:
+        """A :class:`DatalabError` as its message; anything else logged, with a generic message."""
+        if isinstance(exc, DatalabError):
+            self.error(exc.message, exc.hint)
+            return
+        ref = uuid.uuid4().hex[:8]
+        log.error("unexpected error (ref %s)", ref, exc_info=exc)
+        self.error(messages.text("ui.unexpected"), messages.hint("ui.unexpected", ref=ref))
+
+
+def guarded(area: MessageArea) -> Callable:
+    """Decorate a widget callback: any exception becomes a French message in ``area``."""
+
+    def decorate(function: Callable) -> Callable:
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any):
+            try:
+                return function(*args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - the page must never show a traceback
+                area.show_exception(exc)
+                return None
+
+        return wrapper
+
+    return decorate
+
+
+def run_guarded(area: MessageArea, function: Callable, *args: Any, **kwargs: Any) -> Any:
+    return guarded(area)(function)(*args, **kwargs)
+
+
+def download_link(
+    data: bytes, filename: str, label: str | None = None, mime: str = "application/octet-stream"
+) -> widgets.HTML:
+    """A link that downloads ``data`` as ``filename``: built in the page, no server file involved."""
+    encoded = base64.b64encode(data).decode("ascii")
+    label = label or messages.text("ui.download", name=filename)
+    return widgets.HTML(
+        f'<a class="dl-button-link" download="{esc(filename)}" href="data:{mime};base64,{encoded}">{esc(label)}</a>'
+    )
+
+
+def table_html(
+    rows: list[dict[str, Any]], columns: list[str] | None = None, caption: str | None = None
+) -> str:
+    """A small accessible HTML table (header cells with scope) from a list of dicts."""
+    if not rows:
+        return ""
+    columns = columns or list(rows[0])
+    head = "".join(f'<th scope="col">{esc(str(c))}</th>' for c in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{esc(_fmt(r.get(c)))}</td>" for c in columns) + "</tr>" for r in rows
+    )
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    return (
+        f'<table class="dl-table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    )
+
+
+def frame_html(frame, max_rows: int = 10, caption: str | None = None) -> str:
+    """The first rows of a DataFrame as an accessible HTML table (values escaped)."""
+    shown = frame.head(max_rows)
+    rows = [
+        {str(c): v for c, v in zip(shown.columns, values, strict=True)}
+        for values in shown.itertuples(index=False)
+    ]
+    return table_html(rows, [str(c) for c in shown.columns], caption)
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        return f"{value:,.4g}".replace(",", "\u202f").replace(".", ",")
+    text = str(value)
+    return "" if text in {"nan", "NaT", "<NA>", "None"} else text
+
+
+# ------------------------------------------------------------------ header, navigation
+def header_html(module: Module, modules: list[Module] | None = None) -> str:
+    objectives = "".join(f"<li>{esc(o)}</li>" for o in module.objectives)
+    minutes = messages.text(
+        "ui.minutes", teaching=module.teaching_minutes, exercise=module.exercise_minutes
+    )
+    needs = ""
+    if module.needs and modules:
+        titles = [m.label for m in modules if m.id in module.needs]
+        if titles:
+            needs = f'<p class="dl-meta">{esc(messages.text("ui.needs_intro"))} {esc(", ".join(titles))}.</p>'
+    number = f"Module {module.number} · " if module.number != "00" else ""
+    return (
+        f'<header class="dl-header"><h1>{esc(number + module.title)}</h1>'
+        f'<p class="dl-subtitle">{esc(module.subtitle)}</p>'
+        f'<p class="dl-meta">Jour {module.day}, {esc(module.slot)} · ⏱ {esc(minutes)}</p>'
+        f'<p class="dl-meta"><strong>{esc(messages.text("ui.objectives_intro"))}</strong></p><ul>{objectives}</ul>'
+        f"{needs}</header>"
+    )
+
+
+def status_badge(status: str) -> str:
+    return (
+        f'<span class="dl-badge dl-badge-{status}">{esc(STATUS_LABELS.get(status, status))}</span>'
+    )
+
+
+def nav_html(module: Module, modules: list[Module], pseudonym: str | None) -> str:
+    from labkit.modules import neighbours
+    from labkit.ui.session import page_link
+
+    previous, following = neighbours(module.id, modules)
+    links = []
+    if previous is not None and previous.id != modules[0].id:
+        links.append(
+            f'<a href="{esc(page_link(previous.notebook, pseudonym))}">{esc(messages.text("ui.nav_previous", title=previous.title))}</a>'
+        )
+    links.append(
+        f'<a href="{esc(page_link(modules[0].notebook, pseudonym))}">{esc(messages.text("ui.nav_home"))}</a>'
+    )
+    if following is not None:
+        links.append(
+            f'<a href="{esc(page_link(following.notebook, pseudonym))}">{esc(messages.text("ui.nav_next", title=following.title))}</a>'
+        )
+    return f'<nav class="dl-nav" aria-label="{esc(messages.text("ui.nav_label"))}">{"".join(links)}</nav>'
+
+
+def pseudonym_form_html(current: str | None = None, field_id: str = "dl-pseudo") -> str:
+    """A plain GET form: submitting it reloads the page with ``?pseudo=…`` (no script needed)."""
+    value = f' value="{esc(current)}"' if current else ""
+    return (
+        f'<form class="dl-form" method="get" action="">'
+        f'<div><label for="{field_id}">{esc(messages.text("ui.pseudonym_label"))}</label>'
+        f'<input id="{field_id}" name="pseudo" type="text" autocomplete="nickname" maxlength="40" required'
+        f' aria-describedby="{field_id}-help"{value}></div>'
+        f'<button type="submit">{esc(messages.text("ui.pseudonym_submit"))}</button>'
+        f'<p id="{field_id}-help" class="dl-help">{esc(messages.text("ui.pseudonym_help"))}</p></form>'
+    )

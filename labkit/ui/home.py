@@ -1,0 +1,207 @@
+"""The home page (module 00): welcome, programme, pseudonym, project choice, progress, one's work."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from labkit import messages
+from labkit.modules import progress
+from labkit.project import OWN, RUNNING_EXAMPLE, load_project, make_project, save_project
+from labkit.settings import load_settings
+from labkit.ui.components import (
+    MessageArea,
+    download_link,
+    esc,
+    guarded,
+    html,
+    page,
+    section_title,
+    status_badge,
+    table_html,
+)
+from labkit.ui.page import ModulePage, activity
+from labkit.ui.session import page_link
+
+
+def uploaded_bytes(upload: widgets.FileUpload) -> tuple[str, bytes] | None:
+    """(name, content) of the last file given to a FileUpload widget, or None."""
+    if not upload.value:
+        return None
+    item = upload.value[-1]
+    return item["name"], bytes(item["content"])
+
+
+class AccueilApp(ModulePage):
+    module_id = "00_accueil"
+
+    def identity(self) -> widgets.Widget:
+        base = super().identity()
+        if self.workspace is None:
+            return base
+        change = f'<a class="dl-link" href="./{self.module.notebook}">{esc(messages.text("ui.home_change_pseudonym"))}</a>'
+        return widgets.VBox([base, widgets.HTML(f"<p>{change}</p>")])
+
+    # -------------------------------------------------------------- programme
+    def programme(self) -> widgets.Widget:
+        rows = []
+        for module in self.modules:
+            if module.id == self.module.id:
+                continue
+            rows.append(
+                {
+                    "Jour": f"Jour {module.day}",
+                    "Moment": module.slot,
+                    "Module": module.label,
+                    "Durée": f"{module.minutes // 60} h {module.minutes % 60:02d}"
+                    if module.minutes >= 60
+                    else f"{module.minutes} min",
+                    "Ce que vous ferez": module.subtitle,
+                }
+            )
+        return page(
+            section_title(messages.text("ui.home_programme_title")),
+            widgets.HTML(table_html(rows, caption=messages.text("ui.home_programme_title"))),
+        )
+
+    # ---------------------------------------------------------------- project
+    @activity
+    def project_choice(self) -> widgets.Widget:
+        area = MessageArea()
+        example = load_settings().running_example
+        current = load_project(self.workspace)
+        choice = widgets.RadioButtons(
+            options=[
+                (messages.text("ui.home_project_running", title=example.title), RUNNING_EXAMPLE),
+                (messages.text("ui.home_project_own"), OWN),
+            ],
+            value=current.kind if current else None,
+            description="",
+            layout={"width": "auto"},
+        )
+        title = widgets.Text(
+            value=current.title if current and current.kind == OWN else "",
+            description=messages.text("ui.home_project_own_label"),
+            style={"description_width": "initial"},
+            layout={"width": "36rem", "display": "" if current and current.kind == OWN else "none"},
+        )
+        save = widgets.Button(
+            description=messages.text("ui.home_project_save"), button_style="primary"
+        )
+        status = widgets.HTML(self._project_status(current))
+
+        def on_kind(change):
+            title.layout.display = "" if change["new"] == OWN else "none"
+
+        @guarded(area)
+        def on_save(_):
+            project = make_project(choice.value, title.value)
+            save_project(self.workspace, project)
+            status.value = self._project_status(project)
+            area.success(messages.text("project.saved", title=project.title))
+
+        choice.observe(on_kind, names="value")
+        save.on_click(on_save)
+        story = html(f'<p class="dl-muted">{esc(example.story)}</p>')
+        question = html(f"<p><strong>{esc(messages.text('ui.home_project_question'))}</strong></p>")
+        return page(
+            section_title(messages.text("ui.home_project_title")),
+            story,
+            question,
+            choice,
+            title,
+            save,
+            status,
+            area,
+        )
+
+    @staticmethod
+    def _project_status(project) -> str:
+        if project is None:
+            return ""
+        kind = messages.text(
+            "ui.home_kind_running" if project.is_running_example else "ui.home_kind_own"
+        )
+        return f"<p>{messages.text('ui.home_project_current', title=esc(project.title), kind=kind)}</p>"
+
+    # --------------------------------------------------------------- progress
+    @activity
+    def progress(self) -> widgets.Widget:
+        statuses = progress(self.workspace)
+        items = []
+        for module in self.modules:
+            if module.id == self.module.id:
+                continue
+            link = page_link(module.notebook, self.pseudonym)
+            items.append(
+                f'<tr><th scope="row"><a class="dl-link" href="{esc(link)}">{esc(module.label)}</a></th>'
+                f"<td>{esc(module.subtitle)}</td><td>{status_badge(statuses[module.id])}</td></tr>"
+            )
+        table = (
+            f'<table class="dl-table"><caption>{esc(messages.text("ui.home_progress_title"))}</caption>'
+            '<thead><tr><th scope="col">Module</th><th scope="col">Contenu</th><th scope="col">État</th></tr></thead>'
+            f"<tbody>{''.join(items)}</tbody></table>"
+        )
+        return page(section_title(messages.text("ui.home_progress_title")), widgets.HTML(table))
+
+    # ---------------------------------------------------------------- my work
+    @activity
+    def my_work(self) -> widgets.Widget:
+        area = MessageArea()
+        export_box = widgets.VBox()
+
+        def refresh_export():
+            data = self.workspace.export_zip()
+            export_box.children = [
+                download_link(data, f"datalab-{self.workspace.slug}.zip", mime="application/zip")
+            ]
+
+        upload = widgets.FileUpload(
+            accept=".zip",
+            multiple=False,
+            description=messages.text("ui.home_work_import_label"),
+            icon="",
+        )
+        confirm = widgets.Checkbox(
+            value=False,
+            description=messages.text("ui.home_work_reset_confirm"),
+            indent=False,
+            layout={"width": "auto"},
+        )
+        reset = widgets.Button(
+            description=messages.text("ui.home_work_reset"), button_style="danger"
+        )
+
+        @guarded(area)
+        def on_upload(_):
+            received = uploaded_bytes(upload)
+            if received is None:
+                area.warning(messages.text("ui.upload_empty"))
+                return
+            count = self.workspace.import_zip(received[1])
+            upload.value = ()
+            refresh_export()
+            area.success(messages.text("ui.home_work_imported", count=count))
+
+        @guarded(area)
+        def on_reset(_):
+            if not confirm.value:
+                area.warning(messages.text("ui.home_work_reset_needs_confirm"))
+                return
+            self.workspace.reset()
+            confirm.value = False
+            refresh_export()
+            area.success(messages.text("ui.home_work_reset_done"))
+
+        upload.observe(on_upload, names="value")
+        reset.on_click(on_reset)
+        refresh_export()
+        intro = html(f"<p>{esc(messages.text('ui.home_work_export_intro'))}</p>")
+        return page(
+            section_title(messages.text("ui.home_work_title")),
+            intro,
+            export_box,
+            upload,
+            confirm,
+            reset,
+            area,
+        )

@@ -1,0 +1,128 @@
+"""The base of every module page: header, pseudonym, navigation, messages, quiz, footer.
+
+A module's app subclasses :class:`ModulePage`, sets ``module_id`` and adds one method per activity,
+decorated with :func:`activity`. The notebook then reads::
+
+    app = Module03App.for_request()
+    app.header()
+    ...
+    app.catalogue()
+    ...
+    app.quiz()
+    app.footer()
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import ipywidgets as widgets
+
+from labkit import messages, quiz
+from labkit.modules import get_module, load_modules, set_status
+from labkit.ui.components import (
+    MessageArea,
+    esc,
+    header_html,
+    message_html,
+    nav_html,
+    page,
+    pseudonym_form_html,
+    styles,
+)
+from labkit.ui.session import open_workspace
+from labkit.workspace import Workspace
+
+
+def activity(method: Callable) -> Callable:
+    """Decorate a page method that builds a widget: without a pseudonym it shows what to do; if
+    building fails, a French message replaces the widget (never a traceback)."""
+
+    @functools.wraps(method)
+    def wrapper(self: ModulePage, *args, **kwargs):
+        if self.workspace is None:
+            return page(widgets.HTML(message_html("info", messages.text("ui.need_pseudonym"))))
+        area = MessageArea()
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - the page must never show a traceback
+            area.show_exception(exc)
+            return area
+
+    return wrapper
+
+
+class ModulePage:
+    module_id = ""
+
+    def __init__(self, workspace: Workspace | None = None, *, pseudonym_error: str | None = None):
+        self.modules = load_modules()
+        self.module = get_module(self.module_id, self.modules)
+        self.workspace = workspace
+        self.messages = MessageArea()
+        self.pseudonym_error = pseudonym_error
+
+    @classmethod
+    def for_request(cls):
+        """The page for the learner named in the address (``?pseudo=…``), if any."""
+        workspace, error = open_workspace()
+        return cls(workspace, pseudonym_error=error)
+
+    @property
+    def pseudonym(self) -> str | None:
+        return self.workspace.pseudonym if self.workspace else None
+
+    # ------------------------------------------------------------------ header
+    def header(self) -> widgets.Widget:
+        parts: list[widgets.Widget] = [
+            styles(),
+            widgets.HTML(header_html(self.module, self.modules)),
+        ]
+        parts.append(self.identity())
+        if self.workspace is not None:
+            parts.append(widgets.HTML(nav_html(self.module, self.modules, self.pseudonym)))
+            try:
+                set_status(self.workspace, self.module.id, "in_progress")
+            except Exception as exc:  # noqa: BLE001
+                self.messages.show_exception(exc)
+            for notice in self.workspace.notices:
+                self.messages.warning(notice, keep=True)
+        parts.append(self.messages)
+        return page(*parts)
+
+    def identity(self) -> widgets.Widget:
+        """Who is working here, or the form to say so."""
+        if self.workspace is not None:
+            signed = messages.text("ui.signed_in", pseudonym=esc(self.workspace.pseudonym))
+            return widgets.HTML(f'<p class="dl-muted">{signed}</p>')
+        parts = []
+        if self.pseudonym_error:
+            parts.append(message_html("error", self.pseudonym_error))
+        else:
+            parts.append(message_html("info", messages.text("ui.need_pseudonym")))
+        parts.append(pseudonym_form_html())
+        return widgets.HTML("".join(parts))
+
+    # -------------------------------------------------------------------- quiz
+    @activity
+    def quiz(self) -> widgets.Widget:
+        from labkit.ui.quiz_view import QuizView
+
+        return QuizView(quiz.load_bank(self.module.id), self.workspace)
+
+    # ------------------------------------------------------------------ footer
+    def footer(self) -> widgets.Widget:
+        if self.workspace is None:
+            return page(widgets.HTML(nav_html(self.module, self.modules, None)))
+        area = MessageArea()
+        done = widgets.Button(description=messages.text("ui.mark_done"), button_style="success")
+
+        def mark_done(_):
+            set_status(self.workspace, self.module.id, "done")
+            area.success(messages.text("ui.marked_done"))
+
+        from labkit.ui.components import guarded
+
+        done.on_click(guarded(area)(mark_done))
+        return page(done, area, widgets.HTML(nav_html(self.module, self.modules, self.pseudonym)))
