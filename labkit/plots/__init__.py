@@ -1,0 +1,1 @@
+"""Plotly figures of the workbook, one module per theme: pure functions returning ``go.Figure``."""

@@ -1,0 +1,417 @@
+"""Figures of module 01: the decision boundary of the classification toy, the curve of the regression
+toy, the errors, and the hand rule against the learnt tree.
+
+Each function returns a new ``go.Figure`` whose traces always come in the same order and number, so
+that the widget layer can copy them into a ``FigureWidget`` already on screen (update in place, no
+rebuild). Information is never carried by colour alone: classes also differ by marker shape, and
+bars carry their values as text.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from labkit import messages, toys
+
+BLUE, ORANGE, GREY, DARK = "#1f5fad", "#b34d00", "#666666", "#161616"
+BOUNDARY_SCALE = [[0.0, "#d6e4f5"], [0.5, "#f4f4f4"], [1.0, "#fadcc4"]]
+FONT = {"family": "Marianne, Segoe UI, Arial, sans-serif", "size": 14, "color": DARK}
+
+
+def _layout(title: str, height: int = 460, **extra) -> dict:
+    return {
+        "title": {"text": title, "font": {"size": 16}},
+        "height": height,
+        "margin": {"l": 70, "r": 30, "t": 60, "b": 60},
+        "font": FONT,
+        "plot_bgcolor": "#ffffff",
+        "paper_bgcolor": "#ffffff",
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
+        **extra,
+    }
+
+
+def _split(points: pd.DataFrame, target: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return points[points[target] == 1], points[points[target] == 0]
+
+
+# --------------------------------------------------------------------------- classification
+def boundary_figure(
+    train: pd.DataFrame,
+    new_points: pd.DataFrame,
+    result: toys.ClassificationResult,
+    show_new: bool = True,
+) -> go.Figure:
+    """Six traces: probability map, frontier line, learnt leaks / non-leaks, new leaks / non-leaks."""
+    leak, calm = _split(train, toys.LEAK_TARGET)
+    new_leak, new_calm = _split(new_points, toys.LEAK_TARGET)
+    hover = (
+        messages.text("intro.axis_age")
+        + " : %{x}<br>"
+        + messages.text("intro.axis_pressure")
+        + " : %{y}<extra>%{fullData.name}</extra>"
+    )
+
+    def markers(frame, name, symbol, colour, size, visible=True, line_colour=DARK):
+        return go.Scatter(
+            x=frame["age"].tolist(),
+            y=frame["pression"].tolist(),
+            mode="markers",
+            name=name,
+            visible=visible,
+            marker={
+                "symbol": symbol,
+                "color": colour,
+                "size": size,
+                "line": {"width": 1, "color": line_colour},
+            },
+            hovertemplate=hover,
+        )
+
+    grid = result.grid
+    data = [
+        go.Heatmap(
+            x=grid.x,
+            y=grid.y,
+            z=grid.z,
+            zmin=0,
+            zmax=1,
+            colorscale=BOUNDARY_SCALE,
+            colorbar={"title": {"text": messages.text("intro.colorbar_title")}, "len": 0.8},
+            hoverinfo="skip",
+            name=messages.text("intro.colorbar_title"),
+        ),
+        go.Contour(
+            x=grid.x,
+            y=grid.y,
+            z=grid.z,
+            contours={"start": 0.5, "end": 0.5, "size": 1, "coloring": "lines"},
+            line={"width": 3, "color": DARK},
+            colorscale=[[0, DARK], [1, DARK]],
+            showscale=False,
+            hoverinfo="skip",
+            name="frontière",
+            showlegend=False,
+        ),
+        markers(leak, messages.text("intro.legend_leak"), "triangle-up", ORANGE, 11),
+        markers(calm, messages.text("intro.legend_no_leak"), "circle", BLUE, 9),
+        markers(
+            new_leak,
+            messages.text("intro.legend_new_leak"),
+            "triangle-up-open",
+            ORANGE,
+            8,
+            show_new,
+            ORANGE,
+        ),
+        markers(
+            new_calm,
+            messages.text("intro.legend_new_no_leak"),
+            "circle-open",
+            BLUE,
+            7,
+            show_new,
+            BLUE,
+        ),
+    ]
+    layout = _layout(
+        messages.text("intro.boundary_title", k=result.neighbours),
+        height=520,
+        xaxis={"title": {"text": messages.text("intro.axis_age")}, "range": list(toys.AGE_RANGE)},
+        yaxis={
+            "title": {"text": messages.text("intro.axis_pressure")},
+            "range": list(toys.PRESSURE_RANGE),
+        },
+    )
+    return go.Figure(data=data, layout=layout)
+
+
+def errors_figure(train_error: float, new_error: float, title_key: str = "intro.errors_title"):
+    """Two bars: the share of errors on the learnt examples and on new points (values as text)."""
+    labels = [messages.text("intro.error_on_train"), messages.text("intro.error_on_new")]
+    values = [train_error, new_error]
+    data = [
+        go.Bar(
+            x=labels,
+            y=values,
+            text=[toys.percent(v) for v in values],
+            textposition="outside",
+            marker={"color": [GREY, ORANGE], "pattern": {"shape": ["", "/"]}},
+            hovertemplate="%{x} : %{text}<extra></extra>",
+            name=messages.text("intro.errors_axis"),
+        )
+    ]
+    layout = _layout(
+        messages.text(title_key),
+        height=360,
+        showlegend=False,
+        yaxis={
+            "title": {"text": messages.text("intro.errors_axis")},
+            "range": [0, 0.6],
+            "tickformat": ".0%",
+        },
+    )
+    return go.Figure(data=data, layout=layout)
+
+
+def error_curve_figure(curve: pd.DataFrame, level: int) -> go.Figure:
+    """The two errors for every complexity level; a dashed line marks the current level."""
+    ticks = [f"k = {k}" for k in curve["voisins"]]
+    data = [
+        go.Scatter(
+            x=curve["niveau"].tolist(),
+            y=curve["erreur_apprentissage"].tolist(),
+            mode="lines+markers",
+            name=messages.text("intro.error_on_train"),
+            line={"color": GREY, "dash": "dot"},
+            marker={"symbol": "square"},
+            hovertemplate="%{y:.0%}<extra>%{fullData.name}</extra>",
+        ),
+        go.Scatter(
+            x=curve["niveau"].tolist(),
+            y=curve["erreur_nouveaux"].tolist(),
+            mode="lines+markers",
+            name=messages.text("intro.error_on_new"),
+            line={"color": ORANGE},
+            marker={"symbol": "diamond"},
+            hovertemplate="%{y:.0%}<extra>%{fullData.name}</extra>",
+        ),
+    ]
+    layout = _layout(
+        messages.text("intro.curve_title"),
+        height=360,
+        xaxis={
+            "title": {"text": messages.text("intro.curve_axis")},
+            "tickmode": "array",
+            "tickvals": curve["niveau"].tolist(),
+            "ticktext": ticks,
+        },
+        yaxis={
+            "title": {"text": messages.text("intro.errors_axis")},
+            "range": [0, 0.6],
+            "tickformat": ".0%",
+        },
+        shapes=[_marker_line(level)],
+    )
+    return go.Figure(data=data, layout=layout)
+
+
+def _marker_line(x: float) -> dict:
+    return {
+        "type": "line",
+        "x0": x,
+        "x1": x,
+        "y0": 0,
+        "y1": 1,
+        "yref": "paper",
+        "line": {"color": DARK, "width": 2, "dash": "dash"},
+    }
+
+
+# ------------------------------------------------------------------------------- regression
+def regression_figure(
+    train: pd.DataFrame,
+    new_days: pd.DataFrame,
+    result: toys.RegressionResult,
+    show_new: bool = True,
+) -> go.Figure:
+    """Three traces: the days learnt, the new days, the model's curve."""
+    hover = (
+        messages.text("intro.axis_temperature")
+        + " : %{x}<br>"
+        + messages.text("intro.axis_entries")
+        + " : %{y:.0f}<extra>%{fullData.name}</extra>"
+    )
+    data = [
+        go.Scatter(
+            x=train["temperature"].tolist(),
+            y=train["entrees"].tolist(),
+            mode="markers",
+            name=messages.text("intro.legend_days"),
+            marker={
+                "symbol": "circle",
+                "size": 11,
+                "color": BLUE,
+                "line": {"width": 1, "color": DARK},
+            },
+            hovertemplate=hover,
+        ),
+        go.Scatter(
+            x=new_days["temperature"].tolist(),
+            y=new_days["entrees"].tolist(),
+            mode="markers",
+            name=messages.text("intro.legend_new_days"),
+            visible=show_new,
+            marker={
+                "symbol": "x-thin-open",
+                "size": 8,
+                "color": ORANGE,
+                "line": {"width": 2, "color": ORANGE},
+            },
+            hovertemplate=hover,
+        ),
+        go.Scatter(
+            x=result.curve_x,
+            y=result.curve_y,
+            mode="lines",
+            name=messages.text("intro.legend_curve"),
+            line={"color": DARK, "width": 3},
+            hoverinfo="skip",
+        ),
+    ]
+    layout = _layout(
+        messages.text("intro.regression_plot_title", degree=result.degree),
+        height=460,
+        xaxis={
+            "title": {"text": messages.text("intro.axis_temperature")},
+            "range": list(toys.TEMPERATURE_RANGE),
+        },
+        yaxis={"title": {"text": messages.text("intro.axis_entries")}, "range": [-50, 1500]},
+    )
+    return go.Figure(data=data, layout=layout)
+
+
+def regression_errors_figure(result: toys.RegressionResult) -> go.Figure:
+    """Two bars: mean error (entries per day) on the days learnt and on new days."""
+    labels = [messages.text("intro.error_on_train"), messages.text("intro.error_on_new")]
+    values = [round(result.train_error), round(result.new_error)]
+    data = [
+        go.Bar(
+            x=labels,
+            y=values,
+            text=[f"{v:,d}".replace(",", "\u202f") for v in values],
+            textposition="outside",
+            marker={"color": [GREY, ORANGE], "pattern": {"shape": ["", "/"]}},
+            hovertemplate="%{x} : %{text}<extra></extra>",
+            name=messages.text("intro.mae_axis"),
+        )
+    ]
+    top = max(400, 1.2 * max(values))
+    layout = _layout(
+        messages.text("intro.errors_title"),
+        height=360,
+        showlegend=False,
+        yaxis={"title": {"text": messages.text("intro.mae_axis")}, "range": [0, top]},
+    )
+    return go.Figure(data=data, layout=layout)
+
+
+# -------------------------------------------------------------------------- rule or learnt?
+ROW_OF = {toys.WEEKDAY: 0.0, toys.WEEKEND: 1.0}
+
+
+def _jitter(days: pd.DataFrame) -> list[float]:
+    """A fixed vertical spread of each day around its row (deterministic, from the day number)."""
+    base = days["type_jour"].map(ROW_OF).to_numpy(dtype=float)
+    spread = ((days["jour"].to_numpy() * 37) % 17) / 17.0 - 0.5
+    return (base + 0.6 * spread).round(3).tolist()
+
+
+def rule_figure(days: pd.DataFrame, rule: toys.HandRule) -> go.Figure:
+    """Four traces: crowded days, calm days, the weekday threshold, the weekend threshold."""
+    crowded, calm = _split(days, toys.POOL_TARGET)
+    rain = messages.text("intro.legend_rain")
+
+    def day_text(frame: pd.DataFrame) -> list[str]:
+        return [
+            f"Jour {d} · {t:.1f} °C · {kind}{' ' + rain if r else ''}".replace(".", ",")
+            for d, t, kind, r in zip(
+                frame["jour"], frame["temperature"], frame["type_jour"], frame["pluie"], strict=True
+            )
+        ]
+
+    def threshold(value: float, row: float, name: str, show_legend: bool) -> go.Scatter:
+        return go.Scatter(
+            x=[value, value],
+            y=[row - 0.45, row + 0.45],
+            mode="lines",
+            name=name,
+            showlegend=show_legend,
+            legendgroup="seuil",
+            line={"color": DARK, "width": 3, "dash": "dash"},
+            hovertemplate=f"{name} : %{{x}} °C<extra></extra>",
+        )
+
+    data = [
+        go.Scatter(
+            x=crowded["temperature"].tolist(),
+            y=_jitter(crowded),
+            mode="markers",
+            name=messages.text("intro.legend_crowded"),
+            text=day_text(crowded),
+            hovertemplate="%{text}<extra>%{fullData.name}</extra>",
+            marker={
+                "symbol": "triangle-up",
+                "size": 11,
+                "color": ORANGE,
+                "line": {"width": 1, "color": DARK},
+            },
+        ),
+        go.Scatter(
+            x=calm["temperature"].tolist(),
+            y=_jitter(calm),
+            mode="markers",
+            name=messages.text("intro.legend_calm"),
+            text=day_text(calm),
+            hovertemplate="%{text}<extra>%{fullData.name}</extra>",
+            marker={
+                "symbol": "circle-open",
+                "size": 9,
+                "color": BLUE,
+                "line": {"width": 2, "color": BLUE},
+            },
+        ),
+        threshold(rule.weekday, 0.0, messages.text("intro.rule_weekday_label"), True),
+        threshold(rule.weekend, 1.0, messages.text("intro.rule_weekend_label"), True),
+    ]
+    layout = _layout(
+        messages.text("intro.rule_plot_title"),
+        height=420,
+        xaxis={
+            "title": {"text": messages.text("intro.axis_temperature")},
+            "range": [min(14.0, float(days["temperature"].min()) - 1), 36.0],
+        },
+        yaxis={
+            "tickmode": "array",
+            "tickvals": [0, 1],
+            "ticktext": ["Semaine", "Week-end<br>ou férié"],
+            "range": [-0.6, 1.6],
+        },
+    )
+    return go.Figure(data=data, layout=layout)
+
+
+def rule_errors_figure(comparison: toys.RuleComparison) -> go.Figure:
+    """Stacked bars on the new summer: false alarms and missed crowds, for the rule and the tree."""
+    who = [messages.text("intro.bar_rule"), messages.text("intro.bar_tree")]
+    false_alarms = [comparison.rule_new.false_alarms, comparison.tree_new.false_alarms]
+    missed = [comparison.rule_new.missed, comparison.tree_new.missed]
+    data = [
+        go.Bar(
+            x=who,
+            y=false_alarms,
+            name=messages.text("intro.col_false_alarms"),
+            text=false_alarms,
+            textposition="inside",
+            marker={"color": "#8fb3e0", "pattern": {"shape": "/"}},
+            hovertemplate="%{x} : %{y}<extra>%{fullData.name}</extra>",
+        ),
+        go.Bar(
+            x=who,
+            y=missed,
+            name=messages.text("intro.col_missed"),
+            text=missed,
+            textposition="inside",
+            marker={"color": "#f0b27a", "pattern": {"shape": "."}},
+            hovertemplate="%{x} : %{y}<extra>%{fullData.name}</extra>",
+        ),
+    ]
+    top = max(10, 1.15 * max(comparison.rule_new.total, comparison.tree_new.total))
+    layout = _layout(
+        messages.text("intro.errors_compare_title"),
+        height=360,
+        barmode="stack",
+        yaxis={"title": {"text": messages.text("intro.errors_compare_axis")}, "range": [0, top]},
+    )
+    return go.Figure(data=data, layout=layout)

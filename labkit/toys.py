@@ -1,0 +1,603 @@
+"""Small generated examples for module 01: learning from examples, under- and overfitting, and a
+rule written by hand against a rule learnt by a tree.
+
+Everything here is pure (no widget): the data are drawn from known, seeded generators, and each
+function returns plain values (DataFrames, dataclasses, numbers). The figures live in
+:mod:`labkit.plots.intro`, the widgets in :mod:`labkit.ui.module01`.
+
+Three toys:
+
+* **Classification** (water-network leaks): two measures per pipe section (age in years, pressure in
+  bar) and whether a leak was found. A k-nearest-neighbours model goes from very simple (many
+  neighbours) to very complex (one neighbour); its decision boundary is computed on a grid, and its
+  error is measured on the examples it learnt from and on new points.
+* **Regression** (swimming-pool attendance): daily entries against the day's temperature; a polynomial
+  curve of growing degree through a handful of noisy days.
+* **Rule or learnt?** (is the pool crowded?): a hand-written rule with two temperature thresholds (one
+  for weekdays, one for weekends and bank holidays) compared with a shallow decision tree learnt from
+  one summer, both judged on the days seen and on the next summer.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier
+
+from labkit import messages
+
+# ---------------------------------------------------------------------------------------------
+# Toy 1: classification of pipe sections (leak or not)
+# ---------------------------------------------------------------------------------------------
+LEAK_FEATURES = ("age", "pression")
+LEAK_TARGET = "fuite"
+AGE_RANGE = (0.0, 80.0)  # years
+PRESSURE_RANGE = (2.0, 8.0)  # bar
+TRAIN_SIZE = 80
+NEW_SIZE = 200
+# Complexity levels, from very simple to very complex: the number of neighbours k.
+NEIGHBOURS = (61, 41, 25, 15, 9, 5, 3, 2, 1)
+DEFAULT_LEVEL = 4  # 1-based, k = 15
+
+
+def _leak_log_odds(age: np.ndarray, pressure: np.ndarray) -> np.ndarray:
+    """The true (hidden) risk of a leak: high for recent pipes (laying defects) and for old ones, and
+    higher under high pressure. A curved frontier, so that a too simple model misses it."""
+    u_shape = ((age - 38.0) / 22.0) ** 2 - 0.9
+    high = (pressure - 5.0) / 1.0
+    return 3.0 * u_shape + 1.6 * high
+
+
+def draw_leak_points(n: int = TRAIN_SIZE, seed: int = 0) -> pd.DataFrame:
+    """``n`` pipe sections drawn at random (seeded): columns ``age``, ``pression``, ``fuite`` (0/1).
+
+    The same seed always gives the same points; another seed gives new points from the same world.
+    """
+    if not isinstance(n, int) or isinstance(n, bool) or n < 2:
+        raise messages.error("intro.bad_size", min=2)
+    rng = np.random.default_rng(seed)
+    age = rng.uniform(*AGE_RANGE, size=n)
+    pressure = rng.uniform(*PRESSURE_RANGE, size=n)
+    probability = 1.0 / (1.0 + np.exp(-_leak_log_odds(age, pressure)))
+    leak = (rng.uniform(size=n) < probability).astype(int)
+    # Both classes must be present, whatever the seed.
+    if leak.min() == leak.max():
+        leak[np.argmax(probability)] = 1
+        leak[np.argmin(probability)] = 0
+    return pd.DataFrame({"age": age.round(1), "pression": pressure.round(2), LEAK_TARGET: leak})
+
+
+def level_count() -> int:
+    return len(NEIGHBOURS)
+
+
+def neighbours_for(level: int) -> int:
+    """The number of neighbours k of a complexity level (1 = simplest … ``level_count()``)."""
+    if isinstance(level, bool) or not isinstance(level, (int, np.integer)):
+        raise messages.error("intro.bad_level", max=len(NEIGHBOURS))
+    if not 1 <= int(level) <= len(NEIGHBOURS):
+        raise messages.error("intro.bad_level", max=len(NEIGHBOURS))
+    return NEIGHBOURS[int(level) - 1]
+
+
+def fit_leak_model(train: pd.DataFrame, level: int):
+    """A k-nearest-neighbours model at this complexity level, learnt from ``train``."""
+    _check_leak_frame(train)
+    k = min(neighbours_for(level), len(train))
+    model = make_pipeline(StandardScaler(), KNeighborsClassifier(n_neighbors=k))
+    model.fit(train[list(LEAK_FEATURES)].to_numpy(), train[LEAK_TARGET].to_numpy())
+    return model
+
+
+def _check_leak_frame(frame: pd.DataFrame) -> None:
+    if not isinstance(frame, pd.DataFrame) or frame.empty:
+        raise messages.error("intro.no_points")
+    missing = [c for c in (*LEAK_FEATURES, LEAK_TARGET) if c not in frame.columns]
+    if missing:
+        raise messages.error("intro.missing_columns", columns=", ".join(missing))
+
+
+def error_rate(model, points: pd.DataFrame) -> float:
+    """Share of ``points`` the model gets wrong (0 … 1)."""
+    _check_leak_frame(points)
+    predicted = model.predict(points[list(LEAK_FEATURES)].to_numpy())
+    return float(np.mean(predicted != points[LEAK_TARGET].to_numpy()))
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Predictions on a regular grid: ``z[i][j]`` is for ``x[j]`` (age) and ``y[i]`` (pressure)."""
+
+    x: list[float]
+    y: list[float]
+    z: list[list[float]]
+
+
+def decision_grid(model, resolution: int = 70) -> Grid:
+    """The model's probability of a leak on a grid covering the whole plane of the toy."""
+    resolution = max(10, min(int(resolution), 200))
+    xs = np.linspace(*AGE_RANGE, resolution)
+    ys = np.linspace(*PRESSURE_RANGE, resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    flat = np.column_stack([gx.ravel(), gy.ravel()])
+    probability = model.predict_proba(flat)[:, list(model.classes_).index(1)]
+    z = probability.reshape(gy.shape)
+    return Grid(xs.round(3).tolist(), ys.round(4).tolist(), z.round(4).tolist())
+
+
+UNDERFIT, GOOD_FIT, OVERFIT = "sous_apprentissage", "bon_compromis", "surapprentissage"
+
+
+def diagnose(train_error: float, new_error: float, level: int) -> str:
+    """Under- or overfitting, from the two errors and the complexity level (a teaching heuristic)."""
+    gap = new_error - train_error
+    if level <= 2 or (train_error >= 0.22 and gap < 0.05):
+        return UNDERFIT
+    if level >= level_count() - 1 or (train_error < 0.08 and gap >= 0.08):
+        return OVERFIT
+    return GOOD_FIT
+
+
+@dataclass(frozen=True)
+class ClassificationResult:
+    level: int
+    neighbours: int
+    grid: Grid
+    train_error: float
+    new_error: float
+    diagnosis: str
+    train_count: int
+    new_count: int
+
+    @property
+    def summary(self) -> str:
+        """The two errors and what they mean, in plain French."""
+        return describe_classification(self)
+
+
+def classification_state(
+    train: pd.DataFrame, new_points: pd.DataFrame, level: int, resolution: int = 70
+) -> ClassificationResult:
+    """Everything the classification toy shows for one complexity level."""
+    model = fit_leak_model(train, level)
+    train_error = error_rate(model, train)
+    new_error = error_rate(model, new_points)
+    return ClassificationResult(
+        level=int(level),
+        neighbours=min(neighbours_for(level), len(train)),
+        grid=decision_grid(model, resolution),
+        train_error=train_error,
+        new_error=new_error,
+        diagnosis=diagnose(train_error, new_error, int(level)),
+        train_count=len(train),
+        new_count=len(new_points),
+    )
+
+
+def error_curve(train: pd.DataFrame, new_points: pd.DataFrame) -> pd.DataFrame:
+    """Errors on the learnt examples and on new points for every complexity level."""
+    rows = []
+    for level in range(1, level_count() + 1):
+        model = fit_leak_model(train, level)
+        rows.append(
+            {
+                "niveau": level,
+                "voisins": min(neighbours_for(level), len(train)),
+                "erreur_apprentissage": error_rate(model, train),
+                "erreur_nouveaux": error_rate(model, new_points),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def percent(value: float) -> str:
+    """A share (0 … 1) as a French percentage: ``0.125`` → ``13 %``."""
+    return f"{round(100 * value):d}\u202f%"
+
+
+def describe_classification(result: ClassificationResult) -> str:
+    return " ".join(
+        [
+            messages.text(
+                "intro.classif_errors",
+                k=result.neighbours,
+                train=percent(result.train_error),
+                train_count=result.train_count,
+                new=percent(result.new_error),
+                new_count=result.new_count,
+            ),
+            messages.text(f"intro.diagnosis_{result.diagnosis}"),
+        ]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Toy 2: regression (pool attendance against temperature)
+# ---------------------------------------------------------------------------------------------
+TEMPERATURE_RANGE = (12.0, 34.0)  # °C
+REGRESSION_TRAIN_SIZE = 14
+REGRESSION_NEW_SIZE = 60
+MAX_DEGREE = 12
+MAX_ENTRIES = 2500.0  # the pool cannot take more people in a day
+DEFAULT_DEGREE = 2
+
+
+def true_attendance(temperature: np.ndarray) -> np.ndarray:
+    """Average daily entries at a municipal pool: few on cool days, a steep rise, then a plateau (the
+    pool is full)."""
+    return 120.0 + 880.0 / (1.0 + np.exp(-(temperature - 24.0) / 1.6))
+
+
+def draw_attendance(n: int = REGRESSION_TRAIN_SIZE, seed: int = 0) -> pd.DataFrame:
+    """``n`` days (seeded): columns ``temperature`` (°C) and ``entrees`` (entries that day)."""
+    if not isinstance(n, int) or isinstance(n, bool) or n < 2:
+        raise messages.error("intro.bad_size", min=2)
+    rng = np.random.default_rng(seed)
+    temperature = np.sort(rng.uniform(*TEMPERATURE_RANGE, size=n))
+    entries = true_attendance(temperature) + rng.normal(0, 90, size=n)
+    return pd.DataFrame(
+        {"temperature": temperature.round(1), "entrees": np.clip(entries, 0, None).round()}
+    )
+
+
+def _check_degree(degree: int) -> int:
+    if isinstance(degree, bool) or not isinstance(degree, (int, np.integer)):
+        raise messages.error("intro.bad_degree", max=MAX_DEGREE)
+    if not 0 <= int(degree) <= MAX_DEGREE:
+        raise messages.error("intro.bad_degree", max=MAX_DEGREE)
+    return int(degree)
+
+
+@dataclass(frozen=True)
+class Polynomial:
+    """A polynomial in the centred, scaled temperature (numerically stable up to degree 12)."""
+
+    coefficients: list[float]
+    centre: float
+    scale: float
+
+    def predict(self, temperature) -> np.ndarray:
+        """Predicted entries, kept between 0 and the pool's daily maximum (no negative visitors)."""
+        t = (np.asarray(temperature, dtype=float) - self.centre) / self.scale
+        return np.clip(np.polynomial.polynomial.polyval(t, self.coefficients), 0, MAX_ENTRIES)
+
+
+def fit_polynomial(days: pd.DataFrame, degree: int) -> Polynomial:
+    """Least-squares polynomial of ``degree`` through the days (degree 0 is the mean)."""
+    degree = _check_degree(degree)
+    if not isinstance(days, pd.DataFrame) or len(days) < 2:
+        raise messages.error("intro.no_points")
+    centre = float(np.mean(TEMPERATURE_RANGE))
+    scale = float(TEMPERATURE_RANGE[1] - TEMPERATURE_RANGE[0]) / 2
+    t = (days["temperature"].to_numpy(dtype=float) - centre) / scale
+    # With more coefficients than points, lstsq returns the smallest-norm exact fit.
+    vander = np.polynomial.polynomial.polyvander(t, degree)
+    coefficients, *_ = np.linalg.lstsq(vander, days["entrees"].to_numpy(dtype=float), rcond=None)
+    return Polynomial(coefficients.tolist(), centre, scale)
+
+
+def mean_abs_error(poly: Polynomial, days: pd.DataFrame) -> float:
+    """Mean absolute error in entries per day."""
+    predicted = poly.predict(days["temperature"].to_numpy(dtype=float))
+    return float(np.mean(np.abs(predicted - days["entrees"].to_numpy(dtype=float))))
+
+
+@dataclass(frozen=True)
+class RegressionResult:
+    degree: int
+    curve_x: list[float]
+    curve_y: list[float]
+    train_error: float
+    new_error: float
+    diagnosis: str
+
+    @property
+    def summary(self) -> str:
+        return describe_regression(self)
+
+
+def regression_state(
+    train: pd.DataFrame, new_days: pd.DataFrame, degree: int, points: int = 200
+) -> RegressionResult:
+    """The curve of one degree, and its errors on the days learnt and on new days."""
+    poly = fit_polynomial(train, degree)
+    xs = np.linspace(*TEMPERATURE_RANGE, points)
+    train_error = mean_abs_error(poly, train)
+    new_error = mean_abs_error(poly, new_days)
+    return RegressionResult(
+        degree=int(degree),
+        curve_x=xs.round(3).tolist(),
+        curve_y=poly.predict(xs).round(1).tolist(),
+        train_error=train_error,
+        new_error=new_error,
+        diagnosis=diagnose_degree(train, new_days, int(degree), new_error),
+    )
+
+
+def diagnose_degree(
+    train: pd.DataFrame, new_days: pd.DataFrame, degree: int, new_error: float
+) -> str:
+    """Under- or overfitting of a degree, by comparing its error on new days with the best degree's
+    (a teaching device: in a real project, new data are not there to choose with)."""
+    if degree == 0:
+        return UNDERFIT
+    if degree >= 9:
+        return OVERFIT
+    errors = {d: mean_abs_error(fit_polynomial(train, d), new_days) for d in range(MAX_DEGREE + 1)}
+    best = min(errors, key=errors.get)
+    if new_error <= 1.25 * errors[best]:
+        return GOOD_FIT
+    return UNDERFIT if degree < best else OVERFIT
+
+
+def describe_regression(result: RegressionResult) -> str:
+    return " ".join(
+        [
+            messages.text(
+                "intro.regression_errors",
+                degree=result.degree,
+                train=_entries(result.train_error),
+                new=_entries(result.new_error),
+            ),
+            messages.text(f"intro.diagnosis_{result.diagnosis}"),
+        ]
+    )
+
+
+def _entries(value: float) -> str:
+    return f"{round(value):,d}".replace(",", "\u202f")
+
+
+# ---------------------------------------------------------------------------------------------
+# Toy 3: a rule written by hand or a rule learnt? (is the pool crowded tomorrow?)
+# ---------------------------------------------------------------------------------------------
+WEEKDAY, WEEKEND = "semaine", "week-end ou férié"
+DAY_TYPES = (WEEKDAY, WEEKEND)
+POOL_TARGET = "affluence"  # 1: more than the crowd threshold, extra lifeguards needed
+POOL_FEATURES = ("temperature", "type_jour", "pluie")
+THRESHOLD_RANGE = (15.0, 35.0)
+THRESHOLD_STEP = 0.5
+
+
+def draw_pool_days(seed: int = 0, days: int = 92) -> pd.DataFrame:
+    """One summer (June to August) of a municipal pool, seeded.
+
+    Columns: ``jour`` (day number), ``temperature`` (maximum °C), ``type_jour`` (``semaine`` or
+    ``week-end ou férié``), ``pluie`` (1 if it rained in the afternoon), ``affluence`` (1 if the pool
+    was crowded, i.e. more than 800 entries).
+    """
+    if not isinstance(days, int) or isinstance(days, bool) or days < 10:
+        raise messages.error("intro.bad_size", min=10)
+    rng = np.random.default_rng(seed)
+    day = np.arange(days)
+    season = 22.0 + 5.0 * np.sin(np.pi * (day + 5) / (days + 10))
+    temperature = (season + rng.normal(0, 3.2, size=days)).round(1)
+    weekend = ((day % 7) >= 5) | (rng.uniform(size=days) < 0.03)
+    rain = (rng.uniform(size=days) < np.clip(0.35 - (temperature - 22) * 0.03, 0.05, 0.5)).astype(
+        int
+    )
+    # Crowded when hot enough: about 29 °C on weekdays, 24 °C at weekends; rain keeps people away.
+    log_odds = (temperature - np.where(weekend, 24.0, 29.0)) * 1.3 - 3.5 * rain
+    crowded = (rng.uniform(size=days) < 1 / (1 + np.exp(-log_odds))).astype(int)
+    return pd.DataFrame(
+        {
+            "jour": day + 1,
+            "temperature": temperature,
+            "type_jour": np.where(weekend, WEEKEND, WEEKDAY),
+            "pluie": rain,
+            POOL_TARGET: crowded,
+        }
+    )
+
+
+@dataclass(frozen=True)
+class HandRule:
+    """Crowded if the temperature reaches ``weekday`` °C on a weekday, ``weekend`` °C otherwise."""
+
+    weekday: float
+    weekend: float
+
+    def predict(self, days: pd.DataFrame) -> np.ndarray:
+        threshold = np.where(days["type_jour"].to_numpy() == WEEKEND, self.weekend, self.weekday)
+        return (days["temperature"].to_numpy(dtype=float) >= threshold).astype(int)
+
+    def describe(self) -> str:
+        return messages.text(
+            "intro.rule_text", weekday=_degrees(self.weekday), weekend=_degrees(self.weekend)
+        )
+
+
+def make_rule(weekday, weekend) -> HandRule:
+    """Check two thresholds typed or chosen by the trainee."""
+    values = []
+    for value in (weekday, weekend):
+        if isinstance(value, bool):
+            raise messages.error(
+                "intro.bad_threshold", low=THRESHOLD_RANGE[0], high=THRESHOLD_RANGE[1]
+            )
+        try:
+            number = float(str(value).replace(",", ".")) if isinstance(value, str) else float(value)
+        except (TypeError, ValueError):
+            raise messages.error(
+                "intro.bad_threshold", low=THRESHOLD_RANGE[0], high=THRESHOLD_RANGE[1]
+            ) from None
+        if not math.isfinite(number) or not THRESHOLD_RANGE[0] <= number <= THRESHOLD_RANGE[1]:
+            raise messages.error(
+                "intro.bad_threshold", low=THRESHOLD_RANGE[0], high=THRESHOLD_RANGE[1]
+            )
+        values.append(number)
+    return HandRule(*values)
+
+
+def _encode_days(days: pd.DataFrame) -> np.ndarray:
+    return np.column_stack(
+        [
+            days["temperature"].to_numpy(dtype=float),
+            (days["type_jour"].to_numpy() == WEEKEND).astype(float),
+            days["pluie"].to_numpy(dtype=float),
+        ]
+    )
+
+
+def learn_tree(days: pd.DataFrame, depth: int = 3) -> DecisionTreeClassifier:
+    """A shallow decision tree learnt from the days (temperature, day type, rain)."""
+    if not isinstance(days, pd.DataFrame) or days.empty:
+        raise messages.error("intro.no_points")
+    tree = DecisionTreeClassifier(max_depth=depth, min_samples_leaf=4, random_state=0)
+    tree.fit(_encode_days(days), days[POOL_TARGET].to_numpy())
+    return tree
+
+
+def tree_predict(tree: DecisionTreeClassifier, days: pd.DataFrame) -> np.ndarray:
+    return tree.predict(_encode_days(days)).astype(int)
+
+
+@dataclass(frozen=True)
+class Errors:
+    """The errors of one way of deciding, on one set of days."""
+
+    days: int
+    false_alarms: int  # announced crowded, it was not (lifeguards called for nothing)
+    missed: int  # crowded, not announced (not enough staff)
+
+    @property
+    def total(self) -> int:
+        return self.false_alarms + self.missed
+
+    @property
+    def rate(self) -> float:
+        return self.total / self.days if self.days else 0.0
+
+
+def count_errors(predicted: np.ndarray, actual: np.ndarray) -> Errors:
+    predicted = np.asarray(predicted, dtype=int)
+    actual = np.asarray(actual, dtype=int)
+    return Errors(
+        days=len(actual),
+        false_alarms=int(np.sum((predicted == 1) & (actual == 0))),
+        missed=int(np.sum((predicted == 0) & (actual == 1))),
+    )
+
+
+@dataclass(frozen=True)
+class RuleComparison:
+    rule: HandRule
+    rule_seen: Errors
+    rule_new: Errors
+    tree_seen: Errors
+    tree_new: Errors
+    tree_rules: list[str] = field(default_factory=list)
+
+    def rows(self) -> list[dict[str, object]]:
+        """A table for the page: one row per way of deciding and per set of days."""
+        label = {
+            ("rule", "seen"): messages.text("intro.row_rule_seen"),
+            ("rule", "new"): messages.text("intro.row_rule_new"),
+            ("tree", "seen"): messages.text("intro.row_tree_seen"),
+            ("tree", "new"): messages.text("intro.row_tree_new"),
+        }
+        out = []
+        for (who, when), errors in (
+            (("rule", "seen"), self.rule_seen),
+            (("rule", "new"), self.rule_new),
+            (("tree", "seen"), self.tree_seen),
+            (("tree", "new"), self.tree_new),
+        ):
+            out.append(
+                {
+                    messages.text("intro.col_who"): label[(who, when)],
+                    messages.text("intro.col_false_alarms"): errors.false_alarms,
+                    messages.text("intro.col_missed"): errors.missed,
+                    messages.text("intro.col_errors"): f"{errors.total} / {errors.days}",
+                    messages.text("intro.col_rate"): percent(errors.rate),
+                }
+            )
+        return out
+
+    @property
+    def verdict(self) -> str:
+        """Who does better on the new summer, in words."""
+        rule, tree = self.rule_new.total, self.tree_new.total
+        if rule < tree:
+            key = "intro.verdict_rule_better"
+        elif rule == tree:
+            key = "intro.verdict_tie"
+        elif rule - tree <= max(2, round(0.03 * self.rule_new.days)):
+            key = "intro.verdict_close"
+        else:
+            key = "intro.verdict_tree_better"
+        return messages.text(key, rule=rule, tree=tree, days=self.rule_new.days)
+
+
+def compare_rule_and_tree(
+    rule: HandRule, seen: pd.DataFrame, new: pd.DataFrame, depth: int = 3
+) -> RuleComparison:
+    """The hand rule and a tree learnt on ``seen``, both judged on ``seen`` and on ``new``."""
+    tree = learn_tree(seen, depth)
+    return RuleComparison(
+        rule=rule,
+        rule_seen=count_errors(rule.predict(seen), seen[POOL_TARGET]),
+        rule_new=count_errors(rule.predict(new), new[POOL_TARGET]),
+        tree_seen=count_errors(tree_predict(tree, seen), seen[POOL_TARGET]),
+        tree_new=count_errors(tree_predict(tree, new), new[POOL_TARGET]),
+        tree_rules=tree_rules_french(tree),
+    )
+
+
+def tree_rules_french(tree: DecisionTreeClassifier) -> list[str]:
+    """The tree's leaves as French sentences: « Si … et … : bondée (12 jours bondés sur 14). »
+
+    Successive tests on the temperature are merged into one interval (« entre 24 et 28 °C »).
+    """
+    inner = tree.tree_
+    crowded_index = list(tree.classes_).index(1) if 1 in tree.classes_ else None
+    sentences: list[str] = []
+
+    def premise(low: float | None, high: float | None, flags: dict[int, bool]) -> str:
+        parts = []
+        if low is not None and high is not None:
+            parts.append(
+                messages.text("intro.cond_temp_between", low=_degrees(low), high=_degrees(high))
+            )
+        elif low is not None:
+            parts.append(messages.text("intro.cond_temp_above", value=_degrees(low)))
+        elif high is not None:
+            parts.append(messages.text("intro.cond_temp_below", value=_degrees(high)))
+        if 1 in flags:
+            parts.append(messages.text("intro.cond_weekend" if flags[1] else "intro.cond_weekday"))
+        if 2 in flags:
+            parts.append(messages.text("intro.cond_rain" if flags[2] else "intro.cond_dry"))
+        return " et ".join(parts) if parts else messages.text("intro.cond_always")
+
+    def walk(node: int, low: float | None, high: float | None, flags: dict[int, bool]) -> None:
+        left, right = inner.children_left[node], inner.children_right[node]
+        if left == right:  # a leaf
+            total = int(inner.n_node_samples[node])
+            share = inner.value[node][0]
+            share = share / share.sum() if share.sum() else share
+            crowded = int(round(share[crowded_index] * total)) if crowded_index is not None else 0
+            key = "intro.leaf_crowded" if crowded * 2 > total else "intro.leaf_calm"
+            sentences.append(
+                messages.text(key, premise=premise(low, high, flags), crowded=crowded, total=total)
+            )
+            return
+        feature, threshold = int(inner.feature[node]), float(inner.threshold[node])
+        if feature == 0:
+            walk(left, low, threshold, flags)
+            walk(right, threshold, high, flags)
+        else:
+            walk(left, low, high, {**flags, feature: False})
+            walk(right, low, high, {**flags, feature: True})
+
+    walk(0, None, None, {})
+    return sentences
+
+
+def _degrees(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",").replace(",0", "") + "\u202f°C"
