@@ -38,17 +38,17 @@ def _entry(key: str) -> dict[str, str]:
     return value
 
 
-def text(key: str, **fields: Any) -> str:
+def text(key: str, /, **fields: Any) -> str:
     """The French message for ``key``, its ``{fields}`` filled in."""
     return _entry(key)["message"].format(**fields)
 
 
-def hint(key: str, **fields: Any) -> str | None:
+def hint(key: str, /, **fields: Any) -> str | None:
     value = _entry(key).get("hint")
     return value.format(**fields) if value else None
 
 
-def error(key: str, **fields: Any) -> DatalabError:
+def error(key: str, /, **fields: Any) -> DatalabError:
     """A :class:`DatalabError` carrying the message (and hint) of ``key``."""
     return DatalabError(text(key, **fields), hint=hint(key, **fields), key=key)
 

@@ -228,7 +228,7 @@ def header_html(module: Module, modules: list[Module] | None = None) -> str:
     return (
         f'<header class="dl-header"><h1>{esc(number + module.title)}</h1>'
         f'<p class="dl-subtitle">{esc(module.subtitle)}</p>'
-        f'<p class="dl-meta">Jour {module.day}, {esc(module.slot)} · ⏱ {esc(minutes)}</p>'
+        f'<p class="dl-meta">Jour {module.day}, {esc(module.slot)} · {esc(minutes)}</p>'
         f'<p class="dl-meta"><strong>{esc(messages.text("ui.objectives_intro"))}</strong></p><ul>{objectives}</ul>'
         f"{needs}</header>"
     )

@@ -1,0 +1,292 @@
+"""Shared fixtures: temporary workspaces, the real data folder, a running Datalab server, Chromium.
+
+Browser fixtures use Playwright's sync API with Debian's Chromium (``/usr/bin/chromium``; Playwright
+cannot download its own browser here) and axe-core from npm (``tests/browser/node_modules``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode, urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+REALDATA = SHARED / "realdata"
+AXE_PATH = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# WCAG 2.1 levels A and AA: the rules RGAA builds on.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+# --------------------------------------------------------------------------- plain fixtures
+@pytest.fixture
+def workspace_root(tmp_path, monkeypatch) -> Path:
+    """An empty workspace root, also set as ``DATALAB_WORKSPACE``."""
+    root = tmp_path / "workspace"
+    monkeypatch.setenv("DATALAB_WORKSPACE", str(root))
+    return root
+
+
+@pytest.fixture
+def workspace(workspace_root):
+    from labkit.workspace import Workspace
+
+    return Workspace.open("Testeur", workspace_root)
+
+
+@pytest.fixture
+def realdata() -> Path:
+    """The real French open-data files of ``../shared/realdata``."""
+    if not REALDATA.is_dir():
+        pytest.skip(
+            f"{REALDATA} is absent: the real-data tests need the shared folder beside the checkout"
+        )
+    return REALDATA
+
+
+# ---------------------------------------------------------------------------- the server
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    workspace_root: Path
+    process: subprocess.Popen
+    log_path: Path
+    notebooks: list[str] = field(default_factory=list)
+
+    def page_url(self, module_id: str, pseudonym: str | None = None, **params: str) -> str:
+        query = {"pseudo": pseudonym} if pseudonym else {}
+        query.update(params)
+        suffix = f"?{urlencode(query)}" if query else ""
+        return f"{self.url}/voila/render/{module_id}.ipynb{suffix}"
+
+    def get(self, path: str, timeout: float = 120) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=timeout) as response:
+                return response.status, response.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8", "replace")
+
+    def kernel_alive(self, kernel_id: str) -> bool:
+        status, _ = self.get(f"/api/kernels/{kernel_id}", timeout=10)
+        return status == 200
+
+    def kernel_processes(self) -> list:
+        import psutil
+
+        parent = psutil.Process(self.process.pid)
+        return [
+            p
+            for p in parent.children(recursive=True)
+            if any("ipykernel" in part for part in _cmdline(p))
+        ]
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def _cmdline(process) -> list[str]:
+    try:
+        return process.cmdline()
+    except Exception:  # noqa: BLE001 - a process may end while we look
+        return []
+
+
+def start_server(tmp_dir: Path, pool_size: int = 1, extra_env: dict | None = None) -> Server:
+    """Start ``datalab start`` on a free port with its own workspace; wait until it answers."""
+    port = free_port()
+    workspace_root = tmp_dir / "workspace"
+    log_path = tmp_dir / "server.log"
+    env = {
+        **os.environ,
+        "DATALAB_WORKSPACE": str(workspace_root),
+        "DATALAB_ROOT": str(ROOT),
+        "PYTHONUNBUFFERED": "1",
+        **(extra_env or {}),
+    }
+    env.pop("DATALAB_PSEUDONYM", None)
+    log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "labkit.cli",
+            "start",
+            "--no-browser",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--pool-size",
+            str(pool_size),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    server = Server(f"http://127.0.0.1:{port}", workspace_root, process, log_path)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the Datalab server stopped:\n{server.log()[-3000:]}")
+        try:
+            with urllib.request.urlopen(server.url + "/voila/static/voila.js", timeout=5):
+                break
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.5)
+    else:
+        stop_server(server)
+        raise RuntimeError("the Datalab server did not answer within 120 s")
+    server.notebooks = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+    return server
+
+
+def stop_server(server: Server) -> None:
+    if server.process.poll() is None:
+        os.killpg(server.process.pid, signal.SIGTERM)
+        try:
+            server.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.process.pid, signal.SIGKILL)
+            server.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def voila_server(tmp_path_factory) -> Server:
+    """One Datalab server for the whole test session (preheated kernels, as in a workshop)."""
+    server = start_server(tmp_path_factory.mktemp("server"))
+    yield server
+    stop_server(server)
+
+
+# ---------------------------------------------------------------------------- the browser
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: ./datalab.sh test installs Debian's chromium package")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+class ForeignRequests(list):
+    """Requests the page sent to any host but the local server."""
+
+
+@pytest.fixture
+def new_page(browser, voila_server):
+    """A fresh page (French locale, downloads allowed). At the end of the test, asserts that the
+    page sent no request to a host other than the local server."""
+    context = browser.new_context(
+        locale="fr-FR", accept_downloads=True, viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(60_000)
+    local = urlparse(voila_server.url).netloc
+    foreign = ForeignRequests()
+
+    def on_request(request):
+        parsed = urlparse(request.url)
+        if parsed.scheme in ("http", "https", "ws", "wss") and parsed.netloc != local:
+            foreign.append(request.url)
+
+    context.on("request", on_request)
+    page = context.new_page()
+    page.foreign_requests = foreign
+    yield page
+    context.close()
+    assert not foreign, f"the page sent requests outside the machine: {foreign[:5]}"
+
+
+def wait_until_rendered(page, timeout: float = 90_000) -> None:
+    """Wait until Voilà has executed the notebook and the widgets are on screen."""
+    page.wait_for_selector("#rendered_cells", state="visible", timeout=timeout)
+    page.wait_for_selector(".dl-header h1", state="visible", timeout=timeout)
+    page.wait_for_function("() => !document.querySelector('#loading')", timeout=timeout)
+
+
+def open_module(page, server: Server, module_id: str, pseudonym: str | None = None, **params: str):
+    """Open a module page (as a learner named ``pseudonym``) and wait until it is usable."""
+    page.goto(server.page_url(module_id, pseudonym, **params), wait_until="domcontentloaded")
+    wait_until_rendered(page)
+    return page
+
+
+def kernel_id_of(page) -> str:
+    return page.evaluate(
+        "() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
+    )
+
+
+def assert_accessible(page, context: str | None = None) -> None:
+    """Run axe-core on the page (WCAG 2.1 A and AA rules) and fail on any violation."""
+    if not AXE_PATH.exists():
+        pytest.fail(f"{AXE_PATH} is missing: ./datalab.sh test installs axe-core from npm")
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_PATH))
+    result = page.evaluate(
+        "async ([ctx, tags]) => await axe.run(ctx ? document.querySelector(ctx) : document,"
+        " {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        [context, AXE_TAGS],
+    )
+    violations = result["violations"]
+    if violations:
+        lines = []
+        for violation in violations:
+            targets = [", ".join(node["target"]) for node in violation["nodes"][:4]]
+            lines.append(
+                f"- {violation['id']} ({violation['impact']}): {violation['help']} -> {targets}"
+            )
+        pytest.fail(
+            f"{len(violations)} accessibility violation(s) on {page.url}:\n" + "\n".join(lines)
+        )
+
+
+def widget_texts(notebook) -> list[str]:
+    """Every HTML/Label value in the widget state stored by nbclient (``store_widget_state``)."""
+    state = notebook.metadata.get("widgets", {}).get(
+        "application/vnd.jupyter.widget-state+json", {}
+    )
+    texts = []
+    for model in state.get("state", {}).values():
+        value = model.get("state", {}).get("value")
+        if isinstance(value, str):
+            texts.append(value)
+    return texts
+
+
+def dump(value) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=1)

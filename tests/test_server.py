@@ -1,0 +1,141 @@
+"""The Datalab Voilà server over HTTP: every page renders in French, no source is served, the page
+cannot run code."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import uuid
+
+import pytest
+from conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+
+
+def test_root_redirects_to_the_home_page_keeping_the_pseudonym(voila_server):
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        opener.open(voila_server.url + "/?pseudo=Camille", timeout=30)
+        raise AssertionError("expected a redirect")
+    except urllib.error.HTTPError as response:
+        assert response.code == 302
+        assert response.headers["Location"].endswith(
+            "/voila/render/00_accueil.ipynb?pseudo=Camille"
+        )
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_every_page_renders_in_french_without_sources(voila_server, notebook):
+    status, body = voila_server.get(f"/voila/render/{notebook}.ipynb?pseudo=Serveur")
+    assert status == 200
+    assert '<html lang="fr">' in body
+    assert (
+        "Traceback" not in body
+        and "Error" not in re.sub(r"<script.*?</script>", "", body, flags=re.S)[:0]
+    )
+    assert "cdn.jsdelivr.net" not in body and "unpkg.com" not in body
+    source = (ROOT / "notebooks" / f"{notebook}.ipynb").read_text(encoding="utf-8")
+    for cell in json.loads(source)["cells"]:
+        if cell["cell_type"] == "code":
+            for line in "".join(cell["source"]).splitlines():
+                if len(line.strip()) > 12:
+                    assert line.strip() not in body, f"code source shown: {line}"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/voila/files/00_accueil.ipynb",
+        "/voila/files/../labkit/server.py",
+        "/voila/files/..%2Flabkit%2Fserver.py",
+        "/voila/render/../pyproject.toml",
+        "/voila/tree",
+        "/voila/tree/",
+        "/voila/api/contents",
+        "/voila/api/contents/00_accueil.ipynb",
+        "/api/contents/00_accueil.ipynb",
+        "/voila/render/../../labkit/workspace.py",
+        "/voila/static/../../../../etc/passwd",
+        "/voila/render/00_accueil.ipynb/../../content/settings.yaml",
+    ],
+)
+def test_no_source_or_file_outside_the_pages_is_served(voila_server, path):
+    status, body = voila_server.get(path)
+    assert status in (301, 302, 400, 403, 404), (path, status)
+    assert "import " not in body and "from labkit" not in body
+
+
+def _kernel_id(body: str) -> str:
+    match = re.search(
+        r'<script id="jupyter-config-data" type="application/json">\s*(\{.*?\})\s*</script>',
+        body,
+        re.S,
+    )
+    return json.loads(match.group(1))["kernelId"]
+
+
+def test_the_page_cannot_run_code_in_its_kernel(voila_server, tmp_path):
+    from tornado.websocket import websocket_connect
+
+    status, body = voila_server.get("/voila/render/00_accueil.ipynb?pseudo=Intrus")
+    assert status == 200
+    kernel_id = _kernel_id(body)
+    marker = tmp_path / f"pwned-{uuid.uuid4().hex}"
+    ws_url = voila_server.url.replace("http", "ws") + f"/api/kernels/{kernel_id}/channels"
+
+    async def attack():
+        connection = await websocket_connect(ws_url)
+        msg_id = uuid.uuid4().hex
+        message = {
+            "header": {
+                "msg_id": msg_id,
+                "msg_type": "execute_request",
+                "username": "x",
+                "session": "x",
+                "date": "",
+                "version": "5.3",
+            },
+            "parent_header": {},
+            "metadata": {},
+            "channel": "shell",
+            "content": {
+                "code": f"open({str(marker)!r}, 'w').write('x')",
+                "silent": False,
+                "store_history": False,
+                "user_expressions": {},
+                "allow_stdin": False,
+            },
+        }
+        await connection.write_message(json.dumps(message))
+        replies = []
+        try:
+            while True:
+                reply = await asyncio.wait_for(connection.read_message(), timeout=3)
+                if reply is None:
+                    break
+                replies.append(reply)
+        except TimeoutError:
+            pass
+        connection.close()
+        return replies
+
+    replies = asyncio.run(attack())
+    assert not marker.exists(), "code sent by the page ran in the kernel"
+    assert not any('"execute_reply"' in str(r) for r in replies)
+
+
+def test_unknown_page_gets_a_french_error_page_without_cdn(voila_server):
+    status, body = voila_server.get("/voila/render/99_inconnu.ipynb")
+    assert status == 404
+    assert '<html lang="fr">' in body and "aucune page de l’atelier" in body
+    assert "cdn.jsdelivr" not in body and "https://" not in body
