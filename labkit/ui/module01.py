@@ -1,0 +1,316 @@
+"""Module 01 "Introduction à l’IA": learning from examples, felt with three small toys.
+
+The data and models come from :mod:`labkit.toys`, the figures from :mod:`labkit.plots.intro`; this
+file only wires widgets to them. Figures are plotly ``FigureWidget``s updated in place (their traces
+are replaced, the widget stays on screen).
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import plotly.graph_objects as go
+
+from labkit import messages, toys
+from labkit.plots import intro as plots
+from labkit.ui.components import MessageArea, esc, guarded, html, page, section_title, table_html
+from labkit.ui.page import ModulePage, activity
+
+RULE_SEEN_SEED, RULE_NEW_SEED = 0, 100
+SLIDER_STYLE = {"description_width": "initial"}
+
+
+class LiveFigure(widgets.VBox):
+    """A plotly figure on the page that can be redrawn in place.
+
+    It is a ``FigureWidget`` (traces replaced one by one, no flicker) when the ``anywidget`` package
+    is installed; otherwise the figure is re-displayed inside an ``Output`` widget.
+    """
+
+    def __init__(self, figure: go.Figure, **layout):
+        super().__init__(layout=layout or {})
+        try:
+            self.widget = go.FigureWidget(figure)
+            self.output = None
+            self.children = [self.widget]
+        except ImportError:  # plotly's FigureWidget needs anywidget
+            self.widget = None
+            self.output = widgets.Output()
+            self.children = [self.output]
+            self._show(figure)
+        self.add_class("dl-figure")
+
+    def _show(self, figure: go.Figure) -> None:
+        from IPython.display import display
+
+        self.output.clear_output(wait=True)
+        with self.output:
+            display(figure)
+
+    def update(self, figure: go.Figure) -> None:
+        """Copy the traces and the changing parts of the layout of ``figure``."""
+        if self.widget is None:
+            self._show(figure)
+            return
+        with self.widget.batch_update():
+            for trace, new in zip(self.widget.data, figure.data, strict=True):
+                trace.update(new.to_plotly_json())
+            self.widget.layout.title = figure.layout.title
+            self.widget.layout.shapes = figure.layout.shapes
+            self.widget.layout.yaxis.range = figure.layout.yaxis.range
+
+    @property
+    def figure(self):
+        """The figure as shown now (a ``FigureWidget``), or ``None`` in the fallback mode."""
+        return self.widget
+
+
+def _status(text: str) -> str:
+    return f'<div class="dl-card" role="status" aria-live="polite"><p>{esc(text)}</p></div>'
+
+
+class Module01App(ModulePage):
+    module_id = "01_introduction"
+
+    # ---------------------------------------------------------------------- classification
+    @activity
+    def classification_toy(self) -> widgets.Widget:
+        """Leaks in a water network: a complexity slider, the boundary and the error on new points."""
+        area = MessageArea()
+        state = {"train_seed": 0, "new_seed": 100}
+        train = toys.draw_leak_points(toys.TRAIN_SIZE, seed=state["train_seed"])
+        new = toys.draw_leak_points(toys.NEW_SIZE, seed=state["new_seed"])
+        data = {"train": train, "new": new}
+
+        slider = widgets.IntSlider(
+            value=toys.DEFAULT_LEVEL,
+            min=1,
+            max=toys.level_count(),
+            step=1,
+            description=messages.text("intro.complexity_label"),
+            continuous_update=False,
+            style=SLIDER_STYLE,
+            layout={"width": "28rem"},
+        )
+        slider.add_class("dl-complexity")
+        show_new = widgets.Checkbox(
+            value=False,
+            description=messages.text("intro.show_new_label"),
+            indent=False,
+            layout={"width": "auto"},
+        )
+        new_points = widgets.Button(
+            description=messages.text("intro.new_points_button"), button_style="primary"
+        )
+        new_sample = widgets.Button(description=messages.text("intro.new_sample_button"))
+        readout = widgets.HTML()
+        summary = widgets.HTML()
+        summary.add_class("dl-classif-summary")
+
+        result = toys.classification_state(train, new, slider.value)
+        curve = toys.error_curve(train, new)
+        boundary = LiveFigure(plots.boundary_figure(train, new, result, show_new.value))
+        bars = LiveFigure(plots.errors_figure(result.train_error, result.new_error), width="50%")
+        curve_fig = LiveFigure(plots.error_curve_figure(curve, slider.value), width="50%")
+
+        def render(recompute_curve: bool = False) -> None:
+            level = slider.value
+            current = toys.classification_state(data["train"], data["new"], level)
+            readout.value = (
+                "<p>"
+                + messages.text(
+                    "intro.complexity_readout",
+                    level=level,
+                    max=toys.level_count(),
+                    k=current.neighbours,
+                )
+                + "</p>"
+            )
+            summary.value = _status(current.summary)
+            boundary.update(
+                plots.boundary_figure(data["train"], data["new"], current, show_new.value)
+            )
+            bars.update(plots.errors_figure(current.train_error, current.new_error))
+            if recompute_curve:
+                data["curve"] = toys.error_curve(data["train"], data["new"])
+            curve_fig.update(plots.error_curve_figure(data["curve"], level))
+
+        data["curve"] = curve
+
+        @guarded(area)
+        def on_level(_change) -> None:
+            area.clear()
+            render()
+
+        @guarded(area)
+        def on_new_points(_button) -> None:
+            state["new_seed"] += 1
+            data["new"] = toys.draw_leak_points(toys.NEW_SIZE, seed=state["new_seed"])
+            render(recompute_curve=True)
+            area.info(messages.text("intro.new_points_drawn", count=toys.NEW_SIZE))
+
+        @guarded(area)
+        def on_new_sample(_button) -> None:
+            state["train_seed"] += 1
+            data["train"] = toys.draw_leak_points(toys.TRAIN_SIZE, seed=state["train_seed"])
+            render(recompute_curve=True)
+            area.info(messages.text("intro.new_sample_drawn"))
+
+        slider.observe(on_level, names="value")
+        show_new.observe(on_level, names="value")
+        new_points.on_click(on_new_points)
+        new_sample.on_click(on_new_sample)
+        render()
+        return page(
+            section_title(messages.text("intro.classif_title")),
+            html(f"<p>{esc(messages.text('intro.classif_intro'))}</p>"),
+            html(f'<p class="dl-muted">{esc(messages.text("intro.classif_how"))}</p>'),
+            slider,
+            readout,
+            widgets.HBox([new_points, new_sample], layout={"flex_flow": "row wrap"}),
+            show_new,
+            summary,
+            area,
+            boundary,
+            widgets.HBox([bars, curve_fig], layout={"flex_flow": "row wrap"}),
+        )
+
+    # -------------------------------------------------------------------------- regression
+    @activity
+    def regression_toy(self) -> widgets.Widget:
+        """Pool attendance against temperature: a polynomial degree slider and new days."""
+        area = MessageArea()
+        state = {"new_seed": 100}
+        data = {
+            "train": toys.draw_attendance(toys.REGRESSION_TRAIN_SIZE, seed=0),
+            "new": toys.draw_attendance(toys.REGRESSION_NEW_SIZE, seed=state["new_seed"]),
+        }
+        slider = widgets.IntSlider(
+            value=toys.DEFAULT_DEGREE,
+            min=0,
+            max=toys.MAX_DEGREE,
+            step=1,
+            description=messages.text("intro.degree_label"),
+            continuous_update=False,
+            style=SLIDER_STYLE,
+            layout={"width": "28rem"},
+        )
+        slider.add_class("dl-degree")
+        show_new = widgets.Checkbox(
+            value=False,
+            description=messages.text("intro.show_new_label"),
+            indent=False,
+            layout={"width": "auto"},
+        )
+        new_days = widgets.Button(
+            description=messages.text("intro.new_days_button"), button_style="primary"
+        )
+        summary = widgets.HTML()
+        summary.add_class("dl-regression-summary")
+        result = toys.regression_state(data["train"], data["new"], slider.value)
+        curve = LiveFigure(plots.regression_figure(data["train"], data["new"], result, False))
+        bars = LiveFigure(plots.regression_errors_figure(result), width="50%")
+
+        def render() -> None:
+            current = toys.regression_state(data["train"], data["new"], slider.value)
+            summary.value = _status(current.summary)
+            curve.update(
+                plots.regression_figure(data["train"], data["new"], current, show_new.value)
+            )
+            bars.update(plots.regression_errors_figure(current))
+
+        @guarded(area)
+        def on_change(_change) -> None:
+            area.clear()
+            render()
+
+        @guarded(area)
+        def on_new_days(_button) -> None:
+            state["new_seed"] += 1
+            data["new"] = toys.draw_attendance(toys.REGRESSION_NEW_SIZE, seed=state["new_seed"])
+            render()
+            area.info(messages.text("intro.new_days_drawn"))
+
+        slider.observe(on_change, names="value")
+        show_new.observe(on_change, names="value")
+        new_days.on_click(on_new_days)
+        render()
+        return page(
+            section_title(messages.text("intro.regression_title")),
+            html(f"<p>{esc(messages.text('intro.regression_intro'))}</p>"),
+            slider,
+            new_days,
+            show_new,
+            summary,
+            area,
+            widgets.HBox([curve, bars], layout={"flex_flow": "row wrap"}),
+        )
+
+    # ---------------------------------------------------------------------- rule or learnt?
+    @activity
+    def rule_or_learnt(self) -> widgets.Widget:
+        """The trainee's two thresholds against a shallow tree learnt from last summer."""
+        area = MessageArea()
+        seen = toys.draw_pool_days(seed=RULE_SEEN_SEED)
+        new = toys.draw_pool_days(seed=RULE_NEW_SEED)
+        low, high = toys.THRESHOLD_RANGE
+
+        def threshold_slider(key: str, value: float, css: str) -> widgets.FloatSlider:
+            slider = widgets.FloatSlider(
+                value=value,
+                min=low,
+                max=high,
+                step=toys.THRESHOLD_STEP,
+                description=messages.text(key),
+                continuous_update=False,
+                readout_format=".1f",
+                style=SLIDER_STYLE,
+                layout={"width": "28rem"},
+            )
+            slider.add_class(css)
+            return slider
+
+        weekday = threshold_slider("intro.rule_weekday_label", 25.0, "dl-rule-weekday")
+        weekend = threshold_slider("intro.rule_weekend_label", 25.0, "dl-rule-weekend")
+        rule_text = widgets.HTML()
+        table = widgets.HTML()
+        verdict = widgets.HTML()
+        verdict.add_class("dl-rule-verdict")
+        rule = toys.make_rule(weekday.value, weekend.value)
+        comparison = toys.compare_rule_and_tree(rule, seen, new)
+        days_fig = LiveFigure(plots.rule_figure(seen, rule))
+        bars = LiveFigure(plots.rule_errors_figure(comparison), width="50%")
+        tree_rules = "".join(f"<li>{esc(s)}</li>" for s in comparison.tree_rules)
+        tree_box = html(
+            f'<div class="dl-card"><h4>{esc(messages.text("intro.tree_rules_title"))}</h4>'
+            f"<ul>{tree_rules}</ul></div>"
+        )
+
+        def render() -> None:
+            current = toys.make_rule(weekday.value, weekend.value)
+            result = toys.compare_rule_and_tree(current, seen, new)
+            rule_text.value = f"<p><strong>{esc(current.describe())}</strong></p>"
+            table.value = table_html(result.rows(), caption=messages.text("intro.table_caption"))
+            verdict.value = _status(result.verdict)
+            days_fig.update(plots.rule_figure(seen, current))
+            bars.update(plots.rule_errors_figure(result))
+
+        @guarded(area)
+        def on_change(_change) -> None:
+            area.clear()
+            render()
+
+        weekday.observe(on_change, names="value")
+        weekend.observe(on_change, names="value")
+        render()
+        return page(
+            section_title(messages.text("intro.rule_title")),
+            html(f"<p>{esc(messages.text('intro.rule_intro'))}</p>"),
+            weekday,
+            weekend,
+            rule_text,
+            area,
+            days_fig,
+            verdict,
+            table,
+            widgets.HBox([bars, tree_box], layout={"flex_flow": "row wrap"}),
+        )
