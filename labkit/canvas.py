@@ -1,0 +1,342 @@
+"""The *fiche projet* (project canvas) of module 02: from a public-service problem to a question a
+model can answer.
+
+Pure code: the fields (their French label, guidance and worked example live in
+``labkit/messages/canvas.yaml``), their validation, saving in the learner's workspace (key
+``canvas``) and the exports (Markdown, standalone HTML). Text typed by the learner is never trusted:
+it is normalised, its length is capped, and it is escaped in every export.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from labkit import messages
+
+KEY = "canvas"
+FORMAT_VERSION = 1
+TITLE_MAX = 120
+TEXT_MAX = 1500
+
+
+@dataclass(frozen=True)
+class CanvasField:
+    id: str
+    required: bool
+    max_length: int = TEXT_MAX
+    lines: int = 4  # height of the text box, in lines
+
+    @property
+    def label(self) -> str:
+        return messages.text(f"canvas.{self.id}_label")
+
+    @property
+    def help(self) -> str:
+        return messages.text(f"canvas.{self.id}_help")
+
+    @property
+    def example(self) -> str:
+        return messages.text(f"canvas.{self.id}_example")
+
+
+FIELDS: tuple[CanvasField, ...] = (
+    CanvasField("titre", True, TITLE_MAX, 1),
+    CanvasField("probleme", True),
+    CanvasField("decision", True),
+    CanvasField("utilisateurs", True, lines=3),
+    CanvasField("cible", True, lines=3),
+    CanvasField("donnees", True),
+    CanvasField("critere", True),
+    CanvasField("valeur", False, lines=3),
+    CanvasField("regle_simple", True),
+    CanvasField("parties_prenantes", False, lines=3),
+)
+FIELD_IDS = tuple(f.id for f in FIELDS)
+REQUIRED = tuple(f.id for f in FIELDS if f.required)
+_BY_ID = {f.id: f for f in FIELDS}
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2028\u2029]")
+
+
+def field(field_id: str) -> CanvasField:
+    return _BY_ID[field_id]
+
+
+def clean_text(value: Any, field_id: str) -> str:
+    """One field's text: Unicode-normalised, Windows/Mac line ends unified, control characters
+    removed, spaces trimmed (a title is kept on one line). ``None`` is an empty field."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise messages.error("canvas.not_text", label=field(field_id).label)
+    text = unicodedata.normalize("NFC", str(value))
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = _CONTROL.sub("", text)
+    if field(field_id).lines == 1:
+        text = " ".join(text.split())
+    else:
+        lines = [line.rstrip() for line in text.split("\n")]
+        text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+    return text.strip()
+
+
+def normalise(values: Mapping[str, Any] | None) -> dict[str, str]:
+    """Every field of the canvas (empty when absent); unknown keys are dropped."""
+    values = values if isinstance(values, Mapping) else {}
+    return {f.id: clean_text(values.get(f.id), f.id) for f in FIELDS}
+
+
+@dataclass(frozen=True)
+class Issue:
+    field: str
+    kind: str  # "missing" or "too_long"
+    message: str
+    hint: str | None = None
+
+
+def validate(values: Mapping[str, Any]) -> list[Issue]:
+    """What is wrong with the canvas, field by field, in French (empty list: all good)."""
+    clean = normalise(values)
+    issues = []
+    for f in FIELDS:
+        text = clean[f.id]
+        if f.required and not text:
+            issues.append(
+                Issue(
+                    f.id,
+                    "missing",
+                    messages.text("canvas.missing", label=f.label),
+                    messages.hint("canvas.missing", label=f.label),
+                )
+            )
+        elif len(text) > f.max_length:
+            fields = {"label": f.label, "length": len(text), "max": f.max_length}
+            issues.append(
+                Issue(
+                    f.id,
+                    "too_long",
+                    messages.text("canvas.too_long", **fields),
+                    messages.hint("canvas.too_long", **fields),
+                )
+            )
+    return issues
+
+
+def missing_fields(values: Mapping[str, Any]) -> list[str]:
+    return [i.field for i in validate(values) if i.kind == "missing"]
+
+
+def is_complete(values: Mapping[str, Any]) -> bool:
+    return not validate(values)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    values: dict[str, str]
+    missing: list[str]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def message(self) -> str:
+        if self.complete:
+            return messages.text("canvas.saved")
+        labels = ", ".join(f"« {field(f).label} »" for f in self.missing)
+        return messages.text("canvas.saved_incomplete", count=len(self.missing), fields=labels)
+
+    @property
+    def hint(self) -> str | None:
+        return None if self.complete else messages.hint("canvas.saved_incomplete")
+
+
+def save_canvas(workspace, values: Mapping[str, Any]) -> SaveResult:
+    """Save the canvas, as a draft if required fields are empty.
+
+    A too long field is refused with a French :class:`DatalabError` and nothing is written (the
+    previously saved canvas stays as it was).
+    """
+    clean = normalise(values)
+    issues = validate(clean)
+    too_long = [i for i in issues if i.kind == "too_long"]
+    if too_long:
+        f = field(too_long[0].field)
+        raise messages.error(
+            "canvas.too_long", label=f.label, length=len(clean[f.id]), max=f.max_length
+        )
+    missing = [i.field for i in issues if i.kind == "missing"]
+    workspace.save(
+        KEY,
+        {
+            "version": FORMAT_VERSION,
+            "fields": clean,
+            "complete": not missing,
+            "saved_at": _dt.datetime.now().isoformat(timespec="seconds"),
+        },
+    )
+    return SaveResult(clean, missing)
+
+
+def load_canvas(workspace) -> dict[str, str] | None:
+    """The saved canvas (every field present, lengths capped), or ``None`` if never saved."""
+    stored = workspace.load(KEY)
+    if not isinstance(stored, Mapping):
+        return None
+    raw = stored.get("fields") if isinstance(stored.get("fields"), Mapping) else stored
+    values = {}
+    for f in FIELDS:
+        try:
+            text = clean_text(raw.get(f.id), f.id)
+        except Exception:  # noqa: BLE001 - a damaged field is dropped, not fatal
+            text = ""
+        values[f.id] = text[: f.max_length]
+    return values
+
+
+def saved_at(workspace) -> str | None:
+    stored = workspace.load(KEY)
+    if isinstance(stored, Mapping) and isinstance(stored.get("saved_at"), str):
+        return stored["saved_at"]
+    return None
+
+
+def example_values() -> dict[str, str]:
+    """The worked example of every field (the running example: places in crèches)."""
+    return {f.id: f.example for f in FIELDS}
+
+
+def fill_blanks_with_example(values: Mapping[str, Any]) -> dict[str, str]:
+    """The canvas with each empty field replaced by its worked example (filled fields are kept)."""
+    clean = normalise(values)
+    example = example_values()
+    return {k: v or example[k] for k, v in clean.items()}
+
+
+def canvas_summary(workspace) -> dict[str, Any]:
+    """Plain values for the final report of module 06."""
+    values = load_canvas(workspace)
+    return {
+        "saved": values is not None,
+        "complete": values is not None and is_complete(values),
+        "saved_at": saved_at(workspace),
+        "fields": [
+            {"id": f.id, "label": f.label, "value": (values or {}).get(f.id, "")} for f in FIELDS
+        ],
+    }
+
+
+# ------------------------------------------------------------------------------------ exports
+def _date_text(when: _dt.date | None) -> str:
+    when = when or _dt.date.today()
+    return when.strftime("%d/%m/%Y")
+
+
+def _markdown_text(text: str) -> str:
+    """Learner's text for Markdown: no raw HTML (``<`` and ``>`` escaped), line breaks kept."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "  \n".join(text.split("\n"))
+
+
+def to_markdown(
+    values: Mapping[str, Any], author: str | None = None, when: _dt.date | None = None
+) -> str:
+    clean = normalise(values)
+    title = clean["titre"] or messages.text("canvas.doc_empty")
+    missing = missing_fields(clean)
+    lines = [f"# {messages.text('canvas.doc_title')} : {_markdown_text(title)}", ""]
+    lines.append(f"*{messages.text('canvas.doc_subtitle')}*  ")
+    if author:
+        lines.append(f"{_markdown_text(messages.text('canvas.doc_author', author=author))}  ")
+    lines.append(messages.text("canvas.doc_date", date=_date_text(when)))
+    lines.append("")
+    status = (
+        messages.text("canvas.doc_status_complete")
+        if not missing
+        else messages.text("canvas.doc_status_incomplete", count=len(missing))
+    )
+    lines += [f"> {status}", ""]
+    for f in FIELDS[1:]:
+        text = clean[f.id]
+        lines.append(f"## {f.label}")
+        lines.append("")
+        lines.append(_markdown_text(text) if text else f"*{messages.text('canvas.doc_empty')}*")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+_HTML_STYLE = """
+body { font-family: Marianne, "Segoe UI", Arial, sans-serif; color: #161616; max-width: 48rem;
+  margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }
+h1 { color: #000091; font-size: 1.7rem; margin-bottom: .2rem; }
+h2 { color: #000091; font-size: 1.15rem; margin: 1.4rem 0 .3rem; border-bottom: 1px solid #ccc; }
+.meta { color: #3a3a3a; margin: .1rem 0; }
+.status { border-left: 5px solid #0063cb; background: #e8edff; padding: .4rem .8rem; }
+.empty { color: #3a3a3a; font-style: italic; }
+@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } }
+"""
+
+
+def _html_text(text: str) -> str:
+    return "<br>\n".join(html.escape(line) for line in text.split("\n"))
+
+
+def to_html(
+    values: Mapping[str, Any], author: str | None = None, when: _dt.date | None = None
+) -> str:
+    """A standalone HTML document (no script, no external file), every text escaped."""
+    clean = normalise(values)
+    title = clean["titre"] or messages.text("canvas.doc_empty")
+    missing = missing_fields(clean)
+    status = (
+        messages.text("canvas.doc_status_complete")
+        if not missing
+        else messages.text("canvas.doc_status_incomplete", count=len(missing))
+    )
+    doc_title = f"{messages.text('canvas.doc_title')} : {title}"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="fr">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(doc_title)}</title>",
+        f"<style>{_HTML_STYLE}</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+        f"<h1>{html.escape(doc_title)}</h1>",
+        f'<p class="meta">{html.escape(messages.text("canvas.doc_subtitle"))}</p>',
+    ]
+    if author:
+        parts.append(
+            f'<p class="meta">{html.escape(messages.text("canvas.doc_author", author=author))}</p>'
+        )
+    parts.append(
+        f'<p class="meta">{html.escape(messages.text("canvas.doc_date", date=_date_text(when)))}</p>'
+    )
+    parts.append(f'<p class="status">{html.escape(status)}</p>')
+    for f in FIELDS[1:]:
+        text = clean[f.id]
+        body = (
+            f"<p>{_html_text(text)}</p>"
+            if text
+            else f'<p class="empty">{html.escape(messages.text("canvas.doc_empty"))}</p>'
+        )
+        parts.append(f"<section><h2>{html.escape(f.label)}</h2>{body}</section>")
+    parts += ["</main>", "</body>", "</html>"]
+    return "\n".join(parts) + "\n"
+
+
+def export_filename(values: Mapping[str, Any], extension: str) -> str:
+    """``fiche-projet-<title>.<extension>``, with a safe ASCII name."""
+    title = normalise(values)["titre"]
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:40].strip("-")
+    return f"fiche-projet-{slug or 'sans-titre'}.{extension}"
