@@ -1,0 +1,324 @@
+"""Module 02 "Cadrer le problème": the fiche projet, the risk questionnaire, the ethics checklist.
+
+The rules live in :mod:`labkit.canvas` and :mod:`labkit.risk`; this file only builds the forms and
+calls them. Everything is saved in the learner's workspace (keys ``canvas`` and ``risk``) and
+comes back when the page is reopened.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from labkit import canvas, messages, risk
+from labkit.project import load_project
+from labkit.ui.components import (
+    MessageArea,
+    download_link,
+    esc,
+    guarded,
+    html,
+    message_html,
+    page,
+    section_title,
+)
+from labkit.ui.module01 import LiveFigure
+from labkit.ui.page import ModulePage, activity
+
+# Labels above their text box, on several lines (ipywidgets puts them on the left, truncated).
+FORM_CSS = """
+<style>
+.dl-field.widget-inline-hbox { flex-direction: column; align-items: stretch; width: 100%; max-width: 52rem; }
+.dl-field .widget-label { width: auto !important; max-width: none; white-space: normal;
+  font-weight: 600; font-size: 1rem; line-height: 1.4; margin: .2rem 0; text-align: left; }
+.dl-field textarea, .dl-field input { font-size: 1rem; width: 100%; }
+.dl-field-help { max-width: 52rem; }
+.dl-field-help p { margin: .15rem 0; }
+.dl-field-box { border-left: 3px solid #e3e3fd; padding: .3rem 0 .5rem .8rem; margin: .4rem 0 .8rem; }
+.dl-question { border: 1px solid #ccc; border-radius: 4px; padding: .4rem .9rem; margin: .4rem 0; max-width: 52rem; }
+.dl-question p { margin: .2rem 0; }
+.dl-risk-level { font-size: 1.15rem; }
+</style>
+"""
+TEXT_LAYOUT = {"width": "100%"}
+
+
+def _field_help(field: canvas.CanvasField) -> str:
+    return (
+        f'<div class="dl-field-help"><p class="dl-muted"><strong>{esc(messages.text("canvas.help_intro"))}</strong> '
+        f"{esc(field.help)}</p>"
+        f'<p class="dl-muted"><strong>{esc(messages.text("canvas.example_intro"))}</strong> '
+        f"{esc(field.example)}</p></div>"
+    )
+
+
+def _field_label(field: canvas.CanvasField) -> str:
+    mark = messages.text("canvas.required_mark" if field.required else "canvas.optional_mark")
+    return f"{field.label} {mark}"
+
+
+class Module02App(ModulePage):
+    module_id = "02_cadrage"
+
+    # ----------------------------------------------------------------------- fiche projet
+    @activity
+    def canvas_form(self) -> widgets.Widget:
+        """The fiche projet: one labelled box per field, save, reopen, export."""
+        area = MessageArea()
+        saved = canvas.load_canvas(self.workspace)
+        values = dict(saved or canvas.normalise({}))
+        if not values["titre"]:
+            project = load_project(self.workspace)
+            if project is not None:
+                values["titre"] = project.title[: canvas.TITLE_MAX]
+        inputs: dict[str, widgets.Widget] = {}
+        issues: dict[str, widgets.HTML] = {}
+        boxes = []
+        for field in canvas.FIELDS:
+            kind = widgets.Text if field.lines == 1 else widgets.Textarea
+            box = kind(
+                value=values.get(field.id, ""),
+                description=_field_label(field),
+                placeholder=field.example[:90] + ("…" if len(field.example) > 90 else ""),
+                style={"description_width": "initial"},
+                layout=TEXT_LAYOUT
+                if field.lines == 1
+                else {**TEXT_LAYOUT, "height": f"{field.lines * 1.7 + 1}rem"},
+            )
+            box.add_class("dl-field")
+            box.add_class(f"dl-field-{field.id}")
+            inputs[field.id] = box
+            issues[field.id] = widgets.HTML()
+            container = widgets.VBox([box, html(_field_help(field)), issues[field.id]])
+            container.add_class("dl-field-box")
+            boxes.append(container)
+
+        save = widgets.Button(
+            description=messages.text("canvas.save_button"), button_style="primary"
+        )
+        save.add_class("dl-canvas-save")
+        fill = widgets.Button(description=messages.text("canvas.example_button"))
+        exports = widgets.VBox()
+
+        def current() -> dict[str, str]:
+            return {field_id: box.value for field_id, box in inputs.items()}
+
+        def show_issues(found: list[canvas.Issue]) -> None:
+            by_field = {issue.field: issue for issue in found}
+            for field_id, widget in issues.items():
+                issue = by_field.get(field_id)
+                kind = "error" if issue and issue.kind == "too_long" else "warning"
+                widget.value = message_html(kind, issue.message) if issue else ""
+
+        def refresh_exports(stored: dict[str, str] | None) -> None:
+            if stored is None:
+                exports.children = [
+                    html(f'<p class="dl-muted">{esc(messages.text("canvas.export_none"))}</p>')
+                ]
+                return
+            author = self.pseudonym
+            exports.children = [
+                download_link(
+                    canvas.to_html(stored, author=author).encode("utf-8"),
+                    canvas.export_filename(stored, "html"),
+                    messages.text("canvas.export_html"),
+                    mime="text/html",
+                ),
+                download_link(
+                    canvas.to_markdown(stored, author=author).encode("utf-8"),
+                    canvas.export_filename(stored, "md"),
+                    messages.text("canvas.export_markdown"),
+                    mime="text/markdown",
+                ),
+            ]
+            for link in exports.children:
+                link.add_class("dl-canvas-export")
+
+        @guarded(area)
+        def on_save(_button) -> None:
+            area.clear()
+            values = current()
+            show_issues(canvas.validate(values))
+            result = canvas.save_canvas(self.workspace, values)
+            for field_id, box in inputs.items():
+                box.value = result.values[field_id]
+            if result.complete:
+                area.success(result.message)
+            else:
+                area.warning(result.message, result.hint)
+            refresh_exports(result.values)
+
+        @guarded(area)
+        def on_fill(_button) -> None:
+            filled = canvas.fill_blanks_with_example(current())
+            for field_id, box in inputs.items():
+                box.value = filled[field_id]
+            show_issues([])
+            area.info(messages.text("canvas.example_filled"))
+
+        save.on_click(on_save)
+        fill.on_click(on_fill)
+        refresh_exports(saved)
+        if saved is not None:
+            area.info(messages.text("canvas.reloaded"))
+        return page(
+            widgets.HTML(FORM_CSS),
+            section_title(messages.text("canvas.form_title")),
+            html(f"<p>{esc(messages.text('canvas.form_intro'))}</p>"),
+            *boxes,
+            widgets.HBox([save, fill], layout={"flex_flow": "row wrap"}),
+            area,
+            section_title(messages.text("canvas.export_title"), level=4),
+            html(f"<p>{esc(messages.text('canvas.export_intro'))}</p>"),
+            exports,
+        )
+
+    # ------------------------------------------------------------------ risk questionnaire
+    @activity
+    def risk_questionnaire(self) -> widgets.Widget:
+        """Questions with Oui / Non / Je ne sais pas; the level and its reasons, saved as you go."""
+        area = MessageArea()
+        questionnaire = risk.load_questionnaire()
+        answers, _notes = risk.load_risk(self.workspace)
+        options = [(risk.answer_label(value), value) for value in risk.ANSWERS]
+        radios: dict[str, widgets.RadioButtons] = {}
+        parts: list[widgets.Widget] = []
+        theme = None
+        for number, question in enumerate(questionnaire.questions, start=1):
+            if question.theme and question.theme != theme:
+                theme = question.theme
+                parts.append(section_title(theme, level=4))
+            radio = widgets.RadioButtons(
+                options=options,
+                value=answers.get(question.id),
+                description="",
+                layout={"width": "auto"},
+            )
+            radio.add_class(f"dl-risk-{question.id}")
+            radios[question.id] = radio
+            text = (
+                f"<p><strong>{number}. {esc(question.text)}</strong></p>"
+                + (f'<p class="dl-muted">{esc(question.help)}</p>' if question.help else "")
+                + (
+                    f'<p class="dl-muted"><em>{esc(messages.text("risk.question_example"))}</em> '
+                    f"{esc(question.example)}</p>"
+                    if question.example
+                    else ""
+                )
+            )
+            box = widgets.VBox([html(text), radio])
+            box.add_class("dl-question")
+            parts.append(box)
+
+        result = widgets.HTML()
+        result.add_class("dl-risk-result")
+        assessment = risk.assess(questionnaire, answers)
+        pyramid = LiveFigure(risk.risk_pyramid_figure(questionnaire, assessment.level.id))
+
+        def render(current: risk.Assessment) -> None:
+            result.value = _assessment_html(current)
+            pyramid.update(risk.risk_pyramid_figure(questionnaire, current.level.id))
+
+        @guarded(area)
+        def on_answer(_change) -> None:
+            chosen = {qid: radio.value for qid, radio in radios.items()}
+            render(risk.save_risk(self.workspace, answers=chosen, questionnaire=questionnaire))
+            area.clear()
+
+        for radio in radios.values():
+            radio.observe(on_answer, names="value")
+        render(assessment)
+        warning = (
+            html(message_html("info", questionnaire.warning)) if questionnaire.warning else None
+        )
+        return page(
+            widgets.HTML(FORM_CSS),
+            section_title(questionnaire.title or messages.text("risk.questionnaire_title")),
+            html(f"<p>{esc(messages.text('risk.questionnaire_intro'))}</p>"),
+            *([warning] if warning else []),
+            *parts,
+            area,
+            result,
+            pyramid,
+        )
+
+    # ------------------------------------------------------------------------ checklist
+    @activity
+    def ethics_checklist(self) -> widgets.Widget:
+        """One free-text answer per ethical question, saved for the final report."""
+        area = MessageArea()
+        questionnaire = risk.load_questionnaire()
+        _answers, notes = risk.load_risk(self.workspace)
+        inputs: dict[str, widgets.Textarea] = {}
+        boxes = []
+        for item in questionnaire.checklist:
+            box = widgets.Textarea(
+                value=notes.get(item.id, ""),
+                description=messages.text("risk.checklist_label", title=item.title),
+                style={"description_width": "initial"},
+                layout={**TEXT_LAYOUT, "height": "5.5rem"},
+            )
+            box.add_class("dl-field")
+            box.add_class(f"dl-check-{item.id}")
+            inputs[item.id] = box
+            text = f"<p>{esc(item.question)}</p>" + (
+                f'<p class="dl-muted">{esc(item.help)}</p>' if item.help else ""
+            )
+            container = widgets.VBox([html(f"<h4>{esc(item.title)}</h4>{text}"), box])
+            container.add_class("dl-field-box")
+            boxes.append(container)
+        save = widgets.Button(
+            description=messages.text("risk.checklist_save"), button_style="primary"
+        )
+        save.add_class("dl-checklist-save")
+
+        @guarded(area)
+        def on_save(_button) -> None:
+            notes = {item_id: box.value for item_id, box in inputs.items()}
+            risk.save_risk(self.workspace, checklist=notes, questionnaire=questionnaire)
+            filled = sum(1 for text in notes.values() if text.strip())
+            area.success(messages.text("risk.checklist_saved", filled=filled, total=len(inputs)))
+
+        save.on_click(on_save)
+        return page(
+            widgets.HTML(FORM_CSS),
+            section_title(messages.text("risk.checklist_title")),
+            html(f"<p>{esc(messages.text('risk.checklist_intro'))}</p>"),
+            *boxes,
+            save,
+            area,
+        )
+
+
+def _assessment_html(assessment: risk.Assessment) -> str:
+    level = assessment.level
+    reasons = "".join(f"<li>{esc(text)}</li>" for text in assessment.explanation)
+    others = "".join(f"<li>{esc(r.reason)}</li>" for r in assessment.other_yes)
+    parts = [
+        '<div class="dl-card" role="status" aria-live="polite">',
+        f'<h4 class="dl-risk-level">{esc(messages.text("risk.level_reached", level=level.name))}</h4>',
+        f"<p>{esc(level.summary)}</p>",
+        f"<p><strong>{esc(messages.text('risk.level_because'))}</strong></p><ul>{reasons}{others}</ul>",
+    ]
+    if assessment.to_check and assessment.possible_level is not None:
+        items = "".join(f"<li>{esc(r.text)}</li>" for r in assessment.to_check)
+        parts.append(
+            message_html(
+                "warning",
+                messages.text("risk.to_check", level=assessment.possible_level.name),
+            )
+            + f"<ul>{items}</ul>"
+        )
+    if level.consequences:
+        parts.append(
+            f"<p><strong>{esc(messages.text('risk.consequences'))}</strong> {esc(level.consequences)}</p>"
+        )
+    if level.examples:
+        examples = "".join(f"<li>{esc(e)}</li>" for e in level.examples)
+        parts.append(
+            f"<p><strong>{esc(messages.text('risk.examples'))}</strong></p><ul>{examples}</ul>"
+        )
+    progress = messages.text("risk.progress", answered=assessment.answered, total=assessment.total)
+    if not assessment.complete:
+        progress += " " + messages.text("risk.incomplete")
+    parts.append(f'<p class="dl-muted">{esc(progress)}</p></div>')
+    return "".join(parts)
