@@ -1,0 +1,1042 @@
+"""The cleaning recipe: a list of steps that replays on any file with the same columns.
+
+A :class:`Step` is an action with its parameters and a French label. A :class:`Recipe` is an
+ordered list of steps; :meth:`Recipe.apply` replays them on a DataFrame, :meth:`Recipe.to_python`
+exports them as a standalone pandas script that gives the same table, and :func:`save_recipe` /
+:func:`load_recipe` keep them in the learner's workspace (key ``recipe``).
+
+Steps are *fitted* when added to a recipe on a table (:meth:`Recipe.add` with a frame): values
+learnt from the data (the median used to fill a column, the bounds of extreme values, a date
+format) are frozen in the step's parameters. Replaying the recipe on new data (module 05's
+training, module 06's scoring) therefore cleans it exactly the same way, without looking at it.
+
+Everything here is pure and deterministic; a pseudonymisation step needs the project's secret key,
+passed to :meth:`Recipe.apply` (see :func:`labkit.privacy.project_key`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import inspect
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from labkit import messages
+from labkit.errors import DatalabError
+
+FORMAT_VERSION = 1
+RECIPE_KEY = "recipe"
+CLEAN_TABLE = "clean"
+KEY_ENV_VAR = "DATALAB_CLE"
+
+ACTIONS = (
+    "drop_column",
+    "fill_missing",
+    "merge_categories",
+    "convert_type",
+    "drop_duplicates",
+    "cap_outliers",
+    "remove_outliers",
+    "filter_rows",
+    "pseudonymise",
+    "remove_personal",
+    "derive_from_date",
+)
+FILL_STRATEGIES = ("mean", "median", "most_frequent", "constant")
+CONVERSIONS = ("number", "date", "text")
+OPERATORS = ("==", "!=", "<", "<=", ">", ">=", "in", "not_in", "missing", "not_missing")
+DATE_PARTS = ("year", "month", "day", "weekday", "quarter", "hour")
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%Y/%m/%d",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%Y/%m/%d %H:%M:%S",
+    "%d/%m/%y",
+    "%Y%m%d",
+)
+_OPERATOR_KEYS = {
+    "==": "eq",
+    "!=": "ne",
+    "<": "lt",
+    "<=": "le",
+    ">": "gt",
+    ">=": "ge",
+    "in": "in",
+    "not_in": "not_in",
+    "missing": "missing",
+    "not_missing": "not_missing",
+}
+_DROP_ACTIONS = ("drop_column", "remove_personal")
+_MULTI_COLUMN_ACTIONS = ("drop_column", "remove_personal", "pseudonymise")
+
+
+# =========================================================================== value helpers
+# These functions are used by Recipe.apply AND copied as they are into the exported Python code,
+# so the exported script computes exactly what the recipe computes. They use pandas only.
+
+
+def to_number(values):
+    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
+        return values.astype("float64")
+    text = values.astype("string").str.strip()
+    text = text.str.replace(r"[\s\u00a0\u202f€$£%]", "", regex=True)
+    french = (text.str.rfind(",") > text.str.rfind(".")).fillna(False).astype(bool)
+    english = text.str.replace(",", "", regex=False)
+    french_text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    text = english.where(~french, french_text)
+    return pd.to_numeric(text, errors="coerce").astype("Float64").astype("float64")
+
+
+def to_date(values, date_format=None):
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    text = values.astype("string").str.strip()
+    if date_format is None:
+        return pd.to_datetime(text, format="mixed", dayfirst=True, errors="coerce")
+    return pd.to_datetime(text, format=date_format, errors="coerce")
+
+
+def to_text(values):
+    def show(value):
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value).strip()
+
+    return values.map(show, na_action="ignore").astype("str")
+
+
+def pseudonymise(values, key):
+    def pseudonym(value):
+        text = " ".join(str(value).split()).casefold()
+        digest = hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+        return "P-" + digest[:12]
+
+    return values.map(pseudonym, na_action="ignore").astype("str")
+
+
+_HELPERS = {
+    "to_number": (
+        to_number,
+        "Convertit un texte en nombre : « 2 466 555 € » → 2466555, « 3,5 » → 3.5.",
+    ),
+    "to_date": (to_date, "Convertit un texte en date, selon le format donné."),
+    "to_text": (to_text, "Convertit des valeurs en texte (3.0 → « 3 »)."),
+    "pseudonymise": (
+        pseudonymise,
+        "Remplace chaque valeur par un pseudonyme calculé avec une clé secrète (HMAC-SHA256) :\n"
+        "# la même valeur donne toujours le même pseudonyme, impossible à inverser sans la clé.",
+    ),
+}
+
+
+# =========================================================================== formatting
+def format_number(value: Any) -> str:
+    """A number the French way: ``1234.5`` → ``1 234,5`` (narrow no-break space)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        value = int(value)
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", "\u202f")
+    return f"{value:,.6g}".replace(",", "\u202f").replace(".", ",")
+
+
+def _show_value(value: Any) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_number(value)
+    return f"« {value} »"
+
+
+def _quoted(columns: Iterable[str]) -> str:
+    names = [f"« {c} »" for c in columns]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + f" {messages.text('recipe.and')} {names[-1]}"
+
+
+def _interval(low: Any, high: Any) -> str:
+    left = format_number(low) if low is not None else "−∞"
+    right = format_number(high) if high is not None else "+∞"
+    return f"[{left} ; {right}]"
+
+
+def _json_value(value: Any) -> Any:
+    """A plain JSON value (numpy scalars and timestamps folded)."""
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if hasattr(value, "item") and not isinstance(value, (list, dict, str)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _round(value: float) -> float:
+    """Round a learnt value to 4 significant digits, so labels and code stay readable."""
+    if value == 0 or not math.isfinite(value):
+        return float(value)
+    rounded = float(f"{value:.4g}")
+    return float(int(rounded)) if rounded.is_integer() else rounded
+
+
+# =========================================================================== steps
+@dataclass
+class Step:
+    """One cleaning action: ``action`` (one of :data:`ACTIONS`), its ``params``, a French label."""
+
+    action: str
+    params: dict[str, Any] = field(default_factory=dict)
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if self.action not in ACTIONS:
+            raise messages.error(
+                "recipe.unknown_action", action=str(self.action)[:60], actions=", ".join(ACTIONS)
+            )
+        self.params = _normalise_params(self.action, dict(self.params or {}))
+
+    # -------------------------------------------------------------- description
+    def title(self) -> str:
+        """The label given to the step, or one written from its parameters."""
+        return self.label or describe(self)
+
+    @property
+    def columns(self) -> list[str]:
+        """Every column the step concerns."""
+        p = self.params
+        if "columns" in p:
+            return list(p["columns"] or [])
+        return [p["column"]] if "column" in p else []
+
+    def inputs(self) -> list[str]:
+        """Columns the step needs in the table (dropping an absent column is harmless)."""
+        if self.action in _DROP_ACTIONS:
+            return []
+        return self.columns
+
+    def outputs(self, columns: list[str]) -> list[str]:
+        """The table's columns after this step, given those before."""
+        p = self.params
+        if self.action in _DROP_ACTIONS:
+            return [c for c in columns if c not in set(p["columns"])]
+        if self.action == "derive_from_date":
+            added = [c for c in derived_names(p["column"], p["parts"]) if c not in columns]
+            kept = [c for c in columns if not (p["drop"] and c == p["column"])]
+            return kept + added
+        return list(columns)
+
+    def removes_rows(self) -> bool:
+        return self.action in ("drop_duplicates", "remove_outliers", "filter_rows")
+
+    # -------------------------------------------------------------- persistence
+    def to_dict(self) -> dict[str, Any]:
+        params = {k: _json_value(v) for k, v in self.params.items()}
+        return {"action": self.action, "params": params, "label": self.title()}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Step:
+        if not isinstance(data, dict) or "action" not in data:
+            raise messages.error("recipe.not_a_recipe")
+        params = data.get("params") or {}
+        if not isinstance(params, dict):
+            raise messages.error("recipe.not_a_recipe")
+        return cls(str(data["action"]), params, str(data.get("label") or ""))
+
+
+def _require(action: str, params: dict, name: str) -> Any:
+    if params.get(name) is None:
+        raise messages.error("recipe.missing_param", action=action, param=name)
+    return params[name]
+
+
+def _bad(action: str, param: str, value: Any, expected: str) -> DatalabError:
+    return messages.error(
+        "recipe.bad_param", action=action, param=param, value=str(value)[:60], expected=expected
+    )
+
+
+def _normalise_params(action: str, p: dict[str, Any]) -> dict[str, Any]:
+    """Check a step's parameters and give them their canonical shape (raises French errors)."""
+    if action in _MULTI_COLUMN_ACTIONS:
+        columns = p.get("columns", p.pop("column", None))
+        if isinstance(columns, str):
+            columns = [columns]
+        if not columns or not isinstance(columns, (list, tuple)):
+            raise messages.error("recipe.no_column")
+        p["columns"] = [str(c) for c in columns]
+        return p
+    if action == "drop_duplicates":
+        columns = p.get("columns")
+        if isinstance(columns, str):
+            columns = [columns]
+        p["columns"] = [str(c) for c in columns] if columns else None
+        return p
+    column = p.get("column")
+    if column is None or (isinstance(column, str) and not column.strip()):
+        raise messages.error("recipe.no_column")
+    p["column"] = str(column)
+    if action == "fill_missing":
+        strategy = _require(action, p, "strategy")
+        if strategy not in FILL_STRATEGIES:
+            raise _bad(action, "strategy", strategy, ", ".join(FILL_STRATEGIES))
+        if strategy == "constant":
+            _require(action, p, "value")
+    elif action == "merge_categories":
+        mapping = _require(action, p, "mapping")
+        if not isinstance(mapping, dict) or not mapping:
+            raise _bad(action, "mapping", mapping, "{variante: forme retenue}")
+        p["mapping"] = {str(k): str(v) for k, v in mapping.items() if str(k) != str(v)}
+        if not p["mapping"]:
+            raise _bad(action, "mapping", mapping, "{variante: forme retenue}")
+    elif action == "convert_type":
+        to = _require(action, p, "to")
+        if to not in CONVERSIONS:
+            raise _bad(action, "to", to, ", ".join(CONVERSIONS))
+        p.setdefault("format", None)
+    elif action in ("cap_outliers", "remove_outliers"):
+        for bound in ("low", "high"):
+            value = p.get(bound)
+            if value is not None:
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    raise _bad(action, bound, value, "un nombre")
+                p[bound] = float(value)
+        if p.get("low") is not None and p.get("high") is not None and p["low"] > p["high"]:
+            raise _bad(action, "low", p["low"], "la borne basse doit être sous la borne haute")
+    elif action == "filter_rows":
+        operator = _require(action, p, "operator")
+        if operator not in OPERATORS:
+            raise _bad(action, "operator", operator, ", ".join(OPERATORS))
+        if operator in ("in", "not_in"):
+            value = _require(action, p, "value")
+            p["value"] = list(value) if isinstance(value, (list, tuple, set)) else [value]
+        elif operator not in ("missing", "not_missing"):
+            _require(action, p, "value")
+        else:
+            p["value"] = None
+        p["keep_missing"] = bool(p.get("keep_missing", False))
+    elif action == "derive_from_date":
+        parts = p.get("parts") or ["year", "month", "weekday"]
+        if isinstance(parts, str):
+            parts = [parts]
+        unknown = [x for x in parts if x not in DATE_PARTS]
+        if unknown:
+            raise _bad(action, "parts", unknown[0], ", ".join(DATE_PARTS))
+        p["parts"] = [x for x in DATE_PARTS if x in parts]
+        p["drop"] = bool(p.get("drop", True))
+        p.setdefault("format", None)
+    return p
+
+
+def derived_names(column: str, parts: Iterable[str]) -> list[str]:
+    return [f"{column}_{messages.text('recipe.suffix_' + part)}" for part in parts]
+
+
+def describe(step: Step) -> str:
+    """The French label of a step, written from its parameters."""
+    p, a = step.params, step.action
+    if a in _DROP_ACTIONS:
+        key = f"recipe.label_{a}" + ("s" if len(p["columns"]) > 1 else "")
+        return messages.text(key, columns=_quoted(p["columns"]))
+    if a == "pseudonymise":
+        return messages.text("recipe.label_pseudonymise", columns=_quoted(p["columns"]))
+    if a == "drop_duplicates":
+        if p["columns"]:
+            return messages.text("recipe.label_drop_duplicates_on", columns=_quoted(p["columns"]))
+        return messages.text("recipe.label_drop_duplicates")
+    column = p["column"]
+    if a == "fill_missing":
+        value = p.get("value")
+        shown = _show_value(value) if value is not None else "?"
+        return messages.text(f"recipe.label_fill_{p['strategy']}", column=column, value=shown)
+    if a == "merge_categories":
+        items = [f"« {k} » → « {v} »" for k, v in list(p["mapping"].items())[:3]]
+        if len(p["mapping"]) > 3:
+            items.append(messages.text("recipe.more"))
+        return messages.text(
+            "recipe.label_merge_categories", column=column, examples=", ".join(items)
+        )
+    if a == "convert_type":
+        if p["to"] == "date":
+            shown = _readable_format(p.get("format"))
+            return messages.text("recipe.label_convert_date", column=column, format=shown)
+        return messages.text(f"recipe.label_convert_{p['to']}", column=column)
+    if a in ("cap_outliers", "remove_outliers"):
+        interval = _interval(p.get("low"), p.get("high"))
+        return messages.text(f"recipe.label_{a}", column=column, interval=interval)
+    if a == "filter_rows":
+        value = p.get("value")
+        if isinstance(value, list):
+            shown = ", ".join(_show_value(v) for v in value)
+        else:
+            shown = _show_value(value)
+        condition = messages.text(f"recipe.condition_{_OPERATOR_KEYS[p['operator']]}", value=shown)
+        key = "recipe.label_filter_rows" + ("_keep_missing" if p["keep_missing"] else "")
+        return messages.text(key, column=column, condition=condition)
+    # derive_from_date
+    parts = ", ".join(messages.text(f"recipe.part_{x}") for x in p["parts"])
+    return messages.text("recipe.label_derive_from_date", column=column, parts=parts)
+
+
+def _readable_format(date_format: str | None) -> str:
+    if not date_format:
+        return "reconnu automatiquement"
+    shown = date_format
+    for code, text in (
+        ("%Y", "aaaa"),
+        ("%y", "aa"),
+        ("%m", "mm"),
+        ("%d", "jj"),
+        ("%H", "hh"),
+        ("%M", "mm"),
+        ("%S", "ss"),
+    ):
+        shown = shown.replace(code, text)
+    return shown
+
+
+# =========================================================================== learning values
+def robust_bounds(values: pd.Series, k: float = 3.0) -> tuple[float, float] | None:
+    """Bounds beyond which a value is extreme, robust to skewed data; ``None`` if not computable.
+
+    Tukey's far-out fences (quartiles ± ``k`` × the interquartile range), computed on a log scale
+    when the values are positive and skewed (amounts, tonnages, surfaces): there, a long right tail
+    is normal and only values far beyond it are flagged.
+    """
+    numbers = to_number(values) if not pd.api.types.is_numeric_dtype(values) else values
+    x = pd.to_numeric(numbers, errors="coerce").dropna().astype("float64")
+    if len(x) < 8 or x.nunique() < 4:
+        return None
+    q1, median, q3 = (float(v) for v in x.quantile([0.25, 0.5, 0.75]))
+    if q3 - q1 <= 0:
+        return None
+    skew = (q3 + q1 - 2 * median) / (q3 - q1)
+    if x.min() >= 0 and skew > 0.2:
+        logs = x.map(math.log1p)
+        lq1, lq3 = (float(v) for v in logs.quantile([0.25, 0.75]))
+        spread = lq3 - lq1
+        if spread > 0:
+            low = math.expm1(lq1 - k * spread)
+            high = math.expm1(lq3 + k * spread)
+            return (_round(max(low, 0.0)) if low > 0 else None), _round(high)
+    spread = q3 - q1
+    return _round(q1 - k * spread), _round(q3 + k * spread)
+
+
+def detect_date_format(values: pd.Series) -> str | None:
+    """The format (of :data:`DATE_FORMATS`) that reads the most values, if it reads most of them."""
+    text = values.dropna().astype("string").str.strip()
+    text = text[text != ""]
+    if text.empty:
+        return None
+    sample = text.head(500)
+    best, best_count = None, 0
+    for date_format in DATE_FORMATS:
+        parsed = pd.to_datetime(sample, format=date_format, errors="coerce")
+        count = int(parsed.notna().sum())
+        if count > best_count:
+            best, best_count = date_format, count
+    return best if best_count >= 0.5 * len(sample) else None
+
+
+def _parse_constant(column: pd.Series, value: Any, action: str) -> Any:
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return value
+        number = to_number(pd.Series([value], dtype="object")).iloc[0]
+        if pd.isna(number):
+            raise _bad(action, "value", value, "un nombre, comme la colonne")
+        return int(number) if float(number).is_integer() else float(number)
+    if pd.api.types.is_datetime64_any_dtype(column):
+        parsed = pd.to_datetime(str(value), dayfirst=True, errors="coerce")
+        if pd.isna(parsed):
+            raise _bad(action, "value", value, "une date, comme la colonne")
+        return parsed.isoformat()
+    return value if isinstance(value, (int, float, bool)) else str(value)
+
+
+def fit_step(frame: pd.DataFrame, step: Step) -> Step:
+    """The step with the values it learns from ``frame`` frozen in its parameters."""
+    missing = [c for c in step.inputs() if c not in frame.columns]
+    if missing:
+        raise messages.error(
+            "recipe.column_missing",
+            missing=messages.text(
+                "recipe.column_missing_item",
+                column=missing[0],
+                number="nouvelle",
+                label=step.title(),
+            ),
+            available=_available(frame.columns),
+        )
+    p = dict(step.params)
+    a = step.action
+    if a == "fill_missing":
+        column = frame[p["column"]]
+        if p["strategy"] == "constant":
+            p["value"] = _parse_constant(column, p["value"], a)
+        elif p.get("value") is None:
+            p["value"] = _learn_fill_value(column, p["strategy"], p["column"])
+    elif a == "convert_type" and p["to"] == "date" and not p.get("format"):
+        p["format"] = detect_date_format(frame[p["column"]])
+    elif a == "derive_from_date":
+        column = frame[p["column"]]
+        if not pd.api.types.is_datetime64_any_dtype(column) and not p.get("format"):
+            p["format"] = detect_date_format(column)
+            if p["format"] is None:
+                raise messages.error("recipe.not_date", column=p["column"])
+    elif a in ("cap_outliers", "remove_outliers"):
+        column = frame[p["column"]]
+        if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+            raise messages.error("recipe.not_numeric", column=p["column"])
+        if p.get("low") is None and p.get("high") is None:
+            bounds = robust_bounds(column)
+            if bounds is not None:
+                p["low"], p["high"] = bounds
+    elif a == "filter_rows":
+        column = frame[p["column"]]
+        if p["operator"] in ("<", "<=", ">", ">="):
+            p["value"] = _parse_constant(column, p["value"], a)
+            if not (
+                pd.api.types.is_numeric_dtype(column)
+                or pd.api.types.is_datetime64_any_dtype(column)
+            ):
+                raise messages.error("recipe.not_numeric", column=p["column"])
+        elif p["operator"] in ("==", "!="):
+            p["value"] = _parse_constant(column, p["value"], a)
+    return Step(a, p, step.label)
+
+
+def _learn_fill_value(column: pd.Series, strategy: str, name: str) -> Any:
+    values = column.dropna()
+    if values.empty:
+        raise messages.error("recipe.no_value_to_fill", column=name)
+    if strategy == "most_frequent":
+        counts = values.value_counts(sort=True)
+        top = counts.index[counts == counts.iloc[0]]
+        value = sorted(top, key=str)[0]
+        if isinstance(value, pd.Timestamp):
+            return value.isoformat()
+        return _json_value(value)
+    numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+    if not numeric:
+        raise messages.error("recipe.not_numeric", column=name)
+    value = float(values.mean() if strategy == "mean" else values.median())
+    if pd.api.types.is_integer_dtype(column) and value.is_integer():
+        return int(value)
+    return _round(value)
+
+
+def _available(columns: Iterable[Any]) -> str:
+    names = [f"« {c} »" for c in columns]
+    return ", ".join(names[:25]) + (" …" if len(names) > 25 else "")
+
+
+# =========================================================================== applying
+def apply_step(frame: pd.DataFrame, step: Step, key: bytes | None = None) -> pd.DataFrame:
+    """``frame`` after one step (a new DataFrame; ``frame`` is not modified)."""
+    p, a = step.params, step.action
+    table = frame.copy()
+    if a in _DROP_ACTIONS:
+        return table.drop(columns=p["columns"], errors="ignore")
+    if a == "drop_duplicates":
+        return table.drop_duplicates(subset=p["columns"])
+    if a == "pseudonymise":
+        key = _check_key(key)
+        for column in p["columns"]:
+            table[column] = pseudonymise(table[column], key)
+        return table
+    column = p["column"]
+    values = table[column]
+    if a == "fill_missing":
+        value = p.get("value")
+        if value is None:
+            value = _learn_fill_value(values, p["strategy"], column)
+        if pd.api.types.is_datetime64_any_dtype(values):
+            value = pd.Timestamp(value)
+        table[column] = values.fillna(value)
+    elif a == "merge_categories":
+        table[column] = values.replace(p["mapping"])
+    elif a == "convert_type":
+        if p["to"] == "number":
+            table[column] = to_number(values)
+        elif p["to"] == "date":
+            table[column] = to_date(values, p.get("format"))
+        else:
+            table[column] = to_text(values)
+    elif a in ("cap_outliers", "remove_outliers"):
+        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            raise messages.error("recipe.not_numeric", column=column)
+        low, high = p.get("low"), p.get("high")
+        if a == "cap_outliers":
+            table[column] = values.clip(lower=low, upper=high)
+        else:
+            inside = values.between(
+                low if low is not None else -math.inf, high if high is not None else math.inf
+            )
+            table = table[inside | values.isna()]
+    elif a == "filter_rows":
+        table = table[_filter_mask(values, p, column)]
+    elif a == "derive_from_date":
+        dates = to_date(values, p.get("format"))
+        if dates.notna().sum() == 0 and values.notna().sum() > 0:
+            raise messages.error("recipe.not_date", column=column)
+        for part, name in zip(p["parts"], derived_names(column, p["parts"]), strict=True):
+            table[name] = getattr(dates.dt, part)
+        if p["drop"]:
+            table = table.drop(columns=[column])
+    return table
+
+
+def _filter_mask(values: pd.Series, p: dict, column: str) -> pd.Series:
+    operator, value = p["operator"], p.get("value")
+    if operator == "missing":
+        return values.isna()
+    if operator == "not_missing":
+        return values.notna()
+    if pd.api.types.is_datetime64_any_dtype(values) and isinstance(value, str):
+        value = pd.Timestamp(value)
+    try:
+        if operator == "in":
+            mask = values.isin(value)
+        elif operator == "not_in":
+            mask = ~values.isin(value)
+        elif operator == "==":
+            mask = values == value
+        elif operator == "!=":
+            mask = values != value
+        elif operator == "<":
+            mask = values < value
+        elif operator == "<=":
+            mask = values <= value
+        elif operator == ">":
+            mask = values > value
+        else:
+            mask = values >= value
+    except TypeError:
+        raise messages.error("recipe.compare_type", value=value, column=column) from None
+    if p.get("keep_missing"):
+        mask = mask | values.isna()
+    return mask.fillna(False).astype(bool)
+
+
+def _check_key(key: Any) -> bytes:
+    if key is None:
+        raise messages.error("recipe.key_needed")
+    if isinstance(key, str):
+        try:
+            key = bytes.fromhex(key)
+        except ValueError:
+            raise messages.error("recipe.bad_key") from None
+    if not isinstance(key, (bytes, bytearray)) or len(key) < 16:
+        raise messages.error("recipe.bad_key")
+    return bytes(key)
+
+
+# =========================================================================== preview
+@dataclass(frozen=True)
+class Effect:
+    """What a step changes in a table: counts and a French sentence."""
+
+    rows_before: int
+    rows_removed: int
+    values_changed: int
+    columns_removed: list[str]
+    columns_added: list[str]
+    became_missing: int = 0
+
+    def text(self) -> str:
+        parts = []
+        if self.rows_removed:
+            parts.append(
+                messages.text(
+                    "recipe.effect_rows_removed", count=self.rows_removed, total=self.rows_before
+                )
+            )
+        if self.values_changed:
+            parts.append(messages.text("recipe.effect_values_changed", count=self.values_changed))
+        if self.became_missing:
+            parts.append(
+                messages.text("recipe.effect_converted_missing", count=self.became_missing)
+            )
+        if self.columns_removed:
+            parts.append(
+                messages.text(
+                    "recipe.effect_columns_removed",
+                    count=len(self.columns_removed),
+                    columns=_quoted(self.columns_removed),
+                )
+            )
+        if self.columns_added:
+            parts.append(
+                messages.text(
+                    "recipe.effect_columns_added",
+                    count=len(self.columns_added),
+                    columns=_quoted(self.columns_added),
+                )
+            )
+        return " ".join(parts) or messages.text("recipe.effect_nothing")
+
+
+def _changed(before: pd.Series, after: pd.Series) -> pd.Series:
+    """Per row: did the value change (two missing values count as equal)?"""
+    both_missing = before.isna() & after.isna()
+    try:
+        same = before.astype("object") == after.astype("object")
+    except (TypeError, ValueError):
+        same = before.astype("string") == after.astype("string")
+    return ~(same.fillna(False).astype(bool) | both_missing)
+
+
+def _compare(frame: pd.DataFrame, step: Step, after: pd.DataFrame):
+    removed_rows = frame.index.difference(after.index)
+    removed_cols = [c for c in frame.columns if c not in after.columns]
+    added_cols = [c for c in after.columns if c not in frame.columns]
+    kept = frame.index.intersection(after.index)
+    changed = pd.Series(False, index=kept)
+    count = 0
+    became_missing = 0
+    for column in step.columns:
+        if column in frame.columns and column in after.columns:
+            flags = _changed(frame.loc[kept, column], after.loc[kept, column])
+            changed |= flags
+            count += int(flags.sum())
+            became_missing += int(
+                (frame.loc[kept, column].notna() & after.loc[kept, column].isna()).sum()
+            )
+    return removed_rows, removed_cols, added_cols, changed, count, became_missing
+
+
+def effect(frame: pd.DataFrame, step: Step, key: bytes | None = None) -> Effect:
+    """What ``step`` would change in ``frame``."""
+    after = apply_step(frame, step, key)
+    removed_rows, removed_cols, added_cols, _, count, missing = _compare(frame, step, after)
+    return Effect(len(frame), len(removed_rows), count, removed_cols, added_cols, missing)
+
+
+def preview(
+    frame: pd.DataFrame, step: Step, key: bytes | None = None, max_rows: int = 8
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(before, after): the rows and columns ``step`` touches, before and after it.
+
+    Removed rows appear in ``before`` and are absent from ``after``; removed columns likewise.
+    """
+    after = apply_step(frame, step, key)
+    removed_rows, removed_cols, added_cols, changed, _, _ = _compare(frame, step, after)
+    touched = [c for c in step.columns if c in frame.columns] or list(frame.columns[:6])
+    if removed_rows.size:
+        rows = list(removed_rows[:max_rows])
+        show = touched if step.action != "drop_duplicates" else list(frame.columns[:8])
+        before = frame.loc[rows, show]
+        return before, after.loc[[r for r in rows if r in after.index], show]
+    rows = list(changed[changed].index[:max_rows]) or list(frame.index[:max_rows])
+    before = frame.loc[rows, touched]
+    after_columns = [c for c in touched if c in after.columns] + added_cols
+    return before, after.loc[rows, after_columns]
+
+
+# =========================================================================== recipe
+@dataclass
+class Recipe:
+    """An ordered list of cleaning steps."""
+
+    steps: list[Step] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def add(self, step: Step, frame: pd.DataFrame | None = None) -> Step:
+        """Append ``step``, fitted on ``frame`` (the table as it is before this step) if given."""
+        fitted = fit_step(frame, step) if frame is not None else step
+        self.steps.append(fitted)
+        return fitted
+
+    def undo(self) -> Step:
+        """Remove and return the last step."""
+        if not self.steps:
+            raise messages.error("recipe.nothing_to_undo")
+        return self.steps.pop()
+
+    def missing_columns(
+        self, columns: Iterable[Any], allow_missing: Iterable[str] = ()
+    ) -> list[tuple[int, Step, str]]:
+        """(step number, step, column) for every column a step needs and will not find."""
+        current = [str(c) for c in columns]
+        allowed = set(allow_missing)
+        problems = []
+        for number, step in enumerate(self.steps, start=1):
+            absent = [c for c in step.inputs() if c not in current]
+            if absent and all(c in allowed for c in absent):
+                continue
+            problems.extend((number, step, c) for c in absent)
+            current = step.outputs(current)
+        return problems
+
+    def check_columns(self, columns: Iterable[Any], allow_missing: Iterable[str] = ()) -> None:
+        """Raise a French error naming every missing column (and the steps that need it)."""
+        columns = list(columns)
+        problems = self.missing_columns(columns, allow_missing)
+        if problems:
+            items = [
+                messages.text("recipe.column_missing_item", column=c, number=n, label=s.title())
+                for n, s, c in problems
+            ]
+            raise messages.error(
+                "recipe.column_missing", missing=" ; ".join(items), available=_available(columns)
+            )
+
+    def apply(
+        self,
+        frame: pd.DataFrame,
+        key: bytes | str | None = None,
+        *,
+        allow_missing: Iterable[str] = (),
+    ) -> pd.DataFrame:
+        """Replay every step on ``frame`` (not modified) and return the cleaned table.
+
+        ``allow_missing`` names columns that may be absent (the target, in a file to score): the
+        steps that only need those columns are skipped when they are absent. Any other missing
+        column stops the whole replay with one French message listing them all.
+        """
+        if not isinstance(frame, pd.DataFrame):
+            raise messages.error("recipe.bad_frame")
+        allowed = set(allow_missing)
+        self.check_columns(frame.columns, allowed)
+        table = frame
+        for number, step in enumerate(self.steps, start=1):
+            absent = [c for c in step.inputs() if c not in table.columns]
+            if absent:  # only allowed columns can be absent here (checked above)
+                continue
+            try:
+                table = apply_step(table, step, key)
+            except DatalabError as exc:
+                if exc.key in ("recipe.key_needed", "recipe.bad_key"):
+                    raise
+                raise messages.error(
+                    "recipe.step_failed", number=number, label=step.title(), reason=exc.message
+                ) from exc
+            except (TypeError, ValueError) as exc:
+                raise messages.error(
+                    "recipe.step_failed",
+                    number=number,
+                    label=step.title(),
+                    reason=messages.text(
+                        "recipe.compare_type",
+                        value="…",
+                        column=step.columns[0] if step.columns else "?",
+                    ),
+                ) from exc
+        return table
+
+    def needs_key(self) -> bool:
+        return any(s.action == "pseudonymise" for s in self.steps)
+
+    # -------------------------------------------------------------- persistence
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": "datalab-recipe",
+            "version": FORMAT_VERSION,
+            "steps": [s.to_dict() for s in self.steps],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Recipe:
+        if isinstance(data, list):
+            data = {"steps": data}
+        if not isinstance(data, dict) or not isinstance(data.get("steps", None), list):
+            raise messages.error("recipe.not_a_recipe")
+        version = data.get("version", FORMAT_VERSION)
+        if isinstance(version, int) and version > FORMAT_VERSION:
+            raise messages.error("recipe.recipe_too_new", found=version, expected=FORMAT_VERSION)
+        return cls([Step.from_dict(s) for s in data["steps"]])
+
+    # -------------------------------------------------------------- export
+    def to_python(
+        self,
+        source: str = "donnees.csv",
+        output: str | None = None,
+        read_options: dict[str, Any] | None = None,
+    ) -> str:
+        """A standalone pandas script that reads ``source``, replays the recipe and writes ``output``."""
+        return _python_script(self, source, output, read_options or {})
+
+
+# =========================================================================== Python export
+_READ_OPTIONS = ("sep", "encoding", "decimal", "thousands", "skiprows", "header", "sheet_name")
+
+
+def _python_script(
+    recipe: Recipe, source: str, output: str | None, read_options: dict[str, Any]
+) -> str:
+    if output is None:
+        stem = source.rsplit(".", 1)[0] if "." in source else source
+        output = f"{stem}_propre.csv"
+    body: list[str] = []
+    helpers: set[str] = set()
+    for number, step in enumerate(recipe.steps, start=1):
+        body.append("")
+        body.append(f"# Étape {number} : {step.title()}")
+        lines, needed = _step_code(step)
+        body.extend(lines)
+        helpers |= needed
+    lines = [
+        "# Recette de nettoyage exportée par Datalab.",
+        "# Ce programme relit le fichier d’origine, rejoue chaque étape de la recette dans l’ordre",
+        "# et enregistre le tableau nettoyé. Pour le lancer : python recette_nettoyage.py",
+        "# (il faut Python 3 et la bibliothèque pandas).",
+        "",
+    ]
+    imports = []
+    if "pseudonymise" in helpers:
+        imports += ["import hashlib", "import hmac", "import os", ""]
+    lines += imports + ["import pandas as pd", ""]
+    lines.append(f"INPUT_FILE = {source!r}")
+    lines.append(f"OUTPUT_FILE = {output!r}")
+    if "pseudonymise" in helpers:
+        lines += [
+            "",
+            "# La clé secrète de pseudonymisation n’est pas écrite dans ce fichier : elle est lue",
+            f"# dans la variable d’environnement {KEY_ENV_VAR} (en hexadécimal). Sans la même clé,",
+            "# les pseudonymes obtenus sont différents.",
+            f"KEY = bytes.fromhex(os.environ[{KEY_ENV_VAR!r}])",
+        ]
+    for name in sorted(helpers, key=list(_HELPERS).index):
+        function, comment = _HELPERS[name]
+        lines += ["", "", f"# {comment}", inspect.getsource(function).rstrip()]
+    lines += ["", ""]
+    options = "".join(
+        f", {k}={v!r}" for k, v in read_options.items() if k in _READ_OPTIONS and v is not None
+    )
+    lower = source.lower()
+    reader = "read_excel" if lower.endswith((".xlsx", ".xls", ".ods")) else "read_csv"
+    if reader == "read_excel":
+        options = "".join(
+            f", {k}={v!r}"
+            for k, v in read_options.items()
+            if k in ("sheet_name", "skiprows", "header")
+        )
+    lines.append(f"table = pd.{reader}(INPUT_FILE{options})")
+    lines += body
+    lines += [
+        "",
+        "table.to_csv(OUTPUT_FILE, index=False)",
+        'print(f"Tableau nettoyé : {len(table)} lignes, {len(table.columns)} colonnes")',
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _col(name: str) -> str:
+    return f"table[{name!r}]"
+
+
+def _step_code(step: Step) -> tuple[list[str], set[str]]:
+    p, a = step.params, step.action
+    if a in _DROP_ACTIONS:
+        return [f"table = table.drop(columns={p['columns']!r}, errors='ignore')"], set()
+    if a == "drop_duplicates":
+        subset = f"subset={p['columns']!r}" if p["columns"] else ""
+        return [f"table = table.drop_duplicates({subset})"], set()
+    if a == "pseudonymise":
+        return [f"{_col(c)} = pseudonymise({_col(c)}, KEY)" for c in p["columns"]], {"pseudonymise"}
+    column = _col(p["column"])
+    if a == "fill_missing":
+        value = p["value"]
+        literal = f"pd.Timestamp({value!r})" if _is_iso_date(value) else repr(value)
+        return [f"{column} = {column}.fillna({literal})"], set()
+    if a == "merge_categories":
+        mapping = ",\n".join(f"    {k!r}: {v!r}" for k, v in p["mapping"].items())
+        return [f"{column} = {column}.replace({{\n{mapping},\n}})"], set()
+    if a == "convert_type":
+        if p["to"] == "number":
+            return [f"{column} = to_number({column})"], {"to_number"}
+        if p["to"] == "date":
+            return [f"{column} = to_date({column}, {p.get('format')!r})"], {"to_date"}
+        return [f"{column} = to_text({column})"], {"to_text"}
+    if a == "cap_outliers":
+        return [f"{column} = {column}.clip(lower={p.get('low')!r}, upper={p.get('high')!r})"], set()
+    if a == "remove_outliers":
+        low = p.get("low") if p.get("low") is not None else -math.inf
+        high = p.get("high") if p.get("high") is not None else math.inf
+        low_text = "-float('inf')" if low == -math.inf else repr(low)
+        high_text = "float('inf')" if high == math.inf else repr(high)
+        return [
+            f"table = table[{column}.between({low_text}, {high_text}) | {column}.isna()]"
+        ], set()
+    if a == "filter_rows":
+        return [f"table = table[{_filter_code(column, p)}]"], set()
+    # derive_from_date
+    lines = [f"dates = to_date({column}, {p.get('format')!r})"]
+    for part, name in zip(p["parts"], derived_names(p["column"], p["parts"]), strict=True):
+        lines.append(f"table[{name!r}] = dates.dt.{part}")
+    if p["drop"]:
+        lines.append(f"table = table.drop(columns=[{p['column']!r}])")
+    return lines, {"to_date"}
+
+
+def _is_iso_date(value: Any) -> bool:
+    if not isinstance(value, str) or len(value) < 10:
+        return False
+    try:
+        return pd.Timestamp(value).isoformat() == value
+    except (ValueError, TypeError):
+        return False
+
+
+def _filter_code(column: str, p: dict) -> str:
+    operator, value = p["operator"], p.get("value")
+    if operator == "missing":
+        return f"{column}.isna()"
+    if operator == "not_missing":
+        return f"{column}.notna()"
+    literal = f"pd.Timestamp({value!r})" if _is_iso_date(value) else repr(value)
+    if operator == "in":
+        condition = f"{column}.isin({literal})"
+    elif operator == "not_in":
+        condition = f"~{column}.isin({literal})"
+    else:
+        condition = f"({column} {operator} {literal})"
+    if p.get("keep_missing"):
+        condition = f"{condition} | {column}.isna()"
+    return condition
+
+
+# =========================================================================== workspace
+def save_recipe(workspace, recipe: Recipe) -> None:
+    """Keep the learner's recipe in their workspace (key ``recipe``)."""
+    workspace.save(RECIPE_KEY, recipe.to_dict())
+
+
+def load_recipe(workspace) -> tuple[Recipe, bool]:
+    """(recipe, is_default): the learner's saved recipe, or the default one for their dataset.
+
+    The default is :func:`labkit.quality.default_recipe` on the dataset chosen in module 03 (or
+    the running example), so a learner who skipped module 04 still gets safe cleaning.
+    """
+    stored = workspace.load(RECIPE_KEY, None) if workspace is not None else None
+    if stored is not None:
+        return Recipe.from_dict(stored), False
+    return default_for_workspace(workspace), True
+
+
+def default_for_workspace(workspace) -> Recipe:
+    from labkit import quality  # lazy: quality builds on this module
+
+    frame, target, schema = quality.chosen_table(workspace)
+    report = quality.assess(frame, target=target, schema=schema)
+    return quality.default_recipe(frame, report, target=target)
+
+
+def save_clean_table(workspace, table: pd.DataFrame) -> None:
+    """Keep the cleaned table in the workspace (table ``clean``) for module 05."""
+    workspace.save_table(CLEAN_TABLE, table)
