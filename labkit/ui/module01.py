@@ -15,6 +15,13 @@ from labkit.plots import intro as plots
 from labkit.ui.components import MessageArea, esc, guarded, html, page, section_title, table_html
 from labkit.ui.page import ModulePage, activity
 
+# Import the widget class now (it pulls in a lot), so that it is done while Voilà preheats the
+# page's kernel rather than after the learner asked for the page.
+try:
+    from plotly.graph_objs import FigureWidget
+except ImportError:  # pragma: no cover - depends on the plotly version
+    FigureWidget = None
+
 RULE_SEEN_SEED, RULE_NEW_SEED = 0, 100
 SLIDER_STYLE = {"description_width": "initial"}
 
@@ -29,7 +36,9 @@ class LiveFigure(widgets.VBox):
     def __init__(self, figure: go.Figure, **layout):
         super().__init__(layout=layout or {})
         try:
-            self.widget = go.FigureWidget(figure)
+            if FigureWidget is None:
+                raise ImportError("plotly FigureWidget unavailable")
+            self.widget = FigureWidget(figure)
             self.output = None
             self.children = [self.widget]
         except ImportError:  # plotly's FigureWidget needs anywidget
@@ -112,9 +121,10 @@ class Module01App(ModulePage):
         bars = LiveFigure(plots.errors_figure(result.train_error, result.new_error), width="50%")
         curve_fig = LiveFigure(plots.error_curve_figure(curve, slider.value), width="50%")
 
-        def render(recompute_curve: bool = False) -> None:
+        def render(recompute_curve: bool = False, current=None) -> None:
             level = slider.value
-            current = toys.classification_state(data["train"], data["new"], level)
+            figures = current is None
+            current = current or toys.classification_state(data["train"], data["new"], level)
             readout.value = (
                 "<p>"
                 + messages.text(
@@ -126,6 +136,8 @@ class Module01App(ModulePage):
                 + "</p>"
             )
             summary.value = _status(current.summary)
+            if not figures:
+                return
             boundary.update(
                 plots.boundary_figure(data["train"], data["new"], current, show_new.value)
             )
@@ -159,7 +171,7 @@ class Module01App(ModulePage):
         show_new.observe(on_level, names="value")
         new_points.on_click(on_new_points)
         new_sample.on_click(on_new_sample)
-        render()
+        render(current=result)
         return page(
             section_title(messages.text("intro.classif_title")),
             html(f"<p>{esc(messages.text('intro.classif_intro'))}</p>"),
@@ -210,9 +222,12 @@ class Module01App(ModulePage):
         curve = LiveFigure(plots.regression_figure(data["train"], data["new"], result, False))
         bars = LiveFigure(plots.regression_errors_figure(result), width="50%")
 
-        def render() -> None:
-            current = toys.regression_state(data["train"], data["new"], slider.value)
+        def render(current=None) -> None:
+            figures = current is None
+            current = current or toys.regression_state(data["train"], data["new"], slider.value)
             summary.value = _status(current.summary)
+            if not figures:
+                return
             curve.update(
                 plots.regression_figure(data["train"], data["new"], current, show_new.value)
             )
@@ -233,7 +248,7 @@ class Module01App(ModulePage):
         slider.observe(on_change, names="value")
         show_new.observe(on_change, names="value")
         new_days.on_click(on_new_days)
-        render()
+        render(result)
         return page(
             section_title(messages.text("intro.regression_title")),
             html(f"<p>{esc(messages.text('intro.regression_intro'))}</p>"),
@@ -285,12 +300,15 @@ class Module01App(ModulePage):
             f"<ul>{tree_rules}</ul></div>"
         )
 
-        def render() -> None:
+        def render(result=None) -> None:
+            figures = result is None
             current = toys.make_rule(weekday.value, weekend.value)
-            result = toys.compare_rule_and_tree(current, seen, new)
+            result = result or toys.compare_rule_and_tree(current, seen, new)
             rule_text.value = f"<p><strong>{esc(current.describe())}</strong></p>"
             table.value = table_html(result.rows(), caption=messages.text("intro.table_caption"))
             verdict.value = _status(result.verdict)
+            if not figures:
+                return
             days_fig.update(plots.rule_figure(seen, current))
             bars.update(plots.rule_errors_figure(result))
 
@@ -301,7 +319,7 @@ class Module01App(ModulePage):
 
         weekday.observe(on_change, names="value")
         weekend.observe(on_change, names="value")
-        render()
+        render(comparison)
         return page(
             section_title(messages.text("intro.rule_title")),
             html(f"<p>{esc(messages.text('intro.rule_intro'))}</p>"),
