@@ -1,0 +1,190 @@
+"""mkdocs hooks of the facilitator guide: the parts that must match the product are generated.
+
+- ``on_config``: the "Les modules" section of the navigation follows ``content/modules.yaml``;
+- ``on_files``: every module of the registry must have a page ``docs/modules/<id>.md``;
+- ``on_page_markdown``: markers ``<!-- datalab:NAME -->`` are replaced by generated Markdown
+  (programme, module card, quiz answer key, messages…, see ``MARKERS``).
+
+Any problem stops the build with a French message (the guide is built with ``--strict``).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+try:
+    import labkit  # noqa: F401
+except ImportError:  # building the guide without installing labkit: use the checkout
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import yaml
+
+from labkit import guide, messages, quiz
+from labkit.errors import DatalabError
+from labkit.modules import load_modules
+from labkit.settings import load_settings
+
+HERE = Path(__file__).resolve().parent
+NOTES_FILE = HERE / "depannage-notes.yaml"
+MODULES_SECTION = "Les modules"
+MARKER = re.compile(r"<!--\s*datalab:([a-z0-9-]+)(?:\s+([^>]*?))?\s*-->")
+
+_state: dict = {}
+
+
+def _fail(error: DatalabError) -> PluginError:
+    return PluginError(f"Guide d’animation : {error}")
+
+
+def _modules():
+    if "modules" not in _state:
+        try:
+            _state["modules"] = load_modules()
+        except DatalabError as error:
+            raise _fail(error) from None
+    return _state["modules"]
+
+
+def on_config(config):
+    _state.clear()
+    modules = _modules()
+    entries = [{"Présentation": "modules/index.md"}]
+    entries += [{m.label: f"modules/{m.id}.md"} for m in modules]
+    for index, item in enumerate(config.nav or []):
+        if isinstance(item, dict) and MODULES_SECTION in item:
+            config.nav[index] = {MODULES_SECTION: entries}
+    return config
+
+
+def on_files(files, config):
+    missing = [m.id for m in _modules() if files.get_file_from_path(f"modules/{m.id}.md") is None]
+    if missing:
+        raise _fail(messages.error("guide.missing_pages", ids=", ".join(missing)))
+    return files
+
+
+# ------------------------------------------------------------------------------------ markers
+def _page_module(page):
+    stem = Path(page.file.src_uri).stem
+    for module in _modules():
+        if module.id == stem:
+            return module
+    raise PluginError(
+        f"Guide d’animation : la page « {page.file.src_uri} » utilise un marqueur de module, "
+        "mais son nom n’est pas l’identifiant d’un module de content/modules.yaml."
+    )
+
+
+def _link_prefix(page, target_dir: str = "modules/") -> str:
+    """Relative prefix from this page to ``docs/modules/``."""
+    depth = page.file.src_uri.count("/")
+    return "../" * depth + target_dir if depth else target_dir
+
+
+def _programme(page, _arg):
+    return guide.render_programme_markdown(_modules(), link_prefix=_link_prefix(page))
+
+
+def _programme_one_day(page, _arg):
+    return guide.render_one_day_markdown(_modules(), link_prefix=_link_prefix(page))
+
+
+def _module(page, _arg):
+    return guide.render_module_card(_page_module(page), _modules())
+
+
+def _quiz(page, _arg):
+    module = _page_module(page)
+    path = quiz.bank_path(module.id)
+    if not path.is_file():
+        return (
+            '!!! note "Pas de quiz pour ce module"\n'
+            f"    Aucun fichier `content/quiz/{module.id}.yaml` : la page n’affiche pas de quiz. "
+            "Pour en ajouter un, voir [Adapter l’atelier](../adapter.md#modifier-les-quiz).\n"
+        )
+    try:
+        bank = quiz.load_bank(module.id)
+    except DatalabError as error:
+        raise _fail(error) from None
+    return guide.render_answer_key(bank)
+
+
+def _modules_list(page, _arg):
+    prefix = _link_prefix(page)
+    rows = [
+        f"| [{m.label}]({prefix}{m.id}.md) | {m.subtitle} | jour {m.day}, "
+        f"{guide.HALF_DAY_LABELS[guide.half_day_of(m)].lower()} | "
+        f"{guide.format_duration(m.minutes)} |"
+        for m in _modules()
+    ]
+    return "\n".join(["| Module | En bref | Quand | Durée |", "|---|---|---|---|", *rows]) + "\n"
+
+
+def _notes() -> dict[str, str]:
+    if not NOTES_FILE.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(NOTES_FILE.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise PluginError(
+            f"Guide d’animation : {NOTES_FILE.name} n’est pas un YAML valide ({error})"
+        ) from None
+    return {str(k): " ".join(str(v).split()) for k, v in data.items()}
+
+
+def _messages(_page, arg):
+    audience = {"stagiaires": guide.TRAINEE, "animation": guide.FACILITATOR}.get(arg or "")
+    if audience is None:
+        raise PluginError(
+            "Guide d’animation : le marqueur « datalab:messages » attend « stagiaires » ou "
+            f"« animation » (reçu : « {arg} »)."
+        )
+    try:
+        return guide.render_messages_markdown(
+            guide.load_message_domains(), _notes(), audience=audience, heading="###"
+        )
+    except DatalabError as error:
+        raise _fail(error) from None
+
+
+def _running_example(_page, _arg):
+    try:
+        example = load_settings().running_example
+    except DatalabError as error:
+        raise _fail(error) from None
+    return (
+        f"« **{example.title}** » : jeu de données `{example.dataset}` "
+        f"(dossier `datasets/{example.dataset}/`), cible `{example.target}`"
+    )
+
+
+MARKERS = {
+    "programme": _programme,
+    "programme-1j": _programme_one_day,
+    "module": _module,
+    "quiz": _quiz,
+    "modules": _modules_list,
+    "messages": _messages,
+    "fil-rouge": _running_example,
+}
+
+
+def on_page_markdown(markdown, page, config, files):
+    def replace(match: re.Match) -> str:
+        name, arg = match.group(1), (match.group(2) or "").strip()
+        if name not in MARKERS:
+            raise _fail(
+                messages.error(
+                    "guide.unknown_marker",
+                    page=page.file.src_uri,
+                    marker=name,
+                    markers=", ".join(sorted(MARKERS)),
+                )
+            )
+        return MARKERS[name](page, arg)
+
+    return MARKER.sub(replace, markdown)

@@ -1,0 +1,476 @@
+"""Generated parts of the facilitator guide: the programme, module cards, quiz answer keys and the
+list of messages a trainee can meet.
+
+Everything here is pure: plain values in (modules from the registry, quiz banks, message
+catalogues), Markdown out. The guide's mkdocs hook (``facilitator-guide/hooks.py``) calls these
+functions at build time, so the guide always says what ``content/`` and ``labkit/messages/`` say.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from labkit import messages
+from labkit.modules import Module
+from labkit.quiz import Bank, MultipleChoice, NumberAnswer, OpenQuestion, Problem, SingleChoice
+
+MORNING, AFTERNOON = "matin", "après-midi"
+HALF_DAYS = (MORNING, AFTERNOON)
+HALF_DAY_LABELS = {MORNING: "Matin", AFTERNOON: "Après-midi"}
+
+# Opening times of each half-day, in minutes after midnight.
+MORNING_START = 9 * 60
+AFTERNOON_START = 14 * 60
+# A half-day with more content than BREAK_AFTER minutes gets one break of BREAK_MINUTES, near its
+# middle; a module cut by the break is shown in two parts unless a module boundary is close.
+BREAK_AFTER = 100
+BREAK_MINUTES = 15
+SNAP_TO_BOUNDARY = 20
+# The one-day variant: all modules, their durations scaled so the content fits in this many
+# minutes (rounded to 5 minutes, at least MIN_MODULE_MINUTES each).
+ONE_DAY_CONTENT_MINUTES = 330
+MIN_MODULE_MINUTES = 10
+
+BREAK_LABEL = "Pause"
+FIRST_PART = "1re partie"
+SECOND_PART = "suite"
+
+
+# ------------------------------------------------------------------------------------- schedule
+@dataclass(frozen=True)
+class Row:
+    """One line of a schedule: a module (or part of it) or a break."""
+
+    day: int
+    half_day: str  # MORNING or AFTERNOON
+    start: int  # minutes after midnight
+    end: int
+    module_id: str | None  # None for a break
+    label: str
+    part: str = ""  # "", FIRST_PART or SECOND_PART
+
+    @property
+    def minutes(self) -> int:
+        return self.end - self.start
+
+    @property
+    def is_break(self) -> bool:
+        return self.module_id is None
+
+
+def half_day_of(module: Module) -> str:
+    """The registry's ``slot`` as MORNING or AFTERNOON (case and accents ignored)."""
+    plain = _plain(module.slot).replace(" ", "-")
+    if plain == "matin":
+        return MORNING
+    if plain in ("apres-midi", "apresmidi"):
+        return AFTERNOON
+    raise messages.error("guide.bad_slot", id=module.id, slot=module.slot)
+
+
+def format_time(minutes: int) -> str:
+    """``545`` → ``9 h 05`` (French style, non-breaking spaces)."""
+    return f"{minutes // 60}\u00a0h\u00a0{minutes % 60:02d}"
+
+
+def format_duration(minutes: int) -> str:
+    """``90`` → ``1 h 30``, ``45`` → ``45 min``."""
+    if minutes < 60:
+        return f"{minutes}\u00a0min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours}\u00a0h" + (f"\u00a0{rest:02d}" if rest else "")
+
+
+def _schedule(blocks: list[tuple[int, str, Module, int]]) -> list[Row]:
+    """Rows for (day, half-day, module, minutes) blocks, grouped by half-day, with breaks."""
+    groups: dict[tuple[int, str], list[tuple[Module, int]]] = {}
+    for day, half, module, minutes in blocks:
+        groups.setdefault((day, half), []).append((module, minutes))
+    rows: list[Row] = []
+    for day, half in sorted(groups, key=lambda key: (key[0], HALF_DAYS.index(key[1]))):
+        items = groups[(day, half)]
+        total = sum(minutes for _, minutes in items)
+        cut = _break_point(items, total) if total > BREAK_AFTER else None
+        clock = MORNING_START if half == MORNING else AFTERNOON_START
+        elapsed = 0
+        for module, minutes in items:
+            label = module.label
+            if cut is not None and elapsed == cut:
+                rows.append(Row(day, half, clock, clock + BREAK_MINUTES, None, BREAK_LABEL))
+                clock += BREAK_MINUTES
+            if cut is not None and elapsed < cut < elapsed + minutes:
+                first = cut - elapsed
+                rows.append(Row(day, half, clock, clock + first, module.id, label, FIRST_PART))
+                clock += first
+                rows.append(Row(day, half, clock, clock + BREAK_MINUTES, None, BREAK_LABEL))
+                clock += BREAK_MINUTES
+                second = minutes - first
+                rows.append(Row(day, half, clock, clock + second, module.id, label, SECOND_PART))
+                clock += second
+            else:
+                rows.append(Row(day, half, clock, clock + minutes, module.id, label))
+                clock += minutes
+            elapsed += minutes
+    return rows
+
+
+def _break_point(items: list[tuple[Module, int]], total: int) -> int:
+    """Minutes of content before the break: near the middle, on a module boundary if one is close."""
+    middle = 5 * math.ceil(total / 10)
+    boundaries = []
+    elapsed = 0
+    for _, minutes in items[:-1]:
+        elapsed += minutes
+        boundaries.append(elapsed)
+    near = [b for b in boundaries if abs(b - middle) <= SNAP_TO_BOUNDARY]
+    if near:
+        return min(near, key=lambda b: abs(b - middle))
+    return middle
+
+
+def programme_rows(modules: Iterable[Module]) -> list[Row]:
+    """The three-day programme: each module on its day and half-day, in registry order."""
+    return _schedule([(m.day, half_day_of(m), m, m.minutes) for m in modules])
+
+
+def one_day_minutes(modules: Iterable[Module]) -> dict[str, int]:
+    """Minutes per module in the one-day variant: durations scaled to ONE_DAY_CONTENT_MINUTES."""
+    modules = list(modules)
+    total = sum(m.minutes for m in modules) or 1
+    factor = min(1.0, ONE_DAY_CONTENT_MINUTES / total)
+    return {
+        m.id: max(MIN_MODULE_MINUTES, 5 * round(m.minutes * factor / 5)) if m.minutes else 0
+        for m in modules
+    }
+
+
+def one_day_rows(modules: Iterable[Module]) -> list[Row]:
+    """The one-day variant: every module, shortened, the morning ending where the halves balance."""
+    modules = list(modules)
+    minutes = one_day_minutes(modules)
+    total = sum(minutes.values())
+    # The morning takes the first modules until adding one more would unbalance the day more.
+    split, elapsed = len(modules), 0
+    for index, module in enumerate(modules):
+        if elapsed and abs(elapsed + minutes[module.id] - total / 2) > abs(elapsed - total / 2):
+            split = index
+            break
+        elapsed += minutes[module.id]
+    blocks = [
+        (1, MORNING if index < split else AFTERNOON, module, minutes[module.id])
+        for index, module in enumerate(modules)
+    ]
+    return _schedule(blocks)
+
+
+def module_totals(rows: Iterable[Row]) -> dict[str, int]:
+    """Minutes per module in a schedule (parts added up)."""
+    totals: dict[str, int] = {}
+    for row in rows:
+        if not row.is_break:
+            totals[row.module_id] = totals.get(row.module_id, 0) + row.minutes
+    return totals
+
+
+# ------------------------------------------------------------------------------------- Markdown
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ").strip()
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _module_link(module_id: str | None, label: str, link_prefix: str | None) -> str:
+    if module_id is None or link_prefix is None:
+        return label
+    return f"[{label}]({link_prefix}{module_id}.md)"
+
+
+def _render_rows(rows: list[Row], link_prefix: str | None, heading: str) -> str:
+    out: list[str] = []
+    days = sorted({r.day for r in rows})
+    for day in days:
+        day_rows = [r for r in rows if r.day == day]
+        if len(days) > 1:
+            out.append(f"{heading} Jour {day}\n")
+        for half in HALF_DAYS:
+            half_rows = [r for r in day_rows if r.half_day == half]
+            if not half_rows:
+                continue
+            span = f"{format_time(half_rows[0].start)} – {format_time(half_rows[-1].end)}"
+            level = heading + "#" if len(days) > 1 else heading
+            out.append(f"{level} {HALF_DAY_LABELS[half]} ({span})\n")
+            table = []
+            for row in half_rows:
+                what = _module_link(row.module_id, row.label, link_prefix)
+                if row.part:
+                    what += f" ({row.part})"
+                if row.is_break:
+                    what = f"*{what}*"
+                table.append(
+                    [
+                        f"{format_time(row.start)} – {format_time(row.end)}",
+                        what,
+                        format_duration(row.minutes),
+                    ]
+                )
+            out.append(_table(["Horaire", "Séquence", "Durée"], table) + "\n")
+    return "\n".join(out)
+
+
+def render_programme_markdown(
+    modules: Iterable[Module], link_prefix: str | None = "modules/", heading: str = "###"
+) -> str:
+    """The three-day programme as Markdown: one table per half-day, then durations per module."""
+    modules = list(modules)
+    rows = programme_rows(modules)
+    out = [_render_rows(rows, link_prefix, heading)]
+    out.append(f"{heading} Durées par module\n")
+    table = []
+    for module in modules:
+        table.append(
+            [
+                _module_link(module.id, module.label, link_prefix),
+                f"Jour {module.day}, {HALF_DAY_LABELS[half_day_of(module)].lower()}",
+                format_duration(module.teaching_minutes),
+                format_duration(module.exercise_minutes),
+                format_duration(module.minutes),
+            ]
+        )
+    total_teaching = sum(m.teaching_minutes for m in modules)
+    total_exercise = sum(m.exercise_minutes for m in modules)
+    table.append(
+        [
+            "**Total**",
+            "",
+            f"**{format_duration(total_teaching)}**",
+            f"**{format_duration(total_exercise)}**",
+            f"**{format_duration(total_teaching + total_exercise)}**",
+        ]
+    )
+    out.append(_table(["Module", "Quand", "Apports", "Activités", "Total"], table))
+    return "\n".join(out) + "\n"
+
+
+def render_one_day_markdown(
+    modules: Iterable[Module], link_prefix: str | None = "modules/", heading: str = "###"
+) -> str:
+    """The one-day variant as Markdown, with each module's time next to its three-day time."""
+    modules = list(modules)
+    rows = one_day_rows(modules)
+    minutes = one_day_minutes(modules)
+    out = [_render_rows(rows, link_prefix, heading)]
+    out.append(f"{heading} Durées : une journée ou trois jours\n")
+    table = [
+        [
+            _module_link(m.id, m.label, link_prefix),
+            format_duration(minutes[m.id]),
+            format_duration(m.minutes),
+        ]
+        for m in modules
+    ]
+    table.append(
+        [
+            "**Total**",
+            f"**{format_duration(sum(minutes.values()))}**",
+            f"**{format_duration(sum(m.minutes for m in modules))}**",
+        ]
+    )
+    out.append(_table(["Module", "En une journée", "En trois jours"], table))
+    return "\n".join(out) + "\n"
+
+
+def render_module_card(module: Module, modules: Iterable[Module]) -> str:
+    """When, how long, what it needs and its objectives: the top of a module's page in the guide."""
+    by_id = {m.id: m for m in modules}
+    half = HALF_DAY_LABELS[half_day_of(module)].lower()
+    lines = [
+        f"- **Quand** : jour {module.day}, {half}",
+        f"- **Durée** : {format_duration(module.minutes)} "
+        f"({format_duration(module.teaching_minutes)} d’apports, "
+        f"{format_duration(module.exercise_minutes)} d’activités)",
+    ]
+    if module.needs:
+        needed = ", ".join(
+            _module_link(n, by_id[n].label, "") if n in by_id else n for n in module.needs
+        )
+        lines.append(f"- **S’appuie sur** : {needed}")
+    lines.append(f"- **Page** : `notebooks/{module.notebook}`")
+    lines.append("")
+    lines.append("À la fin de ce module, les stagiaires sauront :")
+    lines.append("")
+    lines += [f"- {objective}" for objective in module.objectives]
+    return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------------- answer keys
+KIND_LABELS = {
+    SingleChoice: "choix unique",
+    MultipleChoice: "plusieurs réponses possibles",
+    NumberAnswer: "nombre",
+    OpenQuestion: "question ouverte",
+}
+
+
+def _number(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def expected_answer(problem: Problem) -> str:
+    """The expected answer of a quiz question, in plain words (as the guide shows it)."""
+    if isinstance(problem, SingleChoice):
+        return f"{problem.choices[problem.answer]} (choix {problem.answer + 1})"
+    if isinstance(problem, MultipleChoice):
+        numbers = ", ".join(str(i + 1) for i in problem.answer)
+        return " ; ".join(problem.choices[i] for i in problem.answer) + f" (choix {numbers})"
+    if isinstance(problem, NumberAnswer):
+        text = _number(problem.answer) + (f" {problem.unit}" if problem.unit else "")
+        if problem.tolerance:
+            text += f" (à {_number(problem.tolerance)} près)"
+        return text
+    return "pas de réponse unique : la question sert à la discussion"
+
+
+def render_answer_key(bank: Bank) -> str:
+    """The answer key of a quiz bank: each question, its expected answer, hints, explanation and
+    why each wrong choice is wrong."""
+    out = [f"**{bank.title}** — {len(bank.problems)} questions.\n"]
+    for number, problem in enumerate(bank.problems, start=1):
+        kind = next(label for cls, label in KIND_LABELS.items() if isinstance(problem, cls))
+        out.append(f"**{number}. {problem.prompt}** *({kind})*\n")
+        if isinstance(problem, (SingleChoice, MultipleChoice)):
+            expected = (
+                set(problem.answer) if isinstance(problem, MultipleChoice) else {problem.answer}
+            )
+            for index, choice in enumerate(problem.choices):
+                mark = "**bonne réponse**" if index in expected else "à écarter"
+                out.append(f"{index + 1}. {choice} — {mark}")
+            out.append("")
+        lines = [f"- **Réponse attendue** : {expected_answer(problem)}"]
+        for hint_number, hint in enumerate(problem.hints, start=1):
+            label = "Indice" if len(problem.hints) == 1 else f"Indice {hint_number}"
+            lines.append(f"- **{label}** : {hint}")
+        if problem.explanation:
+            lines.append(f"- **Explication** : {problem.explanation}")
+        reasons = getattr(problem, "reasons", {}) or {}
+        for index in sorted(reasons):
+            if 0 <= index < len(problem.choices):
+                lines.append(f"- **Si l’on répond {index + 1}** : {reasons[index]}")
+        out.append("\n".join(lines) + "\n")
+    return "\n".join(out)
+
+
+# -------------------------------------------------------------------------------------- messages
+TRAINEE, FACILITATOR = "trainee", "facilitator"
+# Domains whose messages only a facilitator meets (files of content/, the command line).
+FACILITATOR_DOMAINS = ("content", "guide", "dataset", "datapackage", "commands", "cli")
+
+_FIELD = re.compile(r"\{([a-z_0-9]+)\}")
+_TAG = re.compile(r"<[^>]+>")
+_SENTENCE_END = (".", "!", "?", "…", "»", ")")
+
+
+@dataclass(frozen=True)
+class MessageEntry:
+    domain: str
+    key: str
+    message: str
+    hint: str = ""
+
+    @property
+    def full_key(self) -> str:
+        return f"{self.domain}.{self.key}"
+
+
+def load_message_domains(folder: Path | None = None) -> dict[str, dict[str, Any]]:
+    """The raw message files: ``{domain: {key: str | {message, hint}}}``, with each file's first
+    comment line under the key ``""`` (its description)."""
+    folder = folder or Path(messages.__file__).resolve().parent
+    domains: dict[str, dict[str, Any]] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text) or {}
+        first = next((line for line in text.splitlines() if line.strip()), "")
+        description = first.lstrip("# ").strip() if first.startswith("#") else ""
+        domains[path.stem] = {"": description, **data}
+    return domains
+
+
+def message_entries(domain: str, entries: Mapping[str, Any]) -> list[MessageEntry]:
+    """The messages of a domain a person can meet: every entry with a hint, and every sentence
+    (labels of buttons and fields are left out)."""
+    found = []
+    for key, value in entries.items():
+        if not key:
+            continue
+        if isinstance(value, Mapping):
+            text, hint = str(value.get("message") or ""), str(value.get("hint") or "")
+        else:
+            text, hint = str(value), ""
+        if not text:
+            continue
+        sentence = " " in text.strip() and text.rstrip().endswith(_SENTENCE_END)
+        if hint or sentence:
+            found.append(MessageEntry(domain, key, text, hint))
+    return found
+
+
+def shown_text(text: str) -> str:
+    """A message as the guide shows it: tags removed, ``{field}`` as ``[field]``."""
+    return _FIELD.sub(r"*[\1]*", _TAG.sub("", text)).strip()
+
+
+def render_messages_markdown(
+    domains: Mapping[str, Mapping[str, Any]],
+    notes: Mapping[str, str] | None = None,
+    audience: str | None = None,
+    heading: str = "##",
+) -> str:
+    """The messages per domain as Markdown tables: message, what the person can do, and the
+    facilitator's note (``notes``: full key → text). ``audience`` keeps only TRAINEE or
+    FACILITATOR domains."""
+    notes = dict(notes or {})
+    known = {e.full_key for d, v in domains.items() for e in message_entries(d, v)}
+    unknown = sorted(set(notes) - known)
+    if unknown:
+        raise messages.error("guide.unknown_note", keys=", ".join(unknown))
+    out = []
+    for domain in sorted(domains):
+        kind = FACILITATOR if domain in FACILITATOR_DOMAINS else TRAINEE
+        if audience and kind != audience:
+            continue
+        entries = message_entries(domain, domains[domain])
+        if not entries:
+            continue
+        description = str(domains[domain].get("", ""))
+        out.append(f"{heading} Domaine « {domain} »\n")
+        if description:
+            out.append(f"*Fichier `labkit/messages/{domain}.yaml` — {description}*\n")
+        rows = []
+        for entry in entries:
+            rows.append(
+                [
+                    f"{shown_text(entry.message)}<br>`{entry.full_key}`",
+                    shown_text(entry.hint) or "—",
+                    notes.get(entry.full_key, ""),
+                ]
+            )
+        out.append(_table(["Message", "Ce que le message conseille", "Que faire"], rows) + "\n")
+    return "\n".join(out)
+
+
+# ----------------------------------------------------------------------------------------- utils
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
