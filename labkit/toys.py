@@ -25,9 +25,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sklearn.neighbors import KNeighborsClassifier
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 from labkit import messages
@@ -86,13 +83,44 @@ def neighbours_for(level: int) -> int:
     return NEIGHBOURS[int(level) - 1]
 
 
-def fit_leak_model(train: pd.DataFrame, level: int):
+class LeakModel:
+    """k nearest neighbours on the two standardised measures, written out in numpy (a few
+    milliseconds for every level at once, which keeps the slider responsive).
+
+    The probability of a leak at a point is the share of leaks among its k nearest examples; the
+    prediction is « fuite » above one half, and the nearest example's class on a tie.
+    """
+
+    def __init__(self, train: pd.DataFrame, level: int):
+        _check_leak_frame(train)
+        self.k = min(neighbours_for(level), len(train))
+        features = train[list(LEAK_FEATURES)].to_numpy(dtype=float)
+        self.centre = features.mean(axis=0)
+        self.scale = features.std(axis=0)
+        self.scale[self.scale == 0] = 1.0
+        self.points = (features - self.centre) / self.scale
+        self.labels = train[LEAK_TARGET].to_numpy(dtype=int)
+
+    def _nearest(self, features: np.ndarray) -> np.ndarray:
+        """Labels of the k nearest examples of each row, nearest first."""
+        scaled = (np.asarray(features, dtype=float) - self.centre) / self.scale
+        distances = ((scaled[:, None, :] - self.points[None, :, :]) ** 2).sum(axis=2)
+        order = np.argsort(distances, axis=1, kind="stable")[:, : self.k]
+        return self.labels[order]
+
+    def predict_proba(self, features: np.ndarray) -> np.ndarray:
+        """Probability of a leak for each row of ``features`` (age, pressure)."""
+        return self._nearest(features).mean(axis=1)
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        nearest = self._nearest(features)
+        share = nearest.mean(axis=1)
+        return np.where(share == 0.5, nearest[:, 0], share > 0.5).astype(int)
+
+
+def fit_leak_model(train: pd.DataFrame, level: int) -> LeakModel:
     """A k-nearest-neighbours model at this complexity level, learnt from ``train``."""
-    _check_leak_frame(train)
-    k = min(neighbours_for(level), len(train))
-    model = make_pipeline(StandardScaler(), KNeighborsClassifier(n_neighbors=k))
-    model.fit(train[list(LEAK_FEATURES)].to_numpy(), train[LEAK_TARGET].to_numpy())
-    return model
+    return LeakModel(train, level)
 
 
 def _check_leak_frame(frame: pd.DataFrame) -> None:
@@ -103,10 +131,10 @@ def _check_leak_frame(frame: pd.DataFrame) -> None:
         raise messages.error("intro.missing_columns", columns=", ".join(missing))
 
 
-def error_rate(model, points: pd.DataFrame) -> float:
+def error_rate(model: LeakModel, points: pd.DataFrame) -> float:
     """Share of ``points`` the model gets wrong (0 … 1)."""
     _check_leak_frame(points)
-    predicted = model.predict(points[list(LEAK_FEATURES)].to_numpy())
+    predicted = model.predict(points[list(LEAK_FEATURES)].to_numpy(dtype=float))
     return float(np.mean(predicted != points[LEAK_TARGET].to_numpy()))
 
 
@@ -119,14 +147,14 @@ class Grid:
     z: list[list[float]]
 
 
-def decision_grid(model, resolution: int = 70) -> Grid:
+def decision_grid(model: LeakModel, resolution: int = 60) -> Grid:
     """The model's probability of a leak on a grid covering the whole plane of the toy."""
     resolution = max(10, min(int(resolution), 200))
     xs = np.linspace(*AGE_RANGE, resolution)
     ys = np.linspace(*PRESSURE_RANGE, resolution)
     gx, gy = np.meshgrid(xs, ys)
     flat = np.column_stack([gx.ravel(), gy.ravel()])
-    probability = model.predict_proba(flat)[:, list(model.classes_).index(1)]
+    probability = model.predict_proba(flat)
     z = probability.reshape(gy.shape)
     return Grid(xs.round(3).tolist(), ys.round(4).tolist(), z.round(4).tolist())
 
@@ -162,7 +190,7 @@ class ClassificationResult:
 
 
 def classification_state(
-    train: pd.DataFrame, new_points: pd.DataFrame, level: int, resolution: int = 70
+    train: pd.DataFrame, new_points: pd.DataFrame, level: int, resolution: int = 60
 ) -> ClassificationResult:
     """Everything the classification toy shows for one complexity level."""
     model = fit_leak_model(train, level)
@@ -536,10 +564,15 @@ class RuleComparison:
 
 
 def compare_rule_and_tree(
-    rule: HandRule, seen: pd.DataFrame, new: pd.DataFrame, depth: int = 3
+    rule: HandRule,
+    seen: pd.DataFrame,
+    new: pd.DataFrame,
+    depth: int = 3,
+    tree: DecisionTreeClassifier | None = None,
 ) -> RuleComparison:
-    """The hand rule and a tree learnt on ``seen``, both judged on ``seen`` and on ``new``."""
-    tree = learn_tree(seen, depth)
+    """The hand rule and a tree learnt on ``seen`` (or the ``tree`` given, already learnt on
+    ``seen``), both judged on ``seen`` and on ``new``."""
+    tree = tree if tree is not None else learn_tree(seen, depth)
     return RuleComparison(
         rule=rule,
         rule_seen=count_errors(rule.predict(seen), seen[POOL_TARGET]),

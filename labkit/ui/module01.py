@@ -291,7 +291,8 @@ class Module01App(ModulePage):
         verdict = widgets.HTML()
         verdict.add_class("dl-rule-verdict")
         rule = toys.make_rule(weekday.value, weekend.value)
-        comparison = toys.compare_rule_and_tree(rule, seen, new)
+        tree = toys.learn_tree(seen)
+        comparison = toys.compare_rule_and_tree(rule, seen, new, tree=tree)
         days_fig = LiveFigure(plots.rule_figure(seen, rule))
         bars = LiveFigure(plots.rule_errors_figure(comparison), width="50%")
         tree_rules = "".join(f"<li>{esc(s)}</li>" for s in comparison.tree_rules)
@@ -303,7 +304,7 @@ class Module01App(ModulePage):
         def render(result=None) -> None:
             figures = result is None
             current = toys.make_rule(weekday.value, weekend.value)
-            result = result or toys.compare_rule_and_tree(current, seen, new)
+            result = result or toys.compare_rule_and_tree(current, seen, new, tree=tree)
             rule_text.value = f"<p><strong>{esc(current.describe())}</strong></p>"
             table.value = table_html(result.rows(), caption=messages.text("intro.table_caption"))
             verdict.value = _status(result.verdict)
