@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import inspect
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -357,8 +358,11 @@ def describe(step: Step) -> str:
     column = p["column"]
     if a == "fill_missing":
         value = p.get("value")
-        shown = _show_value(value) if value is not None else "?"
-        return messages.text(f"recipe.label_fill_{p['strategy']}", column=column, value=shown)
+        if value is None:
+            return messages.text(f"recipe.label_fill_{p['strategy']}_auto", column=column)
+        return messages.text(
+            f"recipe.label_fill_{p['strategy']}", column=column, value=_show_value(value)
+        )
     if a == "merge_categories":
         items = [f"« {k} » → « {v} »" for k, v in list(p["mapping"].items())[:3]]
         if len(p["mapping"]) > 3:
@@ -421,7 +425,7 @@ def robust_bounds(values: pd.Series, k: float = 3.0) -> tuple[float, float] | No
     if q3 - q1 <= 0:
         return None
     skew = (q3 + q1 - 2 * median) / (q3 - q1)
-    if x.min() >= 0 and skew > 0.2:
+    if x.min() >= 0 and skew > 0.1:
         logs = x.map(math.log1p)
         lq1, lq3 = (float(v) for v in logs.quantile([0.25, 0.75]))
         spread = lq3 - lq1
@@ -433,20 +437,42 @@ def robust_bounds(values: pd.Series, k: float = 3.0) -> tuple[float, float] | No
     return _round(q1 - k * spread), _round(q3 + k * spread)
 
 
+_D, _M, _Y = r"(0?[1-9]|[12]\d|3[01])", r"(0?[1-9]|1[0-2])", r"(1[89]\d\d|20\d\d)"
+_DATE_SHAPES = {
+    "%Y-%m-%d": rf"{_Y}-{_M}-{_D}",
+    "%d/%m/%Y": rf"{_D}/{_M}/{_Y}",
+    "%Y/%m/%d": rf"{_Y}/{_M}/{_D}",
+    "%d-%m-%Y": rf"{_D}-{_M}-{_Y}",
+    "%d.%m.%Y": rf"{_D}\.{_M}\.{_Y}",
+    "%Y-%m-%d %H:%M:%S": rf"{_Y}-{_M}-{_D} \d\d?:\d\d:\d\d",
+    "%Y-%m-%dT%H:%M:%S": rf"{_Y}-{_M}-{_D}T\d\d?:\d\d:\d\d",
+    "%d/%m/%Y %H:%M": rf"{_D}/{_M}/{_Y} \d\d?:\d\d",
+    "%d/%m/%Y %H:%M:%S": rf"{_D}/{_M}/{_Y} \d\d?:\d\d:\d\d",
+    "%Y/%m/%d %H:%M:%S": rf"{_Y}/{_M}/{_D} \d\d?:\d\d:\d\d",
+    "%d/%m/%y": rf"{_D}/{_M}/\d\d",
+    "%Y%m%d": rf"{_Y}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])",
+}
+_DATE_PATTERNS = {k: re.compile(v) for k, v in _DATE_SHAPES.items()}
+
+
 def detect_date_format(values: pd.Series) -> str | None:
     """The format (of :data:`DATE_FORMATS`) that reads the most values, if it reads most of them."""
-    text = values.dropna().astype("string").str.strip()
-    text = text[text != ""]
-    if text.empty:
+    items = [str(v).strip() for v in values.dropna().tolist()[:2000]]
+    items = [v for v in items if v]
+    if not items:
         return None
-    sample = text.head(500)
+    if len(items) > 300:
+        step = len(items) / 300
+        items = [items[int(i * step)] for i in range(300)]
     best, best_count = None, 0
-    for date_format in DATE_FORMATS:
-        parsed = pd.to_datetime(sample, format=date_format, errors="coerce")
-        count = int(parsed.notna().sum())
+    for date_format, pattern in _DATE_PATTERNS.items():
+        count = sum(1 for v in items if pattern.fullmatch(v))
         if count > best_count:
             best, best_count = date_format, count
-    return best if best_count >= 0.5 * len(sample) else None
+    if best is None or best_count < 0.5 * len(items):
+        return None
+    parsed = pd.to_datetime(pd.Series(items, dtype="object"), format=best, errors="coerce")
+    return best if parsed.notna().sum() >= 0.5 * len(items) else None
 
 
 def _parse_constant(column: pd.Series, value: Any, action: str) -> Any:

@@ -1,0 +1,1439 @@
+"""The quality report of a table: a score per dimension and findings in plain French.
+
+:func:`assess` measures six dimensions (completeness, uniqueness, validity, consistency, and what
+the data allow of accuracy and timeliness) on a 0–100 scale, and lists **findings**: each says
+what is wrong and where (columns, how many rows and which), why it matters for a model, and
+proposes a fix as a :class:`labkit.recipe.Step` that the cleaning recipe can apply.
+
+Finding kinds: ``missing``, ``duplicates``, ``inconsistent_categories``, ``outliers``,
+``wrong_type``, ``constant``, ``identifier``, ``leakage``, ``imbalance``, ``personal_data``,
+``schema``. :func:`default_recipe` gathers the safe fixes into a recipe (used when a learner
+skipped module 04, and by ``datalab train``); :func:`summary` is the short JSON form shown by
+``datalab dataset inspect --json``.
+
+Detectors are tuned to find what a careful person would, without drowning them in false alarms:
+outliers use far-out fences on a log scale for skewed data, spellings are grouped by a folded
+form (case, accents, punctuation, articles, common abbreviations, acronyms, one-letter typos).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from labkit import messages
+from labkit.recipe import Recipe, Step, apply_step, detect_date_format, robust_bounds, to_number
+
+DIMENSIONS = ("completeness", "uniqueness", "validity", "consistency", "accuracy", "timeliness")
+KINDS = (
+    "missing",
+    "duplicates",
+    "inconsistent_categories",
+    "outliers",
+    "wrong_type",
+    "constant",
+    "identifier",
+    "leakage",
+    "imbalance",
+    "personal_data",
+    "schema",
+)
+MAX_ROWS = 1000  # row indices kept per finding (``count`` has the total)
+ALMOST_EMPTY = 0.6  # share of empty cells from which a column is "almost empty"
+NEARLY_CONSTANT = 0.95
+IDENTIFIER_SHARE = 0.95
+LEAKAGE_ACCURACY = 0.98
+TYPE_SHARE = 0.8  # share of values that must read as numbers (dates) for a text column to be one
+MAX_CATEGORIES = 300
+_CODE_HINT = re.compile(
+    r"(^|[_\s-])(code|cp|insee|siren|siret|dep|dept|departement|département|id|num|numero|"
+    r"numéro|n°|no|ref|reference|référence|tel|telephone|téléphone|phone|postal|zip|matricule)"
+    r"($|[_\s-])|^n°|^id",
+    re.IGNORECASE,
+)
+_YEAR_HINT = re.compile(r"ann[ée]e|year|exercice|mill[ée]sime", re.IGNORECASE)
+_ARTICLES = frozenset({"le", "la", "les", "l"})
+_ABBREVIATIONS = {
+    "st": "saint",
+    "ste": "sainte",
+    "sts": "saints",
+    "bd": "boulevard",
+    "av": "avenue",
+    "ave": "avenue",
+    "pl": "place",
+    "mt": "mont",
+}
+_SMALL_WORDS = frozenset(
+    {"de", "du", "des", "d", "et", "en", "sur", "sous", "l", "la", "le", "les", "a", "au", "aux"}
+)
+
+
+# =========================================================================== data classes
+@dataclass
+class Finding:
+    """One defect: what, where, why it matters, and a proposed fix (a recipe step, or None)."""
+
+    kind: str
+    columns: list[str]
+    count: int
+    rows: list[Any]
+    message: str
+    why: str
+    fix: Step | None = None
+    severity: str = "warning"  # "info", "warning" or "critical"
+    dimension: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return messages.text(f"quality.kind_{self.kind}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "columns": list(self.columns),
+            "count": int(self.count),
+            "rows": [_plain(r) for r in self.rows],
+            "message": self.message,
+            "why": self.why,
+            "fix": self.fix.to_dict() if self.fix else None,
+            "severity": self.severity,
+        }
+
+
+@dataclass
+class QualityReport:
+    rows: int
+    columns: int
+    scores: dict[str, float | None]
+    score: int
+    findings: list[Finding]
+    target: str | None = None
+    task: str | None = None
+    column_types: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)  # how each dimension was measured
+
+    def by_kind(self, kind: str) -> list[Finding]:
+        return [f for f in self.findings if f.kind == kind]
+
+    def kinds(self) -> set[str]:
+        return {f.kind for f in self.findings}
+
+    def columns_of(self, kind: str) -> set[str]:
+        return {c for f in self.by_kind(kind) for c in f.columns}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "columns": self.columns,
+            "score": self.score,
+            "scores": dict(self.scores),
+            "target": self.target,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def _rows(index: pd.Index) -> list[Any]:
+    return [_plain(v) for v in index[:MAX_ROWS]]
+
+
+def _share(part: float, whole: float) -> str:
+    value = 100 * part / whole if whole else 0.0
+    text = f"{value:.1f}" if value < 10 else f"{value:.0f}"
+    return text.replace(".", ",")
+
+
+def _quoted(columns: list[str], limit: int = 8) -> str:
+    shown = [f"« {c} »" for c in columns[:limit]]
+    if len(columns) > limit:
+        shown.append("…")
+    return ", ".join(shown)
+
+
+def _examples(values: list[Any], limit: int = 3) -> str:
+    seen = []
+    for value in values:
+        text = _fmt(value)
+        if text not in seen:
+            seen.append(text)
+        if len(seen) >= limit:
+            break
+    return ", ".join(f"« {v} »" for v in seen)
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        if value.is_integer():
+            return f"{int(value):,}".replace(",", "\u202f")
+        return f"{value:,.4g}".replace(",", "\u202f").replace(".", ",")
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}".replace(",", "\u202f")
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+# =========================================================================== column profile
+@dataclass
+class _Column:
+    name: str
+    kind: str  # number, integer, date, text, bool, empty
+    values: pd.Series
+    non_null: int
+    distinct: int
+    date_format: str | None = None  # for text columns holding dates
+    number_share: float = 0.0  # for text columns: share readable as numbers
+
+
+def _profile(frame: pd.DataFrame) -> dict[str, _Column]:
+    profile = {}
+    for name in frame.columns:
+        values = frame[name]
+        non_null = int(values.notna().sum())
+        try:
+            distinct = int(values.nunique(dropna=True))
+        except TypeError:  # unhashable cells (lists): compare their text
+            distinct = int(values.dropna().map(str).nunique())
+        if non_null == 0:
+            kind = "empty"
+        elif pd.api.types.is_bool_dtype(values):
+            kind = "bool"
+        elif pd.api.types.is_integer_dtype(values):
+            kind = "integer"
+        elif pd.api.types.is_numeric_dtype(values):
+            kind = "number"
+        elif pd.api.types.is_datetime64_any_dtype(values):
+            kind = "date"
+        else:
+            kind = "text"
+        profile[str(name)] = _Column(str(name), kind, values, non_null, distinct)
+    return profile
+
+
+def _text_sample(values: pd.Series, size: int = 300) -> pd.Series:
+    values = values.dropna()
+    if len(values) > size:
+        values = values.iloc[np.linspace(0, len(values) - 1, size).astype(int)]
+    return values.astype("string").str.strip()
+
+
+def _sample_list(values: pd.Series, size: int = 300) -> list[str]:
+    values = values.dropna()
+    if len(values) > size:
+        values = values.iloc[np.linspace(0, len(values) - 1, size).astype(int)]
+    items = (str(v).strip() for v in values.tolist())
+    return [v for v in items if v]
+
+
+_DIGITS = re.compile(r"\d+")
+_HAS_DIGIT = re.compile(r"\d")
+
+
+def _looks_like_code(column: _Column, sample: list[str]) -> bool:
+    """Codes (postal codes, department codes, references) are digits that are not quantities."""
+    if _CODE_HINT.search(column.name):
+        return True
+    digits = [v for v in sample if _DIGITS.fullmatch(v)]
+    if not digits:
+        return False
+    if sum(1 for v in digits if len(v) > 1 and v[0] == "0") >= 0.05 * len(digits):
+        return True
+    lengths = {len(v) for v in digits}
+    return len(lengths) == 1 and next(iter(lengths)) >= 5
+
+
+def _classify_text(column: _Column, personal: set[str]) -> None:
+    """For a text column: does it hold dates, or numbers, stored as text?"""
+    if column.kind != "text" or column.name in personal:
+        return
+    sample = _sample_list(column.values)
+    if not sample or sum(1 for v in sample if _HAS_DIGIT.search(v)) < 0.5 * len(sample):
+        return
+    date_format = detect_date_format(pd.Series(sample, dtype="object"))
+    if date_format is not None:
+        parsed = pd.to_datetime(
+            pd.Series(sample, dtype="object"), format=date_format, errors="coerce"
+        )
+        if parsed.notna().mean() >= TYPE_SHARE:
+            column.date_format = date_format
+            return
+    if _looks_like_code(column, sample):
+        return
+    column.number_share = float(to_number(pd.Series(sample, dtype="object")).notna().mean())
+
+
+# =========================================================================== helpers
+def fold_category(value: Any) -> str:
+    """The folded form of a category: ``« St-Martin »`` → ``saintmartin``, ``« Les Côteaux »`` →
+    ``coteaux``; spellings with the same folded form are the same category."""
+    words = _words(value)
+    if len(words) > 1 and words[0] in _ARTICLES:
+        words = words[1:]
+    return "".join(words)
+
+
+def _words(value: Any) -> list[str]:
+    text = unicodedata.normalize("NFKD", str(value))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = text.replace("œ", "oe").replace("æ", "ae")
+    words = re.split(r"[^0-9a-z]+", text)
+    return [_ABBREVIATIONS.get(w, w) for w in words if w]
+
+
+def _acronym(value: Any) -> str:
+    words = [w for w in _words(value) if w not in _SMALL_WORDS]
+    return "".join(w[0] for w in words) if len(words) >= 3 else ""
+
+
+def _close(a: str, b: str) -> bool:
+    """One edit apart (two for long words): a typo, not another category."""
+    if min(len(a), len(b)) < 7 or abs(len(a) - len(b)) > 2:
+        return False
+    limit = 2 if min(len(a), len(b)) >= 12 else 1
+    if a[:2] != b[:2] and a[-2:] != b[-2:]:
+        return False
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return False
+        previous = current
+    return previous[-1] <= limit
+
+
+def _nice(value: str) -> tuple:
+    """How presentable a spelling is: not shouting, with accents, no stray spaces."""
+    letters = [c for c in value if c.isalpha()]
+    upper = sum(c.isupper() for c in letters) / len(letters) if letters else 0
+    accents = any(unicodedata.decomposition(c) for c in value)
+    return (upper < 0.5, value == value.strip() and "  " not in value, accents)
+
+
+def target_task(values: pd.Series) -> str:
+    """``classification`` or ``regression``, from the target's values."""
+    values = values.dropna()
+    if values.empty:
+        return "classification"
+    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+        return "classification"
+    distinct = values.nunique()
+    if distinct <= 2:
+        return "classification"
+    if pd.api.types.is_integer_dtype(values) or (values % 1 == 0).all():
+        return "classification" if distinct <= 5 else "regression"
+    return "regression"
+
+
+# =========================================================================== detectors
+def _personal_findings(frame, profile, target) -> tuple[list[Finding], set[str]]:
+    from labkit import privacy
+
+    found = []
+    names = set()
+    for name in frame.columns:
+        if str(name) == target:
+            continue
+        result = privacy.detect_column(str(name), frame[name])
+        if result is None:
+            continue
+        names.add(result.column)
+        found.append(
+            Finding(
+                "personal_data",
+                [result.column],
+                profile[result.column].non_null,
+                [],
+                messages.text(
+                    "quality.personal_data",
+                    column=result.column,
+                    label=result.label,
+                    evidence=result.evidence,
+                ),
+                messages.text("quality.why_personal_data"),
+                privacy.protection_step(result, "remove"),
+                "critical",
+                None,
+                {
+                    "category": result.category,
+                    "share": result.share,
+                    "examples": result.examples,
+                    "evidence": result.evidence,
+                },
+            )
+        )
+    return found, names
+
+
+def _missing_findings(frame, profile, target) -> tuple[list[Finding], int]:
+    total = len(frame)
+    masks = frame.isna()
+    counts = masks.sum()
+    findings = []
+    empty_cells = int(counts.sum())
+    columns_with_missing = [str(c) for c in frame.columns if counts[c] > 0]
+    target_mask = masks[target] if target in frame.columns else None
+    grouped_with_target: list[str] = []
+    almost_empty: list[str] = []
+    singles: list[str] = []
+    for name in columns_with_missing:
+        if name == target:
+            continue
+        if counts[name] / total >= ALMOST_EMPTY:
+            almost_empty.append(name)
+        elif target_mask is not None and target_mask.any() and masks[name].equals(target_mask):
+            grouped_with_target.append(name)
+        else:
+            singles.append(name)
+    if target_mask is not None and target_mask.any():
+        count = int(target_mask.sum())
+        if grouped_with_target:
+            message = messages.text(
+                "quality.missing_target_with",
+                column=target,
+                count=count,
+                total=total,
+                others=len(grouped_with_target),
+                columns=_quoted(grouped_with_target, 5),
+            )
+        else:
+            message = messages.text(
+                "quality.missing_target", column=target, count=count, total=total
+            )
+        findings.append(
+            Finding(
+                "missing",
+                [target, *grouped_with_target],
+                count,
+                _rows(frame.index[target_mask.to_numpy()]),
+                message,
+                messages.text("quality.why_missing_target"),
+                Step("filter_rows", {"column": target, "operator": "not_missing"}),
+                "critical",
+                "completeness",
+                {"target": True},
+            )
+        )
+    for name in singles:
+        mask = masks[name].to_numpy()
+        count = int(mask.sum())
+        column = profile[name]
+        numeric = column.kind in ("number", "integer") or column.number_share >= TYPE_SHARE
+        strategy = "median" if numeric else "most_frequent"
+        findings.append(
+            Finding(
+                "missing",
+                [name],
+                count,
+                _rows(frame.index[mask]),
+                messages.text(
+                    "quality.missing_one",
+                    column=name,
+                    count=count,
+                    total=total,
+                    share=_share(count, total),
+                ),
+                messages.text("quality.why_missing"),
+                Step("fill_missing", {"column": name, "strategy": strategy}),
+                "warning" if count / total >= 0.05 else "info",
+                "completeness",
+            )
+        )
+    if almost_empty:
+        count = int(counts[almost_empty].max())
+        findings.append(
+            Finding(
+                "missing",
+                almost_empty,
+                count,
+                _rows(frame.index[masks[almost_empty].any(axis=1).to_numpy()]),
+                messages.text(
+                    "quality.missing_almost_empty",
+                    n=len(almost_empty),
+                    threshold=round(100 * ALMOST_EMPTY),
+                    columns=_quoted(almost_empty, 10),
+                ),
+                messages.text("quality.why_missing_almost_empty"),
+                Step("drop_column", {"columns": almost_empty}),
+                "warning",
+                "completeness",
+                {"almost_empty": True},
+            )
+        )
+    return findings, empty_cells
+
+
+def _duplicate_findings(frame, identifiers) -> tuple[list[Finding], int]:
+    findings = []
+    try:
+        exact = frame.duplicated(keep="first")
+    except TypeError:
+        exact = frame.astype(str).duplicated(keep="first")
+    count = int(exact.sum())
+    if count:
+        findings.append(
+            Finding(
+                "duplicates",
+                [],
+                count,
+                _rows(frame.index[exact.to_numpy()]),
+                messages.text("quality.duplicates_exact", count=count),
+                messages.text("quality.why_duplicates"),
+                Step("drop_duplicates"),
+                "warning",
+                "uniqueness",
+            )
+        )
+    others = [c for c in frame.columns if str(c) not in identifiers]
+    if identifiers and others and len(others) >= 3:
+        try:
+            loose = frame.duplicated(subset=others, keep="first")
+        except TypeError:
+            loose = frame[others].astype(str).duplicated(keep="first")
+        extra = loose & ~exact
+        extra_count = int(extra.sum())
+        if extra_count:
+            findings.append(
+                Finding(
+                    "duplicates",
+                    sorted(identifiers),
+                    extra_count,
+                    _rows(frame.index[extra.to_numpy()]),
+                    messages.text(
+                        "quality.duplicates_without_id",
+                        count=extra_count,
+                        ids=_quoted(sorted(identifiers)),
+                    ),
+                    messages.text("quality.why_duplicates"),
+                    Step("drop_duplicates", {"columns": [str(c) for c in others]}),
+                    "warning",
+                    "uniqueness",
+                )
+            )
+    return findings, count + sum(f.count for f in findings[1:])
+
+
+def _category_groups(values: pd.Series, allowed: list[str] | None) -> list[tuple[str, list[str]]]:
+    """Groups of spellings of one category: (retained spelling, variants)."""
+    counts = values.dropna().astype(str).value_counts()
+    if counts.empty:
+        return []
+    keys: dict[str, list[str]] = defaultdict(list)
+    for value in counts.index:
+        keys[fold_category(value)].append(value)
+    allowed_keys = {fold_category(v): v for v in allowed or []}
+    # merge keys that are acronyms of others, or one typo apart
+    key_list = sorted(keys, key=lambda k: -sum(counts[v] for v in keys[k]))
+    parent = {k: k for k in key_list}
+
+    def root(k: str) -> str:
+        while parent[k] != k:
+            k = parent[k]
+        return k
+
+    acronyms = {}
+    for key in key_list:
+        acronym = _acronym(keys[key][0])
+        if acronym:
+            acronyms.setdefault(acronym, key)
+    for key in key_list:
+        if key in acronyms and acronyms[key] != key:
+            parent[root(key)] = root(acronyms[key])
+    if len(key_list) <= 400:
+        for i, a in enumerate(key_list):
+            for b in key_list[i + 1 :]:
+                if root(a) != root(b) and _close(a, b):
+                    if a in allowed_keys and b in allowed_keys:
+                        continue
+                    parent[root(b)] = root(a)
+    merged: dict[str, list[str]] = defaultdict(list)
+    for key in key_list:
+        merged[root(key)].extend(keys[key])
+    groups = []
+    for spellings in merged.values():
+        if len(spellings) < 2:
+            continue
+        retained = None
+        for spelling in spellings:
+            if spelling in (allowed or []):
+                retained = spelling
+                break
+        if retained is None:
+            for member in spellings:
+                if fold_category(member) in allowed_keys:
+                    retained = allowed_keys[fold_category(member)]
+                    break
+        if retained is None:
+            retained = max(
+                spellings, key=lambda s: (_nice(s)[0], counts[s], _nice(s)[2], _nice(s)[1])
+            )
+        variants = [s for s in spellings if s != retained]
+        if variants:
+            groups.append((retained, variants))
+    return groups
+
+
+def _inconsistent_findings(frame, profile, skip, allowed_values) -> tuple[list[Finding], int, int]:
+    findings = []
+    bad_cells = 0
+    checked_cells = 0
+    for name, column in profile.items():
+        if (
+            column.kind != "text"
+            or name in skip
+            or column.date_format
+            or column.number_share >= TYPE_SHARE
+        ):
+            continue
+        if column.distinct < 2 or column.distinct > MAX_CATEGORIES:
+            continue
+        checked_cells += column.non_null
+        groups = _category_groups(column.values, allowed_values.get(name))
+        if not groups:
+            continue
+        mapping = {v: retained for retained, variants in groups for v in variants}
+        text = column.values.astype("string")
+        mask = text.isin(list(mapping)).fillna(False).to_numpy(dtype=bool)
+        count = int(mask.sum())
+        bad_cells += count
+        variants = sum(len(v) + 1 for _, v in groups)
+        examples = "; ".join(
+            " / ".join(f"« {s} »" for s in [retained, *vs[:3]]) for retained, vs in groups[:2]
+        )
+        findings.append(
+            Finding(
+                "inconsistent_categories",
+                [name],
+                count,
+                _rows(frame.index[mask]),
+                messages.text(
+                    "quality.inconsistent",
+                    column=name,
+                    variants=variants,
+                    groups=len(groups),
+                    count=count,
+                    examples=examples,
+                ),
+                messages.text("quality.why_inconsistent_categories"),
+                Step("merge_categories", {"column": name, "mapping": mapping}),
+                "warning",
+                "consistency",
+                {"groups": [{"retained": r, "variants": v} for r, v in groups]},
+            )
+        )
+    return findings, bad_cells, checked_cells
+
+
+def _outlier_findings(frame, profile, skip, today) -> tuple[list[Finding], int, int, int]:
+    findings = []
+    outlier_cells = 0
+    impossible_cells = 0
+    numeric_cells = 0
+    for name, column in profile.items():
+        if name in skip:
+            continue
+        if column.kind == "date" or column.date_format:
+            dates = (
+                column.values
+                if column.kind == "date"
+                else pd.to_datetime(
+                    column.values.astype("string").str.strip(),
+                    format=column.date_format,
+                    errors="coerce",
+                )
+            )
+            bad = (dates > today + pd.Timedelta(days=366 * 3)) | (dates < pd.Timestamp(1900, 1, 1))
+            bad = bad.fillna(False).to_numpy(dtype=bool)
+            count = int(bad.sum())
+            if count:
+                impossible_cells += count
+                findings.append(
+                    Finding(
+                        "outliers",
+                        [name],
+                        count,
+                        _rows(frame.index[bad]),
+                        messages.text(
+                            "quality.outliers_dates",
+                            column=name,
+                            count=count,
+                            examples=_examples(column.values[bad].tolist()),
+                        ),
+                        messages.text("quality.why_outliers"),
+                        None,
+                        "warning",
+                        "validity",
+                    )
+                )
+            continue
+        if column.kind not in ("number", "integer") or column.distinct < 8:
+            continue
+        values = column.values.astype("float64")
+        numeric_cells += column.non_null
+        negative = values < 0
+        negatives = int(negative.sum())
+        impossible = (
+            negatives > 0 and negatives <= max(1, 0.02 * column.non_null) and column.non_null >= 20
+        )
+        bounds = robust_bounds(values[~negative] if impossible else values)
+        extreme = pd.Series(False, index=values.index)
+        if bounds is not None:
+            low, high = bounds
+            extreme = (values > high) if high is not None else extreme
+            if low is not None:
+                extreme = extreme | (values < low)
+        flags = extreme | (negative if impossible else False)
+        flags = flags.fillna(False).to_numpy(dtype=bool)
+        count = int(flags.sum())
+        if not count or count > 0.02 * column.non_null:
+            continue
+        outlier_cells += count
+        if impossible:
+            impossible_cells += negatives
+        low = bounds[0] if bounds else None
+        high = bounds[1] if bounds else None
+        if impossible and (low is None or low < 0):
+            low = 0.0
+        step = (
+            Step("cap_outliers", {"column": name, "low": low, "high": high})
+            if (low is not None or high is not None)
+            else None
+        )
+        shown = values[flags].tolist()
+        if impossible and int(extreme.sum()) == 0:
+            message = messages.text(
+                "quality.outliers_negative", column=name, count=count, examples=_examples(shown)
+            )
+        else:
+            from labkit.recipe import _interval
+
+            message = messages.text(
+                "quality.outliers_extreme",
+                column=name,
+                count=count,
+                interval=_interval(low, high),
+                examples=_examples(shown),
+            )
+        findings.append(
+            Finding(
+                "outliers",
+                [name],
+                count,
+                _rows(frame.index[flags]),
+                message,
+                messages.text("quality.why_outliers"),
+                step,
+                "warning",
+                "accuracy",
+                {"low": low, "high": high, "negative": negatives if impossible else 0},
+            )
+        )
+    return findings, outlier_cells, impossible_cells, numeric_cells
+
+
+def _wrong_type_findings(frame, profile) -> tuple[list[Finding], int]:
+    findings = []
+    bad_cells = 0
+    for name, column in profile.items():
+        if column.kind != "text":
+            continue
+        values = column.values
+        if column.date_format:
+            count = column.non_null
+            findings.append(
+                Finding(
+                    "wrong_type",
+                    [name],
+                    count,
+                    _rows(values.dropna().index),
+                    messages.text(
+                        "quality.wrong_type_date",
+                        column=name,
+                        count=count,
+                        format=_readable_format(column.date_format),
+                    ),
+                    messages.text("quality.why_wrong_type"),
+                    Step(
+                        "convert_type", {"column": name, "to": "date", "format": column.date_format}
+                    ),
+                    "warning",
+                    "validity",
+                    {"to": "date"},
+                )
+            )
+            continue
+        if column.number_share < TYPE_SHARE:
+            continue
+        text = values.astype("string").str.strip()
+        strict = pd.to_numeric(text, errors="coerce")
+        bad = (text.notna() & strict.isna() & (text != "")).fillna(False).to_numpy(dtype=bool)
+        count = int(bad.sum())
+        if not count:
+            continue
+        bad_cells += count
+        findings.append(
+            Finding(
+                "wrong_type",
+                [name],
+                count,
+                _rows(frame.index[bad]),
+                messages.text(
+                    "quality.wrong_type_number",
+                    column=name,
+                    count=count,
+                    examples=_examples(values[bad].tolist()),
+                ),
+                messages.text("quality.why_wrong_type"),
+                Step("convert_type", {"column": name, "to": "number"}),
+                "warning",
+                "validity",
+                {"to": "number"},
+            )
+        )
+    return findings, bad_cells
+
+
+def _readable_format(date_format: str) -> str:
+    from labkit.recipe import _readable_format as readable
+
+    return readable(date_format)
+
+
+def _constant_findings(frame, profile, target) -> tuple[list[Finding], set[str]]:
+    constant = [n for n, c in profile.items() if c.distinct == 1 and n != target]
+    findings = []
+    if constant:
+        findings.append(
+            Finding(
+                "constant",
+                constant,
+                len(frame),
+                [],
+                messages.text("quality.constant", n=len(constant), columns=_quoted(constant, 10)),
+                messages.text("quality.why_constant"),
+                Step("drop_column", {"columns": constant}),
+                "warning",
+                None,
+            )
+        )
+    nearly = []
+    for name, column in profile.items():
+        if name == target or column.distinct < 2 or column.non_null < 20 or name in constant:
+            continue
+        top = column.values.value_counts(dropna=False).iloc[0] / len(frame)
+        if top >= NEARLY_CONSTANT:
+            nearly.append(name)
+    if nearly:
+        findings.append(
+            Finding(
+                "constant",
+                nearly,
+                len(frame),
+                [],
+                messages.text(
+                    "quality.nearly_constant",
+                    n=len(nearly),
+                    threshold=round(100 * NEARLY_CONSTANT),
+                    columns=_quoted(nearly, 10),
+                ),
+                messages.text("quality.why_nearly_constant"),
+                None,
+                "info",
+                None,
+                {"nearly": True},
+            )
+        )
+    return findings, set(constant)
+
+
+def _identifier_findings(frame, profile, skip, target) -> tuple[list[Finding], set[str]]:
+    findings = []
+    names = set()
+    for name, column in profile.items():
+        if name in skip or name == target or column.non_null < 20:
+            continue
+        if column.distinct / column.non_null < IDENTIFIER_SHARE:
+            continue
+        if column.kind == "integer":
+            values = column.values.dropna()
+            spread = (values.max() - values.min() + 1) / max(len(values), 1)
+            if not (_CODE_HINT.search(name) or spread <= 3):
+                continue
+            free_text = False
+        elif column.kind == "text":
+            if (
+                column.date_format
+                or column.number_share >= TYPE_SHARE
+                and not _CODE_HINT.search(name)
+            ):
+                continue
+            sample = _text_sample(column.values)
+            free_text = bool(sample.str.len().mean() > 30 or sample.str.count(" ").mean() >= 3)
+        else:
+            continue
+        names.add(name)
+        key = "quality.identifier_text" if free_text else "quality.identifier_code"
+        findings.append(
+            Finding(
+                "identifier",
+                [name],
+                column.non_null,
+                [],
+                messages.text(key, column=name, distinct=column.distinct, count=column.non_null),
+                messages.text("quality.why_identifier"),
+                Step("drop_column", {"columns": [name]}),
+                "warning",
+                None,
+                {"free_text": free_text},
+            )
+        )
+    return findings, names
+
+
+def _majority_accuracy(groups: np.ndarray, classes: np.ndarray, n_classes: int) -> float:
+    """Accuracy of predicting each row's class by its group's majority, learnt on even rows and
+    checked on odd rows (so a column with one value per row is not rewarded)."""
+    n_groups = int(groups.max()) + 1 if len(groups) else 0
+    if n_groups == 0:
+        return 0.0
+    train = np.arange(len(groups)) % 2 == 0
+    counts = np.zeros((n_groups, n_classes))
+    np.add.at(counts, (groups[train], classes[train]), 1)
+    seen = counts.sum(axis=1) > 0
+    overall = np.bincount(classes[train], minlength=n_classes).argmax()
+    guess = np.where(seen, counts.argmax(axis=1), overall)
+    test = ~train
+    if not test.any():
+        return 0.0
+    return float((guess[groups[test]] == classes[test]).mean())
+
+
+def _leakage_findings(frame, profile, target, task, skip) -> list[Finding]:
+    if target not in frame.columns:
+        return []
+    known = frame[target].notna().to_numpy()
+    if known.sum() < 20:
+        return []
+    findings = []
+    y = frame[target][known]
+    if task == "classification":
+        classes, uniques = pd.factorize(y.astype(str))
+        n_classes = len(uniques)
+        baseline = np.bincount(classes).max() / len(classes)
+        if n_classes < 2 or baseline >= 0.95:
+            return []
+    else:
+        y_rank = y.astype("float64").rank().to_numpy()
+    for name, column in profile.items():
+        if name == target or name in skip:
+            continue
+        x = column.values[known]
+        missing = x.isna().to_numpy()
+        reason = None
+        accuracy = 0.0
+        if task == "classification":
+            share = missing.mean()
+            if 0.02 <= share <= 0.98:
+                accuracy = _majority_accuracy(missing.astype(int), classes, n_classes)
+                if accuracy >= LEAKAGE_ACCURACY and accuracy - baseline >= 0.1:
+                    reason = "missing"
+            if reason is None:
+                groups = _bins(column, x)
+                if groups is not None:
+                    accuracy = _majority_accuracy(groups, classes, n_classes)
+                    if accuracy >= LEAKAGE_ACCURACY and accuracy - baseline >= 0.1:
+                        reason = "values"
+        else:
+            if column.kind in ("number", "integer") and (~missing).sum() >= 20:
+                xr = x.astype("float64").rank().to_numpy()
+                ok = ~missing
+                rho = float(np.corrcoef(xr[ok], y_rank[ok])[0, 1]) if np.std(xr[ok]) > 0 else 0.0
+                if abs(rho) >= 0.98:
+                    reason = "regression"
+                    accuracy = rho
+        if reason is None:
+            continue
+        if reason == "regression":
+            message = messages.text(
+                "quality.leakage_regression",
+                column=name,
+                target=target,
+                rho=f"{accuracy:.2f}".replace(".", ","),
+            )
+        else:
+            message = messages.text(
+                f"quality.leakage_{reason}",
+                column=name,
+                target=target,
+                accuracy=_share(accuracy, 1.0),
+            )
+        findings.append(
+            Finding(
+                "leakage",
+                [name],
+                int(column.non_null),
+                [],
+                message,
+                messages.text("quality.why_leakage"),
+                Step("drop_column", {"columns": [name]}),
+                "critical",
+                None,
+                {"reason": reason, "score": round(float(accuracy), 4)},
+            )
+        )
+    return findings
+
+
+def _bins(column: _Column, x: pd.Series) -> np.ndarray | None:
+    """Group codes for a column's values (quantile bins for numbers and dates), or None."""
+    if column.kind in ("number", "integer", "date"):
+        numbers = x.astype("int64") if column.kind == "date" else x.astype("float64")
+        if column.kind == "date":
+            numbers = numbers.where(x.notna())
+        if numbers.nunique() <= 20:
+            codes, _ = pd.factorize(numbers, use_na_sentinel=False)
+            return codes
+        ranks = numbers.rank(method="first", pct=True)
+        codes = np.floor(ranks.fillna(-0.05).to_numpy() * 20).astype(int) + 1
+        return np.clip(codes, 0, 21)
+    if column.kind in ("text", "bool"):
+        if column.distinct > max(20, len(x) // 20):
+            return None
+        codes, _ = pd.factorize(x.astype("string"), use_na_sentinel=False)
+        return codes
+    return None
+
+
+def _imbalance_findings(frame, target, task) -> list[Finding]:
+    if target not in frame.columns or task != "classification":
+        return []
+    counts = frame[target].dropna().astype(str).value_counts()
+    total = int(counts.sum())
+    if total == 0 or len(counts) < 2:
+        return []
+    findings = []
+    minority = counts.index[-1]
+    share = counts.iloc[-1] / total
+    if share < 0.4 / len(counts):
+        rows = frame.index[(frame[target].astype(str) == minority).to_numpy()]
+        findings.append(
+            Finding(
+                "imbalance",
+                [target],
+                int(counts.iloc[-1]),
+                _rows(rows),
+                messages.text(
+                    "quality.imbalance",
+                    column=target,
+                    minority=minority,
+                    share=_share(counts.iloc[-1], total),
+                    count=int(counts.iloc[-1]),
+                    total=total,
+                ),
+                messages.text("quality.why_imbalance"),
+                None,
+                "warning",
+                None,
+                {"classes": {str(k): int(v) for k, v in counts.items()}},
+            )
+        )
+    else:
+        few = [f"« {k} » ({v})" for k, v in counts.items() if v < 10]
+        if few:
+            findings.append(
+                Finding(
+                    "imbalance",
+                    [target],
+                    int(sum(v for v in counts if v < 10)),
+                    [],
+                    messages.text("quality.imbalance_few", column=target, classes=", ".join(few)),
+                    messages.text("quality.why_imbalance"),
+                    None,
+                    "warning",
+                    None,
+                    {"classes": {str(k): int(v) for k, v in counts.items()}},
+                )
+            )
+    return findings
+
+
+def _schema_findings(frame, schema) -> tuple[list[Finding], int]:
+    from labkit import schema_check
+
+    report = schema_check.validate(frame, schema)
+    allowed = schema_check.allowed_values(schema)
+    findings = []
+    bad_cells = 0
+    for issue in report.issues:
+        if not issue.blocking:
+            continue
+        fix = None
+        column = issue.column
+        if issue.rule == "enum" and column in allowed:
+            keys = {fold_category(v): v for v in allowed[column]}
+            mapping = {
+                v: keys[fold_category(v)]
+                for v in frame[column].dropna().astype(str).unique()
+                if v not in allowed[column] and fold_category(v) in keys
+            }
+            if mapping:
+                fix = Step("merge_categories", {"column": column, "mapping": mapping})
+        elif issue.rule == "type" and column in frame.columns:
+            spec = next((f for f in schema.get("fields", []) if f.get("name") == column), {})
+            if spec.get("type") in ("integer", "number"):
+                fix = Step("convert_type", {"column": column, "to": "number"})
+        bad_cells += issue.count
+        findings.append(
+            Finding(
+                "schema",
+                [column] if column else [],
+                issue.count,
+                issue.rows[:MAX_ROWS],
+                issue.message,
+                messages.text("quality.why_schema"),
+                fix,
+                "warning",
+                "validity",
+                {"rule": issue.rule, "values": issue.values},
+            )
+        )
+    return findings, bad_cells
+
+
+# =========================================================================== timeliness
+def _latest_date(frame, profile, today) -> pd.Timestamp | None:
+    latest = None
+    for name, column in profile.items():
+        dates = None
+        if column.kind == "date":
+            dates = column.values
+        elif column.date_format:
+            dates = pd.to_datetime(
+                column.values.astype("string").str.strip(),
+                format=column.date_format,
+                errors="coerce",
+            )
+        elif column.kind in ("integer", "number") and _YEAR_HINT.search(name):
+            years = column.values.dropna()
+            if len(years) and years.between(1900, 2100).all():
+                dates = pd.to_datetime(years.astype(int).astype(str) + "-12-31", errors="coerce")
+        if dates is None:
+            continue
+        try:
+            dates = dates[
+                (dates <= today + pd.Timedelta(days=366)) & (dates >= pd.Timestamp(1900, 1, 1))
+            ]
+        except TypeError:  # time-zone aware dates
+            dates = pd.to_datetime(dates, utc=True).dt.tz_localize(None)
+            dates = dates[dates <= today + pd.Timedelta(days=366)]
+        if dates.notna().any():
+            value = dates.max()
+            latest = value if latest is None or value > latest else latest
+    return latest
+
+
+# =========================================================================== the report
+def assess(
+    frame: pd.DataFrame,
+    target: str | None = None,
+    schema: dict | None = None,
+    *,
+    today: pd.Timestamp | str | None = None,
+) -> QualityReport:
+    """The quality report of ``frame`` (its target and declared Table Schema, if known)."""
+    if not isinstance(frame, pd.DataFrame) or frame.shape[1] == 0:
+        raise messages.error("quality.bad_frame")
+    frame = (
+        frame.rename(columns=str) if not all(isinstance(c, str) for c in frame.columns) else frame
+    )
+    if target is not None and target not in frame.columns:
+        raise messages.error(
+            "quality.target_missing", target=target, columns=_quoted(list(frame.columns), 12)
+        )
+    today = pd.Timestamp(today) if today is not None else pd.Timestamp.today().normalize()
+    total_rows = len(frame)
+    cells = max(total_rows * frame.shape[1], 1)
+    profile = _profile(frame)
+    task = target_task(frame[target]) if target else None
+
+    personal, personal_names = _personal_findings(frame, profile, target)
+    for column in profile.values():
+        _classify_text(column, personal_names)
+    missing, empty_cells = _missing_findings(frame, profile, target)
+    constant, constant_names = _constant_findings(frame, profile, target)
+    identifiers, identifier_names = _identifier_findings(
+        frame, profile, personal_names | constant_names, target
+    )
+    duplicates, duplicate_rows = _duplicate_findings(frame, identifier_names)
+    wrong_type, wrong_cells = _wrong_type_findings(frame, profile)
+    allowed = {}
+    if schema:
+        from labkit.schema_check import allowed_values
+
+        allowed = allowed_values(schema)
+    skip_categories = personal_names | identifier_names | constant_names
+    inconsistent, variant_cells, category_cells = _inconsistent_findings(
+        frame, profile, skip_categories, allowed
+    )
+    outliers, outlier_cells, impossible_cells, numeric_cells = _outlier_findings(
+        frame, profile, identifier_names | {target} if target else identifier_names, today
+    )
+    leakage = (
+        _leakage_findings(
+            frame, profile, target, task, identifier_names | personal_names | constant_names
+        )
+        if target
+        else []
+    )
+    imbalance = _imbalance_findings(frame, target, task) if target else []
+    schema_findings, schema_cells = _schema_findings(frame, schema) if schema else ([], 0)
+
+    leaking = {c for f in leakage for c in f.columns}
+    missing = [f for f in missing if not set(f.columns) <= leaking]
+    wrong_type = [f for f in wrong_type if not set(f.columns) <= leaking]
+    findings = (
+        leakage
+        + missing
+        + duplicates
+        + personal
+        + wrong_type
+        + inconsistent
+        + outliers
+        + schema_findings
+        + identifiers
+        + constant
+        + imbalance
+    )
+    order = {"critical": 0, "warning": 1, "info": 2}
+    findings.sort(key=lambda f: order.get(f.severity, 1))
+
+    latest = _latest_date(frame, profile, today)
+    scores: dict[str, float | None] = {
+        "completeness": 100 * (1 - empty_cells / cells),
+        "uniqueness": 100 * (1 - duplicate_rows / total_rows) if total_rows else 100.0,
+        "validity": 100 * (1 - min(1.0, (wrong_cells + schema_cells + impossible_cells) / cells)),
+        "consistency": 100 * (1 - variant_cells / category_cells) if category_cells else 100.0,
+        "accuracy": 100 * (1 - outlier_cells / numeric_cells) if numeric_cells else None,
+        "timeliness": _timeliness(latest, today),
+    }
+    scores = {k: (round(v, 1) if v is not None else None) for k, v in scores.items()}
+    measured = [v for v in scores.values() if v is not None]
+    overall = int(round(sum(measured) / len(measured))) if measured else 0
+    notes = {d: messages.text(f"quality.about_{d}") for d in DIMENSIONS if d != "timeliness"}
+    notes["timeliness"] = (
+        messages.text("quality.about_timeliness", latest=latest.strftime("%d/%m/%Y"))
+        if latest is not None
+        else messages.text("quality.timeliness_none")
+    )
+    types = {
+        name: ("date" if c.date_format else "number" if c.number_share >= TYPE_SHARE else c.kind)
+        for name, c in profile.items()
+    }
+    return QualityReport(
+        rows=total_rows,
+        columns=frame.shape[1],
+        scores=scores,
+        score=overall,
+        findings=findings,
+        target=target,
+        task=task,
+        column_types=types,
+        notes=notes,
+    )
+
+
+def _timeliness(latest: pd.Timestamp | None, today: pd.Timestamp) -> float | None:
+    """100 for data less than a year old, then 10 points less per year of age."""
+    if latest is None:
+        return None
+    age = (today - latest).days / 365.25
+    return float(max(0.0, min(100.0, 100 - 10 * max(0.0, age - 1))))
+
+
+def summary(report: QualityReport) -> dict[str, Any]:
+    """The short form for ``datalab dataset inspect --json``."""
+    return {
+        "score": int(report.score),
+        "findings": [
+            {
+                "kind": f.kind,
+                "columns": list(f.columns),
+                "count": int(f.count),
+                "message": f.message,
+            }
+            for f in report.findings
+        ],
+    }
+
+
+def dimension_label(dimension: str) -> str:
+    return messages.text(f"quality.dimension_{dimension}")
+
+
+# =========================================================================== default recipe
+_DEFAULT_ORDER = {
+    "wrong_type": 0,
+    "schema": 1,
+    "inconsistent_categories": 2,
+    "duplicates": 3,
+    "personal_data": 4,
+    "leakage": 5,
+    "identifier": 5,
+    "constant": 5,
+    "missing_target": 6,
+    "missing_empty": 5,
+    "outliers": 7,
+    "missing": 8,
+}
+
+
+def default_recipe(frame: pd.DataFrame, report: QualityReport, target: str | None = None) -> Recipe:
+    """The safe fixes of ``report`` as a recipe, each step fitted on the table as it is by then.
+
+    Types are fixed first, then spellings, duplicates, columns to drop (personal data, leakage,
+    identifiers, constant or almost empty columns), rows without target, extreme values, missing
+    values; finally dates become year, month and weekday columns a model can use.
+    """
+    target = target or report.target
+    candidates: list[tuple[int, Step]] = []
+    for finding in report.findings:
+        if finding.fix is None:
+            continue
+        kind = finding.kind
+        if kind == "missing":
+            if finding.details.get("target"):
+                kind = "missing_target"
+            elif finding.details.get("almost_empty"):
+                kind = "missing_empty"
+        if kind == "schema" and finding.fix.action != "merge_categories":
+            continue
+        if kind == "duplicates" and finding.fix.params.get("columns"):
+            continue  # near duplicates: the learner decides
+        candidates.append((_DEFAULT_ORDER.get(kind, 9), finding.fix))
+    personal = [
+        c for _, step in candidates if step.action == "remove_personal" for c in step.columns
+    ]
+    candidates = [item for item in candidates if item[1].action != "remove_personal"]
+    if personal:
+        candidates.append(
+            (_DEFAULT_ORDER["personal_data"], Step("remove_personal", {"columns": personal}))
+        )
+    candidates.sort(key=lambda item: item[0])
+    recipe = Recipe()
+    table = frame
+    merged_columns: set[str] = set()
+    for _, step in candidates:
+        if step.action == "merge_categories":
+            if step.params["column"] in merged_columns:
+                continue
+            merged_columns.add(step.params["column"])
+        if any(c not in table.columns for c in step.inputs()):
+            continue
+        if step.action in ("drop_column", "remove_personal"):
+            columns = [c for c in step.params["columns"] if c in table.columns and c != target]
+            if not columns:
+                continue
+            step = Step(step.action, {"columns": columns})
+        try:
+            fitted = recipe.add(step, table)
+        except Exception:  # noqa: BLE001 - a fix that cannot apply here is left to the learner
+            continue
+        table = apply_step(table, fitted)
+    for name in list(table.columns):
+        if name == target or not table[name].isna().any() or table[name].notna().sum() == 0:
+            continue
+        numeric = pd.api.types.is_numeric_dtype(table[name]) and not pd.api.types.is_bool_dtype(
+            table[name]
+        )
+        if report.column_types.get(name) == "date" or pd.api.types.is_datetime64_any_dtype(
+            table[name]
+        ):
+            continue
+        strategy = "median" if numeric else "most_frequent"
+        try:
+            fitted = recipe.add(Step("fill_missing", {"column": name, "strategy": strategy}), table)
+        except Exception:  # noqa: BLE001
+            continue
+        table = apply_step(table, fitted)
+    for name in list(table.columns):
+        if name == target:
+            continue
+        kind = report.column_types.get(name)
+        if kind == "date" and (
+            pd.api.types.is_datetime64_any_dtype(table[name]) or table[name].notna().any()
+        ):
+            try:
+                fitted = recipe.add(
+                    Step(
+                        "derive_from_date", {"column": name, "parts": ["year", "month", "weekday"]}
+                    ),
+                    table,
+                )
+            except Exception:  # noqa: BLE001
+                continue
+            table = apply_step(table, fitted)
+    return recipe
+
+
+# =========================================================================== the learner's table
+def chosen_table(workspace) -> tuple[pd.DataFrame, str | None, dict | None]:
+    """(table, target, declared schema) of the learner's project, or of the running example."""
+    try:
+        from labkit import selection  # module 03
+
+        choice, frame = selection.load_choice(workspace)
+        schema = None
+        try:
+            schema = selection.declared_schema(choice)
+        except Exception:  # noqa: BLE001 - a dataset without schema
+            schema = None
+        target = getattr(choice, "target", None)
+        return frame, target, schema
+    except ImportError:
+        return running_example()
+
+
+def running_example() -> tuple[pd.DataFrame, str, dict | None]:
+    """The running example's table, target and schema, read from its data package."""
+    import json
+
+    from labkit import paths
+    from labkit.settings import load_settings
+
+    example = load_settings().running_example
+    try:
+        from labkit import datapackage  # module 03
+
+        dataset = datapackage.load_dataset(example.dataset)
+        return dataset.table, example.target, dataset.schema
+    except ImportError:
+        folder = paths.datasets_dir() / example.dataset
+        package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        resource = package["resources"][0]
+        dialect = resource.get("dialect") or {}
+        frame = pd.read_csv(
+            folder / resource["path"],
+            sep=dialect.get("delimiter", ","),
+            encoding=resource.get("encoding", "utf-8"),
+        )
+        return frame, example.target, resource.get("schema")
+
+
+def cells_share(count: int, total: int) -> float:
+    return 0.0 if not total else count / total
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value)
