@@ -86,6 +86,7 @@ def start_server(tmp_dir: Path, pool_size: int = 1, extra_env: dict | None = Non
         **(extra_env or {}),
     }
     env.pop("DATALAB_PSEUDONYM", None)
+    tmp_dir.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(
         [
