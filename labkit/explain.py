@@ -35,6 +35,7 @@ from labkit.learning import (
     format_value,
     number,
     output_columns,
+    points,
     single_threaded,
     target_values,
     train,
@@ -95,7 +96,7 @@ def importance_sentences(table: pd.DataFrame, metric: str, top: int = 3) -> list
 
 def _score_drop(metric: str):
     if metric == "accuracy":
-        return lambda v: f"{number(100 * v, 2)} point(s)"
+        return points
     return lambda v: number(v, 2)
 
 
@@ -563,7 +564,7 @@ def _plain(value):
 
 def _contribution_text(trained: TrainedModel, column: str, value, effect: float, focus) -> str:
     if trained.is_classification:
-        size = f"{'+' if effect >= 0 else '−'}{number(abs(100 * effect), 2)} point(s)"
+        size = points(effect, signed=True)
         if abs(effect) < 0.01:
             direction = messages.text("learning.contribution_none") + " la prédiction"
         else:

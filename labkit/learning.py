@@ -124,6 +124,15 @@ def percent(value: float, decimals: int = 0) -> str:
     return f"{text}\u202f%"
 
 
+def points(value: float, signed: bool = False) -> str:
+    """A difference of rates in percentage points: ``0.18`` → ``18 points``, ``0.003`` →
+    ``0,3 point`` (``+``/``−`` shown when ``signed``)."""
+    amount = abs(100 * float(value))
+    unit = "point" if amount < 2 else "points"
+    sign = ("+" if value >= 0 else "−") if signed else ("−" if value < 0 else "")
+    return f"{sign}{number(amount, 2)}\u00a0{unit}"
+
+
 def format_score(value: float, metric: str) -> str:
     """A comparison score as a person reads it: a percentage for accuracy, a number for R²."""
     return percent(value, 1) if metric == "accuracy" else number(value, 2)
@@ -720,6 +729,7 @@ class Setting:
     param: str
     values: tuple
     default: Any
+    extra: tuple = ()  # other parameters set along the curve, e.g. (("min_samples_leaf", 1),)
 
     @property
     def label(self) -> str:
@@ -767,7 +777,7 @@ MODELS: dict[str, ModelSpec] = {
             "tree",
             lambda: DecisionTreeClassifier(max_depth=5, min_samples_leaf=5, random_state=0),
             lambda: DecisionTreeRegressor(max_depth=5, min_samples_leaf=5, random_state=0),
-            Setting("max_depth", tuple(range(1, 16)), 5),
+            Setting("max_depth", tuple(range(1, 16)), 5, (("min_samples_leaf", 1),)),
             readable=True,
         ),
         ModelSpec(
@@ -790,7 +800,9 @@ MODELS: dict[str, ModelSpec] = {
             lambda: RandomForestRegressor(
                 n_estimators=30, min_samples_leaf=2, max_features=0.5, n_jobs=1, random_state=0
             ),
-            Setting("max_depth", (1, 2, 3, 4, 6, 8, 10, 14, 20, None), None),
+            Setting(
+                "max_depth", (1, 2, 3, 4, 6, 8, 10, 14, 20, None), None, (("min_samples_leaf", 1),)
+            ),
         ),
         ModelSpec(
             "boosting",
@@ -1437,7 +1449,8 @@ def complexity_curve(
     for i, value in enumerate(values):
         tr, te = [], []
         for train_idx, valid_idx in folds:
-            pipeline = make_pipeline(key, task.kind, kinds, **{spec.setting.param: value})
+            params = {spec.setting.param: value, **dict(spec.setting.extra)}
+            pipeline = make_pipeline(key, task.kind, kinds, **params)
             if spec.setting.param == "n_neighbors":
                 pipeline.set_params(model__n_neighbors=min(value, len(train_idx)))
             with warnings.catch_warnings():
