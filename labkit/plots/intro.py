@@ -137,7 +137,7 @@ def errors_figure(train_error: float, new_error: float, title_key: str = "intro.
             y=values,
             text=[toys.percent(v) for v in values],
             textposition="outside",
-            marker={"color": [GREY, ORANGE], "pattern": {"shape": ["", "/"]}},
+            marker={"color": [GREY, ORANGE]},
             hovertemplate="%{x} : %{text}<extra></extra>",
             name=messages.text("intro.errors_axis"),
         )
@@ -282,7 +282,7 @@ def regression_errors_figure(result: toys.RegressionResult) -> go.Figure:
             y=values,
             text=[f"{v:,d}".replace(",", "\u202f") for v in values],
             textposition="outside",
-            marker={"color": [GREY, ORANGE], "pattern": {"shape": ["", "/"]}},
+            marker={"color": [GREY, ORANGE]},
             hovertemplate="%{x} : %{text}<extra></extra>",
             name=messages.text("intro.mae_axis"),
         )
