@@ -1,0 +1,654 @@
+"""The bundled datasets: one folder of ``datasets/`` per dataset, each a Frictionless Data Package.
+
+A folder counts as a dataset as soon as it holds a ``datapackage.json`` (so a dataset a facilitator
+adds, for instance with ``datalab dataset new``, is found without any code change). Besides the
+standard keys (``title``, ``description``, ``keywords``, ``licenses``, ``sources``, ``resources``
+with a Table Schema), Datalab reads these custom keys:
+
+- ``theme``, ``producer``, ``coverage`` (``spatial``, ``temporal``), ``updated`` (ISO date);
+- ``simulated`` (true for generated data) and ``generator`` (the generator's path);
+- ``suggested_targets``: ``[{"column", "task": "classification" | "regression"}]``;
+- ``drivers``: ``{target: [{"column", "effect"}]}``, the columns that drive each target and how;
+- ``group_columns``: columns suitable for a bias audit;
+- ``defects``: ``[{"kind", "columns", "rows", "count", "description"}]``, the deliberate quality
+  defects; ``rows`` are 0-based positions in the table as loaded (header excluded).
+
+``list_datasets()`` lists them (cheap: the data are not typed), ``load_dataset(id)`` reads one with
+its table typed through :mod:`labkit.reader`, and ``check_dataset_folder(path)`` lists the problems
+of a folder in French (an empty list means valid).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from labkit import messages, paths
+from labkit.errors import DatalabError
+from labkit.reader import MAX_BYTES, ReadOptions, ReadResult, decode, read_table
+
+DESCRIPTOR = "datapackage.json"
+DEFECT_KINDS = (
+    "missing",
+    "duplicates",
+    "inconsistent_categories",
+    "outliers",
+    "wrong_type",
+    "constant",
+    "identifier",
+    "leakage",
+    "imbalance",
+    "personal_data",
+    "schema",
+)
+TASKS = ("classification", "regression")
+SCHEMA_TYPES = {"string", "number", "integer", "date", "datetime", "boolean", "year", "time", "any"}
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}$")
+MAX_PROBLEM_ROWS = 5
+
+
+# ============================================================================ data classes
+@dataclass
+class DatasetInfo:
+    """What a catalogue card shows, read from the descriptor (the data are only counted)."""
+
+    id: str
+    title: str
+    description: str
+    keywords: list[str]
+    theme: str
+    producer: str
+    licence: str
+    licence_url: str
+    coverage: str
+    updated: str
+    format: str
+    simulated: bool
+    rows: int | None
+    columns: int
+    defects: list[dict]
+    suggested_targets: list[dict]
+    path: Path
+
+    @property
+    def defect_kinds(self) -> list[str]:
+        return sorted({d.get("kind", "") for d in self.defects if d.get("kind")})
+
+
+@dataclass
+class Dataset:
+    """One dataset, its metadata and its typed table."""
+
+    id: str
+    title: str
+    description: str
+    keywords: list[str]
+    theme: str
+    producer: str
+    licences: list[dict]
+    sources: list[dict]
+    coverage: dict
+    updated: str
+    simulated: bool
+    generator: str | None
+    format: str
+    table: pd.DataFrame
+    schema: dict
+    defects: list[dict]
+    suggested_targets: list[dict]
+    drivers: dict[str, list[dict]]
+    group_columns: list[str]
+    path: Path
+    data_path: Path
+    descriptor: dict = field(repr=False, default_factory=dict)
+    detection: Any = field(repr=False, default=None)
+
+    @property
+    def licence(self) -> str:
+        return licence_title(self.licences)
+
+    def field(self, name: str) -> dict | None:
+        return next((f for f in self.schema.get("fields", []) if f.get("name") == name), None)
+
+    def data_dictionary(self) -> list[dict[str, str]]:
+        """One row per column: name, title, type (in French), unit, description."""
+        from labkit.reader import type_label
+
+        types = self.detection.types if self.detection is not None else {}
+        rows = []
+        for spec in self.schema.get("fields", []):
+            name = spec.get("name", "")
+            kind = types.get(name)
+            rows.append(
+                {
+                    "colonne": name,
+                    "titre": spec.get("title", ""),
+                    "type": type_label(kind) if kind else spec.get("type", ""),
+                    "unité": spec.get("unit", ""),
+                    "description": spec.get("description", ""),
+                }
+            )
+        return rows
+
+
+# ============================================================================ listing
+def datasets_root(root: Path | None = None) -> Path:
+    return Path(root) if root is not None else paths.datasets_dir()
+
+
+def dataset_folders(root: Path | None = None) -> list[Path]:
+    folder = datasets_root(root)
+    if not folder.is_dir():
+        return []
+    return sorted(p.parent for p in folder.glob(f"*/{DESCRIPTOR}") if p.is_file())
+
+
+def list_datasets(root: Path | None = None) -> list[DatasetInfo]:
+    """Every dataset folder with a readable ``datapackage.json`` (broken ones are left out:
+    ``datalab check`` reports them)."""
+    infos = []
+    for folder in dataset_folders(root):
+        try:
+            infos.append(dataset_info(folder))
+        except DatalabError:
+            continue
+    return infos
+
+
+def dataset_info(folder: Path) -> DatasetInfo:
+    descriptor = read_descriptor(folder)
+    resource = _first_resource(descriptor, folder)
+    data_path = folder / str(resource.get("path", ""))
+    fields = (resource.get("schema") or {}).get("fields") or []
+    licences = descriptor.get("licenses") or []
+    coverage = descriptor.get("coverage") or {}
+    return DatasetInfo(
+        id=folder.name,
+        title=str(descriptor.get("title") or folder.name),
+        description=str(descriptor.get("description") or ""),
+        keywords=[str(k) for k in descriptor.get("keywords") or []],
+        theme=str(descriptor.get("theme") or ""),
+        producer=producer_of(descriptor),
+        licence=licence_title(licences),
+        licence_url=str((licences[0] or {}).get("path", "")) if licences else "",
+        coverage=coverage_text(coverage),
+        updated=str(descriptor.get("updated") or ""),
+        format=resource_format(resource),
+        simulated=bool(descriptor.get("simulated")),
+        rows=count_rows(data_path, resource),
+        columns=len(fields),
+        defects=[d for d in descriptor.get("defects") or [] if isinstance(d, dict)],
+        suggested_targets=[
+            t for t in descriptor.get("suggested_targets") or [] if isinstance(t, dict)
+        ],
+        path=folder,
+    )
+
+
+def read_descriptor(folder: Path) -> dict:
+    path = Path(folder) / DESCRIPTOR
+    if not path.is_file():
+        raise messages.error("datapackage.no_descriptor", folder=str(folder))
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise messages.error(
+            "datapackage.bad_json", folder=Path(folder).name, line=exc.lineno, detail=exc.msg
+        ) from None
+    except UnicodeDecodeError:
+        raise messages.error(
+            "datapackage.bad_json", folder=Path(folder).name, line="?", detail="pas en UTF-8"
+        ) from None
+    if not isinstance(value, dict):
+        raise messages.error(
+            "datapackage.bad_json", folder=Path(folder).name, line=1, detail="objet attendu"
+        )
+    return value
+
+
+def _first_resource(descriptor: dict, folder: Path) -> dict:
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list) or not resources or not isinstance(resources[0], dict):
+        raise messages.error("datapackage.no_resource", folder=Path(folder).name)
+    return resources[0]
+
+
+def producer_of(descriptor: dict) -> str:
+    if descriptor.get("producer"):
+        return str(descriptor["producer"])
+    for contributor in descriptor.get("contributors") or []:
+        if isinstance(contributor, dict) and contributor.get("role") in ("publisher", "author"):
+            return str(contributor.get("title") or "")
+    return ""
+
+
+def licence_title(licences: list) -> str:
+    if not licences:
+        return messages.text("datapackage.no_licence")
+    first = licences[0] if isinstance(licences[0], dict) else {}
+    return str(first.get("title") or first.get("name") or first.get("path") or "")
+
+
+def coverage_text(coverage: Any) -> str:
+    if isinstance(coverage, str):
+        return coverage
+    if not isinstance(coverage, dict):
+        return ""
+    parts = [str(coverage.get(k)) for k in ("spatial", "temporal") if coverage.get(k)]
+    return " · ".join(parts)
+
+
+def resource_format(resource: dict) -> str:
+    declared = str(resource.get("format") or "").lower()
+    if declared:
+        return declared
+    suffix = Path(str(resource.get("path", ""))).suffix.lower().lstrip(".")
+    return suffix or "csv"
+
+
+def count_rows(data_path: Path, resource: dict) -> int | None:
+    """Number of data rows, without typing (cached by file date and size)."""
+    try:
+        stat = data_path.stat()
+    except OSError:
+        return None
+    try:
+        return _count_rows(str(data_path), stat.st_mtime_ns, stat.st_size, _options_key(resource))
+    except Exception:  # noqa: BLE001 - a card shows "?" rather than failing
+        return None
+
+
+def _options_key(resource: dict) -> tuple:
+    dialect = resource.get("dialect") or {}
+    return (
+        str(resource.get("encoding") or ""),
+        str(dialect.get("delimiter") or ""),
+        tuple(dialect.get("headerRows") or [1]),
+        str((dialect.get("excel") or {}).get("sheet") or ""),
+    )
+
+
+@lru_cache(maxsize=256)
+def _count_rows(path: str, _mtime: int, _size: int, key: tuple) -> int:
+    encoding, delimiter, header_rows, sheet = key
+    data = Path(path).read_bytes()
+    if Path(path).suffix.lower() in (".xlsx", ".ods"):
+        options = ReadOptions(header_row=header_rows[0] - 1, sheet=sheet or None)
+        return len(read_table(data, Path(path).name, options).frame)
+    text, _ = decode(data, encoding or None, [])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or ",")
+    rows = [r for r in reader if any(c.strip() for c in r)]
+    return max(0, len(rows) - header_rows[0])
+
+
+# ============================================================================ loading
+def dataset_path(dataset_id: str, root: Path | None = None) -> Path:
+    if not isinstance(dataset_id, str) or not _ID_RE.match(dataset_id) or ".." in dataset_id:
+        raise messages.error("datapackage.unknown", id=str(dataset_id)[:60], known=_known(root))
+    folder = datasets_root(root) / dataset_id
+    if not (folder / DESCRIPTOR).is_file():
+        raise messages.error("datapackage.unknown", id=dataset_id, known=_known(root))
+    return folder
+
+
+def _known(root: Path | None) -> str:
+    return ", ".join(f.name for f in dataset_folders(root)) or "aucun"
+
+
+def load_dataset(dataset_id: str, root: Path | None = None) -> Dataset:
+    """The dataset ``dataset_id`` (a folder name of ``datasets/``) with its typed table."""
+    folder = dataset_path(dataset_id, root)
+    descriptor = read_descriptor(folder)
+    resource = _first_resource(descriptor, folder)
+    data_path = _data_path(folder, resource)
+    result = read_resource(data_path, resource)
+    licences = [x for x in descriptor.get("licenses") or [] if isinstance(x, dict)]
+    return Dataset(
+        id=folder.name,
+        title=str(descriptor.get("title") or folder.name),
+        description=str(descriptor.get("description") or ""),
+        keywords=[str(k) for k in descriptor.get("keywords") or []],
+        theme=str(descriptor.get("theme") or ""),
+        producer=producer_of(descriptor),
+        licences=licences,
+        sources=[x for x in descriptor.get("sources") or [] if isinstance(x, dict)],
+        coverage=descriptor.get("coverage") if isinstance(descriptor.get("coverage"), dict) else {},
+        updated=str(descriptor.get("updated") or ""),
+        simulated=bool(descriptor.get("simulated")),
+        generator=descriptor.get("generator"),
+        format=resource_format(resource),
+        table=result.frame,
+        schema=resource.get("schema") or {"fields": []},
+        defects=[d for d in descriptor.get("defects") or [] if isinstance(d, dict)],
+        suggested_targets=[
+            t for t in descriptor.get("suggested_targets") or [] if isinstance(t, dict)
+        ],
+        drivers=descriptor.get("drivers") if isinstance(descriptor.get("drivers"), dict) else {},
+        group_columns=[str(c) for c in descriptor.get("group_columns") or []],
+        path=folder,
+        data_path=data_path,
+        descriptor=descriptor,
+        detection=result.detection,
+    )
+
+
+def _data_path(folder: Path, resource: dict) -> Path:
+    relative = str(resource.get("path") or "")
+    candidate = (folder / relative).resolve()
+    if not relative or "://" in relative or folder.resolve() not in candidate.parents:
+        raise messages.error("datapackage.bad_path", folder=folder.name, path=relative)
+    if not candidate.is_file():
+        raise messages.error("datapackage.data_missing", folder=folder.name, path=relative)
+    return candidate
+
+
+def resource_options(resource: dict) -> ReadOptions:
+    """Reader options from the resource's dialect and schema (encoding, separator, header line,
+    sheet, decimal and group marks, a type per column)."""
+    dialect = resource.get("dialect") or {}
+    csv_dialect = dialect.get("csv") if isinstance(dialect.get("csv"), dict) else {}
+    fields = (resource.get("schema") or {}).get("fields") or []
+    decimal = next((f["decimalChar"] for f in fields if f.get("decimalChar")), None)
+    group = next((f["groupChar"] for f in fields if f.get("groupChar")), None)
+    dates = [f.get("format") for f in fields if f.get("type") == "date"]
+    date_format = next((d for d in dates if d and d.startswith("%")), None)
+    header_rows = dialect.get("headerRows") or [1]
+    sheet = (dialect.get("excel") or {}).get("sheet") or dialect.get("sheet")
+    return ReadOptions(
+        encoding=resource.get("encoding"),
+        separator=dialect.get("delimiter") or csv_dialect.get("delimiter"),
+        header_row=int(header_rows[0]) - 1 if header_rows else 0,
+        decimal=decimal,
+        thousands=group,
+        date_format=date_format,
+        sheet=str(sheet) if sheet is not None else None,
+    )
+
+
+def read_resource(data_path: Path, resource: dict) -> ReadResult:
+    """Read the resource's data: detected types, then the schema's types where the data allow
+    (a column whose values break its declared type stays as read: that is a defect to find)."""
+    options = resource_options(resource)
+    if resource_format(resource) not in ("xlsx", "ods"):
+        options.sheet = None
+    data = data_path.read_bytes()
+    result = read_table(data, data_path.name, options)
+    fields = (resource.get("schema") or {}).get("fields") or []
+    detected = result.detection.types
+    forced: dict[str, str] = {}
+    for spec in fields:
+        name, kind = spec.get("name"), spec.get("type")
+        if name not in detected:
+            continue
+        if kind == "string" and detected[name] not in ("text", "category"):
+            has_enum = bool((spec.get("constraints") or {}).get("enum"))
+            forced[name] = "category" if has_enum else "text"
+    if forced:
+        options.column_types = forced
+        result = read_table(data, data_path.name, options)
+    return result
+
+
+# ============================================================================ checking
+def check_dataset_folder(path: Path | str, *, validate_data: bool = True) -> list[str]:
+    """The problems of a dataset folder, in French; an empty list means it is valid.
+
+    Checks the descriptor with frictionless, Datalab's own keys (targets, drivers, groups,
+    defects), that the data file is inside the folder and readable, that its columns are the
+    schema's, and that the data match the schema apart from the documented defects."""
+    folder = Path(path)
+    if not folder.is_dir():
+        return [messages.text("datapackage.not_a_folder", path=str(folder))]
+    try:
+        descriptor = read_descriptor(folder)
+    except DatalabError as error:
+        return [str(error)]
+    problems: list[str] = []
+    problems += _frictionless_descriptor_problems(descriptor)
+    problems += _metadata_problems(descriptor, folder)
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list) or not resources or not isinstance(resources[0], dict):
+        return problems or [messages.text("datapackage.no_resource", folder=folder.name)]
+    resource = resources[0]
+    try:
+        data_path = _data_path(folder, resource)
+    except DatalabError as error:
+        return [*problems, error.message]
+    fields = (resource.get("schema") or {}).get("fields") or []
+    names = [f.get("name") for f in fields if isinstance(f, dict)]
+    try:
+        result = read_resource(data_path, resource)
+    except DatalabError as error:
+        return [*problems, messages.text("datapackage.data_unreadable", detail=error.message)]
+    columns = [str(c) for c in result.frame.columns]
+    missing = [n for n in names if n not in columns]
+    extra = [c for c in columns if c not in names]
+    if missing:
+        problems.append(messages.text("datapackage.columns_missing", names=", ".join(missing)))
+    if extra:
+        problems.append(messages.text("datapackage.columns_extra", names=", ".join(extra)))
+    problems += _custom_key_problems(descriptor, set(columns), len(result.frame))
+    if validate_data and not missing and not problems:
+        problems += _data_problems(folder, descriptor, resource)
+    return problems
+
+
+def _frictionless_descriptor_problems(descriptor: dict) -> list[str]:
+    try:
+        from frictionless import Package
+    except ImportError:  # pragma: no cover - frictionless is a dependency
+        return []
+    try:
+        report = Package.validate_descriptor(descriptor)
+    except Exception as exc:  # noqa: BLE001 - frictionless may raise on odd input
+        return [messages.text("datapackage.frictionless_invalid", detail=str(exc)[:200])]
+    return [
+        messages.text("datapackage.frictionless_invalid", detail=error.message)
+        for error in report.errors
+    ]
+
+
+def _metadata_problems(descriptor: dict, folder: Path) -> list[str]:
+    problems = []
+    for key in ("title", "description"):
+        if not str(descriptor.get(key) or "").strip():
+            problems.append(messages.text("datapackage.key_missing", key=key))
+    licences = descriptor.get("licenses")
+    if not isinstance(licences, list) or not licences:
+        problems.append(messages.text("datapackage.key_missing", key="licenses"))
+    elif not all(isinstance(x, dict) and (x.get("name") or x.get("path")) for x in licences):
+        problems.append(messages.text("datapackage.bad_licence"))
+    keywords = descriptor.get("keywords")
+    if keywords is not None and not (
+        isinstance(keywords, list) and all(isinstance(k, str) for k in keywords)
+    ):
+        problems.append(messages.text("datapackage.bad_list", key="keywords"))
+    updated = descriptor.get("updated")
+    if updated is not None:
+        try:
+            _dt.date.fromisoformat(str(updated)[:10])
+        except ValueError:
+            problems.append(messages.text("datapackage.bad_date", key="updated", value=updated))
+    if descriptor.get("simulated"):
+        generator = descriptor.get("generator")
+        if not generator:
+            problems.append(messages.text("datapackage.generator_missing"))
+        else:
+            candidate = paths.project_root() / str(generator)
+            local = folder / Path(str(generator)).name
+            if not candidate.is_file() and not local.is_file():
+                problems.append(
+                    messages.text("datapackage.generator_not_found", path=str(generator))
+                )
+    resources = descriptor.get("resources") or []
+    if isinstance(resources, list) and resources and isinstance(resources[0], dict):
+        schema = resources[0].get("schema")
+        if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
+            problems.append(messages.text("datapackage.schema_missing"))
+        else:
+            for spec in schema["fields"]:
+                if not isinstance(spec, dict) or not spec.get("name"):
+                    problems.append(messages.text("datapackage.field_unnamed"))
+                    continue
+                if not str(spec.get("description") or "").strip():
+                    problems.append(
+                        messages.text("datapackage.field_undescribed", column=spec["name"])
+                    )
+    return problems
+
+
+def _custom_key_problems(descriptor: dict, columns: set[str], rows: int) -> list[str]:
+    problems = []
+    targets = descriptor.get("suggested_targets") or []
+    if not isinstance(targets, list):
+        problems.append(messages.text("datapackage.bad_list", key="suggested_targets"))
+        targets = []
+    for target in targets:
+        column = target.get("column") if isinstance(target, dict) else None
+        task = target.get("task") if isinstance(target, dict) else None
+        if column not in columns:
+            problems.append(
+                messages.text("datapackage.unknown_column", key="suggested_targets", column=column)
+            )
+        if task not in TASKS:
+            problems.append(messages.text("datapackage.bad_task", column=column, task=task))
+    drivers = descriptor.get("drivers") or {}
+    if not isinstance(drivers, dict):
+        problems.append(messages.text("datapackage.bad_drivers"))
+        drivers = {}
+    for target, entries in drivers.items():
+        if target not in columns:
+            problems.append(
+                messages.text("datapackage.unknown_column", key="drivers", column=target)
+            )
+        for entry in entries if isinstance(entries, list) else []:
+            column = entry.get("column") if isinstance(entry, dict) else None
+            if column not in columns:
+                problems.append(
+                    messages.text("datapackage.unknown_column", key="drivers", column=column)
+                )
+            elif not str(entry.get("effect") or "").strip():
+                problems.append(messages.text("datapackage.driver_effect", column=column))
+    groups = descriptor.get("group_columns") or []
+    for column in groups if isinstance(groups, list) else []:
+        if column not in columns:
+            problems.append(
+                messages.text("datapackage.unknown_column", key="group_columns", column=column)
+            )
+    defects = descriptor.get("defects") or []
+    if not isinstance(defects, list):
+        return [*problems, messages.text("datapackage.bad_list", key="defects")]
+    for number, defect in enumerate(defects, start=1):
+        if not isinstance(defect, dict):
+            problems.append(messages.text("datapackage.bad_defect", number=number))
+            continue
+        kind = defect.get("kind")
+        if kind not in DEFECT_KINDS:
+            problems.append(
+                messages.text(
+                    "datapackage.bad_defect_kind",
+                    number=number,
+                    kind=kind,
+                    kinds=", ".join(DEFECT_KINDS),
+                )
+            )
+        for column in defect.get("columns") or []:
+            if column not in columns:
+                problems.append(
+                    messages.text("datapackage.unknown_column", key="defects", column=column)
+                )
+        listed = defect.get("rows")
+        if listed is not None:
+            if not isinstance(listed, list) or not all(
+                isinstance(r, int) and 0 <= r < rows for r in listed
+            ):
+                problems.append(messages.text("datapackage.bad_rows", number=number, rows=rows))
+        if listed is None and not isinstance(defect.get("count"), int):
+            problems.append(messages.text("datapackage.defect_no_count", number=number))
+        if not str(defect.get("description") or "").strip():
+            problems.append(messages.text("datapackage.defect_undescribed", number=number))
+    return problems
+
+
+def _data_problems(folder: Path, descriptor: dict, resource: dict) -> list[str]:
+    """Frictionless validation of the data, minus what the documented defects explain."""
+    try:
+        from frictionless import Package
+    except ImportError:  # pragma: no cover
+        return []
+    try:
+        package = Package(descriptor, basepath=str(folder))
+        report = package.validate(limit_errors=100_000)
+    except Exception as exc:  # noqa: BLE001
+        return [messages.text("datapackage.frictionless_invalid", detail=str(exc)[:200])]
+    header = int(((resource.get("dialect") or {}).get("headerRows") or [1])[0])
+    explained = _explained_cells(descriptor)
+    grouped: dict[tuple[str, str], list[int]] = {}
+    problems = []
+    errors = [e for task in report.tasks for e in task.errors] + list(report.errors)
+    for error in errors:
+        field_name = getattr(error, "field_name", None)
+        row_number = getattr(error, "row_number", None)
+        if field_name is None or row_number is None:
+            if error.type in ("primary-key", "duplicate-row"):
+                if any(k == "duplicates" for k, _ in explained):
+                    continue
+            problems.append(messages.text("datapackage.data_error", detail=error.message))
+            continue
+        row = int(row_number) - header - 1
+        whole, rows = explained.get(("*", field_name), (False, set()))
+        if whole or row in rows:
+            continue
+        grouped.setdefault((field_name, error.type), []).append(row)
+    for (field_name, kind), rows in grouped.items():
+        shown = ", ".join(str(r) for r in rows[:MAX_PROBLEM_ROWS])
+        key = "datapackage.cells_type" if kind == "type-error" else "datapackage.cells_constraint"
+        problems.append(messages.text(key, column=field_name, count=len(rows), rows=shown))
+    return problems
+
+
+def _explained_cells(descriptor: dict) -> dict:
+    """``("*", column) → (whole column explained, rows explained)`` from the documented defects;
+    also ``(kind, None)`` entries to know which kinds are documented."""
+    explained: dict[Any, Any] = {}
+    for defect in descriptor.get("defects") or []:
+        if not isinstance(defect, dict):
+            continue
+        explained[(defect.get("kind"), None)] = True
+        for column in defect.get("columns") or []:
+            whole, rows = explained.get(("*", column), (False, set()))
+            listed = defect.get("rows")
+            if listed is None:
+                whole = True
+            else:
+                rows = rows | {r for r in listed if isinstance(r, int)}
+            explained[("*", column)] = (whole, rows)
+    return explained
+
+
+def table_info(frame: pd.DataFrame) -> dict[str, int]:
+    return {"rows": int(len(frame)), "columns": int(frame.shape[1])}
+
+
+__all__ = [
+    "DEFECT_KINDS",
+    "MAX_BYTES",
+    "Dataset",
+    "DatasetInfo",
+    "check_dataset_folder",
+    "dataset_folders",
+    "dataset_info",
+    "list_datasets",
+    "load_dataset",
+    "read_descriptor",
+    "resource_options",
+]

@@ -1,0 +1,159 @@
+"""The learner's chosen dataset and target, saved by module 03 and read by modules 04–06.
+
+The choice is a :class:`DatasetChoice` saved under the workspace key ``dataset``; the table itself is
+the workspace table ``raw`` (as read, before any cleaning). A learner who made no choice gets the
+running example of ``content/settings.yaml`` (``is_default=True``), so that every later module works.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+import pandas as pd
+
+from labkit import datapackage, messages
+from labkit.errors import DatalabError
+
+KEY = "dataset"
+TABLE = "raw"
+SOURCES = ("catalogue", "upload", "datagouv")
+
+
+@dataclass
+class DatasetChoice:
+    """Which table the project uses and which column it predicts."""
+
+    source: str  # catalogue | upload | datagouv
+    dataset_id: str | None  # the catalogue folder, for source "catalogue"
+    name: str  # what the learner sees: the dataset's title or the file's name
+    target: str | None
+    is_default: bool = False
+    filename: str | None = None  # for an upload or a data.gouv.fr download
+    url: str | None = None  # for a data.gouv.fr resource
+    read_options: dict[str, Any] = field(default_factory=dict)  # how the file was read
+    column_types: dict[str, str] = field(default_factory=dict)  # reader types per column
+    task: str | None = None  # classification | regression, when known
+    saved_at: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, value: dict[str, Any]) -> DatasetChoice:
+        known = {f.name for f in fields(cls)}
+        data = {k: v for k, v in value.items() if k in known}
+        if "source" not in data or "name" not in data:
+            raise messages.error("selection.corrupted")
+        data.setdefault("dataset_id", None)
+        data.setdefault("target", None)
+        return cls(**data)
+
+
+def default_choice() -> tuple[DatasetChoice, pd.DataFrame]:
+    """The running example (``content/settings.yaml``), marked as a default."""
+    from labkit.settings import load_settings
+
+    example = load_settings().running_example
+    dataset = datapackage.load_dataset(example.dataset)
+    task = next(
+        (t.get("task") for t in dataset.suggested_targets if t.get("column") == example.target),
+        None,
+    )
+    choice = DatasetChoice(
+        source="catalogue",
+        dataset_id=dataset.id,
+        name=dataset.title,
+        target=example.target if example.target in dataset.table.columns else None,
+        is_default=True,
+        column_types=dataset.detection.types if dataset.detection is not None else {},
+        task=task,
+    )
+    return choice, dataset.table
+
+
+def validate_choice(choice: DatasetChoice, frame: pd.DataFrame) -> None:
+    """Refuse, in French, a choice that later modules could not use."""
+    if choice.source not in SOURCES:
+        raise messages.error("selection.bad_source", source=choice.source)
+    if frame is None or not isinstance(frame, pd.DataFrame) or frame.empty:
+        raise messages.error("selection.empty_table")
+    if frame.shape[1] < 2:
+        raise messages.error("selection.one_column")
+    if choice.target is not None:
+        if choice.target not in frame.columns:
+            raise messages.error(
+                "selection.unknown_target",
+                target=choice.target,
+                columns=", ".join(map(str, frame.columns[:12])),
+            )
+        values = frame[choice.target].dropna()
+        if values.empty:
+            raise messages.error("selection.target_empty", target=choice.target)
+        if values.nunique() < 2:
+            raise messages.error("selection.target_constant", target=choice.target)
+    if choice.task is not None and choice.task not in datapackage.TASKS:
+        raise messages.error("selection.bad_task", task=choice.task)
+
+
+def save_choice(workspace, choice: DatasetChoice, frame: pd.DataFrame) -> DatasetChoice:
+    """Save the choice (key ``dataset``) and its table (table ``raw``); returns what was saved."""
+    validate_choice(choice, frame)
+    choice.is_default = False
+    choice.saved_at = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+    table = frame.copy()
+    table.columns = [str(c) for c in table.columns]
+    workspace.save_table(TABLE, table.reset_index(drop=True))
+    workspace.save(KEY, choice.to_dict())
+    return choice
+
+
+def load_choice(workspace) -> tuple[DatasetChoice, pd.DataFrame]:
+    """The learner's choice and table, or the running example (``is_default=True``) when nothing
+    usable was saved."""
+    if workspace is None:
+        return default_choice()
+    saved = workspace.load(KEY, None)
+    if not isinstance(saved, dict):
+        return default_choice()
+    try:
+        choice = DatasetChoice.from_dict(saved)
+    except (DatalabError, TypeError):
+        return default_choice()
+    if workspace.has_table(TABLE):
+        return choice, workspace.load_table(TABLE)
+    if choice.source == "catalogue" and choice.dataset_id:
+        dataset = datapackage.load_dataset(choice.dataset_id)
+        return choice, dataset.table
+    return default_choice()
+
+
+def declared_schema(choice: DatasetChoice) -> dict | None:
+    """The Table Schema the dataset declares (catalogue datasets), or ``None``."""
+    if choice.source != "catalogue" or not choice.dataset_id:
+        return None
+    try:
+        folder = datapackage.dataset_path(choice.dataset_id)
+        descriptor = datapackage.read_descriptor(folder)
+    except DatalabError:
+        return None
+    resources = descriptor.get("resources") or []
+    if not resources or not isinstance(resources[0], dict):
+        return None
+    schema = resources[0].get("schema")
+    return schema if isinstance(schema, dict) and schema.get("fields") else None
+
+
+def dataset_of(choice: DatasetChoice):
+    """The catalogue dataset behind a choice (its metadata: drivers, group columns…), or ``None``."""
+    if choice.source != "catalogue" or not choice.dataset_id:
+        return None
+    try:
+        return datapackage.load_dataset(choice.dataset_id)
+    except DatalabError:
+        return None
+
+
+def clear_choice(workspace) -> None:
+    workspace.delete(KEY)
