@@ -108,13 +108,6 @@ ENERGIES = {
 ENERGY_WEIGHTS = [0.42, 0.18, 0.22, 0.1, 0.08]
 INSULATION = {"non": 1.3, "partielle": 1.1, "oui": 0.88}
 WINDOWS = {"simple vitrage": 1.2, "double vitrage ancien": 1.0, "double vitrage récent": 0.88}
-PRICE_PER_KWH = {
-    "gaz naturel": 0.11,
-    "fioul": 0.13,
-    "électricité": 0.21,
-    "bois": 0.08,
-    "réseau de chaleur": 0.1,
-}
 COLUMNS = [
     "id_batiment",
     "nom_batiment",
@@ -132,7 +125,6 @@ COLUMNS = [
     "heures_occupation_semaine",
     "consommation_kwh_m2",
     "etiquette_energie",
-    "facture_annuelle_eur",
 ]
 
 
@@ -212,7 +204,6 @@ def draw(rng: np.random.Generator) -> list[dict]:
             * ENERGIES[energy]
             * rng.lognormal(0, 0.1)
         )
-        bill = kwh * surface * PRICE_PER_KWH[energy]
         rows.append(
             {
                 "id_batiment": f"BAT-{i + 1:04d}",
@@ -231,7 +222,6 @@ def draw(rng: np.random.Generator) -> list[dict]:
                 "heures_occupation_semaine": str(hours),
                 "consommation_kwh_m2": fr(kwh, 1),
                 "etiquette_energie": energy_label(kwh),
-                "facture_annuelle_eur": fr(bill, 2),
             }
         )
     return rows
@@ -327,9 +317,9 @@ def add_defects(rng: np.random.Generator, rows: list[dict]) -> tuple[list[dict],
         },
         {
             "kind": "leakage",
-            "columns": ["etiquette_energie", "facture_annuelle_eur"],
+            "columns": ["etiquette_energie"],
             "count": len(final),
-            "description": "L’étiquette énergie est calculée à partir de la consommation, et la facture en découle : les garder revient à donner la réponse.",
+            "description": "L’étiquette énergie est calculée à partir de la consommation (classes de A à G) : la garder revient à donner la réponse.",
         },
     ]
     for defect in defects:
@@ -442,14 +432,6 @@ def descriptor(defects: list[dict]) -> dict:
             "Étiquette énergie",
             "Classe de consommation de A (sobre) à G, calculée à partir de la consommation.",
             constraints={"enum": list("ABCDEFG")},
-        ),
-        field(
-            "facture_annuelle_eur",
-            "number",
-            "Facture annuelle",
-            "Montant des factures d’énergie de 2023.",
-            "€",
-            **comma,
         ),
     ]
     return {

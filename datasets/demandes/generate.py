@@ -243,9 +243,9 @@ def add_defects(rng: np.random.Generator, rows: list[dict]) -> tuple[list[dict],
         },
         {
             "kind": "leakage",
-            "columns": ["delai_traitement_jours", "delai_depasse"],
+            "columns": ["delai_traitement_jours"],
             "count": len(final),
-            "description": "Les deux cibles possibles se déduisent l’une de l’autre : en choisir une, c’est retirer l’autre.",
+            "description": "Le délai en jours donne directement la cible « délai dépassé » (plus de 15 jours) : si l’une des deux est la cible, il faut retirer l’autre.",
         },
         {
             "kind": "personal_data",
