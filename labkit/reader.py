@@ -603,10 +603,17 @@ def _choose_sheet(sheets: list[str], wanted: str | None, load, name: str) -> str
                 "reader.sheet_missing", name=name, sheet=wanted, sheets=", ".join(sheets)
             )
         return wanted
+    first_filled = None
     for sheet in sheets:
-        if any(any(_filled(c) for c in row) for row in load(sheet)):
-            return sheet
-    raise messages.error("reader.no_sheet", name=name)
+        rows = [row for row in load(sheet) if any(_filled(c) for c in row)]
+        if rows and first_filled is None:
+            first_filled = sheet
+        wide = [row for row in rows if sum(1 for c in row if _filled(c)) >= 2]
+        if len(wide) >= 2:
+            return sheet  # the first sheet that looks like a table (a header and a row)
+    if first_filled is None:
+        raise messages.error("reader.no_sheet", name=name)
+    return first_filled
 
 
 def _filled(value: Any) -> bool:
@@ -727,6 +734,7 @@ def _finish(
             date_format=options.date_format,
             forced=forced,
             notes=notes,
+            decimal_fixed=options.decimal is not None,
         )
         data[column_name] = series
         detected.append(info)
@@ -940,8 +948,12 @@ def type_column(
     date_format: str | None = None,
     forced: str | None = None,
     notes: list[str] | None = None,
+    decimal_fixed: bool = False,
 ) -> tuple[pd.Series, ColumnDetection]:
-    """Type one column of raw cells (strings, or native values from a spreadsheet)."""
+    """Type one column of raw cells (strings, or native values from a spreadsheet).
+
+    ``decimal_fixed``: the decimal mark was chosen by a person, so a column is not tried with the
+    other mark."""
     notes = notes if notes is not None else []
     info = ColumnDetection(name=name, type="text")
     present = [i for i, v in enumerate(values) if v is not None]
@@ -965,14 +977,14 @@ def type_column(
 
     stripped = [values[i].strip() for i in present]
     unique = len(set(stripped))
-    formulas = sum(1 for v in stripped if v[:1] in "=+-@" and _formula_like(v))
-    if formulas:
-        notes.append(messages.text("reader.formulas_kept", column=name, count=formulas))
-        return _as_text(values, info, unique)
-
     keep = [v.lower() not in MISSING_MARKERS for v in stripped]
     positions = [i for i, k in zip(present, keep, strict=True) if k]
     candidates = [v for v, k in zip(stripped, keep, strict=True) if k]
+
+    formulas = sum(1 for v in candidates if v[:1] in "=+-@" and _formula_like(v))
+    if formulas:
+        notes.append(messages.text("reader.formulas_kept", column=name, count=formulas))
+        return _as_text(values, info, unique)
 
     if is_code_name(name) or _looks_like_code(candidates):
         if candidates and all(_DIGITS_SPACES.fullmatch(v) for v in candidates):
@@ -992,7 +1004,7 @@ def type_column(
     if (~np.isnan(sample_numbers)).mean() >= MOSTLY or len(sample) < 5:
         numbers, unit, is_integer = parse_numbers(candidates, decimal, thousands)
         ok = ~np.isnan(numbers)
-        if not ok.all():
+        if not ok.all() and not decimal_fixed:
             other = "," if decimal == "." else "."
             alt, alt_unit, alt_integer = parse_numbers(candidates, other, "")
             if not np.isnan(alt).any() and not alt_integer:
