@@ -50,12 +50,20 @@ ALMOST_EMPTY = 0.6  # share of empty cells from which a column is "almost empty"
 NEARLY_CONSTANT = 0.95
 IDENTIFIER_SHARE = 0.95
 LEAKAGE_ACCURACY = 0.98
+LEAKAGE_CORRELATION = 0.97  # rank correlation with a numeric target
+LEAKAGE_ETA = 0.9  # share of a numeric target's rank variance explained by a category
+PAIR_CANDIDATES = 12  # columns tried two by two for combined leaks
 TYPE_SHARE = 0.8  # share of values that must read as numbers (dates) for a text column to be one
 MAX_CATEGORIES = 300
 _CODE_HINT = re.compile(
     r"(^|[_\s-])(code|cp|insee|siren|siret|dep|dept|departement|département|id|num|numero|"
     r"numéro|n°|no|ref|reference|référence|tel|telephone|téléphone|phone|postal|zip|matricule)"
     r"($|[_\s-])|^n°|^id",
+    re.IGNORECASE,
+)
+_SIGNED_HINT = re.compile(
+    r"temp|°|degr|solde|variation|[ée]cart|[ée]volution|r[ée]sultat|diff|altitude|latitude|"
+    r"longitude|^lat|^lon|^x$|^y$|taux|marge|b[ée]n[ée]fice",
     re.IGNORECASE,
 )
 _YEAR_HINT = re.compile(r"ann[ée]e|year|exercice|mill[ée]sime", re.IGNORECASE)
@@ -69,6 +77,20 @@ _ABBREVIATIONS = {
     "ave": "avenue",
     "pl": "place",
     "mt": "mont",
+}
+# Folded forms that name the same thing in local-government files (left: variant, right: form
+# it is grouped with). Extend with care: only true synonyms.
+_SYNONYMS = {
+    "hotel de ville": "mairie",
+    "salle de fete": "salle polyvalente",
+    "salle des fete": "salle polyvalente",
+    "nuisance sonore": "bruit",
+    "polyethylene": "pehd",
+    "polyethylene haute densite": "pehd",
+    "ordure menagere": "omr",
+    "ordure menagere residuelle": "omr",
+    "centre technique municipal": "centre technique",
+    "ctm": "centre technique",
 }
 _SMALL_WORDS = frozenset(
     {"de", "du", "des", "d", "et", "en", "sur", "sous", "l", "la", "le", "les", "a", "au", "aux"}
@@ -194,6 +216,7 @@ class _Column:
     distinct: int
     date_format: str | None = None  # for text columns holding dates
     number_share: float = 0.0  # for text columns: share readable as numbers
+    numbers: pd.Series | None = None  # the values as floats, when they are numbers
 
 
 def _profile(frame: pd.DataFrame) -> dict[str, _Column]:
@@ -276,11 +299,12 @@ def _classify_text(column: _Column, personal: set[str]) -> None:
 # =========================================================================== helpers
 def fold_category(value: Any) -> str:
     """The folded form of a category: ``« St-Martin »`` → ``saintmartin``, ``« Les Côteaux »`` →
-    ``coteaux``; spellings with the same folded form are the same category."""
-    words = _words(value)
-    if len(words) > 1 and words[0] in _ARTICLES:
-        words = words[1:]
-    return "".join(words)
+    ``coteau``, ``« espaces verts »`` → ``espacevert``; spellings with the same folded form are
+    the same category."""
+    words = _stem_words(value)
+    joined = " ".join(words)
+    joined = _SYNONYMS.get(joined, joined)
+    return joined.replace(" ", "")
 
 
 def _words(value: Any) -> list[str]:
@@ -291,27 +315,39 @@ def _words(value: Any) -> list[str]:
     return [_ABBREVIATIONS.get(w, w) for w in words if w]
 
 
+def _stem_words(value: Any) -> list[str]:
+    """Folded words without leading article, plural marks removed (French)."""
+    words = _words(value)
+    if len(words) > 1 and words[0] in _ARTICLES:
+        words = words[1:]
+    return [w[:-1] if len(w) > 3 and w[-1] in "sx" and not w.endswith("ss") else w for w in words]
+
+
 def _acronym(value: Any) -> str:
     words = [w for w in _words(value) if w not in _SMALL_WORDS]
-    return "".join(w[0] for w in words) if len(words) >= 3 else ""
+    return "".join(w[0] for w in words) if len(words) >= 2 else ""
 
 
 def _close(a: str, b: str) -> bool:
-    """One edit apart (two for long words): a typo, not another category."""
+    """One typo apart (two for long words; swapping two letters counts as one): not another
+    category."""
     if min(len(a), len(b)) < 7 or abs(len(a) - len(b)) > 2:
         return False
     limit = 2 if min(len(a), len(b)) >= 12 else 1
     if a[:2] != b[:2] and a[-2:] != b[-2:]:
         return False
-    previous = list(range(len(b) + 1))
+    rows = [list(range(len(b) + 1))]
     for i, ca in enumerate(a, start=1):
-        current = [i]
+        row = [i]
         for j, cb in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > limit:
+            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, rows[-2][j - 2] + 1)
+            row.append(cost)
+        if min(row) > limit:
             return False
-        previous = current
-    return previous[-1] <= limit
+        rows.append(row)
+    return rows[-1][-1] <= limit
 
 
 def _nice(value: str) -> tuple:
@@ -551,6 +587,43 @@ def _category_groups(values: pd.Series, allowed: list[str] | None) -> list[tuple
     for key in key_list:
         if key in acronyms and acronyms[key] != key:
             parent[root(key)] = root(acronyms[key])
+    words_of = {k: _stem_words(keys[k][0]) for k in key_list}
+    for key in key_list:  # acronyms of the long form, possibly with one more letter (« OMR »)
+        if len(key) > 5 or not key.isalpha():
+            continue
+        for other in key_list:
+            acronym = _acronym(keys[other][0])
+            if (
+                other != key
+                and acronym
+                and key.startswith(acronym)
+                and len(key) - len(acronym) <= 1
+            ):
+                if len(acronym) >= 2 and root(key) != root(other):
+                    parent[root(key)] = root(other)
+                    break
+    for key in key_list:  # « Éclairage » for « éclairage public », « sam. » for « samedi »
+        words = words_of[key]
+        completions = [
+            other
+            for other in key_list
+            if other != key
+            and (
+                (len(words_of[other]) > len(words) and words_of[other][: len(words)] == words)
+                or (
+                    len(key) >= 3
+                    and len(words) == 1
+                    and len(words_of[other]) == 1
+                    and len(key) < len(other)
+                    and other.startswith(key)
+                    and len(key) <= 4
+                )
+            )
+        ]
+        if len({root(c) for c in completions}) == 1 and root(key) != root(completions[0]):
+            if key in allowed_keys and completions[0] in allowed_keys:
+                continue
+            parent[root(key)] = root(completions[0])
     if len(key_list) <= 400:
         for i, a in enumerate(key_list):
             for b in key_list[i + 1 :]:
@@ -636,7 +709,134 @@ def _inconsistent_findings(frame, profile, skip, allowed_values) -> tuple[list[F
     return findings, bad_cells, checked_cells
 
 
-def _outlier_findings(frame, profile, skip, today) -> tuple[list[Finding], int, int, int]:
+def _numbers(column: _Column) -> pd.Series | None:
+    """A column's values as floats: numbers, or numbers stored as text (read leniently)."""
+    if column.numbers is None:
+        if column.kind in ("number", "integer"):
+            column.numbers = column.values.astype("float64")
+        elif column.kind == "text" and column.number_share >= TYPE_SHARE:
+            column.numbers = to_number(column.values)
+    return column.numbers
+
+
+def _groupings(profile: dict[str, _Column], skip: set[str]) -> list[tuple[str, np.ndarray]]:
+    """Categorical columns that can split numbers into comparable groups (2 to 10 groups of 30+
+    rows, spellings folded; rows of smaller groups are left out)."""
+    found = []
+    for name, column in profile.items():
+        if column.kind != "text" or name in skip or not 2 <= column.distinct <= 40:
+            continue
+        folded = column.values.astype("string").map(fold_category, na_action="ignore")
+        codes, _ = pd.factorize(folded)
+        if (codes < 0).all():
+            continue
+        sizes = np.bincount(codes[codes >= 0])
+        big = np.flatnonzero(sizes >= 30)
+        if not 2 <= len(big) <= 10:
+            continue
+        remap = np.full(len(sizes), -1)
+        remap[big] = np.arange(len(big))
+        found.append((name, np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)))
+    return found
+
+
+def _numeric_outliers(
+    values: pd.Series, groupings, signed: bool = False
+) -> tuple[np.ndarray, Any, Any, int, str | None]:
+    """(flags, low, high, impossible count, grouping column) for a numeric column.
+
+    Negative values are impossible when they are rare in a column of positive quantities (not in a
+    ``signed`` one: temperatures, balances, altitudes); a rare zero is impossible when positive
+    values are far from zero (a building of 0 m², a pool with 0 entries on an open day).
+    """
+    x = values.to_numpy(dtype="float64")
+    known = ~np.isnan(x)
+    n = int(known.sum())
+    flags = np.zeros(len(x), dtype=bool)
+    impossible = np.zeros(len(x), dtype=bool)
+    if n >= 20 and not signed:
+        negative = known & (x < 0)
+        if 0 < negative.sum() <= max(1, 0.02 * n):
+            impossible |= negative
+        zero = known & (x == 0)
+        positive = x[known & (x > 0)]
+        if 0 < zero.sum() <= 0.02 * n and len(positive) >= 20:
+            p1, median = np.quantile(positive, [0.01, 0.5])
+            if p1 >= median / 4 and (x[known] >= 0).mean() >= 0.98:
+                impossible |= zero
+    regular = known & ~impossible
+    bounds = robust_bounds(pd.Series(x[regular])) if regular.sum() >= 8 else None
+    low = high = None
+    if bounds is not None:
+        low, high = bounds
+        if high is not None:
+            flags |= regular & (x > high)
+        if low is not None:
+            flags |= regular & (x < low)
+    if regular.sum() >= 100:
+        p99 = float(np.quantile(x[regular], 0.99))
+        if p99 > 0:
+            far = regular & (x > 5 * p99)
+            if far.sum() <= 0.01 * n:
+                flags |= far
+                high = (
+                    min(high, _round_bound(5 * p99)) if high is not None else _round_bound(5 * p99)
+                )
+    group = None
+    if groupings and regular.sum() >= 60:
+        group, extra = _group_outliers(x, regular, groupings)
+        if extra is not None and (extra & ~flags).any():
+            flags |= extra
+        else:
+            group = None
+    if impossible.any() and (low is None or low < 0):
+        low = 0.0
+    return flags | impossible, low, high, int(impossible.sum()), group
+
+
+def _round_bound(value: float) -> float:
+    return float(f"{value:.4g}")
+
+
+def _group_outliers(x, regular, groupings) -> tuple[str | None, np.ndarray | None]:
+    """Values extreme within their group, when one categorical column explains the numbers well
+    (e.g. tonnages per waste stream: 12 t is normal for household waste, not for biowaste)."""
+    ranks = pd.Series(x).rank(pct=True).to_numpy()
+    best, best_eta = None, 0.5
+    for name, codes in groupings:
+        ok = regular & (codes >= 0)
+        if ok.sum() < 60:
+            continue
+        r, c = ranks[ok], codes[ok]
+        counts = np.bincount(c)
+        means = np.bincount(c, weights=r) / np.maximum(counts, 1)
+        total = ((r - r.mean()) ** 2).sum()
+        if total <= 0:
+            continue
+        eta = float((counts * (means - r.mean()) ** 2).sum() / total)
+        if eta > best_eta:
+            best, best_eta = (name, codes), eta
+    if best is None:
+        return None, None
+    name, codes = best
+    flags = np.zeros(len(x), dtype=bool)
+    for code in np.unique(codes[codes >= 0]):
+        members = regular & (codes == code)
+        if members.sum() < 30:
+            continue
+        bounds = robust_bounds(pd.Series(x[members]))
+        if bounds is None or bounds[1] is None:
+            continue
+        # within a group, only values far above it count (three times its 99th percentile)
+        p99 = float(np.quantile(x[members], 0.99))
+        flags |= members & (x > bounds[1]) & (x > 3 * max(p99, 0.0))
+    return (name if flags.any() else None), flags
+
+
+def _outlier_findings(
+    frame, profile, skip, today, target=None
+) -> tuple[list[Finding], int, int, int]:
+    groupings = _groupings(profile, skip | {target})
     findings = []
     outlier_cells = 0
     impossible_cells = 0
@@ -678,41 +878,21 @@ def _outlier_findings(frame, profile, skip, today) -> tuple[list[Finding], int, 
                     )
                 )
             continue
-        if column.kind not in ("number", "integer") or column.distinct < 8:
+        values = _numbers(column)
+        if values is None or column.distinct < 3:
             continue
-        values = column.values.astype("float64")
         numeric_cells += column.non_null
-        negative = values < 0
-        negatives = int(negative.sum())
-        impossible = (
-            negatives > 0 and negatives <= max(1, 0.02 * column.non_null) and column.non_null >= 20
-        )
-        bounds = robust_bounds(values[~negative] if impossible else values)
-        extreme = pd.Series(False, index=values.index)
-        if bounds is not None:
-            low, high = bounds
-            extreme = (values > high) if high is not None else extreme
-            if low is not None:
-                extreme = extreme | (values < low)
-        flags = extreme | (negative if impossible else False)
-        flags = flags.fillna(False).to_numpy(dtype=bool)
+        signed = bool(_SIGNED_HINT.search(name))
+        flags, low, high, impossible, group = _numeric_outliers(values, groupings, signed)
         count = int(flags.sum())
         if not count or count > 0.02 * column.non_null:
             continue
         outlier_cells += count
-        if impossible:
-            impossible_cells += negatives
-        low = bounds[0] if bounds else None
-        high = bounds[1] if bounds else None
-        if impossible and (low is None or low < 0):
-            low = 0.0
-        step = (
-            Step("cap_outliers", {"column": name, "low": low, "high": high})
-            if (low is not None or high is not None)
-            else None
-        )
+        impossible_cells += impossible
+        fenced = (low is not None or high is not None) and column.kind in ("number", "integer")
+        step = Step("cap_outliers", {"column": name, "low": low, "high": high}) if fenced else None
         shown = values[flags].tolist()
-        if impossible and int(extreme.sum()) == 0:
+        if impossible == count:
             message = messages.text(
                 "quality.outliers_negative", column=name, count=count, examples=_examples(shown)
             )
@@ -726,6 +906,8 @@ def _outlier_findings(frame, profile, skip, today) -> tuple[list[Finding], int, 
                 interval=_interval(low, high),
                 examples=_examples(shown),
             )
+            if group:
+                message += " " + messages.text("quality.outliers_by_group", group=group)
         findings.append(
             Finding(
                 "outliers",
@@ -737,7 +919,7 @@ def _outlier_findings(frame, profile, skip, today) -> tuple[list[Finding], int, 
                 step,
                 "warning",
                 "accuracy",
-                {"low": low, "high": high, "negative": negatives if impossible else 0},
+                {"low": low, "high": high, "impossible": impossible, "group": group},
             )
         )
     return findings, outlier_cells, impossible_cells, numeric_cells
@@ -777,8 +959,12 @@ def _wrong_type_findings(frame, profile) -> tuple[list[Finding], int]:
         if column.number_share < TYPE_SHARE:
             continue
         text = values.astype("string").str.strip()
-        strict = pd.to_numeric(text, errors="coerce")
-        bad = (text.notna() & strict.isna() & (text != "")).fillna(False).to_numpy(dtype=bool)
+        present = (text.notna() & (text != "")).fillna(False).to_numpy(dtype=bool)
+        unreadable = present & _numbers(column).isna().to_numpy()
+        if unreadable.any():  # some values are not numbers at all: they make the column text
+            bad = unreadable
+        else:  # every value is a number written with spaces, a unit or a decimal comma
+            bad = present
         count = int(bad.sum())
         if not count:
             continue
@@ -920,100 +1106,237 @@ def _majority_accuracy(groups: np.ndarray, classes: np.ndarray, n_classes: int) 
     return float((guess[groups[test]] == classes[test]).mean())
 
 
+def _scale(column: _Column) -> pd.Series | None:
+    """A column as floats on a common scale: numbers as they are, dates as days."""
+    if column.kind == "date" or column.date_format:
+        dates = (
+            column.values
+            if column.kind == "date"
+            else pd.to_datetime(
+                column.values.astype("string").str.strip(),
+                format=column.date_format,
+                errors="coerce",
+            )
+        )
+        if getattr(dates.dt, "tz", None) is not None:
+            dates = dates.dt.tz_localize(None)
+        days = (dates - pd.Timestamp("1970-01-01")).dt.total_seconds() / 86400
+        return days.astype("float64")
+    return _numbers(column)
+
+
+def _quantile_codes(values: np.ndarray, bins: int = 20) -> np.ndarray:
+    """Codes of quantile bins (missing values get their own code)."""
+    series = pd.Series(values)
+    if series.nunique() <= bins:
+        codes, _ = pd.factorize(series, use_na_sentinel=False)
+        return codes
+    ranks = series.rank(method="first", pct=True)
+    codes = np.floor(ranks.fillna(-0.05).to_numpy() * bins).astype(int) + 1
+    return np.clip(codes, 0, bins + 1)
+
+
+def _rank_eta(groups: np.ndarray, y_rank: np.ndarray) -> float:
+    """Share of the target's rank variance explained by group means learnt on even rows and
+    checked on odd rows (a holdout R²)."""
+    train = np.arange(len(groups)) % 2 == 0
+    size = int(groups.max()) + 1
+    counts = np.bincount(groups[train], minlength=size)
+    sums = np.bincount(groups[train], weights=y_rank[train], minlength=size)
+    overall = y_rank[train].mean()
+    means = np.where(counts > 0, sums / np.maximum(counts, 1), overall)
+    test = ~train
+    residual = ((y_rank[test] - means[groups[test]]) ** 2).sum()
+    total = ((y_rank[test] - y_rank[test].mean()) ** 2).sum()
+    return float(1 - residual / total) if total > 0 else 0.0
+
+
+def _rank_corr(x: np.ndarray, y_rank: np.ndarray) -> float:
+    ok = ~np.isnan(x) & ~np.isnan(y_rank)
+    if ok.sum() < 20:
+        return 0.0
+    xr = pd.Series(x[ok]).rank().to_numpy()
+    yr = pd.Series(y_rank[ok]).rank().to_numpy()
+    if np.std(xr) == 0 or np.std(yr) == 0:
+        return 0.0
+    return float(np.corrcoef(xr, yr)[0, 1])
+
+
+class _Target:
+    """The target, ready for the leakage tests."""
+
+    def __init__(self, values: pd.Series, task: str, numbers: pd.Series | None):
+        self.task = task
+        if task == "classification":
+            self.classes, uniques = pd.factorize(values.astype(str))
+            self.n_classes = len(uniques)
+            self.baseline = np.bincount(self.classes).max() / len(self.classes)
+        else:
+            source = numbers if numbers is not None else values
+            self.rank = pd.to_numeric(source, errors="coerce").astype("float64").rank().to_numpy()
+
+    @property
+    def usable(self) -> bool:
+        if self.task == "classification":
+            return self.n_classes >= 2 and self.baseline < 0.95
+        return bool(np.isfinite(self.rank).sum() >= 20)
+
+    def score(self, x: np.ndarray | None, codes: np.ndarray | None) -> float:
+        """How well a column alone gives the target away (accuracy, or |rank correlation|)."""
+        if self.task == "classification":
+            if codes is None and x is not None:
+                codes = _quantile_codes(x)
+            if codes is None:
+                return 0.0
+            return _majority_accuracy(codes, self.classes, self.n_classes)
+        if x is not None:
+            return abs(_rank_corr(x, self.rank))
+        if codes is not None:
+            return _rank_eta(codes, np.nan_to_num(self.rank, nan=float(np.nanmean(self.rank))))
+        return 0.0
+
+    def leaks(self, score: float, categorical: bool = False) -> bool:
+        if self.task == "classification":
+            return score >= LEAKAGE_ACCURACY and score - self.baseline >= 0.1
+        return score >= (LEAKAGE_ETA if categorical else LEAKAGE_CORRELATION)
+
+    def grouped_score(self, x: np.ndarray, groupings) -> tuple[float, str | None]:
+        """For a numeric target: the best rank correlation of ``x`` with it within the groups of
+        one categorical column (a bill is consumption × a price that depends on the energy)."""
+        best, best_name = 0.0, None
+        for name, codes in groupings:
+            total, weight = 0.0, 0
+            for code in np.unique(codes[codes >= 0]):
+                members = codes == code
+                if members.sum() < 20:
+                    continue
+                total += abs(_rank_corr(x[members], self.rank[members])) * members.sum()
+                weight += members.sum()
+            if weight and total / weight > best:
+                best, best_name = total / weight, name
+        return best, best_name
+
+
 def _leakage_findings(frame, profile, target, task, skip) -> list[Finding]:
     if target not in frame.columns:
         return []
     known = frame[target].notna().to_numpy()
     if known.sum() < 20:
         return []
-    findings = []
-    y = frame[target][known]
-    if task == "classification":
-        classes, uniques = pd.factorize(y.astype(str))
-        n_classes = len(uniques)
-        baseline = np.bincount(classes).max() / len(classes)
-        if n_classes < 2 or baseline >= 0.95:
-            return []
-    else:
-        y_rank = y.astype("float64").rank().to_numpy()
+    target_numbers = _numbers(profile[target]) if task == "regression" else None
+    goal = _Target(
+        frame[target][known],
+        task,
+        target_numbers[known] if target_numbers is not None else None,
+    )
+    if not goal.usable:
+        return []
+    found: dict[str, tuple[str, float, str | None]] = {}
+    singles: dict[str, float] = {}
+    scaled: dict[str, np.ndarray] = {}
     for name, column in profile.items():
         if name == target or name in skip:
             continue
-        x = column.values[known]
-        missing = x.isna().to_numpy()
-        reason = None
-        accuracy = 0.0
-        if task == "classification":
-            share = missing.mean()
-            if 0.02 <= share <= 0.98:
-                accuracy = _majority_accuracy(missing.astype(int), classes, n_classes)
-                if accuracy >= LEAKAGE_ACCURACY and accuracy - baseline >= 0.1:
-                    reason = "missing"
-            if reason is None:
-                groups = _bins(column, x)
-                if groups is not None:
-                    accuracy = _majority_accuracy(groups, classes, n_classes)
-                    if accuracy >= LEAKAGE_ACCURACY and accuracy - baseline >= 0.1:
-                        reason = "values"
-        else:
-            if column.kind in ("number", "integer") and (~missing).sum() >= 20:
-                xr = x.astype("float64").rank().to_numpy()
-                ok = ~missing
-                rho = float(np.corrcoef(xr[ok], y_rank[ok])[0, 1]) if np.std(xr[ok]) > 0 else 0.0
-                if abs(rho) >= 0.98:
-                    reason = "regression"
-                    accuracy = rho
-        if reason is None:
+        x_all = _scale(column)
+        x = x_all.to_numpy(dtype="float64")[known] if x_all is not None else None
+        missing = column.values[known].isna().to_numpy()
+        if task == "classification" and 0.02 <= missing.mean() <= 0.98:
+            score = _majority_accuracy(missing.astype(int), goal.classes, goal.n_classes)
+            if goal.leaks(score):
+                found[name] = ("missing", score, None)
+                continue
+        if x is not None:
+            scaled[name] = x
+            score = goal.score(x, None)
+        elif column.kind in ("text", "bool") and column.distinct <= max(20, known.sum() // 20):
+            codes, _ = pd.factorize(column.values[known].astype("string"), use_na_sentinel=False)
+            score = goal.score(None, codes)
+            many_per_category = known.sum() / max(column.distinct, 1) >= 20
+            if goal.leaks(score, categorical=True) and many_per_category:
+                found[name] = ("values" if task == "classification" else "categories", score, None)
             continue
+        else:
+            continue
+        singles[name] = score
+        if goal.leaks(score):
+            found[name] = ("values" if task == "classification" else "regression", score, None)
+    groupings = [(n, c[known]) for n, c in _groupings(profile, skip | {target})]
+    found.update(_pair_leaks(goal, scaled, singles, profile, set(found), groupings))
+    findings = []
+    for name, (reason, score, partner) in found.items():
+        shown = (
+            f"{100 * score:.0f} %" if task == "classification" else f"{score:.2f}".replace(".", ",")
+        )
         if reason == "regression":
             message = messages.text(
-                "quality.leakage_regression",
+                "quality.leakage_regression", column=name, target=target, rho=shown
+            )
+        elif reason == "categories":
+            message = messages.text(
+                "quality.leakage_categories",
                 column=name,
                 target=target,
-                rho=f"{accuracy:.2f}".replace(".", ","),
+                share=f"{100 * score:.0f}",
+            )
+        elif reason == "pair":
+            message = messages.text(
+                "quality.leakage_pair", column=name, other=partner, target=target, score=shown
             )
         else:
             message = messages.text(
-                f"quality.leakage_{reason}",
-                column=name,
-                target=target,
-                accuracy=_share(accuracy, 1.0),
+                f"quality.leakage_{reason}", column=name, target=target, accuracy=_share(score, 1.0)
             )
         findings.append(
             Finding(
                 "leakage",
                 [name],
-                int(column.non_null),
+                int(profile[name].non_null),
                 [],
                 message,
                 messages.text("quality.why_leakage"),
                 Step("drop_column", {"columns": [name]}),
                 "critical",
                 None,
-                {"reason": reason, "score": round(float(accuracy), 4)},
+                {"reason": reason, "score": round(float(score), 4), "with": partner},
             )
         )
     return findings
 
 
-def _bins(column: _Column, x: pd.Series) -> np.ndarray | None:
-    """Group codes for a column's values (quantile bins for numbers and dates), or None."""
-    if column.kind in ("number", "integer", "date"):
-        numbers = x.astype("int64") if column.kind == "date" else x.astype("float64")
-        if column.kind == "date":
-            numbers = numbers.where(x.notna())
-        if numbers.nunique() <= 20:
-            codes, _ = pd.factorize(numbers, use_na_sentinel=False)
-            return codes
-        ranks = numbers.rank(method="first", pct=True)
-        codes = np.floor(ranks.fillna(-0.05).to_numpy() * 20).astype(int) + 1
-        return np.clip(codes, 0, 21)
-    if column.kind in ("text", "bool"):
-        if column.distinct > max(20, len(x) // 20):
-            return None
-        codes, _ = pd.factorize(x.astype("string"), use_na_sentinel=False)
-        return codes
-    return None
+def _pair_leaks(
+    goal, scaled, singles, profile, already, groupings
+) -> dict[str, tuple[str, float, str]]:
+    """Leaks that show only when two columns are combined: a closing date minus a receipt date
+    gives the delay; an amount divided by a price gives the attendance."""
+    names = [n for n in scaled if n not in already]
+    names = sorted(names, key=lambda n: -singles.get(n, 0.0))[:PAIR_CANDIDATES]
+    found: dict[str, tuple[str, float, str]] = {}
+
+    def is_date(name: str) -> bool:
+        return profile[name].kind == "date" or bool(profile[name].date_format)
+
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            if a in found or b in found or is_date(a) != is_date(b):
+                continue
+            xa, xb = scaled[a], scaled[b]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                combos = [xa - xb]
+                if not is_date(a) and np.nanmin(xb) > 0 and np.nanmin(xa) > 0:
+                    combos += [xa / xb, xb / xa]
+            scores = [goal.score(c, None) for c in combos]
+            best = max(scores)
+            if not goal.leaks(best) and goal.task == "regression" and best >= 0.75:
+                combo = combos[int(np.argmax(scores))]
+                best, _group = goal.grouped_score(combo, groupings)
+            if not goal.leaks(best):
+                continue
+            if is_date(a):  # the later date is the one not yet known when deciding
+                later = a if np.nanmean(xa - xb) > 0 else b
+            else:
+                later = a if singles.get(a, 0.0) >= singles.get(b, 0.0) else b
+            found[later] = ("pair", best, b if later == a else a)
+    return found
 
 
 def _imbalance_findings(frame, target, task) -> list[Finding]:
@@ -1026,7 +1349,7 @@ def _imbalance_findings(frame, target, task) -> list[Finding]:
     findings = []
     minority = counts.index[-1]
     share = counts.iloc[-1] / total
-    if share < 0.4 / len(counts):
+    if share < 0.6 / len(counts):
         rows = frame.index[(frame[target].astype(str) == minority).to_numpy()]
         findings.append(
             Finding(
@@ -1166,11 +1489,16 @@ def assess(
     total_rows = len(frame)
     cells = max(total_rows * frame.shape[1], 1)
     profile = _profile(frame)
-    task = target_task(frame[target]) if target else None
 
     personal, personal_names = _personal_findings(frame, profile, target)
     for column in profile.values():
         _classify_text(column, personal_names)
+    task = None
+    if target:
+        task = target_task(frame[target])
+        numbers = _numbers(profile[target])
+        if task == "classification" and numbers is not None and profile[target].distinct > 5:
+            task = "regression"  # numbers stored as text
     missing, empty_cells = _missing_findings(frame, profile, target)
     constant, constant_names = _constant_findings(frame, profile, target)
     identifiers, identifier_names = _identifier_findings(
@@ -1188,7 +1516,7 @@ def assess(
         frame, profile, skip_categories, allowed
     )
     outliers, outlier_cells, impossible_cells, numeric_cells = _outlier_findings(
-        frame, profile, identifier_names | {target} if target else identifier_names, today
+        frame, profile, identifier_names | personal_names | constant_names, today, target
     )
     leakage = (
         _leakage_findings(

@@ -410,29 +410,40 @@ def _readable_format(date_format: str | None) -> str:
 
 
 # =========================================================================== learning values
-def robust_bounds(values: pd.Series, k: float = 3.0) -> tuple[float, float] | None:
+def robust_bounds(values: pd.Series, k: float = 3.0) -> tuple[float | None, float | None] | None:
     """Bounds beyond which a value is extreme, robust to skewed data; ``None`` if not computable.
 
-    Tukey's far-out fences (quartiles ± ``k`` × the interquartile range), computed on a log scale
-    when the values are positive and skewed (amounts, tonnages, surfaces): there, a long right tail
-    is normal and only values far beyond it are flagged.
+    Tukey's far-out fences (quartiles ± ``k`` × the interquartile range), computed on the scale
+    that suits the data: a square-root scale for small whole numbers (counts, standard sizes), a
+    log scale when positive values are skewed (amounts, surfaces, delays: a long right tail is
+    normal there and only values far beyond it are flagged), the plain scale otherwise.
     """
     numbers = to_number(values) if not pd.api.types.is_numeric_dtype(values) else values
     x = pd.to_numeric(numbers, errors="coerce").dropna().astype("float64")
-    if len(x) < 8 or x.nunique() < 4:
+    if len(x) < 8 or x.nunique() < 3:
         return None
+    if x.min() >= 0 and bool((x % 1 == 0).all()) and x.nunique() < 15:
+        roots = x.pow(0.5)
+        rq1, rq3 = (float(v) for v in roots.quantile([0.25, 0.75]))
+        spread = rq3 - rq1
+        if spread <= 0:
+            return None
+        low = rq1 - k * spread
+        return (_round(low**2) if low > 0 else None), _round((rq3 + k * spread) ** 2)
     q1, median, q3 = (float(v) for v in x.quantile([0.25, 0.5, 0.75]))
     if q3 - q1 <= 0:
         return None
     skew = (q3 + q1 - 2 * median) / (q3 - q1)
-    if x.min() >= 0 and skew > 0.1:
-        logs = x.map(math.log1p)
+    positive = x[x > 0]
+    if x.min() >= 0 and skew > 0.1 and len(positive) >= 8:
+        # zeros are outside a log scale: no low fence then (it would flag every zero)
+        logs = positive.map(math.log)
         lq1, lq3 = (float(v) for v in logs.quantile([0.25, 0.75]))
         spread = lq3 - lq1
         if spread > 0:
-            low = math.expm1(lq1 - k * spread)
-            high = math.expm1(lq3 + k * spread)
-            return (_round(max(low, 0.0)) if low > 0 else None), _round(high)
+            # the low side is fenced a little wider: small positive values are common there
+            low = math.exp(lq1 - (k + 0.5) * spread) if x.min() > 0 else None
+            return (_round(low) if low is not None else None), _round(math.exp(lq3 + k * spread))
     spread = q3 - q1
     return _round(q1 - k * spread), _round(q3 + k * spread)
 

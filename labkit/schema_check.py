@@ -107,6 +107,12 @@ def _cell(value: Any, spec: dict) -> Any:
         return value.strftime("%Y-%m-%d")
     if isinstance(value, float) and value.is_integer() and spec.get("type") == "integer":
         return str(int(value))
+    if (
+        isinstance(value, (float, int))
+        and not isinstance(value, bool)
+        and spec.get("type") == "number"
+    ):
+        return repr(float(value)).replace(".", spec.get("decimalChar", "."))
     if isinstance(value, bool):
         return "true" if value else "false"
     try:
