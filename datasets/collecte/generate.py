@@ -166,7 +166,8 @@ def add_defects(rng: np.random.Generator, rows: list[dict]) -> tuple[list[dict],
     for i in missing:
         rows[i]["tonnage_t"] = ""
         rows[i]["cout_traitement"] = ""
-    shifted = pick(4, set(missing))
+    not_omr = {i for i in range(n) if rows[i]["flux"] != "OMR"}
+    shifted = pick(4, set(missing) | not_omr)  # on household waste, where ×10 is unmistakable
     for i in shifted:  # decimal comma typed one place too far: ×10
         value = float(rows[i]["tonnage_t"].replace(",", "."))
         rows[i]["tonnage_t"] = fr_number(value * 10, 2)
