@@ -78,6 +78,7 @@ class DatasetInfo:
     defects: list[dict]
     suggested_targets: list[dict]
     path: Path
+    fields: list[dict] = field(default_factory=list)  # the schema's fields (name, title…)
 
     @property
     def defect_kinds(self) -> list[str]:
@@ -191,6 +192,7 @@ def dataset_info(folder: Path) -> DatasetInfo:
             t for t in descriptor.get("suggested_targets") or [] if isinstance(t, dict)
         ],
         path=folder,
+        fields=[f for f in fields if isinstance(f, dict)],
     )
 
 
