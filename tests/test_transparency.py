@@ -1,0 +1,176 @@
+"""The fiche de transparence and the model card: facts, drafts, saving, exports (escaped)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from test_usecase import TARGET, learner  # noqa: F401 - fixture
+
+from labkit import canvas, messages, transparency, usecase
+from labkit.errors import DatalabError
+
+EVIL = '<script>alert("x")</script> & [clic](javascript:alert(1)) <img src=x onerror=y>'
+
+
+@pytest.fixture
+def facts(learner):  # noqa: F811 - the fixture imported above
+    return transparency.gather_facts(learner)
+
+
+def test_every_field_has_a_label_and_help():
+    assert len(set(transparency.FIELD_IDS)) == len(transparency.FIELDS)
+    for field in transparency.FIELDS:
+        assert field.label and field.help
+        assert field.part in (transparency.FICHE, transparency.CARTE)
+    fiche = [f.id for f in transparency.fields_of(transparency.FICHE)]
+    # what the CRPA asks for (R311-3-1-2) and what the curriculum lists
+    for needed in (
+        "finalite",
+        "contribution",
+        "donnees",
+        "parametres",
+        "operations",
+        "performance",
+        "limites",
+        "controle_humain",
+        "contact",
+        "droits",
+    ):
+        assert needed in fiche
+    assert "R311-3-1-2" in transparency.SheetField("parametres", "fiche").help
+
+
+def test_facts_of_the_learner_project(facts):
+    assert not facts.is_default and facts.notice is None
+    assert facts.model["target"] == TARGET
+    assert facts.model["features"] == ["age", "revenu", "quartier", "prioritaire", "date_depot"]
+    assert facts.evaluation["rows"] == 48
+    assert 0 <= facts.evaluation["accuracy"] <= 1
+    assert facts.importance and {"column", "importance"} <= set(facts.importance[0])
+    assert facts.rules, "a tree gives its rules"
+    assert facts.fairness is not None and facts.fairness.column in (
+        "quartier",
+        "prioritaire",
+        "age",
+    )
+    assert facts.personal_removed == ["nom"]
+    assert facts.recipe_steps and len(facts.recipe_steps) == 3
+
+
+def test_draft_of_every_field(facts):
+    values = transparency.generate(facts)
+    assert set(values) == set(transparency.FIELD_IDS)
+    assert all(isinstance(v, str) and v.strip() for v in values.values())
+    assert TARGET in values["finalite"]
+    assert "« age »" in values["donnees"] and "« nom »" in values["donnees"]
+    assert "48 dossier(s)" in values["performance"]
+    assert "L311-3-1" in values["droits"] and "CADA" in values["droits"]
+    assert "L312-1-3" in values["publication"]
+    assert "Arbre de décision" in values["carte_details"]
+    assert "quartier" in values["carte_groupes"] or "Aucune analyse" in values["carte_groupes"]
+    missing = transparency.to_complete(values)
+    assert messages.text("report.contact_label") in missing
+    assert messages.text("report.organisme_label") in missing
+
+
+def test_draft_uses_the_canvas_and_the_threshold(learner, facts):  # noqa: F811
+    canvas.save_canvas(
+        learner,
+        {
+            "titre": "Aide aux accords",
+            "probleme": "Trop de dossiers en attente.",
+            "decision": "L’agent priorise l’examen.",
+            "utilisateurs": "Les agents d’accueil",
+        },
+    )
+    usecase.save_usecase(learner, threshold=0.3, cost_fp=1, cost_fn=4)
+    values = transparency.generate(transparency.gather_facts(learner))
+    assert values["traitement"] == "Aide aux accords"
+    assert values["finalite"].startswith("Trop de dossiers en attente.")
+    assert "L’agent priorise l’examen." in values["contribution"]
+    assert "0,3" in values["contribution"] and "« oui »" in values["contribution"]
+    assert "Les agents d’accueil" in values["controle_humain"]
+
+
+def test_save_and_reload(learner, facts):  # noqa: F811
+    values = transparency.generate(facts)
+    values["contact"] = "Service famille, 1 place de la Mairie"
+    saved = transparency.save_transparency(learner, values)
+    assert transparency.load_transparency(learner) == saved
+    current, is_saved = transparency.current_values(learner)
+    assert is_saved and current["contact"] == "Service famille, 1 place de la Mairie"
+
+
+def test_partial_values_are_completed_with_empty_fields(learner):  # noqa: F811
+    saved = transparency.save_transparency(learner, {"contact": "  accueil@mairie.example \r\n"})
+    assert saved["contact"] == "accueil@mairie.example"
+    assert saved["finalite"] == ""
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({"pirate": "x"}, "ne fait pas partie"),
+        ({"contact": 42}, "doit contenir du texte"),
+        ({"contact": "x" * (transparency.TEXT_MAX + 1)}, "trop long"),
+    ],
+)
+def test_bad_values_are_refused_and_nothing_is_lost(learner, values, expected):  # noqa: F811
+    transparency.save_transparency(learner, {"contact": "avant"})
+    with pytest.raises(DatalabError) as caught:
+        transparency.save_transparency(learner, values)
+    assert expected in caught.value.message
+    assert transparency.load_transparency(learner)["contact"] == "avant"
+
+
+def test_not_a_mapping_is_refused(learner):  # noqa: F811
+    with pytest.raises(DatalabError):
+        transparency.save_transparency(learner, ["contact"])
+
+
+def test_damaged_saved_fields_are_dropped(learner):  # noqa: F811
+    learner.save(transparency.KEY, {"fields": {"contact": 12, "finalite": "ok"}})
+    values = transparency.load_transparency(learner)
+    assert values["contact"] == "" and values["finalite"] == "ok"
+
+
+def test_markdown_export_escapes_the_learner_text():
+    values = {"finalite": EVIL, "contact": "ligne 1\nligne 2"}
+    text = transparency.to_markdown(values, title="Projet <b>", author="Ana")
+    assert "<script>" not in text and "<img" not in text and "<b>" not in text
+    assert "&lt;script&gt;" in text
+    assert "\\[clic\\]" in text, "no clickable link from the learner's text"
+    assert "ligne 1  \nligne 2" in text
+    assert text.startswith("# Fiche de transparence : Projet &lt;b&gt;")
+    assert "## Finalité : à quoi sert le traitement" in text
+    card = transparency.to_markdown(values, transparency.CARTE, default_model=True)
+    assert card.startswith("# Carte du modèle") and "exemple fil rouge" in card
+
+
+def test_html_export_is_standalone_and_escaped():
+    values = {"finalite": EVIL, "parametres": "Intro\n- premier\n- <second>"}
+    page = transparency.to_html(values, title="T", author="<i>moi</i>", default_model=True)
+    assert '<html lang="fr">' in page
+    assert "<script" not in page.lower() and "<img" not in page and "<i>" not in page
+    assert "&lt;script&gt;" in page
+    assert "<li>premier</li><li>&lt;second&gt;</li>" in page
+    assert not re.search(r"(src|href)=[\"']?https?://", page)
+    assert "exemple fil rouge" in page
+    assert "@media print" in page
+
+
+def test_export_filenames():
+    assert transparency.export_filename("fiche", "Crèches : été", "md") == (
+        "fiche-transparence-creches-ete.md"
+    )
+    assert transparency.export_filename("carte", None, "html") == "carte-modele-projet.html"
+
+
+def test_running_example_facts_are_marked(workspace):
+    facts = transparency.gather_facts(workspace)
+    assert facts.is_default and "exemple fil rouge" in facts.notice
+    values = transparency.generate(facts)
+    assert "Val-de-Loire" in values["organisme"]
+    assert "simulées" in values["donnees"]
+    assert "commission" in values["contribution"], "the running example's canvas example is used"
