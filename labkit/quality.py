@@ -1800,3 +1800,47 @@ def associations(frame: pd.DataFrame, target: str) -> dict[str, float]:
             score = max(0.0, (score - goal.baseline) / max(1e-9, 1 - goal.baseline))
         result[name] = round(float(min(max(score, 0.0), 1.0)), 4)
     return result
+
+
+# =========================================================================== the exercise
+def defect_hunt(defects: list[dict], problem_id: str = "defauts_fil_rouge"):
+    """The exercise « trouvez les défauts de l’exemple fil rouge », checked by the quiz engine:
+    tick every kind of defect the table has (the documented ones of its data package)."""
+    from labkit import quiz
+
+    expected = sorted({KINDS.index(d["kind"]) for d in defects if d.get("kind") in KINDS})
+
+    class DefectHunt(quiz.MultipleChoice):
+        def _check(self, answer: Any) -> quiz.Feedback:
+            try:
+                chosen = {int(a) for a in answer}
+            except (TypeError, ValueError):
+                return quiz.Feedback(quiz.UNCHECKABLE, messages.text("quiz.uncheckable"))
+            wanted = set(self.answer)
+            if chosen == wanted:
+                return self._correct()
+            found = len(chosen & wanted)
+            parts = [messages.text("quality.hunt_found", found=found, total=len(wanted))]
+            extra = sorted(chosen - wanted)
+            if extra:
+                names = ", ".join(f"« {self.choices[i]} »" for i in extra)
+                parts.append(messages.text("quality.hunt_extra", names=names))
+            missed = sorted(wanted - chosen)
+            if missed:
+                parts.append(messages.text("quality.hunt_missed", count=len(missed)))
+            return self._incorrect(" ".join(parts))
+
+    documented = {d.get("kind"): d for d in defects}
+    explanation = " ".join(
+        f"{messages.text('quality.kind_' + k)} : {documented[k].get('description', '')}"
+        for k in KINDS
+        if k in documented
+    )
+    return DefectHunt(
+        id=problem_id,
+        prompt=messages.text("quality.hunt_prompt"),
+        hints=[messages.text("quality.hunt_hint1"), messages.text("quality.hunt_hint2")],
+        explanation=explanation,
+        choices=[messages.text(f"quality.kind_{k}") for k in KINDS],
+        answer=expected,
+    )

@@ -1,0 +1,743 @@
+"""Module 04 "Préparer les données": quality report, fixes with preview and undo, personal data,
+schema validation, exploration, the defect-hunt exercise, the recipe exported and the clean table
+saved.
+
+All data work is done by :mod:`labkit.quality`, :mod:`labkit.recipe`, :mod:`labkit.privacy` and
+:mod:`labkit.schema_check`; the figures come from :mod:`labkit.plots.quality`. One :class:`_State`
+per page holds the raw table, the recipe and the table it gives; every view listens to it.
+"""
+
+from __future__ import annotations
+
+import json
+
+import ipywidgets as widgets
+import pandas as pd
+import plotly.graph_objects as go
+
+from labkit import messages, privacy, quality, quiz, schema_check, selection
+from labkit import recipe as rc
+from labkit.plots import quality as plots
+from labkit.recipe import Recipe, Step
+from labkit.ui.components import (
+    MessageArea,
+    download_link,
+    esc,
+    frame_html,
+    guarded,
+    html,
+    message_html,
+    page,
+    section_title,
+    table_html,
+)
+from labkit.ui.page import ModulePage, activity
+
+try:  # frictionless is slow to import: load it with the page (a preheated kernel absorbs it)
+    import frictionless  # noqa: F401
+except ImportError:  # pragma: no cover - a dependency of the project
+    pass
+
+STYLE = {"description_width": "initial"}
+WIDE = {"width": "34rem"}
+ACTION_LABELS = {
+    "drop_column": "Supprimer des colonnes",
+    "fill_missing": "Remplir les valeurs manquantes",
+    "merge_categories": "Regrouper des écritures",
+    "convert_type": "Changer le type d’une colonne",
+    "drop_duplicates": "Supprimer les lignes en double",
+    "cap_outliers": "Plafonner les valeurs extrêmes",
+    "remove_outliers": "Supprimer les lignes aux valeurs extrêmes",
+    "filter_rows": "Garder les lignes qui vérifient une condition",
+    "pseudonymise": "Pseudonymiser des colonnes",
+    "remove_personal": "Retirer des données personnelles",
+    "derive_from_date": "Tirer année, mois, jour d’une date",
+}
+SEVERITY = {"critical": "important", "warning": "à corriger", "info": "à savoir"}
+
+
+def _figure(figure: go.Figure) -> widgets.Widget:
+    try:
+        return go.FigureWidget(figure)
+    except ImportError:  # plotly's FigureWidget needs anywidget
+        from IPython.display import display
+
+        output = widgets.Output()
+        with output:
+            display(figure)
+        return output
+
+
+class _State:
+    """The learner's table, recipe and report, shared by the views of the page."""
+
+    def __init__(self, workspace):
+        self.workspace = workspace
+        self.choice, self.raw = selection.load_choice(workspace)
+        self.target = self.choice.target
+        self.schema = selection.declared_schema(self.choice)
+        self.key = privacy.project_key(workspace)
+        stored = workspace.load(rc.RECIPE_KEY, None)
+        self.recipe = Recipe.from_dict(stored) if stored is not None else Recipe()
+        self.listeners: list = []
+        self.last_preview: tuple[pd.DataFrame, pd.DataFrame, str] | None = None
+        self._compute()
+
+    # ------------------------------------------------------------------ derived
+    def _compute(self) -> None:
+        self.table = self.recipe.apply(self.raw, self.key)
+        target = self.target if self.target in self.table.columns else None
+        self.report = quality.assess(self.table, target=target, schema=self.current_schema())
+
+    def current_schema(self) -> dict | None:
+        """The declared schema, limited to the columns still in the table (dropping a column on
+        purpose is not a schema error)."""
+        if not self.schema:
+            return None
+        fields = [f for f in self.schema.get("fields", []) if f.get("name") in self.table.columns]
+        return {**self.schema, "fields": fields} if fields else None
+
+    def _changed(self) -> None:
+        self._compute()
+        rc.save_recipe(self.workspace, self.recipe)
+        rc.save_clean_table(self.workspace, self.table)
+        self.workspace.save(
+            "quality",
+            {
+                **quality.summary(self.report),
+                "scores": self.report.scores,
+                "steps": len(self.recipe),
+            },
+        )
+        for listener in list(self.listeners):
+            listener()
+
+    # ------------------------------------------------------------------ actions
+    def add(self, step: Step) -> Step:
+        before = self.table
+        fitted = fit_and_check(step, before, self.key)
+        self.recipe.steps.append(fitted)
+        try:
+            self._changed()
+        except Exception:
+            self.recipe.steps.pop()
+            self._compute()
+            raise
+        old, new = rc.preview(before, fitted, self.key)
+        self.last_preview = (old, new, rc.effect(before, fitted, self.key).text())
+        return fitted
+
+    def undo(self) -> Step:
+        step = self.recipe.undo()
+        self.last_preview = None
+        self._changed()
+        return step
+
+    def use_default(self) -> None:
+        report = quality.assess(self.raw, target=self.target, schema=self.schema)
+        self.recipe = quality.default_recipe(self.raw, report, target=self.target)
+        self.last_preview = None
+        self._changed()
+
+    def clear(self) -> None:
+        self.recipe = Recipe()
+        self.last_preview = None
+        self._changed()
+
+
+def fit_and_check(step: Step, table: pd.DataFrame, key: bytes) -> Step:
+    """The step fitted on ``table``; it must apply (French error otherwise)."""
+    fitted = rc.fit_step(table, step)
+    rc.apply_step(table, fitted, key)
+    return fitted
+
+
+class Module04App(ModulePage):
+    module_id = "04_preparation"
+
+    @property
+    def state(self) -> _State:
+        if getattr(self, "_state", None) is None:
+            self._state = _State(self.workspace)
+        return self._state
+
+    # ------------------------------------------------------------------ data in use
+    @activity
+    def dataset(self) -> widgets.Widget:
+        """Which table is examined, and a notice when it is the running example by default."""
+        state = self.state
+        parts = [section_title(messages.text("quality.ui_dataset_title"))]
+        if state.choice.is_default:
+            parts.append(
+                html(
+                    message_html(
+                        "info",
+                        messages.text(
+                            "ui.default_used",
+                            module="Trouver les données",
+                            what=messages.text("quality.ui_default_what"),
+                        ),
+                    )
+                )
+            )
+        target = state.target or "—"
+        parts.append(
+            html(
+                "<p>"
+                + messages.text(
+                    "quality.ui_dataset_line",
+                    name=esc(state.choice.name),
+                    rows=len(state.raw),
+                    columns=state.raw.shape[1],
+                    target=esc(target),
+                )
+                + "</p>"
+            )
+        )
+        if len(state.recipe):
+            parts.append(
+                html(
+                    f'<p class="dl-muted">{esc(messages.text("quality.ui_recipe_resumed", steps=len(state.recipe)))}</p>'
+                )
+            )
+        return page(*parts)
+
+    # ------------------------------------------------------------------ report
+    @activity
+    def report(self) -> widgets.Widget:
+        """The score per dimension and the findings, each with a fix to apply."""
+        state = self.state
+        area = MessageArea()
+        scores = widgets.Box(layout={"width": "100%"})
+        findings = widgets.VBox()
+        findings.add_class("dl-findings")
+
+        def render() -> None:
+            report = state.report
+            scores.children = [_figure(plots.scores_figure(report))]
+            notes = "".join(
+                f"<li><strong>{esc(quality.dimension_label(d))}</strong> : {esc(report.notes[d])}</li>"
+                for d in quality.DIMENSIONS
+            )
+            cards = [
+                html(
+                    f'<details class="dl-card"><summary>{esc(messages.text("quality.ui_how_measured"))}</summary>'
+                    f"<ul>{notes}</ul></details>"
+                )
+            ]
+            if not report.findings:
+                cards.append(html(message_html("success", messages.text("quality.summary_none"))))
+            for index, finding in enumerate(report.findings):
+                cards.append(self._finding_card(index, finding, area))
+            findings.children = cards
+
+        state.listeners.append(guarded(area)(render))
+        render()
+        return page(
+            section_title(messages.text("quality.ui_report_title")),
+            html(f"<p>{esc(messages.text('quality.ui_report_intro'))}</p>"),
+            scores,
+            area,
+            findings,
+        )
+
+    def _finding_card(
+        self, index: int, finding: quality.Finding, area: MessageArea
+    ) -> widgets.Widget:
+        where = ", ".join(f"« {c} »" for c in finding.columns) or messages.text(
+            "quality.ui_all_columns"
+        )
+        rows = ""
+        if finding.rows:
+            shown = ", ".join(str(r) for r in finding.rows[:12]) + (
+                " …" if len(finding.rows) > 12 else ""
+            )
+            rows = f'<p class="dl-muted">{esc(messages.text("quality.ui_rows", rows=shown))}</p>'
+        badge = SEVERITY.get(finding.severity, "")
+        body = (
+            f'<div class="dl-card dl-finding dl-finding-{esc(finding.kind)}">'
+            f'<h4>{esc(finding.title)} <span class="dl-badge dl-badge-todo">{esc(badge)}</span></h4>'
+            f"<p>{esc(finding.message)}</p>"
+            f'<p class="dl-muted">{esc(messages.text("quality.ui_where", where=where))}</p>{rows}'
+            f"<p><strong>{esc(messages.text('quality.ui_why'))}</strong> {esc(finding.why)}</p>"
+        )
+        if finding.fix is None:
+            body += f'<p class="dl-muted">{esc(messages.text("quality.ui_no_fix"))}</p></div>'
+            return html(body)
+        body += f"<p>{esc(messages.text('quality.ui_fix', label=finding.fix.title()))}</p></div>"
+        button = widgets.Button(
+            description=messages.text("quality.ui_apply"),
+            button_style="primary",
+            tooltip=finding.fix.title(),
+        )
+        button.add_class("dl-fix-button")
+        button.add_class(f"dl-fix-{finding.kind}")
+        step = finding.fix
+
+        @guarded(area)
+        def apply(_button) -> None:
+            fitted = self.state.add(step)
+            area.success(messages.text("quality.ui_applied", label=fitted.title()))
+
+        button.on_click(apply)
+        return widgets.VBox([html(body), button])
+
+    # ------------------------------------------------------------------ recipe
+    @activity
+    def recipe(self) -> widgets.Widget:
+        """Build the recipe step by step: preview, add, undo, export, and the clean table."""
+        state = self.state
+        area = MessageArea()
+        action = widgets.Dropdown(
+            options=[(label, key) for key, label in ACTION_LABELS.items()],
+            value="fill_missing",
+            description=messages.text("quality.ui_action"),
+            style=STYLE,
+            layout=WIDE,
+        )
+        column = widgets.Dropdown(
+            description=messages.text("quality.ui_column"), style=STYLE, layout=WIDE
+        )
+        columns = widgets.SelectMultiple(
+            description=messages.text("quality.ui_columns"),
+            style=STYLE,
+            layout={"width": "34rem", "height": "8rem"},
+        )
+        strategy = widgets.Dropdown(
+            options=[
+                ("médiane", "median"),
+                ("moyenne", "mean"),
+                ("valeur la plus fréquente", "most_frequent"),
+                ("une valeur choisie", "constant"),
+            ],
+            description=messages.text("quality.ui_strategy"),
+            style=STYLE,
+            layout=WIDE,
+        )
+        value = widgets.Text(
+            description=messages.text("quality.ui_value"), style=STYLE, layout=WIDE
+        )
+        convert = widgets.Dropdown(
+            options=[("nombre", "number"), ("date", "date"), ("texte", "text")],
+            description=messages.text("quality.ui_convert_to"),
+            style=STYLE,
+            layout=WIDE,
+        )
+        operator = widgets.Dropdown(
+            options=[
+                ("=", "=="),
+                ("≠", "!="),
+                ("<", "<"),
+                ("≤", "<="),
+                (">", ">"),
+                ("≥", ">="),
+                ("est vide", "missing"),
+                ("est renseignée", "not_missing"),
+            ],
+            value=">=",
+            description=messages.text("quality.ui_operator"),
+            style=STYLE,
+            layout=WIDE,
+        )
+        low = widgets.Text(description=messages.text("quality.ui_low"), style=STYLE, layout=WIDE)
+        high = widgets.Text(description=messages.text("quality.ui_high"), style=STYLE, layout=WIDE)
+        parts = widgets.SelectMultiple(
+            options=[(messages.text(f"recipe.part_{p}"), p) for p in rc.DATE_PARTS],
+            value=("year", "month", "weekday"),
+            description=messages.text("quality.ui_parts"),
+            style=STYLE,
+            layout={"width": "34rem", "height": "7rem"},
+        )
+        merge_from = widgets.SelectMultiple(
+            description=messages.text("quality.ui_merge_from"),
+            style=STYLE,
+            layout={"width": "34rem", "height": "8rem"},
+        )
+        fields = {
+            "drop_column": [columns],
+            "remove_personal": [columns],
+            "pseudonymise": [columns],
+            "fill_missing": [column, strategy, value],
+            "merge_categories": [column, merge_from, value],
+            "convert_type": [column, convert],
+            "drop_duplicates": [],
+            "cap_outliers": [column, low, high],
+            "remove_outliers": [column, low, high],
+            "filter_rows": [column, operator, value],
+            "derive_from_date": [column, parts],
+        }
+        form = widgets.VBox()
+        preview_box = widgets.HTML()
+        steps_box = widgets.HTML()
+        export_box = widgets.VBox()
+        status = widgets.HTML()
+        status.add_class("dl-recipe-status")
+        preview_button = widgets.Button(description=messages.text("quality.ui_preview"))
+        add_button = widgets.Button(
+            description=messages.text("quality.ui_add"), button_style="primary"
+        )
+        add_button.add_class("dl-add-step")
+        undo_button = widgets.Button(description=messages.text("quality.ui_undo"))
+        undo_button.add_class("dl-undo")
+        default_button = widgets.Button(description=messages.text("quality.ui_use_default"))
+        clear_button = widgets.Button(
+            description=messages.text("quality.ui_clear"), button_style="danger"
+        )
+
+        def refresh_choices(*_args) -> None:
+            names = [str(c) for c in state.table.columns]
+            current = column.value
+            column.options = names
+            if current in names:
+                column.value = current
+            columns.options = names
+            refresh_values()
+
+        def refresh_values(*_args) -> None:
+            if action.value == "merge_categories" and column.value in state.table.columns:
+                counts = state.table[column.value].dropna().astype(str).value_counts().head(60)
+                merge_from.options = [(f"{v} ({n})", v) for v, n in counts.items()]
+            else:
+                merge_from.options = []
+
+        def show_form(*_args) -> None:
+            form.children = fields[action.value]
+            refresh_values()
+
+        def build() -> Step:
+            kind = action.value
+            params: dict = {}
+            if kind in ("drop_column", "remove_personal", "pseudonymise"):
+                params["columns"] = list(columns.value)
+            elif kind != "drop_duplicates":
+                params["column"] = column.value
+            if kind == "fill_missing":
+                params["strategy"] = strategy.value
+                if strategy.value == "constant":
+                    params["value"] = value.value
+            elif kind == "merge_categories":
+                params["mapping"] = {v: value.value.strip() for v in merge_from.value}
+                if not value.value.strip():
+                    raise messages.error("quality.ui_merge_target_needed")
+            elif kind == "convert_type":
+                params["to"] = convert.value
+            elif kind in ("cap_outliers", "remove_outliers"):
+                params["low"] = _bound(low.value, "low")
+                params["high"] = _bound(high.value, "high")
+            elif kind == "filter_rows":
+                params["operator"] = operator.value
+                params["value"] = (
+                    value.value if operator.value not in ("missing", "not_missing") else None
+                )
+            elif kind == "derive_from_date":
+                params["parts"] = list(parts.value)
+            return Step(kind, params)
+
+        def render() -> None:
+            refresh_choices()
+            items = "".join(f"<li>{esc(s.title())}</li>" for s in state.recipe.steps)
+            steps_box.value = (
+                f'<div class="dl-card"><h4>{esc(messages.text("quality.ui_recipe_steps", count=len(state.recipe)))}</h4>'
+                + (
+                    f'<ol class="dl-recipe-steps">{items}</ol>'
+                    if items
+                    else f"<p>{esc(messages.text('quality.ui_recipe_empty'))}</p>"
+                )
+                + "</div>"
+            )
+            if state.last_preview is not None:
+                old, new, text = state.last_preview
+                preview_box.value = _preview_html(old, new, text)
+            table = state.table
+            status.value = f'<p role="status">{esc(messages.text("quality.ui_clean_status", rows=len(table), columns=table.shape[1], score=state.report.score))}</p>'
+            code = state.recipe.to_python(
+                source=state.choice.filename or f"{state.choice.dataset_id or 'donnees'}.csv",
+                read_options=state.choice.read_options or {},
+            )
+            csv = table.to_csv(index=False, sep=";").encode("utf-8-sig")
+            export_box.children = [
+                download_link(
+                    code.encode("utf-8"),
+                    "recette_nettoyage.py",
+                    messages.text("quality.ui_download_code"),
+                    "text/x-python",
+                ),
+                download_link(
+                    json.dumps(state.recipe.to_dict(), ensure_ascii=False, indent=1).encode(
+                        "utf-8"
+                    ),
+                    "recette.json",
+                    messages.text("quality.ui_download_json"),
+                    "application/json",
+                ),
+                download_link(
+                    csv, "tableau_nettoye.csv", messages.text("quality.ui_download_csv"), "text/csv"
+                ),
+            ]
+            undo_button.disabled = not len(state.recipe)
+
+        @guarded(area)
+        def on_preview(_button) -> None:
+            step = fit_and_check(build(), state.table, state.key)
+            old, new = rc.preview(state.table, step, state.key)
+            preview_box.value = _preview_html(
+                old, new, rc.effect(state.table, step, state.key).text()
+            )
+            area.info(messages.text("quality.ui_previewed", label=step.title()))
+
+        @guarded(area)
+        def on_add(_button) -> None:
+            fitted = state.add(build())
+            area.success(messages.text("quality.ui_applied", label=fitted.title()))
+
+        @guarded(area)
+        def on_undo(_button) -> None:
+            step = state.undo()
+            preview_box.value = ""
+            area.info(messages.text("quality.ui_undone", label=step.title()))
+
+        @guarded(area)
+        def on_default(_button) -> None:
+            state.use_default()
+            area.success(messages.text("quality.ui_default_done", steps=len(state.recipe)))
+
+        @guarded(area)
+        def on_clear(_button) -> None:
+            state.clear()
+            preview_box.value = ""
+            area.info(messages.text("quality.ui_cleared"))
+
+        action.observe(guarded(area)(show_form), names="value")
+        column.observe(guarded(area)(refresh_values), names="value")
+        preview_button.on_click(on_preview)
+        add_button.on_click(on_add)
+        undo_button.on_click(on_undo)
+        default_button.on_click(on_default)
+        clear_button.on_click(on_clear)
+        state.listeners.append(guarded(area)(render))
+        show_form()
+        render()
+        return page(
+            section_title(messages.text("quality.ui_recipe_title")),
+            html(f"<p>{esc(messages.text('quality.ui_recipe_intro'))}</p>"),
+            action,
+            form,
+            widgets.HBox([preview_button, add_button], layout={"flex_flow": "row wrap"}),
+            area,
+            preview_box,
+            steps_box,
+            widgets.HBox(
+                [undo_button, default_button, clear_button], layout={"flex_flow": "row wrap"}
+            ),
+            status,
+            section_title(messages.text("quality.ui_export_title"), 4),
+            html(f"<p>{esc(messages.text('quality.ui_export_intro'))}</p>"),
+            export_box,
+        )
+
+    # ------------------------------------------------------------------ personal data
+    @activity
+    def personal_data(self) -> widgets.Widget:
+        """Columns holding personal data, with their evidence; pseudonymise or remove."""
+        state = self.state
+        area = MessageArea()
+        box = widgets.VBox()
+
+        def render() -> None:
+            found = privacy.detect_personal(state.table)
+            if not found:
+                box.children = [
+                    html(message_html("success", messages.text("quality.ui_no_personal")))
+                ]
+                return
+            rows = [
+                {
+                    messages.text("quality.ui_col_column"): f.column,
+                    messages.text("quality.ui_col_kind"): f.label,
+                    messages.text("quality.ui_col_evidence"): f.evidence,
+                }
+                for f in found
+            ]
+            buttons = []
+            for f in found:
+                pseudo = widgets.Button(
+                    description=messages.text("quality.ui_pseudonymise", column=f.column)
+                )
+                remove = widgets.Button(
+                    description=messages.text("quality.ui_remove", column=f.column),
+                    button_style="warning",
+                )
+                pseudo.on_click(guarded(area)(lambda _b, f=f: _protect(f, "pseudonymise")))
+                remove.on_click(guarded(area)(lambda _b, f=f: _protect(f, "remove")))
+                buttons.append(widgets.HBox([pseudo, remove], layout={"flex_flow": "row wrap"}))
+            box.children = [
+                html(table_html(rows, caption=messages.text("quality.ui_personal_caption"))),
+                *buttons,
+            ]
+
+        def _protect(found, how: str) -> None:
+            step = state.add(privacy.protection_step(found, how))
+            area.success(messages.text("quality.ui_applied", label=step.title()))
+
+        state.listeners.append(guarded(area)(render))
+        render()
+        return page(
+            section_title(messages.text("quality.ui_personal_title")),
+            html(f"<p>{esc(privacy.explanation())}</p>"),
+            area,
+            box,
+        )
+
+    # ------------------------------------------------------------------ schema
+    @activity
+    def schema_validation(self) -> widgets.Widget:
+        """The table against its declared Table Schema (or one the learner uploads)."""
+        state = self.state
+        area = MessageArea()
+        result = widgets.HTML()
+        upload = widgets.FileUpload(
+            accept=".json",
+            multiple=False,
+            description=messages.text("quality.ui_schema_upload"),
+            icon="",
+        )
+        label = html(f"<label>{esc(messages.text('quality.ui_schema_upload_label'))}</label>")
+
+        def show(schema: dict | None, origin: str) -> None:
+            if not schema:
+                result.value = message_html("info", messages.text("quality.ui_schema_none"))
+                return
+            report = schema_check.validate(state.raw, schema)
+            rows = [
+                {
+                    messages.text("quality.ui_col_column"): i.column or "—",
+                    messages.text("quality.ui_col_count"): i.count,
+                    messages.text("quality.ui_col_problem"): i.message,
+                }
+                for i in report.issues
+            ]
+            kind = "success" if report.valid else "warning"
+            result.value = message_html(kind, f"{origin} {report.summary()}") + table_html(
+                rows, caption=messages.text("quality.ui_schema_caption")
+            )
+
+        @guarded(area)
+        def on_upload(_change) -> None:
+            if not upload.value:
+                return
+            item = upload.value[0]
+            schema = schema_check.load_schema(
+                bytes(item["content"]).decode("utf-8", errors="replace")
+            )
+            state.schema = schema
+            show(
+                schema,
+                messages.text("quality.ui_schema_uploaded", name=item.get("name", "schema.json")),
+            )
+            state._changed()
+
+        upload.observe(on_upload, names="value")
+        guarded(area)(show)(state.schema, messages.text("quality.ui_schema_declared"))
+        return page(
+            section_title(messages.text("quality.ui_schema_title")),
+            html(f"<p>{esc(messages.text('quality.ui_schema_intro'))}</p>"),
+            result,
+            label,
+            upload,
+            area,
+        )
+
+    # ------------------------------------------------------------------ explore
+    @activity
+    def explore(self) -> widgets.Widget:
+        """Distributions, missing values and the relation of each column with the target."""
+        state = self.state
+        area = MessageArea()
+        chooser = widgets.Dropdown(
+            description=messages.text("quality.ui_explore_column"), style=STYLE, layout=WIDE
+        )
+        chooser.add_class("dl-explore-column")
+        figures = widgets.VBox()
+        overview = widgets.VBox()
+
+        def render_overview() -> None:
+            parts = [_figure(plots.missing_figure(state.table))]
+            if state.target in state.table.columns:
+                parts.append(_figure(plots.associations_figure(state.table, state.target)))
+            overview.children = parts
+            names = [str(c) for c in state.table.columns if c != state.target]
+            current = chooser.value
+            chooser.options = names
+            if current in names:
+                chooser.value = current
+
+        def render_column(*_args) -> None:
+            name = chooser.value
+            if not name or name not in state.table.columns:
+                figures.children = []
+                return
+            parts = [_figure(plots.distribution_figure(state.table, name))]
+            if state.target in state.table.columns:
+                parts.append(_figure(plots.relation_figure(state.table, name, state.target)))
+            figures.children = parts
+
+        chooser.observe(guarded(area)(render_column), names="value")
+        state.listeners.append(guarded(area)(render_overview))
+        render_overview()
+        render_column()
+        return page(
+            section_title(messages.text("quality.ui_explore_title")),
+            html(f"<p>{esc(messages.text('quality.ui_explore_intro'))}</p>"),
+            overview,
+            chooser,
+            area,
+            figures,
+        )
+
+    # ------------------------------------------------------------------ exercise
+    @activity
+    def exercise(self) -> widgets.Widget:
+        """« Trouvez les défauts de l’exemple fil rouge », checked by the quiz engine."""
+        from labkit import datapackage
+        from labkit.settings import load_settings
+        from labkit.ui.quiz_view import QuestionView
+
+        dataset = datapackage.load_dataset(load_settings().running_example.dataset)
+        defects = [d if isinstance(d, dict) else vars(d) for d in dataset.defects]
+        problem = quality.defect_hunt(defects)
+        stored = quiz.answers(self.workspace, self.module.id).get(problem.id)
+        view = QuestionView(
+            problem,
+            1,
+            lambda p, a, f: quiz.record(self.workspace, self.module.id, p, a, f),
+            lambda p, n: quiz.record_hint(self.workspace, self.module.id, p.id, n),
+            stored,
+        )
+        return page(
+            section_title(messages.text("quality.ui_exercise_title")),
+            html(f"<p>{esc(messages.text('quality.ui_exercise_intro'))}</p>"),
+            view,
+        )
+
+
+def _bound(text: str, name: str) -> float | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    value = quiz.parse_number(text)
+    if value is None:
+        raise messages.error("quality.ui_bad_bound", value=text[:30])
+    return value
+
+
+def _preview_html(before: pd.DataFrame, after: pd.DataFrame, effect: str) -> str:
+    old = frame_html(before.reset_index(names="ligne"), 8, messages.text("quality.ui_before"))
+    new = (
+        frame_html(after.reset_index(names="ligne"), 8, messages.text("quality.ui_after"))
+        if len(after.columns) and len(after)
+        else f"<p>{esc(messages.text('quality.ui_after_empty'))}</p>"
+    )
+    return (
+        f'<div class="dl-card dl-preview" role="status"><p><strong>{esc(effect)}</strong></p>'
+        f'<div style="display:flex;flex-wrap:wrap;gap:1rem"><div>{old}</div><div>{new}</div></div></div>'
+    )
