@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from labkit import messages, toys
 
 BLUE, ORANGE, GREY, DARK = "#1f5fad", "#b34d00", "#666666", "#161616"
-BOUNDARY_SCALE = [[0.0, "#d6e4f5"], [0.5, "#f4f4f4"], [1.0, "#fadcc4"]]
+BOUNDARY_SCALE = [[0.0, "#a9c8ee"], [0.5, "#f2f2f2"], [1.0, "#f5bd8f"]]
 FONT = {"family": "Marianne, Segoe UI, Arial, sans-serif", "size": 14, "color": DARK}
 
 

@@ -20,6 +20,7 @@ from labkit.ui.page import ModulePage, activity
 
 RULE_SEEN_SEED, RULE_NEW_SEED = 0, 100
 SLIDER_STYLE = {"description_width": "initial"}
+BUTTON_LAYOUT = {"width": "auto"}
 
 # plotly's FigureWidget needs the ``anywidget`` package, whose page side gives each widget 2 s to
 # start: on a loaded machine the plotly bundle takes longer to load and the figures never appear
@@ -110,9 +111,13 @@ class Module01App(ModulePage):
             layout={"width": "auto"},
         )
         new_points = widgets.Button(
-            description=messages.text("intro.new_points_button"), button_style="primary"
+            description=messages.text("intro.new_points_button"),
+            button_style="primary",
+            layout=BUTTON_LAYOUT,
         )
-        new_sample = widgets.Button(description=messages.text("intro.new_sample_button"))
+        new_sample = widgets.Button(
+            description=messages.text("intro.new_sample_button"), layout=BUTTON_LAYOUT
+        )
         readout = widgets.HTML()
         summary = widgets.HTML()
         summary.add_class("dl-classif-summary")
@@ -127,14 +132,10 @@ class Module01App(ModulePage):
             level = slider.value
             figures = current is None
             current = current or toys.classification_state(data["train"], data["new"], level)
+            key = "intro.complexity_readout" if current.neighbours > 1 else "intro.complexity_one"
             readout.value = (
                 "<p>"
-                + messages.text(
-                    "intro.complexity_readout",
-                    level=level,
-                    max=toys.level_count(),
-                    k=current.neighbours,
-                )
+                + messages.text(key, level=level, max=toys.level_count(), k=current.neighbours)
                 + "</p>"
             )
             summary.value = _status(current.summary)
@@ -216,7 +217,9 @@ class Module01App(ModulePage):
             layout={"width": "auto"},
         )
         new_days = widgets.Button(
-            description=messages.text("intro.new_days_button"), button_style="primary"
+            description=messages.text("intro.new_days_button"),
+            button_style="primary",
+            layout=BUTTON_LAYOUT,
         )
         summary = widgets.HTML()
         summary.add_class("dl-regression-summary")
@@ -302,6 +305,7 @@ class Module01App(ModulePage):
             f'<div class="dl-card"><h4>{esc(messages.text("intro.tree_rules_title"))}</h4>'
             f"<ul>{tree_rules}</ul></div>"
         )
+        tree_box.layout.width = "48%"
 
         def render(result=None) -> None:
             figures = result is None
