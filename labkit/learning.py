@@ -41,7 +41,7 @@ from sklearn.ensemble import (
     RandomForestRegressor,
 )
 from sklearn.impute import SimpleImputer
-from sklearn.linear_model import Lars, LinearRegression, LogisticRegression, Ridge
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.metrics import (
     accuracy_score,
     confusion_matrix,
@@ -78,7 +78,7 @@ INTEGER_CLASS_MAX = 10  # an integer target with at most this many values is a c
 FOLDS_RANGE = (2, 10)
 TEST_SHARE_RANGE = (0.1, 0.5)
 MAX_REPEATS = 10
-FIT_BUDGET_ROWS = 3000  # repeats are chosen so that folds x repeats x rows stays near this x folds
+FIT_BUDGET_ROWS = 2000  # repeats x development rows x (classes - 1) stays near this (speed)
 FORMULA_TERMS = 5
 MISSING_CATEGORY = "(vide)"
 INFREQUENT = "infrequent_sklearn"
@@ -498,8 +498,9 @@ def plan_evaluation(
                 folds=folds,
                 minimum=needed,
             )
-    if repeats is None:
-        repeats = int(np.clip(FIT_BUDGET_ROWS // max(n_dev, 1), 1, 3))
+    if repeats is None:  # repeat more on small tables: cheap there, and most needed
+        weight = max(n_dev, 1) * max(1, len(task.classes) - 1)
+        repeats = int(np.clip(FIT_BUDGET_ROWS // weight, 1, 3))
     if (
         isinstance(repeats, bool)
         or not isinstance(repeats, (int, np.integer))
@@ -641,9 +642,37 @@ def output_columns(prep: ColumnTransformer) -> list[OutputColumn]:
 
 
 # ============================================================================ the formula model
+def greedy_columns(X: np.ndarray, Y: np.ndarray, max_terms: int) -> list[int]:
+    """Pick at most ``max_terms`` columns of ``X``, one at a time, each time the one that best
+    explains what the columns already picked leave unexplained in ``Y`` (one column per class, or
+    the number to predict). A copy of a picked column (or the other half of a yes/no pair) explains
+    nothing new, so it is never picked twice."""
+    X = np.asarray(X, dtype=float)
+    Y = np.asarray(Y, dtype=float).reshape(len(X), -1)
+    centred = X - X.mean(axis=0)
+    norms = np.sqrt((centred**2).sum(axis=0))
+    usable = norms > 1e-9
+    Xn = np.where(usable, centred / np.where(usable, norms, 1.0), 0.0)
+    Yc = Y - Y.mean(axis=0)
+    residual = Yc.copy()
+    selected: list[int] = []
+    for _ in range(min(max_terms, int(usable.sum()))):
+        gains = ((Xn.T @ residual) ** 2).sum(axis=1)
+        gains[~usable] = -1.0
+        gains[selected] = -1.0
+        best = int(np.argmax(gains))
+        if gains[best] <= 1e-10 * max(1.0, float((Yc**2).sum())):
+            break
+        selected.append(best)
+        basis = Xn[:, selected]
+        coef, *_ = np.linalg.lstsq(basis, Yc, rcond=None)
+        residual = Yc - basis @ coef
+    return selected
+
+
 class _FormulaBase(BaseEstimator):
-    """A linear model that keeps at most ``max_terms`` input columns (chosen by an L1 path inside
-    ``fit``, so the choice is part of what cross-validation evaluates)."""
+    """A linear model on at most ``max_terms`` input columns, chosen inside ``fit`` (so the
+    choice is part of what cross-validation evaluates): a formula short enough to read."""
 
     def __init__(self, max_terms: int = FORMULA_TERMS):
         self.max_terms = max_terms
@@ -667,28 +696,13 @@ class FormulaClassifier(ClassifierMixin, _FormulaBase):
     def fit(self, X, y):
         X = np.asarray(X, dtype=float)
         y = np.asarray(y)
-        self.classes_ = np.unique(y)
+        self.classes_, codes = np.unique(y, return_inverse=True)
         self.n_features_in_ = X.shape[1]
-        selected = np.array([], dtype=int)
+        self.selected_ = np.array(
+            greedy_columns(X, np.eye(len(self.classes_))[codes], self.max_terms), dtype=int
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            # one-vs-rest targets: a single one for two classes, one per class otherwise
-            targets = (
-                [(y == self.classes_[1]).astype(int)]
-                if len(self.classes_) == 2
-                else [(y == label).astype(int) for label in self.classes_]
-            )
-            for c in np.logspace(-3, 1, 14):
-                weights = []
-                for target in targets:
-                    probe = LogisticRegression(C=c, l1_ratio=1.0, solver="liblinear", max_iter=200)
-                    probe.fit(X, target)
-                    weights.append(np.abs(probe.coef_[0]))
-                active = np.flatnonzero(np.any(np.vstack(weights) > 1e-8, axis=0))
-                if len(active) > self.max_terms:
-                    break
-                selected = active
-            self.selected_ = selected.astype(int)
             self.model_ = LogisticRegression(C=10.0, max_iter=1000)
             self.model_.fit(self._reduce(X), y)
         return self
@@ -708,13 +722,9 @@ class FormulaRegressor(RegressorMixin, _FormulaBase):
         X = np.asarray(X, dtype=float)
         y = np.asarray(y, dtype=float)
         self.n_features_in_ = X.shape[1]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            lars = Lars(n_nonzero_coefs=self.max_terms, fit_intercept=True)
-            lars.fit(X, y)
-            self.selected_ = np.flatnonzero(np.abs(lars.coef_) > 1e-10).astype(int)
-            self.model_ = LinearRegression()
-            self.model_.fit(self._reduce(X), y)
+        self.selected_ = np.array(greedy_columns(X, y, self.max_terms), dtype=int)
+        self.model_ = LinearRegression()
+        self.model_.fit(self._reduce(X), y)
         return self
 
     def predict(self, X):
@@ -807,10 +817,10 @@ MODELS: dict[str, ModelSpec] = {
         ModelSpec(
             "boosting",
             lambda: HistGradientBoostingClassifier(
-                max_iter=60, learning_rate=0.1, max_leaf_nodes=15, random_state=0
+                max_iter=60, learning_rate=0.1, max_leaf_nodes=8, max_bins=32, random_state=0
             ),
             lambda: HistGradientBoostingRegressor(
-                max_iter=60, learning_rate=0.1, max_leaf_nodes=15, random_state=0
+                max_iter=60, learning_rate=0.1, max_leaf_nodes=8, max_bins=32, random_state=0
             ),
             Setting("max_iter", (1, 3, 5, 10, 20, 40, 60, 100, 200, 400), 60),
         ),
