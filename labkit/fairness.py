@@ -83,8 +83,10 @@ def group_values(series: pd.Series, column: str | None = None) -> pd.Series:
         if len(edges) >= 3:
             bins = pd.cut(values, edges, include_lowest=True, duplicates="drop")
             labels = {
-                interval: f"de {number(interval.left, 3)} à {number(interval.right, 3)}"
-                for interval in bins.cat.categories
+                interval: f"de {number(low, 3)} à {number(high, 3)}"
+                for interval, low, high in zip(
+                    bins.cat.categories, edges[:-1], edges[1:], strict=True
+                )
             }
             named = bins.map(labels).astype(object).where(values.notna(), missing)
             order = [labels[i] for i in bins.cat.categories] + [missing]
