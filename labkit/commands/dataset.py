@@ -1,0 +1,463 @@
+"""``datalab dataset``: inspect a file, check a dataset folder, make a dataset folder from a file.
+
+- ``datalab dataset inspect PATH [--json]``: what the reader detected and a summary of the table.
+- ``datalab dataset check DIR…``: validate dataset folders (exit 0 when all are valid).
+- ``datalab dataset new FILE [--title …] [--dest DIR] …``: a Data Package folder made from a CSV,
+  ``.xlsx`` or ``.ods`` file, with its Table Schema inferred; the metadata not given as options are
+  asked for when a terminal is attached (never in a script). The folder is then checked, and the
+  catalogue of module 03 finds it without any code change.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+import shutil
+import sys
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from labkit import messages, paths
+from labkit.reader import (
+    ReadOptions,
+    ReadResult,
+    date_format_label,
+    decimal_label,
+    read_table,
+    separator_label,
+    thousands_label,
+    type_label,
+)
+
+LICENCES = {
+    "etalab-2.0": ("etalab-2.0", "Licence Ouverte / Open Licence 2.0", "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"),
+    "lo": ("etalab-2.0", "Licence Ouverte / Open Licence 2.0", "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"),
+    "licence ouverte": ("etalab-2.0", "Licence Ouverte / Open Licence 2.0", "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"),
+    "odbl": ("odc-odbl", "Open Database License (ODbL) 1.0", "https://opendatacommons.org/licenses/odbl/1-0/"),
+    "cc-by-4.0": ("CC-BY-4.0", "Creative Commons Attribution 4.0", "https://creativecommons.org/licenses/by/4.0/"),
+    "cc0": ("CC0-1.0", "Creative Commons Zero 1.0", "https://creativecommons.org/publicdomain/zero/1.0/"),
+    "interne": ("other-closed", "Usage interne (données non ouvertes)", ""),
+}  # fmt: skip
+FRICTIONLESS_MISSING = sorted({"", "NA", "N/A", "n/a", "#N/A", "-", "nd", "n.d.", "nc", "n.c."})
+MAX_DOCUMENTED_ROWS = 2000
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "dataset", help="inspecter un fichier, vérifier ou créer un jeu de données"
+    )
+    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+
+    inspect = actions.add_parser("inspect", help="ce que Datalab lit dans un fichier")
+    inspect.add_argument("path", help="fichier CSV, .xlsx ou .ods, ou dossier de jeu de données")
+    inspect.add_argument("--json", action="store_true", help="résultat au format JSON")
+    _reading_options(inspect)
+    inspect.set_defaults(handler=run_inspect)
+
+    check = actions.add_parser("check", help="vérifier un ou plusieurs dossiers de jeu de données")
+    check.add_argument("folders", nargs="+", metavar="DIR", help="dossier (ou nom d’un jeu)")
+    check.set_defaults(handler=run_check)
+
+    new = actions.add_parser("new", help="créer un jeu de données à partir d’un fichier")
+    new.add_argument("file", help="fichier CSV, .xlsx ou .ods")
+    new.add_argument("--title", help="titre du jeu de données")
+    new.add_argument("--dest", help="dossier à créer (par défaut datasets/<identifiant>)")
+    new.add_argument("--id", dest="dataset_id", help="identifiant (nom du dossier)")
+    new.add_argument("--description", help="description en quelques phrases")
+    new.add_argument(
+        "--licence", help="licence : etalab-2.0 (Licence Ouverte), odbl, cc-by-4.0, cc0, interne…"
+    )
+    new.add_argument("--producer", help="producteur des données (service, collectivité)")
+    new.add_argument("--theme", help="thème (par exemple « Mobilité »)")
+    new.add_argument("--keywords", help="mots-clés séparés par des virgules")
+    new.add_argument("--target", help="colonne à prédire suggérée")
+    new.add_argument("--force", action="store_true", help="remplacer un dossier existant")
+    _reading_options(new)
+    new.set_defaults(handler=run_new)
+
+    parser.set_defaults(handler=lambda args: _help(parser))
+
+
+def _help(parser) -> int:
+    parser.print_help()
+    return 2
+
+
+def _reading_options(parser) -> None:
+    parser.add_argument("--sheet", help="feuille du classeur à lire")
+    parser.add_argument("--encoding", help="encodage (utf-8, cp1252…)")
+    parser.add_argument("--separator", help="séparateur (; , tab |)")
+    parser.add_argument(
+        "--header-row", type=int, help="numéro de la ligne d’en-tête (1 = première)"
+    )
+
+
+def _options(args) -> ReadOptions:
+    separator = getattr(args, "separator", None)
+    if separator in ("tab", "\\t", "tabulation"):
+        separator = "\t"
+    header = getattr(args, "header_row", None)
+    if header is not None and header < 1:
+        raise messages.error("dataset_cli.bad_header_row", value=header)
+    return ReadOptions(
+        encoding=getattr(args, "encoding", None),
+        separator=separator,
+        header_row=header - 1 if header else None,
+        sheet=getattr(args, "sheet", None),
+    )
+
+
+# ============================================================================ inspect
+def _read_path(path: Path, options: ReadOptions | None = None) -> tuple[ReadResult, Path]:
+    if path.is_dir():
+        from labkit import datapackage
+
+        descriptor = datapackage.read_descriptor(path)
+        resource = (descriptor.get("resources") or [{}])[0]
+        data_path = datapackage._data_path(path, resource)
+        return datapackage.read_resource(data_path, resource), data_path
+    if not path.is_file():
+        raise messages.error("dataset_cli.no_file", path=str(path))
+    size = path.stat().st_size
+    limit = (options or ReadOptions()).max_bytes
+    if size > limit:  # refuse before reading a huge file into memory
+        raise messages.error(
+            "reader.too_large",
+            name=path.name,
+            size=f"{size / 1024 / 1024:.1f}".replace(".", ","),
+            max=f"{limit / 1024 / 1024:.1f}".replace(".", ","),
+        )
+    return read_table(path.read_bytes(), path.name, options), path
+
+
+def inspect_summary(path: Path | str, options: ReadOptions | None = None) -> dict[str, Any]:
+    """What ``datalab dataset inspect --json`` prints: the detection and a summary of the table."""
+    result, data_path = _read_path(Path(path), options)
+    detection, frame = result.detection, result.frame
+    return {
+        "file": str(data_path),
+        "format": detection.format,
+        "encoding": detection.encoding,
+        "separator": detection.separator,
+        "quote": detection.quote,
+        "decimal": detection.decimal,
+        "thousands": detection.thousands,
+        "date_format": detection.date_format,
+        "header_row": detection.header_row + 1,
+        "sheet": detection.sheet,
+        "sheets": detection.sheets,
+        "rows": int(len(frame)),
+        "columns": [
+            {
+                "name": c.name,
+                "type": c.type,
+                "missing": int(c.missing),
+                "unit": c.unit,
+                "date_format": c.date_format,
+                "examples": c.examples,
+            }
+            for c in detection.columns
+        ],
+        "warnings": list(detection.warnings),
+    }
+
+
+def run_inspect(args) -> int:
+    summary = inspect_summary(args.path, _options(args))
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
+        return 0
+    print(format_summary(summary))
+    return 0
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    """The inspection in plain French, for a terminal."""
+    t = messages.text
+    lines = [t("dataset_cli.file", path=summary["file"], format=summary["format"].upper())]
+    if summary["format"] == "csv":
+        lines.append(t("dataset_cli.encoding", value=summary["encoding"]))
+        lines.append(t("dataset_cli.separator", value=separator_label(summary["separator"])))
+    else:
+        sheets = ", ".join(summary["sheets"])
+        lines.append(t("dataset_cli.sheet", value=summary["sheet"], sheets=sheets))
+    lines.append(t("dataset_cli.header_row", value=summary["header_row"]))
+    lines.append(t("dataset_cli.decimal", value=decimal_label(summary["decimal"])))
+    lines.append(t("dataset_cli.thousands", value=thousands_label(summary["thousands"])))
+    lines.append(t("dataset_cli.date_format", value=date_format_label(summary["date_format"])))
+    lines.append(t("dataset_cli.size", rows=summary["rows"], columns=len(summary["columns"])))
+    width = max((len(c["name"]) for c in summary["columns"]), default=10)
+    lines.append(t("dataset_cli.columns"))
+    for column in summary["columns"]:
+        kind = type_label(column["type"])
+        unit = f" ({column['unit']})" if column["unit"] else ""
+        missing = t("dataset_cli.missing", count=column["missing"]) if column["missing"] else ""
+        lines.append(f"  {column['name']:<{width}}  {kind}{unit}{missing}")
+    if summary["warnings"]:
+        lines.append(t("dataset_cli.warnings"))
+        lines.extend(f"  - {w}" for w in summary["warnings"])
+    return "\n".join(lines)
+
+
+# ============================================================================ check
+def run_check(args) -> int:
+    from labkit import datapackage
+
+    failed = 0
+    for value in args.folders:
+        folder = Path(value)
+        if not folder.exists() and re.fullmatch(r"[A-Za-z0-9_.-]+", value):
+            folder = paths.datasets_dir() / value
+        problems = datapackage.check_dataset_folder(folder)
+        if problems:
+            failed += 1
+            print(messages.text("dataset_cli.check_failed", folder=folder, count=len(problems)))
+            for problem in problems:
+                print(f"  - {problem}")
+        else:
+            print(messages.text("dataset_cli.check_ok", folder=folder))
+    return 1 if failed else 0
+
+
+# ============================================================================ new
+def slug(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    value = re.sub(r"[^a-z0-9]+", "_", folded.lower()).strip("_")
+    return value[:60] or "jeu_de_donnees"
+
+
+def _ask(label: str, default: str | None, interactive: bool) -> str | None:
+    if not interactive:
+        return default
+    shown = f" [{default}]" if default else ""
+    try:
+        answer = input(f"{label}{shown} : ").strip()
+    except EOFError:
+        return default
+    return answer or default
+
+
+def licence_entry(value: str | None) -> dict[str, str]:
+    """A ``licenses`` entry from a short name (``etalab-2.0``, ``odbl``…) or free text."""
+    if not value:
+        return {"name": "notspecified", "title": messages.text("dataset_cli.no_licence_title")}
+    key = value.strip().lower()
+    if key in LICENCES:
+        name, title, url = LICENCES[key]
+        entry = {"name": name, "title": title}
+        if url:
+            entry["path"] = url
+        return entry
+    return {"name": slug(value).replace("_", "-"), "title": value.strip()}
+
+
+def infer_field(column, frame, detection) -> dict[str, Any]:
+    """A Table Schema field for one read column, written so that frictionless reads the original
+    file the same way (decimal and group marks, units, date formats)."""
+    name = column.name
+    values = frame[name]
+    examples = ", ".join(f"« {e} »" for e in column.examples[:3])
+    spec: dict[str, Any] = {
+        "name": name,
+        "type": "string",
+        "title": name.replace("_", " ").strip().capitalize(),
+        "description": messages.text(
+            "dataset_cli.field_description", type=type_label(column.type), examples=examples or "—"
+        ),
+    }
+    is_csv = detection.format == "csv"
+    if column.type in ("integer", "number"):
+        spec["type"] = column.type
+        if column.unit:
+            spec["unit"] = column.unit
+        if is_csv:
+            if detection.decimal != ".":
+                spec["decimalChar"] = detection.decimal
+            if detection.thousands:
+                spec["type"] = "number"  # Table Schema integers have no group mark
+                spec["groupChar"] = detection.thousands
+            if column.unit:
+                spec["bareNumber"] = False
+    elif column.type == "date":
+        fmt = column.date_format
+        has_time = bool(fmt and "%H" in fmt) or (
+            not is_csv and (values.dropna().dt.normalize() != values.dropna()).any()
+        )
+        spec["type"] = "datetime" if has_time else "date"
+        if is_csv and fmt:
+            spec["format"] = fmt
+        elif not is_csv:
+            spec["format"] = "any"
+    elif column.type == "boolean":
+        spec["type"] = "boolean"
+        if is_csv:
+            spec["trueValues"] = ["true", "True", "TRUE", "vrai", "Vrai", "VRAI"]
+            spec["falseValues"] = ["false", "False", "FALSE", "faux", "Faux", "FAUX"]
+    return spec
+
+
+def _defects_from_quality(frame, target: str | None) -> list[dict[str, Any]]:
+    """The quality findings of module 04 as documented defects (best effort)."""
+    try:
+        from labkit import quality
+        from labkit.datapackage import DEFECT_KINDS
+
+        report = quality.assess(frame, target=target)
+    except Exception:  # noqa: BLE001 - the dataset is made without them
+        return []
+    defects = []
+    for finding in report.findings:
+        if finding.kind not in DEFECT_KINDS:
+            continue
+        entry: dict[str, Any] = {"kind": finding.kind, "columns": list(finding.columns)}
+        rows = [int(r) for r in finding.rows if isinstance(r, int) and 0 <= r < len(frame)]
+        if rows and len(rows) == finding.count and len(rows) <= MAX_DOCUMENTED_ROWS:
+            entry["rows"] = rows
+        entry["count"] = int(finding.count)
+        entry["description"] = finding.message
+        defects.append(entry)
+    return defects
+
+
+def _task_of(frame, target: str) -> str:
+    values = frame[target].dropna()
+    if values.dtype.kind in "fi" and values.nunique() > 10:
+        return "regression"
+    return "classification"
+
+
+def run_new(args) -> int:
+    source = Path(args.file)
+    if not source.is_file():
+        raise messages.error("dataset_cli.no_file", path=str(source))
+    result, _ = _read_path(source, _options(args))
+    detection, frame = result.detection, result.frame
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print(messages.text("dataset_cli.new_intro", name=source.name, rows=len(frame)))
+    title = _ask(messages.text("dataset_cli.ask_title"), args.title or source.stem, interactive)
+    title = (title or source.stem).strip()
+    default_description = messages.text(
+        "dataset_cli.default_description", name=source.name, date=_dt.date.today().isoformat()
+    )
+    description = _ask(
+        messages.text("dataset_cli.ask_description"),
+        args.description or default_description,
+        interactive and not args.description,
+    )
+    producer = _ask(
+        messages.text("dataset_cli.ask_producer"), args.producer, interactive and not args.producer
+    )
+    licence = _ask(
+        messages.text("dataset_cli.ask_licence"), args.licence, interactive and not args.licence
+    )
+    theme = _ask(messages.text("dataset_cli.ask_theme"), args.theme, interactive and not args.theme)
+    keywords = _ask(
+        messages.text("dataset_cli.ask_keywords"), args.keywords, interactive and not args.keywords
+    )
+    target = _ask(
+        messages.text("dataset_cli.ask_target"), args.target, interactive and not args.target
+    )
+    if target and target not in frame.columns:
+        raise messages.error(
+            "dataset_cli.unknown_target", target=target, columns=", ".join(map(str, frame.columns))
+        )
+
+    dataset_id = args.dataset_id or slug(title)
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,80}", dataset_id):
+        raise messages.error("dataset_cli.bad_id", value=dataset_id)
+    dest = Path(args.dest) if args.dest else paths.datasets_dir() / dataset_id
+    if dest.exists():
+        if not args.force:
+            raise messages.error("dataset_cli.exists", path=str(dest))
+        if not (dest / "datapackage.json").is_file():
+            raise messages.error("dataset_cli.not_a_dataset", path=str(dest))
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+
+    resource = _resource(source, dest, detection, frame)
+    package: dict[str, Any] = {
+        "name": slug(dataset_id).replace("_", "-"),
+        "title": title,
+        "description": description or default_description,
+        "keywords": [k.strip() for k in (keywords or "").split(",") if k.strip()],
+        "theme": theme or "",
+        "producer": producer or "",
+        "updated": _dt.date.today().isoformat(),
+        "licenses": [licence_entry(licence)],
+        "sources": [{"title": messages.text("dataset_cli.source_title", name=source.name)}],
+        "resources": [resource],
+        "suggested_targets": [{"column": target, "task": _task_of(frame, target)}]
+        if target
+        else [],
+        "drivers": {},
+        "group_columns": [],
+        "defects": _defects_from_quality(frame, target),
+    }
+    (dest / "datapackage.json").write_text(
+        json.dumps(package, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
+    )
+    from labkit import datapackage
+
+    problems = datapackage.check_dataset_folder(dest)
+    print(
+        messages.text(
+            "dataset_cli.created", path=str(dest), rows=len(frame), columns=frame.shape[1]
+        )
+    )
+    if not licence:
+        print(messages.text("dataset_cli.licence_reminder"))
+    if problems:
+        print(messages.text("dataset_cli.check_failed", folder=dest, count=len(problems)))
+        for problem in problems:
+            print(f"  - {problem}")
+        return 1
+    print(messages.text("dataset_cli.check_ok", folder=dest))
+    if dest.resolve().parent == paths.datasets_dir().resolve():
+        print(messages.text("dataset_cli.next_steps", id=dest.name))
+    else:
+        print(messages.text("dataset_cli.next_steps_elsewhere", folder=paths.datasets_dir()))
+    return 0
+
+
+def _resource(source: Path, dest: Path, detection, frame) -> dict[str, Any]:
+    """Copy the data into ``dest`` and describe it. CSV and .xlsx files are kept as they are (with
+    their French formats); an .ods file is converted to CSV, which every Data Package tool reads."""
+    safe_name = re.sub(r"[^A-Za-z0-9_.-]+", "_", source.name).strip("_") or "donnees.csv"
+    if detection.format == "ods":
+        safe_name = Path(safe_name).stem + ".csv"
+        data = frame.to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8")
+        (dest / safe_name).write_bytes(data)
+        converted = read_table(data, safe_name)
+        detection, frame = converted.detection, converted.frame
+    else:
+        shutil.copyfile(source, dest / safe_name)
+    fields = [infer_field(c, frame, detection) for c in detection.columns]
+    resource: dict[str, Any] = {
+        "name": slug(Path(safe_name).stem).replace("_", "-"),
+        "path": safe_name,
+        "format": detection.format,
+        "schema": {"fields": fields, "missingValues": FRICTIONLESS_MISSING},
+    }
+    if detection.format == "csv":
+        encoding = detection.encoding if detection.encoding != "utf-8+cp1252" else "utf-8"
+        resource["mediatype"] = "text/csv"
+        resource["encoding"] = encoding
+        dialect: dict[str, Any] = {"delimiter": detection.separator}
+        if detection.header_row:
+            dialect["headerRows"] = [detection.header_row + 1]
+        if detection.quote and detection.quote != '"':
+            dialect["quoteChar"] = detection.quote
+        resource["dialect"] = dialect
+    else:
+        resource["mediatype"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        resource["dialect"] = {
+            "headerRows": [detection.header_row + 1],
+            "excel": {"sheet": detection.sheet},
+        }
+    return resource
+
+
+__all__ = ["inspect_summary", "register", "run_check", "run_inspect", "run_new"]
