@@ -1,0 +1,115 @@
+"""``datalab train``: read like module 03, clean like module 04, compare, print (text or JSON)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from labkit.cli import main
+
+
+def french_csv(path, n: int = 200, seed: int = 0, signal: bool = True):
+    """A CSV as French services write them: ``;`` separator, decimal comma, a duplicated row,
+    an identifier column and a few rows without target."""
+    rng = np.random.default_rng(seed)
+    lines = ["numero;quartier;revenu;anciennete;decision"]
+    for i in range(n):
+        quartier = rng.choice(["Nord", "Sud", "Centre"])
+        revenu = rng.normal(1500, 400)
+        anciennete = int(rng.integers(0, 24))
+        score = (revenu - 1500) / 300 + (anciennete - 12) / 6 + (1 if quartier == "Nord" else 0)
+        if not signal:
+            score = rng.normal()
+        decision = "oui" if score + rng.normal(0, 0.5) > 0 else "non"
+        if i % 50 == 7:
+            decision = ""
+        lines.append(
+            f"D-{i:04d};{quartier};{revenu:.2f}".replace(".", ",") + f";{anciennete};{decision}"
+        )
+    lines.append(lines[5])  # a duplicate
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def run(argv, capsys) -> tuple[int, str, str]:
+    code = main(argv)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_json_has_task_metric_baseline_and_models_on_the_same_cv(tmp_path, capsys):
+    path = french_csv(tmp_path / "demandes.csv")
+    code, out, _ = run(["train", str(path), "--target", "decision", "--json"], capsys)
+    assert code == 0
+    result = json.loads(out)
+    assert result["task"] == "classification" and result["metric"] == "accuracy"
+    assert 0.4 < result["baseline"] < 0.8
+    names = {m["name"] for m in result["models"]}
+    assert {"Arbre de décision", "Régression logistique", "Formule explicite"} <= names
+    for model in result["models"]:
+        assert set(model) >= {"name", "score", "std", "seconds"}
+        assert 0 <= model["score"] <= 1 and model["std"] >= 0 and model["seconds"] > 0
+    scores = [m["score"] for m in result["models"]]
+    assert scores == sorted(scores, reverse=True)  # best first, higher is better
+    assert result["beats_baseline"] and result["models"][0]["score"] > result["baseline"] + 0.1
+    assert "numero" not in result["features"]  # the identifier is left aside
+    assert result["rows"] == 196  # duplicate removed, rows without target dropped
+    assert any("double" in step for step in result["recipe"])
+
+
+def test_text_output_is_a_french_table(tmp_path, capsys):
+    path = french_csv(tmp_path / "demandes.csv")
+    code, out, err = run(["train", str(path), "--target", "decision"], capsys)
+    assert code == 0
+    assert "Modèles comparés sur « decision »" in out
+    assert "Référence naïve" in out and "Écart-type" in out and "Prêt pour l’atelier" in out
+    assert "%" in out
+    assert "Lecture de demandes.csv" in err
+
+
+def test_a_file_without_signal_is_not_workshop_ready(tmp_path, capsys):
+    path = french_csv(tmp_path / "bruit.csv", signal=False)
+    code, out, _ = run(["train", str(path), "--target", "decision"], capsys)
+    assert code == 0
+    assert "À revoir avant l’atelier" in out
+
+
+def test_regression_on_a_dataset_folder(capsys):
+    from labkit import paths
+
+    folder = paths.datasets_dir() / "batiments"
+    code, out, _ = run(["train", str(folder), "--target", "consommation_kwh_m2", "--json"], capsys)
+    assert code == 0
+    result = json.loads(out)
+    assert result["task"] == "regression" and result["metric"] == "r2"
+    assert abs(result["baseline"]) < 0.1 and result["models"][0]["score"] > 0.5
+
+
+def test_missing_file_unknown_target_and_bad_folds_are_french_errors(tmp_path, capsys):
+    code, _, err = run(["train", str(tmp_path / "absent.csv"), "--target", "x"], capsys)
+    assert code == 1 and "Fichier introuvable" in err
+    path = french_csv(tmp_path / "demandes.csv", n=60)
+    code, _, err = run(["train", str(path), "--target", "inconnue"], capsys)
+    assert code == 1 and "« inconnue » n’existe pas" in err and "quartier" in err
+    code, _, err = run(["train", str(path), "--target", "decision", "--folds", "30"], capsys)
+    assert code == 1 and "plis" in err
+
+
+def test_a_constant_target_and_an_empty_file(tmp_path, capsys):
+    path = tmp_path / "constante.csv"
+    path.write_text("a;b\n" + "\n".join(f"{i};oui" for i in range(50)) + "\n", encoding="utf-8")
+    code, _, err = run(["train", str(path), "--target", "b"], capsys)
+    assert code == 1 and "Erreur : La cible « b »" in err and "une seule valeur" in err
+    empty = tmp_path / "vide.csv"
+    empty.write_bytes(b"")
+    code, _, err = run(["train", str(empty), "--target", "b"], capsys)
+    assert code == 1 and "Erreur : " in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv", [["train"], ["train", "x.csv"]])
+def test_missing_arguments_show_usage(argv, capsys):
+    with pytest.raises(SystemExit) as excinfo:
+        main(argv)
+    assert excinfo.value.code == 2
