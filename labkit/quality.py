@@ -53,6 +53,7 @@ LEAKAGE_ACCURACY = 0.98
 LEAKAGE_CORRELATION = 0.97  # rank correlation with a numeric target
 LEAKAGE_ETA = 0.9  # share of a numeric target's rank variance explained by a category
 PAIR_CANDIDATES = 12  # columns tried two by two for combined leaks
+LEAKAGE_ROWS = 4000  # rows used by the leakage tests on big tables
 TYPE_SHARE = 0.8  # share of values that must read as numbers (dates) for a text column to be one
 MAX_CATEGORIES = 300
 _CODE_HINT = re.compile(
@@ -726,10 +727,13 @@ def _groupings(profile: dict[str, _Column], skip: set[str]) -> list[tuple[str, n
     for name, column in profile.items():
         if column.kind != "text" or name in skip or not 2 <= column.distinct <= 40:
             continue
-        folded = column.values.astype("string").map(fold_category, na_action="ignore")
-        codes, _ = pd.factorize(folded)
-        if (codes < 0).all():
+        raw_codes, uniques = pd.factorize(column.values.astype("string"))
+        if (raw_codes < 0).all():
             continue
+        folded_codes, _ = pd.factorize(
+            pd.Series([fold_category(u) for u in uniques], dtype="object")
+        )
+        codes = np.where(raw_codes >= 0, folded_codes[np.maximum(raw_codes, 0)], -1)
         sizes = np.bincount(codes[codes >= 0])
         big = np.flatnonzero(sizes >= 30)
         if not 2 <= len(big) <= 10:
@@ -737,7 +741,19 @@ def _groupings(profile: dict[str, _Column], skip: set[str]) -> list[tuple[str, n
         remap = np.full(len(sizes), -1)
         remap[big] = np.arange(len(big))
         found.append((name, np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)))
-    return found
+    pairs = []
+    for i, (name_a, codes_a) in enumerate(found):
+        for name_b, codes_b in found[i + 1 :]:
+            both = (codes_a >= 0) & (codes_b >= 0)
+            combined = np.where(both, codes_a * (codes_b.max() + 1) + codes_b, -1)
+            sizes = np.bincount(combined[combined >= 0])
+            big = np.flatnonzero(sizes >= 30)
+            if 2 <= len(big) <= 40:
+                remap = np.full(len(sizes), -1)
+                remap[big] = np.arange(len(big))
+                codes = np.where(combined >= 0, remap[np.maximum(combined, 0)], -1)
+                pairs.append((f"{name_a} » et « {name_b}", codes))
+    return found + pairs
 
 
 def _numeric_outliers(
@@ -827,16 +843,15 @@ def _group_outliers(x, regular, groupings) -> tuple[str | None, np.ndarray | Non
         bounds = robust_bounds(pd.Series(x[members]))
         if bounds is None or bounds[1] is None:
             continue
-        # within a group, only values far above it count (three times its 99th percentile)
-        p99 = float(np.quantile(x[members], 0.99))
-        flags |= members & (x > bounds[1]) & (x > 3 * max(p99, 0.0))
+        # within a group, only values far above it count (three times its 90th percentile)
+        p90 = float(np.quantile(x[members], 0.9))
+        flags |= members & (x > bounds[1]) & (x > 3 * max(p90, 0.0))
     return (name if flags.any() else None), flags
 
 
 def _outlier_findings(
-    frame, profile, skip, today, target=None
+    frame, profile, skip, today, groupings
 ) -> tuple[list[Finding], int, int, int]:
-    groupings = _groupings(profile, skip | {target})
     findings = []
     outlier_cells = 0
     impossible_cells = 0
@@ -1018,6 +1033,8 @@ def _constant_findings(frame, profile, target) -> tuple[list[Finding], set[str]]
     for name, column in profile.items():
         if name == target or column.distinct < 2 or column.non_null < 20 or name in constant:
             continue
+        if column.distinct > (1 - NEARLY_CONSTANT) * len(frame) + 1:
+            continue  # too many different values for one of them to fill 95 % of the rows
         top = column.values.value_counts(dropna=False).iloc[0] / len(frame)
         if top >= NEARLY_CONSTANT:
             nearly.append(name)
@@ -1125,15 +1142,19 @@ def _scale(column: _Column) -> pd.Series | None:
     return _numbers(column)
 
 
-def _quantile_codes(values: np.ndarray, bins: int = 20) -> np.ndarray:
-    """Codes of quantile bins (missing values get their own code)."""
-    series = pd.Series(values)
-    if series.nunique() <= bins:
-        codes, _ = pd.factorize(series, use_na_sentinel=False)
-        return codes
-    ranks = series.rank(method="first", pct=True)
-    codes = np.floor(ranks.fillna(-0.05).to_numpy() * bins).astype(int) + 1
-    return np.clip(codes, 0, bins + 1)
+def _quantile_codes(values: np.ndarray, bins: int = 40) -> np.ndarray:
+    """Codes of quantile bins (missing values get code 0)."""
+    values = np.asarray(values, dtype="float64")
+    known = ~np.isnan(values)
+    if not known.any():
+        return np.zeros(len(values), dtype=int)
+    distinct = np.unique(values[known])
+    if len(distinct) <= 100:  # few values (days, counts): each its own group
+        codes = np.searchsorted(distinct, values) + 1
+    else:
+        edges = np.unique(np.quantile(values[known], np.linspace(0, 1, bins + 1)[1:-1]))
+        codes = np.searchsorted(edges, values, side="right") + 1
+    return np.where(known, codes, 0)
 
 
 def _rank_eta(groups: np.ndarray, y_rank: np.ndarray) -> float:
@@ -1155,8 +1176,8 @@ def _rank_corr(x: np.ndarray, y_rank: np.ndarray) -> float:
     ok = ~np.isnan(x) & ~np.isnan(y_rank)
     if ok.sum() < 20:
         return 0.0
-    xr = pd.Series(x[ok]).rank().to_numpy()
-    yr = pd.Series(y_rank[ok]).rank().to_numpy()
+    xr = np.argsort(np.argsort(x[ok], kind="stable"), kind="stable").astype("float64")
+    yr = np.argsort(np.argsort(y_rank[ok], kind="stable"), kind="stable").astype("float64")
     if np.std(xr) == 0 or np.std(yr) == 0:
         return 0.0
     return float(np.corrcoef(xr, yr)[0, 1])
@@ -1217,12 +1238,16 @@ class _Target:
         return best, best_name
 
 
-def _leakage_findings(frame, profile, target, task, skip) -> list[Finding]:
+def _leakage_findings(frame, profile, target, task, skip, groupings=()) -> list[Finding]:
     if target not in frame.columns:
         return []
     known = frame[target].notna().to_numpy()
     if known.sum() < 20:
         return []
+    if known.sum() > LEAKAGE_ROWS:  # near-determinism shows on a sample as well
+        keep = np.zeros(len(known), dtype=bool)
+        keep[np.linspace(0, len(known) - 1, LEAKAGE_ROWS).astype(int)] = True
+        known = known & keep
     target_numbers = _numbers(profile[target]) if task == "regression" else None
     goal = _Target(
         frame[target][known],
@@ -1260,7 +1285,7 @@ def _leakage_findings(frame, profile, target, task, skip) -> list[Finding]:
         singles[name] = score
         if goal.leaks(score):
             found[name] = ("values" if task == "classification" else "regression", score, None)
-    groupings = [(n, c[known]) for n, c in _groupings(profile, skip | {target})]
+    groupings = [(n, c[known]) for n, c in groupings]
     found.update(_pair_leaks(goal, scaled, singles, profile, set(found), groupings))
     findings = []
     for name, (reason, score, partner) in found.items():
@@ -1515,12 +1540,18 @@ def assess(
     inconsistent, variant_cells, category_cells = _inconsistent_findings(
         frame, profile, skip_categories, allowed
     )
+    groupings = _groupings(profile, identifier_names | personal_names | constant_names | {target})
     outliers, outlier_cells, impossible_cells, numeric_cells = _outlier_findings(
-        frame, profile, identifier_names | personal_names | constant_names, today, target
+        frame, profile, identifier_names | personal_names | constant_names, today, groupings
     )
     leakage = (
         _leakage_findings(
-            frame, profile, target, task, identifier_names | personal_names | constant_names
+            frame,
+            profile,
+            target,
+            task,
+            identifier_names | personal_names | constant_names,
+            groupings,
         )
         if target
         else []

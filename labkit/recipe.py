@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from labkit import messages
@@ -419,26 +420,25 @@ def robust_bounds(values: pd.Series, k: float = 3.0) -> tuple[float | None, floa
     normal there and only values far beyond it are flagged), the plain scale otherwise.
     """
     numbers = to_number(values) if not pd.api.types.is_numeric_dtype(values) else values
-    x = pd.to_numeric(numbers, errors="coerce").dropna().astype("float64")
-    if len(x) < 8 or x.nunique() < 3:
+    x = pd.to_numeric(numbers, errors="coerce").to_numpy(dtype="float64")
+    x = x[~np.isnan(x)]
+    if len(x) < 8 or len(np.unique(x)) < 3:
         return None
-    if x.min() >= 0 and bool((x % 1 == 0).all()) and x.nunique() < 15:
-        roots = x.pow(0.5)
-        rq1, rq3 = (float(v) for v in roots.quantile([0.25, 0.75]))
-        spread = rq3 - rq1
+    if x.min() >= 0 and bool((x % 1 == 0).all()) and len(np.unique(x)) < 15:
+        rq1, rq3 = np.quantile(np.sqrt(x), [0.25, 0.75])
+        spread = float(rq3 - rq1)
         if spread <= 0:
             return None
-        low = rq1 - k * spread
-        return (_round(low**2) if low > 0 else None), _round((rq3 + k * spread) ** 2)
-    q1, median, q3 = (float(v) for v in x.quantile([0.25, 0.5, 0.75]))
+        low = float(rq1) - k * spread
+        return (_round(low**2) if low > 0 else None), _round((float(rq3) + k * spread) ** 2)
+    q1, median, q3 = (float(v) for v in np.quantile(x, [0.25, 0.5, 0.75]))
     if q3 - q1 <= 0:
         return None
     skew = (q3 + q1 - 2 * median) / (q3 - q1)
     positive = x[x > 0]
     if x.min() >= 0 and skew > 0.1 and len(positive) >= 8:
         # zeros are outside a log scale: no low fence then (it would flag every zero)
-        logs = positive.map(math.log)
-        lq1, lq3 = (float(v) for v in logs.quantile([0.25, 0.75]))
+        lq1, lq3 = (float(v) for v in np.quantile(np.log(positive), [0.25, 0.75]))
         spread = lq3 - lq1
         if spread > 0:
             # the low side is fenced a little wider: small positive values are common there
