@@ -23,7 +23,7 @@ except ImportError:  # building the guide without installing labkit: use the che
 
 import yaml
 
-from labkit import guide, messages, quiz
+from labkit import guide, messages, paths, quiz
 from labkit.errors import DatalabError
 from labkit.modules import load_modules
 from labkit.settings import load_settings
@@ -145,7 +145,11 @@ def _messages(_page, arg):
         )
     try:
         return guide.render_messages_markdown(
-            guide.load_message_domains(), _notes(), audience=audience, heading="###"
+            guide.load_message_domains(),
+            _notes(),
+            audience=audience,
+            heading="###",
+            shown=guide.message_keys_in_code(guide.load_code_sources()),
         )
     except DatalabError as error:
         raise _fail(error) from None
@@ -162,7 +166,29 @@ def _running_example(_page, _arg):
     )
 
 
+def _datasets(_page, _arg):
+    return guide.render_datasets_markdown(guide.load_datapackages(paths.datasets_dir()))
+
+
+def _defects(_page, arg):
+    """The documented defects of a dataset (default: the running example's)."""
+    try:
+        name = arg or load_settings().running_example.dataset
+    except DatalabError as error:
+        raise _fail(error) from None
+    package = guide.load_datapackages(paths.datasets_dir()).get(name)
+    if package is None:
+        raise _fail(
+            messages.error(
+                "guide.dataset_missing", id=name, path=f"datasets/{name}/datapackage.json"
+            )
+        )
+    return guide.render_defects_markdown(package)
+
+
 MARKERS = {
+    "jeux": _datasets,
+    "defauts": _defects,
     "programme": _programme,
     "programme-1j": _programme_one_day,
     "module": _module,

@@ -317,47 +317,53 @@ def render_module_card(module: Module, modules: Iterable[Module]) -> str:
 # ----------------------------------------------------------------------------------- answer keys
 KIND_LABELS = {
     SingleChoice: "choix unique",
-    MultipleChoice: "plusieurs réponses possibles",
+    MultipleChoice: "choix multiples",
     NumberAnswer: "nombre",
     OpenQuestion: "question ouverte",
 }
+ANSWER_TITLE = "Réponse attendue : "
+OPEN_TITLE = "Question ouverte : pas de réponse unique"
 
 
 def _number(value: float) -> str:
     return f"{value:g}".replace(".", ",")
 
 
+def _numbers(indices: Iterable[int]) -> str:
+    shown = [str(i + 1) for i in indices]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " et " + shown[-1]
+
+
 def expected_answer(problem: Problem) -> str:
-    """The expected answer of a quiz question, in plain words (as the guide shows it)."""
+    """The expected answer of a quiz question, as the guide's answer key titles it."""
     if isinstance(problem, SingleChoice):
-        return f"{problem.choices[problem.answer]} (choix {problem.answer + 1})"
+        return ANSWER_TITLE + f"choix {problem.answer + 1}"
     if isinstance(problem, MultipleChoice):
-        numbers = ", ".join(str(i + 1) for i in problem.answer)
-        return " ; ".join(problem.choices[i] for i in problem.answer) + f" (choix {numbers})"
+        return ANSWER_TITLE + f"choix {_numbers(problem.answer)}"
     if isinstance(problem, NumberAnswer):
-        text = _number(problem.answer) + (f" {problem.unit}" if problem.unit else "")
+        text = _number(problem.answer) + (f"\u00a0{problem.unit}" if problem.unit else "")
         if problem.tolerance:
             text += f" (à {_number(problem.tolerance)} près)"
-        return text
-    return "pas de réponse unique : la question sert à la discussion"
+        return ANSWER_TITLE + text
+    return OPEN_TITLE
 
 
 def render_answer_key(bank: Bank) -> str:
-    """The answer key of a quiz bank: each question, its expected answer, hints, explanation and
-    why each wrong choice is wrong."""
+    """The answer key of a quiz bank: each question with its choices marked, then the expected
+    answer with the hints, the explanation and why each wrong choice is wrong."""
     out = [f"**{bank.title}** — {len(bank.problems)} questions.\n"]
     for number, problem in enumerate(bank.problems, start=1):
         kind = next(label for cls, label in KIND_LABELS.items() if isinstance(problem, cls))
         out.append(f"**{number}. {problem.prompt}** *({kind})*\n")
         if isinstance(problem, (SingleChoice, MultipleChoice)):
-            expected = (
-                set(problem.answer) if isinstance(problem, MultipleChoice) else {problem.answer}
-            )
+            right = problem.answer if isinstance(problem, MultipleChoice) else [problem.answer]
             for index, choice in enumerate(problem.choices):
-                mark = "**bonne réponse**" if index in expected else "à écarter"
+                mark = "**bonne réponse**" if index in right else "à écarter"
                 out.append(f"{index + 1}. {choice} — {mark}")
             out.append("")
-        lines = [f"- **Réponse attendue** : {expected_answer(problem)}"]
+        title = expected_answer(problem).replace('"', "«")
+        kind_class = "note" if isinstance(problem, OpenQuestion) else "success"
+        lines = []
         for hint_number, hint in enumerate(problem.hints, start=1):
             label = "Indice" if len(problem.hints) == 1 else f"Indice {hint_number}"
             lines.append(f"- **{label}** : {hint}")
@@ -367,8 +373,79 @@ def render_answer_key(bank: Bank) -> str:
         for index in sorted(reasons):
             if 0 <= index < len(problem.choices):
                 lines.append(f"- **Si l’on répond {index + 1}** : {reasons[index]}")
-        out.append("\n".join(lines) + "\n")
+        block = [f'!!! {kind_class} "{title}"']
+        block += [f"    {line}" for line in lines] or ["    Pas d’indice ni d’explication."]
+        out.append("\n".join(block) + "\n")
     return "\n".join(out)
+
+
+# ------------------------------------------------------------------------------ dataset defects
+def render_defects_markdown(package: Mapping[str, Any]) -> str:
+    """The documented defects of a dataset (its ``datapackage.json``) as a Markdown table: kind,
+    columns, count, description and what to do about it."""
+    texts = load_message_domains()["guide"]["defects"]
+    rows = []
+    for defect in package.get("defects") or []:
+        kind = str(defect.get("kind") or "other")
+        text = texts.get(kind) or texts["other"]
+        columns = ", ".join(f"`{c}`" for c in defect.get("columns") or []) or "toutes"
+        count = defect.get("count")
+        rows.append(
+            [
+                text["label"],
+                columns,
+                str(count) if count is not None else "",
+                str(defect.get("description") or ""),
+                text["fix"],
+            ]
+        )
+    if not rows:
+        return "*Aucun défaut documenté dans la fiche de ce jeu de données.*\n"
+    header = ["Défaut", "Colonne(s)", "Lignes", "Description", "Ce qu’il faut en faire"]
+    return _table(header, rows) + "\n"
+
+
+def load_datapackages(folder: Path) -> dict[str, dict[str, Any]]:
+    """``{folder name: datapackage.json content}`` for every dataset folder of ``folder``."""
+    import json
+
+    packages = {}
+    for path in sorted(folder.glob("*/datapackage.json")):
+        try:
+            packages[path.parent.name] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            packages[path.parent.name] = {"title": path.parent.name, "defects": []}
+    return packages
+
+
+def render_datasets_markdown(packages: Mapping[str, Mapping[str, Any]]) -> str:
+    """The bundled datasets as a Markdown table: title, theme, suggested targets, licence."""
+    rows = []
+    for name, package in sorted(packages.items()):
+        targets = []
+        for target in package.get("suggested_targets") or []:
+            task = {"classification": "classification", "regression": "régression"}.get(
+                str(target.get("task")), str(target.get("task") or "")
+            )
+            targets.append(f"`{target.get('column')}` ({task})" if task else f"`{target}`")
+        licences = ", ".join(
+            str(lic.get("title") or lic.get("name") or "") for lic in package.get("licenses") or []
+        )
+        title = str(package.get("title") or name)
+        if package.get("simulated"):
+            title += " *(simulé)*"
+        rows.append(
+            [
+                f"`{name}`",
+                title,
+                str(package.get("theme") or ""),
+                ", ".join(targets),
+                licences,
+                str(len(package.get("defects") or [])),
+            ]
+        )
+    header = ["Dossier", "Titre", "Thème", "Cible(s) suggérée(s)", "Licence", "Défauts documentés"]
+    return _table(header, rows) + "\n"
 
 
 # -------------------------------------------------------------------------------------- messages
@@ -378,7 +455,15 @@ FACILITATOR_DOMAINS = ("content", "guide", "dataset", "datapackage", "commands",
 
 _FIELD = re.compile(r"\{([a-z_0-9]+)\}")
 _TAG = re.compile(r"<[^>]+>")
-_SENTENCE_END = (".", "!", "?", "…", "»", ")")
+_KEY = r'"([a-z_]+\.[a-z0-9_]+)"'
+# How code shows a message to a person: raised as an error, put in a message area, in a notice, or
+# as quiz feedback.
+_SHOWN_PATTERNS = (
+    re.compile(r"\berror\(\s*" + _KEY),
+    re.compile(r"\.(?:warning|error|info|success)\(\s*(?:messages\.)?text\(\s*" + _KEY),
+    re.compile(r"message_html\(\s*\"[a-z]+\",\s*(?:messages\.)?text\(\s*" + _KEY),
+    re.compile(r"Feedback\(\s*\w+,\s*(?:messages\.)?text\(\s*" + _KEY),
+)
 
 
 @dataclass(frozen=True)
@@ -407,9 +492,30 @@ def load_message_domains(folder: Path | None = None) -> dict[str, dict[str, Any]
     return domains
 
 
-def message_entries(domain: str, entries: Mapping[str, Any]) -> list[MessageEntry]:
-    """The messages of a domain a person can meet: every entry with a hint, and every sentence
-    (labels of buttons and fields are left out)."""
+def message_keys_in_code(sources: Iterable[str]) -> set[str]:
+    """Message keys that code shows to a person (see ``_SHOWN_PATTERNS``), from source texts."""
+    found: set[str] = set()
+    for source in sources:
+        for pattern in _SHOWN_PATTERNS:
+            found.update(pattern.findall(source))
+    return found
+
+
+def load_code_sources(folder: Path | None = None) -> list[str]:
+    """The text of every Python file of the ``labkit`` package."""
+    folder = folder or Path(messages.__file__).resolve().parent.parent
+    return [path.read_text(encoding="utf-8") for path in sorted(folder.rglob("*.py"))]
+
+
+def all_message_keys(domains: Mapping[str, Mapping[str, Any]]) -> set[str]:
+    return {f"{domain}.{key}" for domain, entries in domains.items() for key in entries if key}
+
+
+def message_entries(
+    domain: str, entries: Mapping[str, Any], shown: set[str] | frozenset[str] = frozenset()
+) -> list[MessageEntry]:
+    """The messages of a domain a person can meet: every message with a hint, and every key in
+    ``shown`` (the keys code shows as a message); labels, help texts and titles are left out."""
     found = []
     for key, value in entries.items():
         if not key:
@@ -418,10 +524,7 @@ def message_entries(domain: str, entries: Mapping[str, Any]) -> list[MessageEntr
             text, hint = str(value.get("message") or ""), str(value.get("hint") or "")
         else:
             text, hint = str(value), ""
-        if not text:
-            continue
-        sentence = " " in text.strip() and text.rstrip().endswith(_SENTENCE_END)
-        if hint or sentence:
+        if text and (hint or f"{domain}.{key}" in shown):
             found.append(MessageEntry(domain, key, text, hint))
     return found
 
@@ -436,13 +539,14 @@ def render_messages_markdown(
     notes: Mapping[str, str] | None = None,
     audience: str | None = None,
     heading: str = "##",
+    shown: Iterable[str] = (),
 ) -> str:
     """The messages per domain as Markdown tables: message, what the person can do, and the
-    facilitator's note (``notes``: full key → text). ``audience`` keeps only TRAINEE or
-    FACILITATOR domains."""
+    facilitator's note (``notes``: full key → text). ``shown``: keys code shows as messages (see
+    :func:`message_keys_in_code`); keys with a note are shown too. ``audience`` keeps only TRAINEE
+    or FACILITATOR domains."""
     notes = dict(notes or {})
-    known = {e.full_key for d, v in domains.items() for e in message_entries(d, v)}
-    unknown = sorted(set(notes) - known)
+    unknown = sorted(set(notes) - all_message_keys(domains))
     if unknown:
         raise messages.error("guide.unknown_note", keys=", ".join(unknown))
     out = []
@@ -450,13 +554,13 @@ def render_messages_markdown(
         kind = FACILITATOR if domain in FACILITATOR_DOMAINS else TRAINEE
         if audience and kind != audience:
             continue
-        entries = message_entries(domain, domains[domain])
+        entries = message_entries(domain, domains[domain], set(shown) | set(notes))
         if not entries:
             continue
-        description = str(domains[domain].get("", ""))
-        out.append(f"{heading} Domaine « {domain} »\n")
-        if description:
-            out.append(f"*Fichier `labkit/messages/{domain}.yaml` — {description}*\n")
+        titles = (domains.get("guide") or {}).get("domains") or {}
+        title = titles.get(domain) or f"Domaine « {domain} »"
+        out.append(f"{heading} {title}\n")
+        out.append(f"Fichier `labkit/messages/{domain}.yaml`.\n")
         rows = []
         for entry in entries:
             rows.append(
