@@ -133,7 +133,10 @@ def gather_facts(workspace, context=None) -> ProjectFacts:
     problems: list[str] = []
     summary = canvas.canvas_summary(workspace)
     values = {f["id"]: f["value"] for f in summary["fields"]}
-    title = values.get("titre") or _project_title(workspace) or trained.target
+    title = values.get("titre") or (
+        canvas.example_values()["titre"] if context.is_default else None
+    )
+    title = title or _project_title(workspace) or trained.target
     try:
         risk_info = risk.risk_summary(workspace)
     except DatalabError as exc:

@@ -995,6 +995,41 @@ def score_frame(
     return ScoringResult(table, len(raw), len(clean), notices, prediction_column, target)
 
 
+def expected_columns(context: UseContext) -> list[str]:
+    """The columns a file to score must hold: those the recipe needs, then the model's own columns
+    that the recipe does not create (the target is not needed)."""
+    target = context.target
+    needed: list[str] = []
+    produced: set[str] = set()
+    recipe = context.recipe
+    if recipe is not None:
+        for _number, _step, column in recipe.missing_columns([], [target]):
+            if column not in needed and column != target:
+                needed.append(column)
+        produced = _recipe_outputs(recipe, needed)
+    for column in context.features:
+        if column not in needed and column not in produced:
+            needed.append(column)
+    return needed
+
+
+def example_rows(context: UseContext, workspace=None, count: int = 20) -> pd.DataFrame:
+    """A few rows of the project's raw table without the target: a file to try batch scoring."""
+    from labkit import quality
+
+    if context.is_default or workspace is None:
+        frame, _target, _schema = quality.running_example()
+    else:
+        frame, _target, _schema = quality.chosen_table(workspace)
+    rows = frame.tail(int(max(1, count))).reset_index(drop=True)
+    return rows.drop(columns=[context.target], errors="ignore")
+
+
+def example_csv(context: UseContext, workspace=None, count: int = 20) -> bytes:
+    """:func:`example_rows` as a CSV file (``;``, UTF-8 with BOM), neutralised."""
+    return results_csv(example_rows(context, workspace, count))
+
+
 def _column_of(proba: pd.DataFrame, label: Any):
     for column in proba.columns:
         if str(column) == str(label):

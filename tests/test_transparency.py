@@ -68,7 +68,9 @@ def test_draft_of_every_field(facts):
     assert "L311-3-1" in values["droits"] and "CADA" in values["droits"]
     assert "L312-1-3" in values["publication"]
     assert "Arbre de décision" in values["carte_details"]
-    assert "quartier" in values["carte_groupes"] or "Aucune analyse" in values["carte_groupes"]
+    assert values["carte_groupes"].startswith(
+        f"Analyse des écarts selon « {facts.fairness.column} »"
+    )
     missing = transparency.to_complete(values)
     assert messages.text("report.contact_label") in missing
     assert messages.text("report.organisme_label") in missing

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from labkit import learning, model_store, usecase
+from labkit import learning, model_store, selection, usecase
 from labkit.errors import DatalabError
 from labkit.recipe import Recipe, Step
 
@@ -66,6 +66,8 @@ def learner(workspace):
     trained = learning.train(clean, TARGET, features, "tree", split=split, recipe=recipe.to_dict())
     model_store.save_model(workspace, trained)
     workspace.save_table("clean", clean)
+    choice = selection.DatasetChoice("upload", None, "accords.csv", TARGET, filename="accords.csv")
+    selection.save_choice(workspace, choice, raw)
     return workspace
 
 
