@@ -51,6 +51,21 @@ class DatasetChoice:
         return cls(**data)
 
 
+def guess_task(values: pd.Series) -> str:
+    """``classification`` (categories, or a few whole numbers) or ``regression`` (quantities)."""
+    values = values.dropna()
+    if values.empty or pd.api.types.is_bool_dtype(values):
+        return "classification"
+    if not pd.api.types.is_numeric_dtype(values):
+        return "classification"
+    distinct = values.nunique()
+    if distinct <= 2:
+        return "classification"
+    if pd.api.types.is_integer_dtype(values) or bool((values % 1 == 0).all()):
+        return "classification" if distinct <= 5 else "regression"
+    return "regression"
+
+
 def default_choice() -> tuple[DatasetChoice, pd.DataFrame]:
     """The running example (``content/settings.yaml``), marked as a default."""
     from labkit.settings import load_settings

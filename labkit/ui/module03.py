@@ -1,0 +1,802 @@
+"""Module 03 "Trouver les données": the catalogue, data.gouv.fr, one's own file, and the choice.
+
+The data work is done by :mod:`labkit.catalogue`, :mod:`labkit.datapackage`, :mod:`labkit.opendata`,
+:mod:`labkit.reader` and :mod:`labkit.selection`; the figures come from :mod:`labkit.plots.datasets`.
+One :class:`_State` per page holds the learner's saved choice and the *candidate* table (opened in
+the catalogue, downloaded from data.gouv.fr or imported); the choice view listens to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+import plotly.graph_objects as go
+
+from labkit import catalogue, datapackage, messages, opendata, selection
+from labkit.plots import datasets as plots
+from labkit.reader import (
+    TYPES,
+    Detection,
+    ReadOptions,
+    date_format_label,
+    decimal_label,
+    read_table,
+    separator_label,
+    thousands_label,
+    type_label,
+)
+from labkit.settings import load_settings
+from labkit.ui.components import (
+    MessageArea,
+    esc,
+    frame_html,
+    guarded,
+    html,
+    message_html,
+    page,
+    section_title,
+    table_html,
+)
+from labkit.ui.page import ModulePage, activity
+
+STYLE = {"description_width": "initial"}
+WIDE = {"width": "32rem", "max_width": "100%"}
+AUTO = {"width": "auto"}
+PREVIEW_ROWS = 8
+UPLOAD_ACCEPT = ".csv,.txt,.tsv,.xlsx,.ods"
+CSS = """
+<style>
+.dl-scroll { overflow-x: auto; max-width: 100%; }
+.dl-scroll:focus { outline: 3px solid #0a76f6; outline-offset: 2px; }
+.dl-facts { margin: .2rem 0 .4rem 1.1rem; padding: 0; }
+.dl-facts li { margin: .1rem 0; }
+.dl-badge-example { background: #e3e3fd; color: #000091; }
+.dl-badge-simulated { background: #eee; color: #3a3a3a; }
+.dl-badge-default { background: #ffe9e6; color: #6e2c00; }
+.dl-detail { border-left: 5px solid #000091; padding: .3rem 0 .6rem 1rem; margin: .6rem 0; }
+.dl-settings td:first-child { font-weight: 600; }
+</style>
+"""
+
+
+def t(key: str, **fields: Any) -> str:
+    return messages.text(f"donnees.{key}", **fields)
+
+
+def _figure(figure: go.Figure) -> widgets.Widget:
+    try:
+        return go.FigureWidget(figure)
+    except ImportError:  # plotly's FigureWidget needs anywidget
+        from IPython.display import display
+
+        output = widgets.Output()
+        with output:
+            display(figure)
+        return output
+
+
+def _scroll(inner: str, label: str) -> str:
+    """A horizontally scrollable region, reachable with the keyboard."""
+    return (
+        f'<div class="dl-scroll" tabindex="0" role="region" aria-label="{esc(label)}">{inner}</div>'
+    )
+
+
+def _button(text: str, style: str = "", css: str | None = None) -> widgets.Button:
+    button = widgets.Button(description=text, button_style=style, layout=AUTO, tooltip=text)
+    if css:
+        button.add_class(css)
+    return button
+
+
+# ============================================================================ state
+@dataclass
+class Candidate:
+    """A table the learner is looking at and may choose for the project."""
+
+    source: str  # catalogue | upload | datagouv
+    name: str
+    frame: pd.DataFrame
+    dataset_id: str | None = None
+    detection: Detection | None = None
+    filename: str | None = None
+    url: str | None = None
+    read_options: dict[str, Any] = field(default_factory=dict)
+    suggested_target: str | None = None
+
+
+class _State:
+    def __init__(self, workspace):
+        self.workspace = workspace
+        self.choice, self.frame = selection.load_choice(workspace)
+        self.candidate: Candidate | None = None
+        self.listeners: list = []
+
+    def propose(self, candidate: Candidate) -> None:
+        self.candidate = candidate
+        for listener in list(self.listeners):
+            listener()
+
+    def current(self) -> Candidate:
+        """The candidate, or the saved choice (or the running example) as one."""
+        if self.candidate is not None:
+            return self.candidate
+        choice = self.choice
+        return Candidate(
+            source=choice.source,
+            name=choice.name,
+            frame=self.frame,
+            dataset_id=choice.dataset_id,
+            filename=choice.filename,
+            url=choice.url,
+            read_options=dict(choice.read_options or {}),
+            suggested_target=choice.target,
+        )
+
+    def save(self, target: str | None) -> selection.DatasetChoice:
+        candidate = self.current()
+        task = selection.guess_task(candidate.frame[target]) if target else None
+        types = candidate.detection.types if candidate.detection is not None else {}
+        if not types and self.candidate is None:
+            types = dict(self.choice.column_types or {})
+        choice = selection.DatasetChoice(
+            source=candidate.source,
+            dataset_id=candidate.dataset_id,
+            name=candidate.name,
+            target=target,
+            filename=candidate.filename,
+            url=candidate.url,
+            read_options=candidate.read_options,
+            column_types=types,
+            task=task,
+        )
+        saved = selection.save_choice(self.workspace, choice, candidate.frame)
+        self.choice, self.frame, self.candidate = saved, candidate.frame, None
+        for listener in list(self.listeners):
+            listener()
+        return saved
+
+
+def _options_dict(options: ReadOptions) -> dict[str, Any]:
+    return {k: v for k, v in vars(options).items() if v not in (None, {}) and k != "max_bytes"}
+
+
+# ============================================================================ pieces of HTML
+def card_html(card: catalogue.Card, example_id: str | None) -> str:
+    badges = []
+    if card.id == example_id:
+        badges.append(f'<span class="dl-badge dl-badge-example">{esc(t("badge_example"))}</span>')
+    if card.simulated:
+        badges.append(
+            f'<span class="dl-badge dl-badge-simulated">{esc(t("badge_simulated"))}</span>'
+        )
+    defects = ", ".join(card.defects) if card.defects else t("no_defects")
+    licence = esc(card.licence)
+    if card.licence_url:
+        licence = f'<a class="dl-link" href="{esc(card.licence_url)}" target="_blank" rel="noopener">{licence}</a>'
+    facts = [
+        (t("fact_producer"), esc(card.producer)),
+        (t("fact_licence"), licence),
+        (t("fact_coverage"), esc(card.coverage or "—")),
+        (t("fact_size"), esc(card.size_text)),
+        (t("fact_updated"), esc(card.updated_text)),
+        (t("fact_format"), esc(card.format.upper())),
+        (t("fact_defects"), esc(defects)),
+    ]
+    items = "".join(f"<li><strong>{esc(k)} :</strong> {v}</li>" for k, v in facts)
+    return (
+        f"<h4>{esc(card.title)} {' '.join(badges)}</h4>"
+        f'<p class="dl-muted">{esc(card.theme)}</p>'
+        f'<ul class="dl-facts">{items}</ul>'
+    )
+
+
+def detection_rows(detection: Detection) -> list[dict[str, str]]:
+    """The detected settings in plain French (one row per setting)."""
+    rows = [{"réglage": t("setting_format"), "valeur détectée": detection.format.upper()}]
+    if detection.format == "csv":
+        rows.append(
+            {"réglage": t("setting_encoding"), "valeur détectée": detection.encoding or "—"}
+        )
+        rows.append(
+            {
+                "réglage": t("setting_separator"),
+                "valeur détectée": separator_label(detection.separator),
+            }
+        )
+        rows.append(
+            {"réglage": t("setting_quote"), "valeur détectée": detection.quote or t("none")}
+        )
+    else:
+        rows.append(
+            {
+                "réglage": t("setting_sheet"),
+                "valeur détectée": f"{detection.sheet} ({', '.join(detection.sheets)})",
+            }
+        )
+    rows += [
+        {
+            "réglage": t("setting_header_row"),
+            "valeur détectée": t("line_number", n=detection.header_row + 1),
+        },
+        {"réglage": t("setting_decimal"), "valeur détectée": decimal_label(detection.decimal)},
+        {
+            "réglage": t("setting_thousands"),
+            "valeur détectée": thousands_label(detection.thousands),
+        },
+        {
+            "réglage": t("setting_date_format"),
+            "valeur détectée": date_format_label(detection.date_format),
+        },
+        {
+            "réglage": t("setting_size"),
+            "valeur détectée": t("size", rows=detection.rows, columns=len(detection.columns)),
+        },
+    ]
+    return rows
+
+
+def detection_html(detection: Detection, frame: pd.DataFrame) -> str:
+    settings = table_html(detection_rows(detection), caption=t("detection_caption"))
+    columns = table_html(
+        [
+            {
+                "colonne": c.name,
+                "type": type_label(c.type) + (f" ({c.unit})" if c.unit else ""),
+                "valeurs manquantes": str(c.missing),
+                "exemples": ", ".join(c.examples[:3]),
+            }
+            for c in detection.columns
+        ],
+        caption=t("columns_caption"),
+    )
+    warnings = ""
+    if detection.warnings:
+        warnings = "".join(message_html("warning", w) for w in detection.warnings)
+    preview = frame_html(frame, PREVIEW_ROWS, caption=t("preview_caption", n=PREVIEW_ROWS))
+    return (
+        f'<div class="dl-settings">{settings}</div>{warnings}'
+        f"{_scroll(columns, t('columns_caption'))}{_scroll(preview, t('preview_caption', n=PREVIEW_ROWS))}"
+    )
+
+
+# ============================================================================ the page
+class Module03App(ModulePage):
+    module_id = "03_donnees"
+
+    @property
+    def state(self) -> _State:
+        if getattr(self, "_state", None) is None:
+            self._state = _State(self.workspace)
+        return self._state
+
+    # ------------------------------------------------------------------ catalogue
+    @activity
+    def catalogue(self) -> widgets.Widget:
+        """Search the bundled datasets; open a card to see its preview and data dictionary."""
+        area = MessageArea()
+        example = load_settings().running_example.dataset
+        query = widgets.Text(
+            description=t("search_label"),
+            placeholder=t("search_placeholder"),
+            continuous_update=False,
+            style=STYLE,
+            layout=WIDE,
+        )
+        query.add_class("dl-catalogue-query")
+        theme = widgets.Dropdown(
+            options=[(t("all_themes"), "")] + [(x, x) for x in catalogue.themes()],
+            description=t("theme_label"),
+            style=STYLE,
+            layout=WIDE,
+        )
+        fmt = widgets.Dropdown(
+            options=[(t("all_formats"), "")] + [(x.upper(), x) for x in catalogue.formats()],
+            description=t("format_label"),
+            style=STYLE,
+            layout=WIDE,
+        )
+        search = _button(t("search_button"), "primary", "dl-catalogue-search")
+        count = widgets.HTML()
+        results = widgets.VBox()
+        detail = widgets.VBox()
+        detail.add_class("dl-catalogue-detail")
+
+        def open_card(card: catalogue.Card) -> None:
+            dataset = datapackage.load_dataset(card.id)
+            detail.children = [self._detail(dataset, area)]
+            area.info(t("card_opened", title=card.title))
+
+        def render() -> None:
+            found = catalogue.search(
+                query.value, theme=theme.value or None, format=fmt.value or None
+            )
+            count.value = f'<p role="status">{esc(t("results_count", count=len(found)))}</p>'
+            boxes = []
+            for card in found:
+                button = _button(t("open_card", title=card.title), "", "dl-open-card")
+                button.on_click(guarded(area)(lambda _b, card=card: open_card(card)))
+                box = widgets.VBox([html(card_html(card, example)), button])
+                box.add_class("dl-card")
+                box.add_class(f"dl-card-{card.id}")
+                boxes.append(box)
+            results.children = boxes
+
+        on_change = guarded(area)(lambda _change=None: render())
+        search.on_click(on_change)
+        for control in (query, theme, fmt):
+            control.observe(on_change, names="value")
+        render()
+        return page(
+            html(CSS),
+            section_title(t("catalogue_title")),
+            html(f"<p>{esc(t('catalogue_intro'))}</p>"),
+            query,
+            theme,
+            fmt,
+            search,
+            count,
+            area,
+            results,
+            detail,
+        )
+
+    def _detail(self, dataset: datapackage.Dataset, area: MessageArea) -> widgets.Widget:
+        """An opened card: description, targets, preview, data dictionary, and "use it"."""
+        targets = ", ".join(
+            f"« {x['column']} » ({t('task_' + x['task'])})"
+            for x in dataset.suggested_targets
+            if x.get("task") in ("classification", "regression")
+        )
+        sources = "; ".join(s.get("title", "") for s in dataset.sources)
+        intro = (
+            f"<h4>{esc(dataset.title)}</h4><p>{esc(dataset.description)}</p>"
+            f"<p><strong>{esc(t('suggested_targets'))} :</strong> {esc(targets or '—')}</p>"
+            f'<p class="dl-muted">{esc(t("sources"))} : {esc(sources or "—")}</p>'
+        )
+        preview = frame_html(
+            dataset.table, PREVIEW_ROWS, caption=t("preview_caption", n=PREVIEW_ROWS)
+        )
+        dictionary = table_html(dataset.data_dictionary(), caption=t("dictionary_caption"))
+        use = _button(t("use_dataset"), "success", "dl-use-dataset")
+        first_target = dataset.suggested_targets[0]["column"] if dataset.suggested_targets else None
+
+        def choose(_button) -> None:
+            self.state.propose(
+                Candidate(
+                    source="catalogue",
+                    name=dataset.title,
+                    frame=dataset.table,
+                    dataset_id=dataset.id,
+                    detection=dataset.detection,
+                    suggested_target=first_target,
+                )
+            )
+            area.success(t("candidate_ready", name=dataset.title))
+
+        use.on_click(guarded(area)(choose))
+        box = widgets.VBox(
+            [
+                html(intro),
+                html(_scroll(preview, t("preview_caption", n=PREVIEW_ROWS))),
+                html(_scroll(dictionary, t("dictionary_caption"))),
+                use,
+            ]
+        )
+        box.add_class("dl-detail")
+        return box
+
+    # ------------------------------------------------------------------ data.gouv.fr
+    @activity
+    def live_search(self) -> widgets.Widget:
+        """Search data.gouv.fr (when online) and download a table resource into the workspace."""
+        area = MessageArea()
+        query = widgets.Text(
+            description=t("live_label"),
+            placeholder=t("live_placeholder"),
+            style=STYLE,
+            layout=WIDE,
+        )
+        query.add_class("dl-live-query")
+        search = _button(t("live_button"), "primary", "dl-live-search")
+        results = widgets.VBox()
+        report = widgets.HTML()
+
+        def download(dataset: opendata.RemoteDataset, resource: opendata.RemoteResource) -> None:
+            area.info(t("live_downloading", title=resource.title))
+            got = opendata.download_resource(resource, self.workspace)
+            result = read_table(got.data, got.original_name)
+            self.state.propose(
+                Candidate(
+                    source="datagouv",
+                    name=dataset.title,
+                    frame=result.frame,
+                    detection=result.detection,
+                    filename=got.name,
+                    url=resource.url,
+                )
+            )
+            report.value = (
+                f"<h4>{esc(t('live_read_title', name=got.original_name))}</h4>"
+                + detection_html(result.detection, result.frame)
+            )
+            area.success(t("live_downloaded", name=got.original_name, rows=len(result.frame)))
+
+        def run(_button=None) -> None:
+            report.value = ""
+            page_ = opendata.search_datagouv(query.value)
+            boxes = []
+            for dataset in page_.datasets:
+                others = len(dataset.resources) - len(dataset.tables)
+                link = (
+                    f' <a class="dl-link" href="{esc(dataset.page)}" target="_blank" rel="noopener">'
+                    f"{esc(t('live_page_link'))}</a>"
+                    if dataset.page
+                    else ""
+                )
+                facts = (
+                    f"<h4>{esc(dataset.title)}</h4>"
+                    f'<p class="dl-muted">{esc(dataset.organization)} · {esc(dataset.licence)} · '
+                    f"{esc(t('live_updated', date=catalogue.french_date(dataset.last_update)))}{link}</p>"
+                    f"<p>{esc(dataset.description)}</p>"
+                )
+                if others:
+                    facts += (
+                        f'<p class="dl-muted">{esc(t("live_other_resources", count=others))}</p>'
+                    )
+                buttons = []
+                for resource in dataset.tables[:6]:
+                    button = _button(
+                        t(
+                            "live_download",
+                            title=resource.title,
+                            format=(resource.table_format or "").upper(),
+                            size=resource.size_text,
+                        ),
+                        "",
+                        "dl-live-download",
+                    )
+                    button.on_click(guarded(area)(lambda _b, d=dataset, r=resource: download(d, r)))
+                    buttons.append(button)
+                if not buttons:
+                    facts += f"<p>{esc(t('live_no_table'))}</p>"
+                box = widgets.VBox([html(facts), *buttons])
+                box.add_class("dl-card")
+                boxes.append(box)
+            results.children = boxes
+            if boxes:
+                area.info(t("live_results", count=page_.total, shown=len(boxes)))
+            else:
+                area.info(t("live_nothing", query=query.value))
+
+        def guarded_run(_button=None) -> None:
+            area.clear()
+            try:
+                run()
+            except opendata.OfflineError as exc:
+                results.children = ()
+                area.warning(exc.message, exc.hint)
+
+        search.on_click(guarded(area)(guarded_run))
+        return page(
+            section_title(t("live_title")),
+            html(f"<p>{esc(t('live_intro'))}</p>"),
+            query,
+            search,
+            area,
+            results,
+            report,
+        )
+
+    # ------------------------------------------------------------------ own file
+    @activity
+    def import_file(self) -> widgets.Widget:
+        """Import a CSV / Excel / ODS file: what was detected, and a control for each setting."""
+        area = MessageArea()
+        upload = widgets.FileUpload(
+            accept=UPLOAD_ACCEPT,
+            multiple=False,
+            icon="",
+            description=t("upload_button"),
+            layout=AUTO,
+        )
+        upload.add_class("dl-upload")
+        report = widgets.HTML()
+        figure_box = widgets.Box()
+        loaded: dict[str, Any] = {}
+
+        def dropdown(label: str, options, css: str) -> widgets.Dropdown:
+            control = widgets.Dropdown(options=options, description=label, style=STYLE, layout=WIDE)
+            control.add_class(css)
+            return control
+
+        auto = t("auto")
+        encoding = dropdown(
+            t("setting_encoding"),
+            [
+                (auto, None),
+                ("UTF-8", "utf-8"),
+                (t("enc_cp1252"), "cp1252"),
+                ("Latin-1 (ISO-8859-1)", "latin-1"),
+                ("UTF-16", "utf-16"),
+            ],
+            "dl-opt-encoding",
+        )
+        separator = dropdown(
+            t("setting_separator"),
+            [(auto, None)] + [(separator_label(s), s) for s in (";", ",", "\t", "|")],
+            "dl-opt-separator",
+        )
+        quote = dropdown(
+            t("setting_quote"),
+            [(auto, None), (t("quote_double"), '"'), (t("quote_single"), "'"), (t("none"), "")],
+            "dl-opt-quote",
+        )
+        header = dropdown(t("setting_header_row"), [(auto, None)], "dl-opt-header")
+        decimal = dropdown(
+            t("setting_decimal"),
+            [(auto, None), (decimal_label(","), ","), (decimal_label("."), ".")],
+            "dl-opt-decimal",
+        )
+        thousands = dropdown(
+            t("setting_thousands"),
+            [(auto, None)] + [(thousands_label(m), m) for m in ("", " ", "\u00a0", ".", ",")],
+            "dl-opt-thousands",
+        )
+        date_format = dropdown(
+            t("setting_date_format"),
+            [(auto, None)]
+            + [
+                (date_format_label(f), f)
+                for f in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%y", "%m/%d/%Y")
+            ],
+            "dl-opt-date",
+        )
+        sheet = dropdown(t("setting_sheet"), [(auto, None)], "dl-opt-sheet")
+        column = dropdown(t("type_column"), [("—", None)], "dl-opt-column")
+        kind = dropdown(t("type_choice"), [(type_label(x), x) for x in TYPES], "dl-opt-type")
+        set_type = _button(t("type_button"), "", "dl-set-type")
+        reread = _button(t("reread_button"), "primary", "dl-reread")
+        use = _button(t("use_file"), "success", "dl-use-file")
+        column_types: dict[str, str] = {}
+        overrides = widgets.VBox(
+            [
+                html(
+                    f'<h4>{esc(t("overrides_title"))}</h4><p class="dl-muted">{esc(t("overrides_intro"))}</p>'
+                ),
+                encoding,
+                separator,
+                quote,
+                header,
+                sheet,
+                decimal,
+                thousands,
+                date_format,
+                html(f'<p class="dl-muted">{esc(t("type_intro"))}</p>'),
+                widgets.HBox([column, kind, set_type], layout={"flex_flow": "row wrap"}),
+                widgets.HBox([reread, use], layout={"flex_flow": "row wrap"}),
+            ]
+        )
+        overrides.layout.display = "none"
+
+        def current_options() -> ReadOptions:
+            return ReadOptions(
+                encoding=encoding.value,
+                separator=separator.value,
+                quote=quote.value,
+                header_row=header.value,
+                decimal=decimal.value,
+                thousands=thousands.value,
+                date_format=date_format.value,
+                sheet=sheet.value,
+                column_types=dict(column_types),
+            )
+
+        def show(result) -> None:
+            detection, frame = result.detection, result.frame
+            loaded["result"] = result
+            report.value = (
+                f"<h4>{esc(t('detection_title', name=loaded['name']))}</h4>"
+                + detection_html(detection, frame)
+            )
+            header.options = [
+                (t("auto_value", value=t("line_number", n=detection.header_row + 1)), None)
+            ] + [(t("line_number", n=i + 1), i) for i in range(0, 30)]
+            header.value = loaded["options"].header_row
+            if detection.format == "csv":
+                sheet.layout.display = "none"
+                for control in (encoding, separator, quote):
+                    control.layout.display = None
+            else:
+                sheet.layout.display = None
+                sheet.options = [(auto, None)] + [(s, s) for s in detection.sheets]
+                sheet.value = loaded["options"].sheet
+                for control in (encoding, separator, quote):
+                    control.layout.display = "none"
+            column.options = [("—", None)] + [(c.name, c.name) for c in detection.columns]
+            figure_box.children = [_figure(plots.types_figure(detection.types))]
+            overrides.layout.display = None
+
+        def read(options: ReadOptions) -> None:
+            result = read_table(loaded["data"], loaded["name"], options)
+            loaded["options"] = options
+            show(result)
+
+        def on_upload(change) -> None:
+            value = change["new"]
+            if not value:
+                return
+            item = value[0]
+            data = bytes(item["content"])
+            name = str(item["name"])
+            area.clear()
+            column_types.clear()
+            for control in (encoding, separator, quote, decimal, thousands, date_format):
+                control.value = None
+            loaded.update(data=data, name=name)
+            read(ReadOptions())
+            saved = opendata.workspace_name(name, name.rsplit(".", 1)[-1].lower()).replace(
+                "datagouv-", "import-", 1
+            )
+            self.workspace.save_file(saved, data)
+            loaded["saved"] = saved
+            area.success(t("file_read", name=name, rows=len(loaded["result"].frame)))
+
+        def on_reread(_button) -> None:
+            if "data" not in loaded:
+                area.warning(t("no_file_yet"))
+                return
+            read(current_options())
+            area.success(t("file_reread"))
+
+        def on_type(_button) -> None:
+            if not column.value:
+                area.warning(t("type_pick_column"))
+                return
+            column_types[column.value] = kind.value
+            read(current_options())
+            area.success(t("type_changed", column=column.value, type=type_label(kind.value)))
+
+        def on_use(_button) -> None:
+            result = loaded.get("result")
+            if result is None:
+                area.warning(t("no_file_yet"))
+                return
+            self.state.propose(
+                Candidate(
+                    source="upload",
+                    name=loaded["name"],
+                    frame=result.frame,
+                    detection=result.detection,
+                    filename=loaded.get("saved"),
+                    read_options=_options_dict(loaded["options"]),
+                )
+            )
+            area.success(t("candidate_ready", name=loaded["name"]))
+
+        upload.observe(guarded(area)(on_upload), names="value")
+        reread.on_click(guarded(area)(on_reread))
+        set_type.on_click(guarded(area)(on_type))
+        use.on_click(guarded(area)(on_use))
+        return page(
+            section_title(t("import_title")),
+            html(f"<p>{esc(t('import_intro'))}</p>"),
+            html(
+                f'<p><strong>{esc(t("upload_label"))}</strong> <span class="dl-muted">{esc(t("upload_help"))}</span></p>'
+            ),
+            upload,
+            area,
+            report,
+            figure_box,
+            overrides,
+        )
+
+    # ------------------------------------------------------------------ choice
+    @activity
+    def choose(self) -> widgets.Widget:
+        """The dataset and target of the project, saved for modules 04 to 06."""
+        state = self.state
+        area = MessageArea()
+        status = widgets.HTML()
+        status.add_class("dl-choice-status")
+        target = widgets.Dropdown(description=t("target_label"), style=STYLE, layout=WIDE)
+        target.add_class("dl-target")
+        task = widgets.HTML()
+        figure_box = widgets.Box()
+        save = _button(t("save_choice"), "success", "dl-save-choice")
+
+        def refresh() -> None:
+            candidate = state.current()
+            choice = state.choice
+            parts = []
+            if choice.is_default:
+                parts.append(
+                    message_html(
+                        "info",
+                        t("default_notice", name=choice.name, target=choice.target or "—"),
+                        t("default_hint"),
+                    )
+                )
+                parts.append(
+                    f'<p><span class="dl-badge dl-badge-default">{esc(t("badge_default"))}</span></p>'
+                )
+            else:
+                parts.append(
+                    message_html(
+                        "success",
+                        t(
+                            "saved_notice",
+                            name=choice.name,
+                            target=choice.target or "—",
+                            source=t("source_" + choice.source),
+                        ),
+                    )
+                )
+            if state.candidate is not None:
+                parts.append(
+                    "<p><strong>"
+                    + esc(
+                        t(
+                            "candidate_line",
+                            name=candidate.name,
+                            source=t("source_" + candidate.source),
+                        )
+                    )
+                    + "</strong> "
+                    + esc(t("size", rows=len(candidate.frame), columns=candidate.frame.shape[1]))
+                    + "</p>"
+                )
+            status.value = "".join(parts)
+            columns = [str(c) for c in candidate.frame.columns]
+            wanted = candidate.suggested_target if candidate.suggested_target in columns else None
+            busy["on"] = True
+            try:
+                target.options = [(t("no_target"), None)] + [(c, c) for c in columns]
+                target.value = wanted
+            finally:
+                busy["on"] = False
+            draw()
+
+        def draw() -> None:
+            candidate = state.current()
+            if not target.value:
+                task.value = f'<p class="dl-muted">{esc(t("pick_target"))}</p>'
+                figure_box.children = ()
+                return
+            values = candidate.frame[target.value]
+            kind = selection.guess_task(values)
+            task.value = (
+                f"<p>{esc(t('task_line', task=t('task_' + kind), count=values.nunique()))}</p>"
+            )
+            figure_box.children = [_figure(plots.target_figure(values, target.value, kind))]
+
+        busy = {"on": False}
+
+        def on_target(_change) -> None:
+            if busy["on"]:
+                return
+            area.clear()
+            draw()
+
+        target.observe(guarded(area)(on_target), names="value")
+
+        def on_save(_button) -> None:
+            saved = state.save(target.value)
+            area.success(t("choice_saved", name=saved.name, target=saved.target or "—"))
+
+        save.on_click(guarded(area)(on_save))
+        state.listeners.append(guarded(area)(refresh))
+        refresh()
+        return page(
+            section_title(t("choose_title")),
+            html(f"<p>{esc(t('choose_intro'))}</p>"),
+            status,
+            target,
+            task,
+            figure_box,
+            save,
+            area,
+        )
