@@ -3,7 +3,7 @@
 - ``on_config``: the "Les modules" section of the navigation follows ``content/modules.yaml``;
 - ``on_files``: every module of the registry must have a page ``docs/modules/<id>.md``;
 - ``on_page_markdown``: markers ``<!-- datalab:NAME -->`` are replaced by generated Markdown
-  (programme, module card, quiz answer key, messages…, see ``MARKERS``).
+  (programme, module title and card, quiz answer key, messages…, see ``MARKERS``).
 
 Any problem stops the build with a French message (the guide is built with ``--strict``).
 """
@@ -91,6 +91,10 @@ def _programme(page, _arg):
 
 def _programme_one_day(page, _arg):
     return guide.render_one_day_markdown(_modules(), link_prefix=_link_prefix(page))
+
+
+def _title(page, _arg):
+    return _page_module(page).label
 
 
 def _module(page, _arg):
@@ -191,6 +195,7 @@ MARKERS = {
     "defauts": _defects,
     "programme": _programme,
     "programme-1j": _programme_one_day,
+    "titre": _title,
     "module": _module,
     "quiz": _quiz,
     "modules": _modules_list,
