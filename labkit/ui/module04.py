@@ -116,15 +116,16 @@ class _State:
     def add(self, step: Step) -> Step:
         before = self.table
         fitted = fit_and_check(step, before, self.key)
+        old, new = rc.preview(before, fitted, self.key)
+        self.last_preview = (old, new, rc.effect(before, fitted, self.key).text())
         self.recipe.steps.append(fitted)
         try:
             self._changed()
         except Exception:
             self.recipe.steps.pop()
+            self.last_preview = None
             self._compute()
             raise
-        old, new = rc.preview(before, fitted, self.key)
-        self.last_preview = (old, new, rc.effect(before, fitted, self.key).text())
         return fitted
 
     def undo(self) -> Step:
