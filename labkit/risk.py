@@ -333,14 +333,16 @@ def risk_summary(workspace, questionnaire: Questionnaire | None = None) -> dict[
     known = {q.id for q in questionnaire.questions}
     assessment = assess(questionnaire, {k: v for k, v in answers.items() if k in known})
     saved = isinstance(stored, Mapping)
+    assessed = saved and assessment.answered > 0
     level = assessment.level
     return {
         "saved": saved,
-        "level": level.id if saved else None,
-        "level_name": level.name if saved else messages.text("risk.not_assessed"),
-        "level_summary": level.summary if saved else "",
-        "consequences": level.consequences if saved else "",
-        "reasons": assessment.explanation if saved else [],
+        "assessed": assessed,
+        "level": level.id if assessed else None,
+        "level_name": level.name if assessed else messages.text("risk.not_assessed"),
+        "level_summary": level.summary if assessed else "",
+        "consequences": level.consequences if assessed else "",
+        "reasons": assessment.explanation if assessed else [],
         "to_check": [r.text for r in assessment.to_check],
         "possible_level": assessment.possible_level.name if assessment.possible_level else None,
         "answered": assessment.answered,

@@ -143,7 +143,7 @@ def test_answers_and_checklist_are_saved_and_summarised(workspace, questionnaire
     assert saved_answers == answers  # saving the checklist kept the answers
     assert notes == {"biais": "Surveiller les écarts entre quartiers."}
     summary = risk.risk_summary(workspace, questionnaire)
-    assert summary["saved"] is True
+    assert summary["saved"] is True and summary["assessed"] is True
     assert summary["level"] == "haut_risque"
     assert summary["level_name"] == "Haut risque"
     assert summary["complete"] is True
@@ -161,6 +161,14 @@ def test_summary_before_anything_is_saved(workspace, questionnaire):
     assert summary["level"] is None
     assert summary["level_name"] == "Questionnaire de risque non rempli."
     assert summary["answered"] == 0
+
+
+def test_a_checklist_alone_does_not_make_a_level(workspace, questionnaire):
+    risk.save_risk(workspace, checklist={"biais": "À voir."}, questionnaire=questionnaire)
+    summary = risk.risk_summary(workspace, questionnaire)
+    assert summary["saved"] is True and summary["assessed"] is False
+    assert summary["level"] is None and summary["reasons"] == []
+    assert summary["checklist"][1]["note"] == "À voir."
 
 
 def test_a_too_long_note_is_refused_and_nothing_is_lost(workspace, questionnaire):

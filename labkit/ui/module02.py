@@ -212,11 +212,11 @@ class Module02App(ModulePage):
         result = widgets.HTML()
         result.add_class("dl-risk-result")
         assessment = risk.assess(questionnaire, answers)
-        pyramid = LiveFigure(risk.risk_pyramid_figure(questionnaire, assessment.level.id))
+        pyramid = LiveFigure(risk.risk_pyramid_figure(questionnaire, _shown_level(assessment)))
 
         def render(current: risk.Assessment) -> None:
             result.value = _assessment_html(current)
-            pyramid.update(risk.risk_pyramid_figure(questionnaire, current.level.id))
+            pyramid.update(risk.risk_pyramid_figure(questionnaire, _shown_level(current)))
 
         @guarded(area)
         def on_answer(_change) -> None:
@@ -289,7 +289,17 @@ class Module02App(ModulePage):
         )
 
 
+def _shown_level(assessment: risk.Assessment) -> str | None:
+    """The level to mark on the pyramid: none before the first answer."""
+    return assessment.level.id if assessment.answered else None
+
+
 def _assessment_html(assessment: risk.Assessment) -> str:
+    if assessment.answered == 0:
+        return (
+            '<div class="dl-card" role="status" aria-live="polite">'
+            f"<p>{esc(messages.text('risk.no_answer_yet'))}</p></div>"
+        )
     level = assessment.level
     reasons = "".join(f"<li>{esc(text)}</li>" for text in assessment.explanation)
     others = "".join(f"<li>{esc(r.reason)}</li>" for r in assessment.other_yes)

@@ -70,7 +70,7 @@ def test_fill_save_reload_and_find_the_canvas_again(page, voila_server):
 def test_risk_answers_give_a_level_and_are_kept(page, voila_server):
     open_page(page, voila_server, "Risque Test")
     result = page.locator(".dl-risk-result")
-    result.get_by_text("Niveau de risque de votre projet : Risque minimal").wait_for()
+    result.get_by_text("le niveau de risque de votre projet s’affichera ici").wait_for()
     question = page.locator(".dl-risk-prestations_essentielles")
     question.scroll_into_view_if_needed()
     question.get_by_role("radio", name="Oui").check()
