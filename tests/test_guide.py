@@ -3,13 +3,16 @@ agree with the module registry, the quiz banks, the messages and the datasets.""
 
 from __future__ import annotations
 
+import functools
 import html
+import http.server
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -449,6 +452,49 @@ def test_the_site_loads_nothing_from_outside(site):
 def test_no_marker_is_left_unreplaced(site):
     for page in site.rglob("*.html"):
         assert "datalab:" not in page.read_text(encoding="utf-8"), page
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.browser
+def test_every_guide_page_passes_axe(site, browser):
+    """The guide itself is a public body's web page: WCAG 2.1 A and AA rules, as the workbook."""
+    from conftest import AXE_PATH, AXE_TAGS
+
+    if not AXE_PATH.exists():
+        pytest.fail(f"{AXE_PATH} is missing: ./datalab.sh test installs axe-core from npm")
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    page = browser.new_page()
+    failures = []
+    try:
+        for path in sorted(site.rglob("index.html")):
+            if path.parent.name == "search":
+                continue
+            page.goto(
+                base + str(path.parent.relative_to(site)).replace(".", "") + "/",
+                wait_until="domcontentloaded",
+            )
+            assert page.locator("html").get_attribute("lang") == "fr"
+            page.add_script_tag(path=str(AXE_PATH))
+            result = page.evaluate(
+                "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags},"
+                " resultTypes: ['violations']})",
+                AXE_TAGS,
+            )
+            for violation in result["violations"]:
+                targets = [", ".join(node["target"]) for node in violation["nodes"][:3]]
+                failures.append(f"{path.parent.name}: {violation['id']} {targets}")
+    finally:
+        page.close()
+        server.shutdown()
+    assert not failures, "\n".join(failures)
 
 
 # ------------------------------------------------------------------ strictness of the build
