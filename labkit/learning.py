@@ -834,6 +834,7 @@ MODELS: dict[str, ModelSpec] = {
     )
 }
 MODEL_KEYS = tuple(k for k in MODELS if k != "baseline")
+DEFAULT_MODEL = "tree"  # the model module 06 trains when the learner saved none
 
 
 def model_spec(key: str) -> ModelSpec:
@@ -1266,6 +1267,21 @@ class ClassificationResult:
             )
         return pd.DataFrame(rows)
 
+    def to_dict(self) -> dict:
+        """The figures worth keeping with a saved model (JSON-able)."""
+        return {
+            "metric": self.metric,
+            "score": self.score,
+            "accuracy": self.accuracy,
+            "precision": self.precision,
+            "recall": self.recall,
+            "f1": self.f1,
+            "positive": _plain(self.positive),
+            "labels": [format_value(v) for v in self.labels],
+            "matrix": np.asarray(self.matrix).tolist(),
+            "rows": int(len(self.actual)),
+        }
+
 
 @dataclass
 class RegressionResult:
@@ -1280,6 +1296,16 @@ class RegressionResult:
 
     def residuals(self) -> pd.Series:
         return self.predicted - self.actual
+
+    def to_dict(self) -> dict:
+        return {
+            "metric": self.metric,
+            "score": self.score,
+            "mae": self.mae,
+            "rmse": self.rmse,
+            "r2": self.r2,
+            "rows": int(len(self.actual)),
+        }
 
 
 @single_threaded

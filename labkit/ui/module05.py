@@ -1,0 +1,974 @@
+"""Module 05 "Entraîner un modèle": target and features, honest evaluation, the comparison with a
+progress bar, metrics on the learner's rows (confusion matrix cells list their rows), the
+complexity slider and the learning curve, explanations, the bias audit, and the model saved.
+
+All the work is done by :mod:`labkit.learning`, :mod:`labkit.explain`, :mod:`labkit.fairness` and
+:mod:`labkit.model_store`; figures come from :mod:`labkit.plots.learning`. One :class:`_State` per
+page holds the clean table, the choice, the comparison and the model examined; the views listen to
+it (events ``choice``, ``compared``, ``model``).
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import plotly.graph_objects as go
+
+from labkit import explain, fairness, learning, messages, model_store, selection
+from labkit import recipe as rc
+from labkit.plots import learning as plots
+from labkit.ui.components import (
+    MessageArea,
+    esc,
+    frame_html,
+    guarded,
+    html,
+    message_html,
+    page,
+    section_title,
+    table_html,
+)
+from labkit.ui.module01 import LiveFigure
+from labkit.ui.page import ModulePage, activity
+
+STYLE = {"description_width": "initial"}
+WIDE = {"width": "30rem"}
+MAX_CELL_ROWS = 30
+CURVE_MODELS = ("tree", "knn", "formula", "linear", "forest", "boosting")
+EXPLAIN_DEPTH = 3
+PAGE_CSS = """
+<style>
+.dl-features { display: grid; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr));
+  gap: 0 1rem; max-width: 60rem; }
+.dl-features .widget-checkbox { width: auto; }
+.dl-matrix { display: grid; gap: .3rem; align-items: center; max-width: 44rem; margin: .4rem 0; }
+.dl-matrix .widget-button { width: auto; }
+.dl-cell-right.widget-button { background: #e6feda; color: #0f4a25; border: 1px solid #18753c; }
+.dl-cell-wrong.widget-button { background: #ffe9e6; color: #6e2a00; border: 1px solid #8d4000; }
+.dl-cell-selected.widget-button { outline: 3px solid #000091; font-weight: 700; }
+.dl-gap-large { font-weight: 600; }
+</style>
+"""
+
+
+def _t(key: str, **fields) -> str:
+    return messages.text(f"learning.{key}", **fields)
+
+
+def _figure(figure: go.Figure) -> widgets.Widget:
+    try:
+        return go.FigureWidget(figure)
+    except ImportError:  # plotly's FigureWidget needs anywidget
+        from IPython.display import display
+
+        output = widgets.Output()
+        with output:
+            display(figure)
+        return output
+
+
+def _p(text: str, cls: str = "") -> widgets.HTML:
+    klass = f' class="{cls}"' if cls else ""
+    return html(f"<p{klass}>{esc(text)}</p>")
+
+
+def _list(items: list[str]) -> str:
+    return "<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>"
+
+
+def _status(text: str) -> str:
+    return f'<div class="dl-card" role="status" aria-live="polite"><p>{esc(text)}</p></div>'
+
+
+class _State:
+    """The learner's clean table and everything module 05 builds from it."""
+
+    def __init__(self, workspace):
+        self.workspace = workspace
+        self.notices: list[str] = []
+        self.choice, raw = selection.load_choice(workspace)
+        self.recipe, recipe_default = rc.load_recipe(workspace)
+        if self.choice.is_default:
+            self.notices.append(
+                messages.text(
+                    "ui.default_used",
+                    module="Trouver les données",
+                    what=_t("ui_default_dataset_what"),
+                )
+            )
+        if workspace.has_table(rc.CLEAN_TABLE) and not recipe_default:
+            self.clean = workspace.load_table(rc.CLEAN_TABLE)
+        else:
+            if recipe_default:
+                self.notices.append(_t("ui_default_recipe", count=len(self.recipe)))
+            key = None
+            if self.recipe.needs_key():
+                from labkit import privacy
+
+                key = privacy.project_key(workspace)
+            self.clean = self.recipe.apply(raw, key)
+        target = self.choice.target
+        self.target: str | None = target if target in self.clean.columns else None
+        self.features: list[str] = []
+        self.excluded: list[tuple[str, str]] = []
+        self.folds = 5
+        self.test_share = 0.2
+        self.comparison: learning.Comparison | None = None
+        self.trained: learning.TrainedModel | None = None
+        self.result = None
+        self.audited_column: str | None = None
+        self.listeners: dict[str, list] = {"choice": [], "compared": [], "model": []}
+        if self.target:
+            self.set_target(self.target, notify=False)
+
+    # ------------------------------------------------------------------ events
+    def on(self, event: str, callback) -> None:
+        self.listeners[event].append(callback)
+
+    def emit(self, event: str) -> None:
+        for callback in list(self.listeners[event]):
+            callback()
+
+    # ------------------------------------------------------------------ choice
+    def set_target(self, target: str | None, notify: bool = True) -> None:
+        self.target = target or None
+        if self.target:
+            self.features, self.excluded = learning.default_features(self.clean, self.target)
+        else:
+            self.features, self.excluded = [], []
+        self.forget()
+        if notify:
+            self.emit("choice")
+
+    def set_features(self, features: list[str]) -> None:
+        self.features = list(features)
+        self.forget()
+        self.emit("choice")
+
+    def forget(self) -> None:
+        changed = self.comparison is not None
+        self.comparison = self.trained = self.result = None
+        if changed:
+            self.emit("compared")
+            self.emit("model")
+
+    def task(self) -> learning.Task:
+        return learning.check_choice(self.clean, self.target, self.features)
+
+    def plan(self) -> learning.EvaluationPlan:
+        task = self.task()
+        return learning.plan_evaluation(
+            self.clean, self.target, task, folds=self.folds, test_share=self.test_share
+        )
+
+    # ------------------------------------------------------------------ models
+    def compare(self, progress) -> learning.Comparison:
+        plan = self.plan()
+        self.comparison = learning.compare(
+            self.clean, self.target, self.features, plan=plan, progress=progress
+        )
+        self.emit("compared")
+        self.examine(self.comparison.best().key)
+        return self.comparison
+
+    def examine(self, key: str) -> None:
+        if self.comparison is None:
+            raise messages.error("learning.not_compared")
+        self.trained = learning.train(
+            self.clean,
+            self.target,
+            self.features,
+            key,
+            split=self.comparison.split,
+            recipe=self.recipe.to_dict(),
+        )
+        self.result = learning.evaluate(self.trained, self.clean, self.comparison.split)
+        scores = self.comparison.get(key)
+        self.trained.info.update(
+            {
+                "cv_score": scores.score,
+                "cv_std": scores.std,
+                "test_score": float(self.result.score),
+                "evaluation": self.comparison.plan.to_dict(),
+            }
+        )
+        self.emit("model")
+
+    def require_model(self) -> learning.TrainedModel:
+        if self.comparison is None:
+            raise messages.error("learning.not_compared")
+        if self.trained is None:
+            raise messages.error("learning.not_trained")
+        return self.trained
+
+    def save(self) -> dict:
+        trained = self.require_model()
+        comparison = self.comparison
+        extra = {
+            "comparison": comparison.to_dict(),
+            "test": self.result.to_dict(),
+            "test_index": list(comparison.split.test_index),
+            "evaluation": comparison.plan.to_dict(),
+            "cv_score": trained.info.get("cv_score"),
+            "cv_std": trained.info.get("cv_std"),
+            "test_score": trained.info.get("test_score"),
+            "dataset": {"name": self.choice.name, "id": self.choice.dataset_id},
+        }
+        if self.audited_column:
+            extra["fairness"] = {"column": self.audited_column}
+        return model_store.save_model(self.workspace, trained, extra)
+
+    def group_columns(self) -> list[str]:
+        preferred: list[str] = []
+        dataset = selection.dataset_of(self.choice)
+        if dataset is not None:
+            preferred = list(dataset.group_columns)
+        return fairness.candidate_columns(self.clean, self.target, preferred)
+
+
+class Module05App(ModulePage):
+    module_id = "05_modele"
+
+    @property
+    def state(self) -> _State:
+        if getattr(self, "_state", None) is None:
+            self._state = _State(self.workspace)
+        return self._state
+
+    def _model_names(self) -> list[tuple[str, str]]:
+        comparison = self.state.comparison
+        if comparison is None:
+            return []
+        best = comparison.best().key
+        return [
+            (m.name + (f" {_t('ui_best_mark')}" if m.key == best else ""), m.key)
+            for m in comparison.ranked()
+        ]
+
+    # ------------------------------------------------------------------ target and features
+    @activity
+    def choice(self) -> widgets.Widget:
+        """The target (with the task explained) and the columns used to predict it."""
+        state = self.state
+        area = MessageArea()
+        parts: list[widgets.Widget] = [html(PAGE_CSS), section_title(_t("ui_choice_title"))]
+        for notice in state.notices:
+            parts.append(html(message_html("info", notice)))
+        parts.append(
+            html(
+                "<p>"
+                + _t(
+                    "ui_data_line",
+                    rows=len(state.clean),
+                    columns=state.clean.shape[1],
+                    name=esc(state.choice.name),
+                )
+                + "</p>"
+            )
+        )
+        options = [(_t("ui_target_none"), "")] + [(str(c), str(c)) for c in state.clean.columns]
+        target = widgets.Dropdown(
+            options=options,
+            value=state.target or "",
+            description=_t("ui_target_label"),
+            style=STYLE,
+            layout=WIDE,
+        )
+        task_box = widgets.HTML()
+        boxes = widgets.Box()
+        boxes.add_class("dl-features")
+        excluded = widgets.HTML()
+        check_all = widgets.Button(description=_t("ui_features_all"))
+        check_none = widgets.Button(description=_t("ui_features_none"))
+        checkboxes: dict[str, widgets.Checkbox] = {}
+        busy = {"value": False}
+
+        def render() -> None:
+            busy["value"] = True
+            try:
+                columns = [c for c in state.clean.columns if c != state.target]
+                checkboxes.clear()
+                for column in columns:
+                    box = widgets.Checkbox(
+                        value=column in state.features,
+                        description=str(column),
+                        indent=False,
+                    )
+                    box.observe(on_feature, names="value")
+                    checkboxes[column] = box
+                boxes.children = list(checkboxes.values())
+                if state.excluded:
+                    items = [f"« {c} » : {reason}" for c, reason in state.excluded]
+                    excluded.value = (
+                        f'<p class="dl-muted"><strong>{esc(_t("ui_excluded_title"))}</strong></p>'
+                        + _list(items)
+                    )
+                else:
+                    excluded.value = ""
+                describe()
+            finally:
+                busy["value"] = False
+
+        def describe() -> None:
+            if not state.target:
+                task_box.value = ""
+                return
+            try:
+                task = state.task()
+            except Exception as exc:  # noqa: BLE001 - shown as a French message
+                task_box.value = ""
+                area.show_exception(exc)
+                return
+            area.success(_t("ui_choice_ok", count=len(state.features), target=state.target))
+            task_box.value = _status(task.explanation)
+
+        @guarded(area)
+        def on_target(change) -> None:
+            area.clear()
+            state.set_target(change["new"])
+            render()
+
+        @guarded(area)
+        def on_feature(_change) -> None:
+            if busy["value"]:
+                return
+            area.clear()
+            state.set_features([c for c, box in checkboxes.items() if box.value])
+            describe()
+
+        def set_all(value: bool) -> None:
+            busy["value"] = True
+            for box in checkboxes.values():
+                box.value = value
+            busy["value"] = False
+            on_feature(None)
+
+        target.observe(on_target, names="value")
+        check_all.on_click(guarded(area)(lambda _b: set_all(True)))
+        check_none.on_click(guarded(area)(lambda _b: set_all(False)))
+        render()
+        parts += [
+            target,
+            task_box,
+            _p(_t("ui_features_intro")),
+            widgets.HBox([check_all, check_none]),
+            boxes,
+            excluded,
+            area,
+        ]
+        return page(*parts)
+
+    # ------------------------------------------------------------------ evaluation
+    @activity
+    def evaluation(self) -> widgets.Widget:
+        """How the models will be judged: a test set aside, then repeated cross-validation."""
+        state = self.state
+        area = MessageArea()
+        folds = widgets.Dropdown(
+            options=[("3", 3), ("5", 5), ("10", 10)],
+            value=state.folds,
+            description=_t("ui_folds_label"),
+            style=STYLE,
+        )
+        share = widgets.Dropdown(
+            options=[("20 %", 0.2), ("25 %", 0.25), ("30 %", 0.3)],
+            value=state.test_share,
+            description=_t("ui_test_label"),
+            style=STYLE,
+        )
+        text = widgets.HTML()
+
+        def render() -> None:
+            area.clear()
+            if not state.target:
+                text.value = ""
+                return
+            try:
+                plan = state.plan()
+            except Exception as exc:  # noqa: BLE001 - shown as a French message
+                text.value = ""
+                area.show_exception(exc)
+                return
+            text.value = _status(plan.describe(len(state.clean)))
+
+        @guarded(area)
+        def on_change(_change) -> None:
+            state.folds, state.test_share = folds.value, share.value
+            state.forget()
+            render()
+
+        folds.observe(on_change, names="value")
+        share.observe(on_change, names="value")
+        state.on("choice", guarded(area)(render))
+        render()
+        return page(
+            section_title(_t("ui_evaluation_title")),
+            widgets.HBox([folds, share]),
+            text,
+            area,
+        )
+
+    # ------------------------------------------------------------------ comparison
+    @activity
+    def comparison(self) -> widgets.Widget:
+        """Every model on the same folds, with a progress bar, then one table and one figure."""
+        state = self.state
+        area = MessageArea()
+        button = widgets.Button(description=_t("ui_compare_button"), button_style="primary")
+        button.add_class("dl-compare")
+        progress = widgets.IntProgress(
+            value=0, min=0, max=100, description=_t("ui_progress_label"), style=STYLE
+        )
+        step = widgets.HTML()
+        result = widgets.VBox([_p(_t("ui_compare_waiting"), "dl-muted")])
+
+        def on_progress(fraction: float, message: str) -> None:
+            progress.value = int(round(100 * fraction))
+            step.value = f'<p class="dl-muted" aria-live="polite">{esc(message)}</p>'
+
+        def render() -> None:
+            comparison = state.comparison
+            if comparison is None:
+                progress.value = 0
+                step.value = ""
+                result.children = [_p(_t("ui_compare_waiting"), "dl-muted")]
+                return
+            metric = comparison.metric
+            rows = []
+            for model in [comparison.baseline, *comparison.ranked()]:
+                rows.append(
+                    {
+                        _t("ui_col_model"): model.name,
+                        _t("ui_col_score"): learning.format_score(model.score, metric),
+                        _t("ui_col_std"): learning.format_score(model.std, metric),
+                        _t("ui_col_seconds"): learning.number(model.seconds, 2),
+                        _t("ui_col_description"): model.description,
+                    }
+                )
+            caption = _t("ui_compare_table_caption", metric=comparison.metric_label)
+            kind = "success" if comparison.beats_baseline() else "warning"
+            result.children = [
+                html(message_html(kind, comparison.summary())),
+                _p(learning.metric_help(metric), "dl-muted"),
+                html(table_html(rows, caption=caption)),
+                _figure(plots.comparison_figure(comparison)),
+            ]
+
+        @guarded(area)
+        def run(_button) -> None:
+            area.clear()
+            button.disabled = True
+            try:
+                state.compare(on_progress)
+            finally:
+                button.disabled = False
+
+        button.on_click(run)
+        state.on("compared", guarded(area)(render))
+        return page(
+            section_title(_t("ui_compare_title")),
+            button,
+            widgets.HBox([progress, step]),
+            area,
+            result,
+        )
+
+    # ------------------------------------------------------------------ metrics
+    @activity
+    def metrics(self) -> widgets.Widget:
+        """The examined model's metrics on the test rows; a confusion-matrix cell lists its rows."""
+        state = self.state
+        area = MessageArea()
+        chooser = widgets.Dropdown(description=_t("ui_model_label"), style=STYLE, layout=WIDE)
+        body = widgets.VBox([_p(_t("ui_compare_first"), "dl-muted")])
+        figure_box = widgets.Box()
+        matrix = widgets.GridBox()
+        matrix.add_class("dl-matrix")
+        rows_box = widgets.HTML()
+        rows_box.add_class("dl-cell-rows")
+        selected: dict = {"cell": None}
+        busy = {"value": False}
+
+        def fill_chooser() -> None:
+            busy["value"] = True
+            names = self._model_names()
+            chooser.options = names
+            if state.trained is not None and names:
+                chooser.value = state.trained.key
+            busy["value"] = False
+
+        def show_cell(actual, predicted) -> None:
+            result = state.result
+            selected["cell"] = (actual, predicted)
+            rows = result.cell_rows(actual, predicted)
+            right = str(actual) == str(predicted)
+            verdict = _t("cell_right") if right else _t("cell_wrong")
+            text = _t(
+                "ui_cell_rows",
+                actual=learning.format_value(actual),
+                predicted=learning.format_value(predicted),
+                verdict=verdict,
+                count=len(rows),
+            )
+            if not rows:
+                rows_box.value = _status(text) + f"<p>{esc(_t('ui_cell_empty'))}</p>"
+            else:
+                shown = state.clean.loc[
+                    rows[:MAX_CELL_ROWS], [*state.trained.features, state.target]
+                ]
+                shown = shown.copy()
+                shown.insert(0, _t("ui_prediction_column"), result.predicted.loc[shown.index])
+                shown.insert(0, "ligne", shown.index)
+                rows_box.value = _status(text) + frame_html(
+                    shown, MAX_CELL_ROWS, _t("ui_cell_caption", max=MAX_CELL_ROWS)
+                )
+            for button in matrix.children:
+                if isinstance(button, widgets.Button):
+                    if getattr(button, "cell", None) == (actual, predicted):
+                        button.add_class("dl-cell-selected")
+                    else:
+                        button.remove_class("dl-cell-selected")
+            draw_matrix_figure()
+
+        def draw_matrix_figure() -> None:
+            figure = plots.confusion_figure(state.result, selected["cell"])
+            widget = _figure(figure)
+            if isinstance(widget, go.FigureWidget):
+                labels = list(state.result.labels)
+                shown = [learning.format_value(v) for v in labels]
+
+                def clicked(_trace, points, _selector) -> None:
+                    if not points.xs:
+                        return
+                    actual = labels[shown.index(points.ys[0])]
+                    predicted = labels[shown.index(points.xs[0])]
+                    guarded(area)(show_cell)(actual, predicted)
+
+                widget.data[0].on_click(clicked)
+            figure_box.children = [widget]
+
+        def build_matrix() -> None:
+            result = state.result
+            labels = list(result.labels)
+            cells = [widgets.HTML(f"<strong>{esc(_t('ui_matrix_actual'))}</strong>")]
+            for label in labels:
+                cells.append(
+                    widgets.HTML(
+                        f"<strong>{esc(_t('ui_matrix_predicted', label=learning.format_value(label)))}</strong>"
+                    )
+                )
+            for i, actual in enumerate(labels):
+                cells.append(widgets.HTML(f"« {esc(learning.format_value(actual))} »"))
+                for j, predicted in enumerate(labels):
+                    count = int(result.matrix[i, j])
+                    button = widgets.Button(
+                        description=_t("ui_cell_button", count=count),
+                        tooltip=_t(
+                            "ui_cell_tooltip",
+                            actual=learning.format_value(actual),
+                            predicted=learning.format_value(predicted),
+                            count=count,
+                        ),
+                    )
+                    button.cell = (actual, predicted)
+                    button.add_class("dl-cell")
+                    button.add_class("dl-cell-right" if i == j else "dl-cell-wrong")
+                    button.on_click(
+                        guarded(area)(lambda _b, a=actual, p=predicted: show_cell(a, p))
+                    )
+                    cells.append(button)
+            matrix.layout.grid_template_columns = f"12rem repeat({len(labels)}, minmax(8rem, 1fr))"
+            matrix.children = cells
+
+        def render() -> None:
+            area.clear()
+            fill_chooser()
+            rows_box.value = ""
+            selected["cell"] = None
+            if state.trained is None or state.result is None:
+                body.children = [_p(_t("ui_compare_first"), "dl-muted")]
+                return
+            result = state.result
+            summary = _status(learning.test_summary(state.trained, result))
+            parts = [
+                html(summary),
+                _p(_t("ui_test_intro"), "dl-muted"),
+                html(_list(result.explanations)),
+            ]
+            if state.trained.is_classification:
+                build_matrix()
+                draw_matrix_figure()
+                parts += [figure_box, _p(_t("ui_matrix_intro")), matrix, rows_box]
+                if result.positive is None:
+                    table = result.per_class().copy()
+                    for column in ("précision", "rappel", "F1"):
+                        table[column] = table[column].map(learning.percent)
+                    parts.append(html(frame_html(table, 30, _t("ui_per_class_caption"))))
+            else:
+                parts.append(_figure(plots.predicted_actual_figure(result, state.target)))
+                errors = (result.predicted - result.actual).abs().sort_values(ascending=False)
+                worst = state.clean.loc[errors.index[:10], [*state.trained.features, state.target]]
+                worst = worst.copy()
+                worst.insert(
+                    0, _t("ui_prediction_column"), result.predicted.loc[worst.index].round(2)
+                )
+                worst.insert(0, "ligne", worst.index)
+                parts.append(html(frame_html(worst, 10, _t("ui_largest_errors_caption", count=10))))
+            body.children = parts
+
+        @guarded(area)
+        def on_choose(change) -> None:
+            if busy["value"] or not change["new"]:
+                return
+            if state.trained is not None and change["new"] == state.trained.key:
+                return
+            state.examine(change["new"])
+
+        chooser.observe(on_choose, names="value")
+        state.on("model", guarded(area)(render))
+        state.on("compared", guarded(area)(fill_chooser))
+        render()
+        return page(section_title(_t("ui_metrics_title")), chooser, area, body)
+
+    # ------------------------------------------------------------------ complexity
+    @activity
+    def complexity(self) -> widgets.Widget:
+        """Train vs validation score along a complexity setting (slider), and the learning curve."""
+        state = self.state
+        area = MessageArea()
+        options = [(learning.MODELS[k].name(learning.CLASSIFICATION), k) for k in CURVE_MODELS]
+        model = widgets.Dropdown(
+            options=options, value="tree", description=_t("ui_complexity_model"), style=STYLE
+        )
+        slider = widgets.SelectionSlider(
+            options=[("—", 0)],
+            description=_t("ui_complexity_slider"),
+            continuous_update=False,
+            style=STYLE,
+            layout={"width": "34rem"},
+        )
+        slider.add_class("dl-complexity")
+        progress = widgets.IntProgress(
+            value=0, min=0, max=100, description=_t("ui_progress_label"), style=STYLE
+        )
+        readout = widgets.HTML()
+        readout.add_class("dl-complexity-readout")
+        curve_box = widgets.VBox([_p(_t("ui_compare_first"), "dl-muted")])
+        learning_button = widgets.Button(description=_t("ui_learning_button"))
+        learning_box = widgets.VBox()
+        data: dict = {"curve": None, "figure": None}
+        busy = {"value": False}
+
+        def names_for_task() -> None:
+            task = state.comparison.task.kind if state.comparison else learning.CLASSIFICATION
+            current = model.value
+            busy["value"] = True
+            model.options = [(learning.MODELS[k].name(task), k) for k in CURVE_MODELS]
+            model.value = current
+            busy["value"] = False
+
+        def describe(index: int) -> None:
+            curve = data["curve"]
+            train, test = curve.train[index], curve.test[index]
+            best = curve.best_index()
+            if index == best:
+                verdict = _t("ui_complexity_good")
+            elif train - test > 0.1:
+                verdict = _t("ui_complexity_over")
+            elif test < curve.test[best] - 0.02 and index < best:
+                verdict = _t("ui_complexity_under")
+            else:
+                verdict = _t("ui_complexity_ok")
+            text = _t(
+                "ui_complexity_readout",
+                label=curve.label,
+                value=plots._shown(curve.values[index]),
+                train=learning.format_score(train, curve.metric),
+                test=learning.format_score(test, curve.metric),
+            )
+            readout.value = _status(text + " " + verdict)
+
+        def compute() -> None:
+            area.clear()
+            if state.comparison is None:
+                curve_box.children = [_p(_t("ui_compare_first"), "dl-muted")]
+                data["curve"] = None
+                return
+            progress.value = 0
+            curve = learning.complexity_curve(
+                state.clean,
+                state.target,
+                state.features,
+                model.value,
+                plan=state.comparison.plan,
+                split=state.comparison.split,
+                progress=lambda f, _m: setattr(progress, "value", int(100 * f)),
+            )
+            data["curve"] = curve
+            spec = learning.MODELS[model.value].setting
+            start = curve.values.index(spec.default) if spec.default in curve.values else 0
+            busy["value"] = True
+            slider.options = [(plots._shown(v), i) for i, v in enumerate(curve.values)]
+            slider.value = start
+            busy["value"] = False
+            data["figure"] = LiveFigure(plots.curve_figure(curve, start))
+            curve_box.children = [data["figure"]]
+            describe(start)
+
+        @guarded(area)
+        def on_slide(change) -> None:
+            if busy["value"] or data["curve"] is None:
+                return
+            index = int(change["new"])
+            data["figure"].update(plots.curve_figure(data["curve"], index))
+            describe(index)
+
+        @guarded(area)
+        def on_model(_change) -> None:
+            if not busy["value"]:
+                compute()
+
+        @guarded(area)
+        def on_learning(_button) -> None:
+            if state.comparison is None:
+                raise messages.error("learning.not_compared")
+            curve = learning.learning_curve(
+                state.clean,
+                state.target,
+                state.features,
+                model.value,
+                plan=state.comparison.plan,
+                split=state.comparison.split,
+            )
+            rising = curve.test[-1] - curve.test[-3] > max(0.01, curve.test_std[-1] / 2)
+            reading = _t("ui_learning_rising") if rising else _t("ui_learning_flat")
+            learning_box.children = [_figure(plots.learning_curve_figure(curve)), _p(reading)]
+
+        def on_compared() -> None:
+            names_for_task()
+            learning_box.children = []
+            compute()
+
+        slider.observe(on_slide, names="value")
+        model.observe(on_model, names="value")
+        learning_button.on_click(on_learning)
+        state.on("compared", guarded(area)(on_compared))
+        return page(
+            section_title(_t("ui_complexity_title")),
+            widgets.HBox([model, progress]),
+            curve_box,
+            slider,
+            readout,
+            area,
+            learning_button,
+            learning_box,
+        )
+
+    # ------------------------------------------------------------------ explanations
+    @activity
+    def explanations(self) -> widgets.Widget:
+        """Permutation importance, a short tree's rules and the explicit model's formula."""
+        state = self.state
+        area = MessageArea()
+        examined = widgets.HTML()
+        button = widgets.Button(description=_t("ui_explain_button"), button_style="primary")
+        body = widgets.VBox()
+
+        def on_model() -> None:
+            body.children = []
+            examined.value = (
+                _status(_t("ui_examined", name=state.trained.name)) if state.trained else ""
+            )
+
+        @guarded(area)
+        def run(_button) -> None:
+            area.clear()
+            trained = state.require_model()
+            split = state.comparison.split
+            table = explain.importance(trained, state.clean, split)
+            parts = [
+                html(f"<h4>{esc(_t('ui_importance_title'))}</h4>"),
+                _figure(plots.importance_figure(table, trained.metric)),
+                html(_list(explain.importance_sentences(table, trained.metric))),
+            ]
+            tree = explain.shallow_tree(
+                state.clean, state.target, state.features, split=split, depth=EXPLAIN_DEPTH
+            )
+            tree_result = learning.evaluate(tree, state.clean, split)
+            rules = [r.text for r in explain.tree_rules(tree)]
+            parts += [
+                html(f"<h4>{esc(_t('ui_rules_title'))}</h4>"),
+                _p(_t("ui_rules_intro", depth=EXPLAIN_DEPTH)),
+                html(_list(rules)),
+                _p(
+                    _t(
+                        "ui_rules_score",
+                        score=learning.format_score(tree_result.score, trained.metric),
+                    ),
+                    "dl-muted",
+                ),
+            ]
+            formula_model = trained
+            if trained.key != "formula":
+                formula_model = learning.train(
+                    state.clean, state.target, state.features, "formula", split=split
+                )
+            formula = explain.formula(formula_model)
+            formula_result = learning.evaluate(formula_model, state.clean, split)
+            lines = "".join(f"<p><code>{esc(line)}</code></p>" for line in formula.lines)
+            parts += [
+                html(f"<h4>{esc(_t('ui_formula_title'))}</h4>"),
+                html(f'<div class="dl-card dl-formula">{lines}</div>'),
+                _p(formula.reading),
+                html(_list(formula.notes)),
+                _p(
+                    _t(
+                        "ui_formula_score",
+                        score=learning.format_score(formula_result.score, trained.metric),
+                    ),
+                    "dl-muted",
+                ),
+            ]
+            body.children = parts
+
+        button.on_click(run)
+        state.on("model", guarded(area)(on_model))
+        on_model()
+        return page(section_title(_t("ui_explain_title")), examined, button, area, body)
+
+    # ------------------------------------------------------------------ fairness
+    @activity
+    def bias_audit(self) -> widgets.Widget:
+        """The examined model's metrics per group of a chosen column, gaps and what they mean."""
+        state = self.state
+        area = MessageArea()
+        column = widgets.Dropdown(description=_t("ui_fairness_column"), style=STYLE, layout=WIDE)
+        button = widgets.Button(description=_t("ui_fairness_button"), button_style="primary")
+        metric = widgets.Dropdown(description=_t("ui_fairness_metric"), style=STYLE, layout=WIDE)
+        figure_box = widgets.Box()
+        body = widgets.VBox()
+        data: dict = {"audit": None}
+        busy = {"value": False}
+
+        def fill() -> None:
+            columns = state.group_columns() if state.target else []
+            busy["value"] = True
+            column.options = columns
+            if columns:
+                column.value = columns[0]
+            busy["value"] = False
+            body.children = []
+            figure_box.children = []
+            data["audit"] = None
+
+        def draw() -> None:
+            audit = data["audit"]
+            if audit is not None and metric.value:
+                figure_box.children = [_figure(plots.gaps_figure(audit, metric.value))]
+
+        @guarded(area)
+        def run(_button) -> None:
+            area.clear()
+            trained = state.require_model()
+            audit = fairness.audit_model(trained, state.clean, state.comparison.split, column.value)
+            state.audited_column = column.value
+            data["audit"] = audit
+            table = audit.table.copy()
+            for key, label in audit.metrics.items():
+                if key in fairness.RATE_METRICS:
+                    table[label] = table[label].map(learning.percent)
+                else:
+                    table[label] = table[label].map(lambda v: learning.number(v, 3))
+            gaps = "".join(
+                f'<li class="{"dl-gap-large" if g.large else ""}">'
+                f"<strong>{esc(_t('fairness_gap_large') if g.large else _t('fairness_gap_small'))}</strong> — "
+                f"{esc(g.text)}</li>"
+                for g in audit.gaps
+            )
+            parts = [
+                _p(_t("ui_fairness_intro"), "dl-muted"),
+                html(frame_html(table, 30, _t("ui_fairness_caption", column=column.value))),
+                html(f"<ul>{gaps}</ul>"),
+            ]
+            if audit.notes:
+                parts.append(html(message_html("warning", " ".join(audit.notes))))
+            parts.append(html(_list(audit.readings)))
+            parts.append(html(message_html("info", audit.caution)))
+            body.children = parts
+            busy["value"] = True
+            metric.options = [(label, key) for key, label in audit.metrics.items()]
+            metric.value = "error" if "error" in audit.metrics else next(iter(audit.metrics))
+            busy["value"] = False
+            draw()
+
+        @guarded(area)
+        def on_metric(_change) -> None:
+            if not busy["value"]:
+                draw()
+
+        button.on_click(run)
+        metric.observe(on_metric, names="value")
+        state.on("choice", guarded(area)(fill))
+
+        def clear() -> None:
+            body.children = []
+            figure_box.children = []
+            data["audit"] = None
+
+        state.on("model", guarded(area)(clear))
+        fill()
+        return page(
+            section_title(_t("ui_fairness_title")),
+            widgets.HBox([column, button]),
+            area,
+            body,
+            metric,
+            figure_box,
+        )
+
+    # ------------------------------------------------------------------ save
+    @activity
+    def save(self) -> widgets.Widget:
+        """Save the examined model with its recipe and what module 06 needs."""
+        state = self.state
+        area = MessageArea()
+        current = widgets.HTML()
+        will = widgets.HTML()
+        button = widgets.Button(description=_t("ui_save_button"), button_style="success")
+
+        def show_current() -> None:
+            meta = model_store.load_metadata(self.workspace)
+            if meta:
+                date = str(meta.get("saved", ""))[:10]
+                if len(date) == 10:
+                    date = f"{date[8:10]}/{date[5:7]}/{date[0:4]}"
+                current.value = _status(
+                    _t(
+                        "ui_save_current",
+                        name=meta.get("name", ""),
+                        target=meta.get("target", ""),
+                        date=date,
+                    )
+                )
+            else:
+                current.value = f'<p class="dl-muted">{esc(_t("ui_save_none"))}</p>'
+
+        def on_model() -> None:
+            will.value = (
+                f"<p>{esc(_t('ui_save_will', name=state.trained.name))}</p>"
+                if state.trained
+                else ""
+            )
+            button.disabled = state.trained is None
+
+        @guarded(area)
+        def run(_button) -> None:
+            area.clear()
+            state.save()
+            area.success(model_store.saved_message(state.trained))
+            show_current()
+
+        button.on_click(run)
+        state.on("model", guarded(area)(on_model))
+        show_current()
+        on_model()
+        return page(section_title(_t("ui_save_title")), current, will, button, area)
