@@ -190,7 +190,21 @@ def _defects(_page, arg):
     return guide.render_defects_markdown(package)
 
 
+def _defect_hunt(_page, _arg):
+    """The answer key of module 04's exercise, built as the page builds it (labkit.quality)."""
+    from labkit import datapackage, quality
+
+    try:
+        dataset = datapackage.load_dataset(load_settings().running_example.dataset)
+    except DatalabError as error:
+        raise _fail(error) from None
+    defects = [d if isinstance(d, dict) else vars(d) for d in dataset.defects]
+    problem = quality.defect_hunt(defects)
+    return guide.render_answer_key(quiz.Bank("04_preparation", "Exercice", [problem]))
+
+
 MARKERS = {
+    "exercice-defauts": _defect_hunt,
     "jeux": _datasets,
     "defauts": _defects,
     "programme": _programme,

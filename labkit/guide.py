@@ -351,7 +351,8 @@ def expected_answer(problem: Problem) -> str:
 def render_answer_key(bank: Bank) -> str:
     """The answer key of a quiz bank: each question with its choices marked, then the expected
     answer with the hints, the explanation and why each wrong choice is wrong."""
-    out = [f"**{bank.title}** — {len(bank.problems)} questions.\n"]
+    count = len(bank.problems)
+    out = [f"**{bank.title}** — {count} question{'s' if count > 1 else ''}.\n"]
     for number, problem in enumerate(bank.problems, start=1):
         kind = next(label for cls, label in KIND_LABELS.items() if isinstance(problem, cls))
         out.append(f"**{number}. {problem.prompt}** *({kind})*\n")

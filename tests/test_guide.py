@@ -397,9 +397,14 @@ def test_answer_keys_match_the_quiz_banks(site):
     checked = 0
     for m in load_modules():
         page = site / "modules" / m.id / "index.html"
+        raw = page.read_text(encoding="utf-8")
+        start = raw.find('id="corrige-du-quiz"')
+        section = raw[start : raw.find("<h2", start + 1)] if start >= 0 else ""
+        parser = _Tables()
+        parser.feed(section)
         in_order = [
             t
-            for t in parse_page(page).titles
+            for t in parser.titles
             if t.startswith(guide.ANSWER_TITLE.strip()) or t == guide.OPEN_TITLE
         ]
         if not quiz.bank_path(m.id).is_file():
@@ -415,6 +420,19 @@ def test_answer_keys_match_the_quiz_banks(site):
             assert problem.prompt in text
         checked += 1
     assert checked >= 2  # modules 01 and 02 have quizzes from the start
+
+
+def test_defect_hunt_answer_key_matches_the_exercise_of_module_04(site):
+    from labkit import datapackage, quality
+
+    dataset = datapackage.load_dataset(load_settings().running_example.dataset)
+    problem = quality.defect_hunt([d if isinstance(d, dict) else vars(d) for d in dataset.defects])
+    titles = parse_page(site / "modules" / "04_preparation" / "index.html").titles
+    assert guide.expected_answer(problem) in titles
+    text = page_text(site / "modules" / "04_preparation" / "index.html")
+    for index, choice in enumerate(problem.choices):
+        mark = "bonne réponse" if index in problem.answer else "à écarter"
+        assert f"{choice} — {mark}" in text
 
 
 def test_troubleshooting_page_lists_the_messages_with_hints(site):
