@@ -452,7 +452,7 @@ def render_datasets_markdown(packages: Mapping[str, Mapping[str, Any]]) -> str:
 # -------------------------------------------------------------------------------------- messages
 TRAINEE, FACILITATOR = "trainee", "facilitator"
 # Domains whose messages only a facilitator meets (files of content/, the command line).
-FACILITATOR_DOMAINS = ("content", "guide", "dataset", "datapackage", "commands", "cli")
+FACILITATOR_DOMAINS = ("content", "guide", "dataset_cli", "datapackage", "commands", "cli")
 
 _FIELD = re.compile(r"\{([a-z_0-9]+)\}")
 _TAG = re.compile(r"<[^>]+>")
@@ -550,15 +550,16 @@ def render_messages_markdown(
     unknown = sorted(set(notes) - all_message_keys(domains))
     if unknown:
         raise messages.error("guide.unknown_note", keys=", ".join(unknown))
+    titles = (domains.get("guide") or {}).get("domains") or {}
+    order = {name: index for index, name in enumerate(titles)}
     out = []
-    for domain in sorted(domains):
+    for domain in sorted(domains, key=lambda d: (order.get(d, len(order)), d)):
         kind = FACILITATOR if domain in FACILITATOR_DOMAINS else TRAINEE
         if audience and kind != audience:
             continue
         entries = message_entries(domain, domains[domain], set(shown) | set(notes))
         if not entries:
             continue
-        titles = (domains.get("guide") or {}).get("domains") or {}
         title = titles.get(domain) or f"Domaine « {domain} »"
         out.append(f"{heading} {title}\n")
         out.append(f"Fichier `labkit/messages/{domain}.yaml`.\n")
