@@ -47,6 +47,9 @@ FORM_CSS = """
 .dl-uc-result h4 { margin: .2rem 0 .4rem; color: #000091; font-size: 1.1rem; }
 .dl-uc-prediction { font-size: 1.2rem; font-weight: 700; }
 .dl-uc-links a { margin: .2rem .6rem .2rem 0; }
+.dl-page a.dl-button-link, .dl-page a.dl-button-link:visited, .dl-page a.dl-button-link:hover,
+.dl-page a.dl-button-link:active, .dl-page a.dl-button-link:focus { color: #fff; background: #000091; }
+.dl-page a.dl-button-link:focus { outline: 3px solid #0a76f6; outline-offset: 2px; }
 </style>
 """
 TEXT = {"description_width": "initial"}
