@@ -361,7 +361,7 @@ class Module03App(ModulePage):
             dataset.table, PREVIEW_ROWS, caption=t("preview_caption", n=PREVIEW_ROWS)
         )
         dictionary = table_html(dataset.data_dictionary(), caption=t("dictionary_caption"))
-        use = _button(t("use_dataset"), "success", "dl-use-dataset")
+        use = _button(t("use_dataset"), "primary", "dl-use-dataset")
         first_target = dataset.suggested_targets[0]["column"] if dataset.suggested_targets else None
 
         def choose(_button) -> None:
@@ -560,7 +560,7 @@ class Module03App(ModulePage):
         kind = dropdown(t("type_choice"), [(type_label(x), x) for x in TYPES], "dl-opt-type")
         set_type = _button(t("type_button"), "", "dl-set-type")
         reread = _button(t("reread_button"), "primary", "dl-reread")
-        use = _button(t("use_file"), "success", "dl-use-file")
+        use = _button(t("use_file"), "primary", "dl-use-file")
         column_types: dict[str, str] = {}
         overrides = widgets.VBox(
             [
@@ -706,7 +706,7 @@ class Module03App(ModulePage):
         target.add_class("dl-target")
         task = widgets.HTML()
         figure_box = widgets.Box()
-        save = _button(t("save_choice"), "success", "dl-save-choice")
+        save = _button(t("save_choice"), "primary", "dl-save-choice")
 
         def refresh() -> None:
             candidate = state.current()

@@ -1,0 +1,125 @@
+"""Module 03 in Chromium: search the catalogue, open a card, choose a dataset and its target,
+import a French CSV (override a detected setting, then go back to the detection), choose it, and
+find the choice again after a reload. The data.gouv.fr search is not clicked here: browser tests
+never touch the internet (tests/test_opendata.py covers it against a local replay server)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import assert_accessible, wait_until_rendered
+
+pytestmark = pytest.mark.browser
+
+SLOW_MS = 240_000  # the first page of a fresh server waits for its preheated kernel
+CSV = (
+    "Export du service des sports\n"
+    "\n"
+    "date;equipement;entrees;recette;code_postal\n"
+    "01/06/2024;Piscine des Grèves;512;2 304,00 €;01000\n"
+    "02/06/2024;Piscine des Grèves;688;3 096,50 €;01000\n"
+    "03/06/2024;Gymnase Pasteur;120;0,00 €;01000\n"
+    "04/06/2024;Gymnase Pasteur;95;0,00 €;01000\n"
+    "05/06/2024;Piscine des Grèves;430;1 935,00 €;01000\n"
+    "06/06/2024;Piscine des Grèves;455;2 047,50 €;01000\n"
+).encode("cp1252")
+
+
+@pytest.fixture
+def page(new_page):
+    new_page.set_default_timeout(SLOW_MS)
+    return new_page
+
+
+def open_page(page, server, pseudonym: str):
+    page.goto(
+        server.page_url("03_donnees", pseudonym), wait_until="domcontentloaded", timeout=SLOW_MS
+    )
+    wait_until_rendered(page, timeout=SLOW_MS)
+    page.locator(".dl-catalogue-query input").wait_for()
+    return page
+
+
+def choice_panel(page):
+    return page.locator(".dl-choice-status")
+
+
+def test_search_open_a_card_import_a_file_and_choose(page, voila_server, tmp_path):
+    open_page(page, voila_server, "Donnees Test")
+    # without a choice, the running example is the default, clearly marked
+    choice_panel(page).get_by_text("utilise par défaut l’exemple fil rouge").wait_for()
+    choice_panel(page).get_by_text("Par défaut : exemple fil rouge").wait_for()
+
+    # search the catalogue (plural, accents and apostrophe do not matter) and open a card
+    query = page.locator(".dl-catalogue-query input")
+    query.fill("RÉSEAUX d’eau")
+    query.press("Enter")
+    page.get_by_text("1 jeu(x) de données trouvé(s).").wait_for()
+    card = page.locator(".dl-card-fuites")
+    assert (
+        "Licence Ouverte" in card.inner_text()
+        and "2\u202f412 lignes × 16 colonnes" in card.inner_text()
+    )
+    card.get_by_role(
+        "button", name="Ouvrir la fiche : Fuites sur les conduites d’un réseau d’eau potable"
+    ).click()
+    detail = page.locator(".dl-catalogue-detail")
+    detail.get_by_text("Dictionnaire des données").first.wait_for()
+    assert "annee_pose" in detail.inner_text()
+
+    # use it, with its suggested target, and save the choice
+    detail.get_by_role("button", name="Utiliser ce jeu de données pour mon projet").click()
+    choice_panel(page).get_by_text("Jeu à enregistrer : « Fuites sur les conduites").wait_for()
+    target = page.locator(".dl-target select")
+    assert target.input_value() == "fuite_2024"
+    page.get_by_text("Tâche : classification").wait_for()
+    page.locator(".dl-choice-status ~ * .js-plotly-plot, .js-plotly-plot").first.wait_for()
+    page.get_by_role("button", name="Enregistrer ce choix pour mon projet").click()
+    page.get_by_text("Choix enregistré : « Fuites sur les conduites").wait_for()
+
+    # import a French CSV: detection report
+    source = tmp_path / "frequentation sports.csv"
+    source.write_bytes(CSV)
+    with page.expect_file_chooser() as chooser:  # ipywidgets keeps its file input off the page
+        page.get_by_role("button", name="Choisir un fichier").click()
+    chooser.value.set_files(str(source))
+    page.get_by_text("Ce que Datalab a détecté dans « frequentation sports.csv »").wait_for()
+    report = page.locator(".dl-settings").last
+    text = report.inner_text()
+    assert (
+        "cp1252" in text
+        and "point-virgule" in text
+        and "ligne 3" in text
+        and "virgule (12,5)" in text
+    )
+    assert "Piscine des Grèves" in page.locator(".dl-scroll").last.inner_text()
+
+    # an override is applied (a wrong separator gives a visibly wrong reading); back to detection
+    page.locator(".dl-opt-separator select").select_option(label="virgule (,)")
+    page.get_by_role("button", name="Relire avec ces réglages").click()
+    page.get_by_text("Fichier relu avec vos réglages.").wait_for()
+    assert "virgule (,)" in page.locator(".dl-settings").last.inner_text()
+    page.locator(".dl-opt-separator select").select_option(label="Détection automatique")
+    page.get_by_role("button", name="Relire avec ces réglages").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.dl-settings')].pop().innerText.includes('point-virgule')"
+    )
+
+    # choose the file and a number target: regression
+    page.get_by_role("button", name="Utiliser ce fichier pour mon projet").click()
+    choice_panel(page).get_by_text("Jeu à enregistrer : « frequentation sports.csv »").wait_for()
+    target.select_option("entrees")
+    page.get_by_text("Tâche : régression").wait_for()
+    page.get_by_role("button", name="Enregistrer ce choix pour mon projet").click()
+    page.get_by_text(
+        "Choix enregistré : « frequentation sports.csv », cible « entrees »"
+    ).wait_for()
+    assert page.locator(".dl-msg-error").count() == 0
+    assert_accessible(page)
+
+    # the choice is found again after a reload
+    page.reload(wait_until="domcontentloaded", timeout=SLOW_MS)
+    wait_until_rendered(page, timeout=SLOW_MS)
+    choice_panel(page).get_by_text(
+        "« frequentation sports.csv » (fichier importé), cible « entrees »"
+    ).wait_for()
+    assert page.locator(".dl-target select").input_value() == "entrees"
