@@ -347,7 +347,7 @@ def site(tmp_path_factory) -> Path:
 
 def test_every_registry_module_has_a_page_titled_from_the_registry(site):
     for m in load_modules():
-        page = site / "modules" / m.id / "index.html"
+        page = site / "modules" / f"{m.id}.html"
         assert page.is_file(), m.id
         raw = page.read_text(encoding="utf-8")
         assert re.search(r"<h1[^>]*>" + re.escape(html.escape(m.label, quote=False)), raw), m.id
@@ -362,7 +362,7 @@ def test_every_registry_module_has_a_page_titled_from_the_registry(site):
 def test_programme_page_matches_the_registry_durations(site):
     modules = load_modules()
     labels = {m.label: m for m in modules}
-    tables = parse_page(site / "programme" / "index.html").tables
+    tables = parse_page(site / "programme.html").tables
     schedules = [t for t in tables if t and t[0] == ["Horaire", "Séquence", "Durée"]]
     summary = next(t for t in tables if t and t[0][:2] == ["Module", "Quand"])
     one_day = next(
@@ -396,7 +396,7 @@ def test_programme_page_matches_the_registry_durations(site):
 def test_answer_keys_match_the_quiz_banks(site):
     checked = 0
     for m in load_modules():
-        page = site / "modules" / m.id / "index.html"
+        page = site / "modules" / f"{m.id}.html"
         raw = page.read_text(encoding="utf-8")
         start = raw.find('id="corrige-du-quiz"')
         section = raw[start : raw.find("<h2", start + 1)] if start >= 0 else ""
@@ -427,16 +427,16 @@ def test_defect_hunt_answer_key_matches_the_exercise_of_module_04(site):
 
     dataset = datapackage.load_dataset(load_settings().running_example.dataset)
     problem = quality.defect_hunt([d if isinstance(d, dict) else vars(d) for d in dataset.defects])
-    titles = parse_page(site / "modules" / "04_preparation" / "index.html").titles
+    titles = parse_page(site / "modules" / "04_preparation.html").titles
     assert guide.expected_answer(problem) in titles
-    text = page_text(site / "modules" / "04_preparation" / "index.html")
+    text = page_text(site / "modules" / "04_preparation.html")
     for index, choice in enumerate(problem.choices):
         mark = "bonne réponse" if index in problem.answer else "à écarter"
         assert f"{choice} — {mark}" in text
 
 
 def test_troubleshooting_page_lists_the_messages_with_hints(site):
-    text = page_text(site / "depannage" / "index.html")
+    text = page_text(site / "depannage.html")
     domains = guide.load_message_domains()
     for domain, entries in domains.items():
         for key, value in entries.items():
@@ -446,14 +446,14 @@ def test_troubleshooting_page_lists_the_messages_with_hints(site):
 
 
 def test_module_pages_carry_generated_datasets_and_defects(site):
-    text04 = page_text(site / "modules" / "04_preparation" / "index.html")
+    text04 = page_text(site / "modules" / "04_preparation.html")
     dataset = load_settings().running_example.dataset
     package = json.loads(
         (paths.datasets_dir() / dataset / "datapackage.json").read_text(encoding="utf-8")
     )
     for defect in package.get("defects") or []:
         assert defect["description"] in text04
-    text03 = page_text(site / "modules" / "03_donnees" / "index.html")
+    text03 = page_text(site / "modules" / "03_donnees.html")
     for folder in guide.load_datapackages(paths.datasets_dir()):
         assert folder in text03
 
@@ -492,13 +492,8 @@ def test_every_guide_page_passes_axe(site, browser):
     page = browser.new_page()
     failures = []
     try:
-        for path in sorted(site.rglob("index.html")):
-            if path.parent.name == "search":
-                continue
-            page.goto(
-                base + str(path.parent.relative_to(site)).replace(".", "") + "/",
-                wait_until="domcontentloaded",
-            )
+        for path in sorted(site.rglob("*.html")):
+            page.goto(base + path.relative_to(site).as_posix(), wait_until="domcontentloaded")
             assert page.locator("html").get_attribute("lang") == "fr"
             page.add_script_tag(path=str(AXE_PATH))
             result = page.evaluate(
@@ -508,7 +503,7 @@ def test_every_guide_page_passes_axe(site, browser):
             )
             for violation in result["violations"]:
                 targets = [", ".join(node["target"]) for node in violation["nodes"][:3]]
-                failures.append(f"{path.parent.name}: {violation['id']} {targets}")
+                failures.append(f"{path.name}: {violation['id']} {targets}")
     finally:
         page.close()
         server.shutdown()
