@@ -59,8 +59,8 @@ case "$cmd" in
     setup_python test
     setup_browser
     log "Lint (ruff)"
-    "$VENV/bin/ruff" check labkit tests benchmarks
-    "$VENV/bin/ruff" format --check labkit tests benchmarks
+    "$VENV/bin/ruff" check labkit tests benchmarks facilitator-guide
+    "$VENV/bin/ruff" format --check labkit tests benchmarks facilitator-guide
     log "Tests (pytest)"
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
