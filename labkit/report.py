@@ -401,21 +401,22 @@ def _data_section(workspace, facts, charts: _Charts, quality_summary) -> str:
     if dataset.get("description"):
         parts.append(f'<p class="meta">{esc(dataset["description"])}</p>')
     summary = quality_summary
+    when = "data_score_after"
     if summary is None and not facts.is_default:
         stored = workspace.load("quality", None)
         if isinstance(stored, Mapping) and "score" in stored:
-            summary = stored
+            summary = stored  # saved by module 04, after the current recipe
     try:
         if summary is None:
             frame, target = _raw_table(workspace, facts)
             report = quality.assess(frame, target=target if target in frame.columns else None)
             summary = {**quality.summary(report), "scores": report.scores}
+            when = "data_score_before"
     except DatalabError as exc:
         parts.append(f'<p class="note">{esc(_t("data_unavailable", reason=exc.message))}</p>')
         return "".join(parts)
-    parts.append(
-        f"<p><strong>{esc(_t('data_score', score=summary.get('score', '—')))}</strong></p>"
-    )
+    score = _t("data_score", score=summary.get("score", "—"))
+    parts.append(f"<p><strong>{esc(score)}</strong> {esc(_t(when))}</p>")
     scores = summary.get("scores") or {}
     dims = [
         (quality.dimension_label(d), v) for d, v in scores.items() if isinstance(v, (int, float))

@@ -143,7 +143,9 @@ def gather_facts(workspace, context=None) -> ProjectFacts:
         risk_info = {"saved": False, "checklist": [], "reasons": [], "to_check": []}
         problems.append(exc.message)
     steps = list(getattr(context.recipe, "steps", []) or [])
-    recipe_is_default = not context.is_default and workspace.load("recipe", None) is None
+    recipe_is_default = (
+        not context.is_default and not trained.recipe and workspace.load("recipe", None) is None
+    )
     personal = [c for s in steps if s.action == "remove_personal" for c in s.columns]
     pseudonymised = [c for s in steps if s.action == "pseudonymise" for c in s.columns]
     model = {
@@ -158,6 +160,7 @@ def gather_facts(workspace, context=None) -> ProjectFacts:
         "labkit_version": meta.get("labkit_version"),
         "sklearn_version": meta.get("sklearn_version"),
     }
+    dataset = _dataset_facts(workspace, context)
     test, holdout_note = context.holdout()
     evaluation = importance = fairness_audit = None
     importance_rows: list[dict] = []
@@ -174,7 +177,7 @@ def gather_facts(workspace, context=None) -> ProjectFacts:
         except DatalabError as exc:
             problems.append(exc.message)
         try:
-            fairness_audit = _fairness(context, workspace, test)
+            fairness_audit = _fairness(context, dataset.get("group_columns") or [], test)
         except DatalabError as exc:
             fairness_problem = exc.message
     else:
@@ -194,7 +197,7 @@ def gather_facts(workspace, context=None) -> ProjectFacts:
         author=getattr(workspace, "pseudonym", None),
         title=title,
         canvas=summary,
-        dataset=_dataset_facts(workspace, context),
+        dataset=dataset,
         model=model,
         is_default=context.is_default,
         notice=context.notice,
@@ -341,7 +344,7 @@ def _formula(trained) -> list[str]:
     return [*result.lines, *([result.reading] if result.reading else [])]
 
 
-def _fairness(context, workspace, test: pd.DataFrame):
+def _fairness(context, group_columns: list[str], test: pd.DataFrame):
     """The bias audit on the held-out rows, for the column module 05 audited (saved with the
     model), else the dataset's first group column, else the first sensible one."""
     from labkit import fairness
@@ -350,8 +353,7 @@ def _fairness(context, workspace, test: pd.DataFrame):
     trained, meta = context.trained, context.meta
     saved = meta.get("fairness") if isinstance(meta.get("fairness"), Mapping) else {}
     wanted = [saved.get("column")] if saved.get("column") else []
-    dataset = _dataset_facts(workspace, context)
-    wanted += dataset.get("group_columns") or []
+    wanted += list(group_columns)
     candidates = fairness.candidate_columns(test, trained.target, [c for c in wanted if c])
     column = next((c for c in wanted if c in candidates), None) or (
         candidates[0] if candidates else None
