@@ -290,10 +290,9 @@ def _read_csv(data: bytes, name: str, options: ReadOptions) -> ReadResult:
         raise messages.error("reader.bad_header_row", name=name, line=header_row + 1)
     header = _header_width(records, header_row)
     body, body_lines = _body(records, lines, header_row, len(header), name, notes)
-    grid = [[_none_if_blank(c) for c in row] for row in body]
     return _finish(
         header=header,
-        grid=grid,
+        grid=body,
         lines=body_lines,
         name=name,
         options=options,
@@ -711,8 +710,17 @@ def _finish(
     sheets: list[str],
 ) -> ReadResult:
     names, dropped = _column_names(header, grid, notes)
-    columns_raw = [[row[i] for row in grid] for i in range(len(header)) if i not in dropped]
-    text_cells = [v for column in columns_raw for v in column if isinstance(v, str)]
+    if fmt == "csv":  # strings only: blank cells become missing, column by column
+        columns_raw = [
+            [v if v and not v.isspace() else None for v in column]
+            for i, column in enumerate(zip(*grid, strict=True))
+            if i not in dropped
+        ]
+    else:
+        columns_raw = [[row[i] for row in grid] for i in range(len(header)) if i not in dropped]
+    text_cells = [
+        v for column in columns_raw for v in _first_strings(column, DETECTION_CELLS_PER_COLUMN)
+    ]
     decimal = options.decimal or detect_decimal(text_cells)
     thousands = (
         options.thousands
@@ -735,6 +743,7 @@ def _finish(
             forced=forced,
             notes=notes,
             decimal_fixed=options.decimal is not None,
+            native=fmt != "csv",
         )
         data[column_name] = series
         detected.append(info)
@@ -794,7 +803,18 @@ _COMMA_DECIMAL = re.compile(r"[+\-−]?(\d{1,3}([ \u00a0\u202f.]\d{3})*|\d+),\d+
 _DOT_DECIMAL = re.compile(r"[+\-−]?(\d{1,3}(,\d{3})*|\d+)\.\d+")
 _UNDECIDED = re.compile(r"[+\-−]?\d{1,3}[.,]\d{3}")  # "1,234" or "1.234": thousands or decimals
 _GROUPED_ANY = re.compile(r"[+\-−]?\d{1,3}(([ \u00a0\u202f.,])\d{3})+([.,]\d+)?")
-DETECTION_CELLS = 50_000
+DETECTION_CELLS = 100_000
+DETECTION_CELLS_PER_COLUMN = 2_000
+
+
+def _first_strings(column: list[Any], limit: int) -> list[str]:
+    found = []
+    for value in column:
+        if isinstance(value, str):
+            found.append(value)
+            if len(found) >= limit:
+                break
+    return found
 
 
 def _number_looking(cells: list[str]):
@@ -891,15 +911,54 @@ def _number_value(
     return float(text), unit, ("." in text or "e" in text or "E" in text)
 
 
+_FAST_NUMBER = {
+    mark: re.compile(
+        r"\s*([+-]?)(\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+|\d+)(?:"
+        + re.escape(mark)
+        + r"(\d*))?(?:[eE]([+-]?\d+))?\s*(€|eur|euros?|%|‰|°c|°)?\s*",
+        re.IGNORECASE,
+    )
+    for mark in (".", ",")
+}
+
+
+def _plain_numbers(values: list[str], decimal: str) -> tuple[np.ndarray, list[int], bool, Counter]:
+    """Fast pass, one regular expression per cell: numbers written with ``decimal``, spaces between
+    thousands and a unit suffix allowed; the positions of the other cells (for the slow pass);
+    whether a number had a fractional part; the units seen."""
+    pattern = _FAST_NUMBER.get(decimal, _FAST_NUMBER["."])
+    numbers = np.full(len(values), np.nan)
+    slow: list[int] = []
+    fraction = False
+    units: Counter = Counter()
+    for index, value in enumerate(values):
+        match = pattern.fullmatch(value)
+        if match is None:
+            slow.append(index)
+            continue
+        sign, whole, decimals, exponent, unit = match.groups()
+        if len(whole) > 3:
+            whole = re.sub(r"\D", "", whole)
+        if decimals is not None or exponent is not None:
+            fraction = True
+            numbers[index] = float(f"{sign}{whole}.{decimals or 0}e{exponent or 0}")
+        else:
+            numbers[index] = float(f"{sign}{whole}")
+        if unit:
+            units[unit.lower()] += 1
+    return numbers, slow, fraction, units
+
+
 def parse_numbers(
     values: list[str], decimal: str, thousands: str
 ) -> tuple[np.ndarray, str | None, bool]:
-    """Numbers (NaN where a value is not one), the unit seen, and whether all are whole numbers."""
-    numbers = np.full(len(values), np.nan)
-    units: Counter = Counter()
-    fraction = False
-    for index, value in enumerate(values):
-        number, unit, has_fraction = _number_value(value, decimal, thousands)
+    """Numbers (NaN where a value is not one), the unit seen, and whether all are whole numbers.
+
+    Plain numbers go through pandas at C speed; only the others (units, spaces, grouped thousands,
+    text) go through :func:`_number_value`, one by one."""
+    numbers, slow, fraction, units = _plain_numbers(values, decimal)
+    for index in slow:
+        number, unit, has_fraction = _number_value(values[index], decimal, thousands)
         if number is None:
             continue
         numbers[index] = number
@@ -949,11 +1008,13 @@ def type_column(
     forced: str | None = None,
     notes: list[str] | None = None,
     decimal_fixed: bool = False,
+    native: bool = True,
 ) -> tuple[pd.Series, ColumnDetection]:
     """Type one column of raw cells (strings, or native values from a spreadsheet).
 
     ``decimal_fixed``: the decimal mark was chosen by a person, so a column is not tried with the
-    other mark."""
+    other mark. ``native``: cells may be numbers or dates from a spreadsheet (``False`` for CSV,
+    whose cells are all strings)."""
     notes = notes if notes is not None else []
     info = ColumnDetection(name=name, type="text")
     present = [i for i, v in enumerate(values) if v is not None]
@@ -964,11 +1025,11 @@ def type_column(
             notes.append(messages.text("reader.empty_column", column=name))
         return _convert_forced(values, forced or "text", info, decimal, thousands, date_format)
 
-    if forced is None and any(not isinstance(values[i], str) for i in present):
-        native = _type_native(values, present, info)
-        if native is not None:
-            return native
-    if any(not isinstance(values[i], str) for i in present):
+    if native and any(not isinstance(values[i], str) for i in present):
+        if forced is None:
+            typed = _type_native(values, present, info)
+            if typed is not None:
+                return typed
         values = [_native_to_text(v) for v in values]
         present = [i for i, v in enumerate(values) if v is not None]
 
@@ -977,7 +1038,7 @@ def type_column(
 
     stripped = [values[i].strip() for i in present]
     unique = len(set(stripped))
-    keep = [v.lower() not in MISSING_MARKERS for v in stripped]
+    keep = [len(v) > 9 or v.lower() not in MISSING_MARKERS for v in stripped]
     positions = [i for i, k in zip(present, keep, strict=True) if k]
     candidates = [v for v, k in zip(stripped, keep, strict=True) if k]
 
@@ -991,10 +1052,11 @@ def type_column(
             notes.append(messages.text("reader.codes_kept", column=name))
         return _as_text(values, info, unique)
 
-    lowered = {v.lower() for v in candidates}
-    for pair, truth in TRUE_FALSE:
-        if lowered and lowered <= pair:
-            return _as_boolean(values, truth, info)
+    if unique <= 2 * len(MISSING_MARKERS):  # few distinct values: maybe vrai/faux
+        lowered = {v.lower() for v in set(candidates)}
+        for pair, truth in TRUE_FALSE:
+            if lowered and lowered <= pair:
+                return _as_boolean(values, truth, info)
 
     if not candidates:
         return _as_text(values, info, unique)
@@ -1004,7 +1066,7 @@ def type_column(
     if (~np.isnan(sample_numbers)).mean() >= MOSTLY or len(sample) < 5:
         numbers, unit, is_integer = parse_numbers(candidates, decimal, thousands)
         ok = ~np.isnan(numbers)
-        if not ok.all() and not decimal_fixed:
+        if not ok.all() and ok.mean() < 0.5 and not decimal_fixed:
             other = "," if decimal == "." else "."
             alt, alt_unit, alt_integer = parse_numbers(candidates, other, "")
             if not np.isnan(alt).any() and not alt_integer:
