@@ -31,6 +31,7 @@ def _layout(title: str, height: int = 420, **extra) -> dict:
         "plot_bgcolor": "#ffffff",
         "paper_bgcolor": "#ffffff",
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0},
+        "separators": ", ",  # French decimal comma
         **extra,
     }
 
@@ -113,6 +114,7 @@ def cost_figure(analysis: ThresholdAnalysis, chosen: float | None = None) -> go.
                 "side": "right",
                 "rangemode": "tozero",
                 "showgrid": False,
+                "tickformat": "d",
             },
             shapes=shapes,
             annotations=annotations,
@@ -144,12 +146,12 @@ def contributions_figure(result: CaseResult, top: int = 10) -> go.Figure:
         x=values,
         y=labels,
         orientation="h",
-        marker={
-            "color": [BLUE if v >= 0 else ORANGE for v in values],
-            "pattern": {"shape": ["" if v >= 0 else "/" for v in values]},
-        },
+        # the direction is also in the signed value written on each bar and in its side of zero
+        marker={"color": [BLUE if v >= 0 else ORANGE for v in values]},
+        insidetextfont={"color": "#ffffff"},
         text=texts,
-        textposition="outside",
+        textposition="auto",
+        insidetextanchor="middle",
         name=axis,
     )
     figure = go.Figure(
@@ -163,6 +165,8 @@ def contributions_figure(result: CaseResult, top: int = 10) -> go.Figure:
         ),
     )
     if not shown:
+        figure.update_xaxes(visible=False)
+        figure.update_yaxes(visible=False)
         figure.add_annotation(
             text=messages.text("usecase.case_no_effect"),
             showarrow=False,

@@ -33,7 +33,9 @@ from labkit.ui.page import ModulePage, activity
 
 FORM_CSS = """
 <style>
-.dl-uc-field.widget-inline-hbox { flex-direction: column; align-items: stretch; width: 100%; max-width: 40rem; }
+.dl-uc-field.widget-inline-hbox { flex-direction: column; align-items: stretch; width: 100%; max-width: 40rem;
+  height: auto !important; }
+.dl-uc-field select { height: 2rem; }
 .dl-uc-field .widget-label { width: auto !important; max-width: none; white-space: normal; font-weight: 600;
   font-size: 1rem; line-height: 1.4; margin: .2rem 0; text-align: left; }
 .dl-uc-field input, .dl-uc-field select, .dl-uc-field textarea { font-size: 1rem; width: 100%; }
@@ -196,8 +198,10 @@ class Module06App(ModulePage):
                 parts.append(f"<p><strong>{esc(_t('ui_path_title'))}</strong></p>")
                 parts.append("<ol>" + "".join(f"<li>{esc(s)}</li>" for s in outcome.path) + "</ol>")
             result.value = '<div class="dl-card">' + "".join(parts) + "</div>"
-            figure = plots.contributions_figure(outcome)
-            figure_box.children = [LiveFigure(figure)]
+            if any(abs(c.effect) >= 0.01 for c in outcome.contributions):
+                figure_box.children = [LiveFigure(plots.contributions_figure(outcome))]
+            else:
+                figure_box.children = ()
 
         @guarded(area)
         def on_reset(_button) -> None:
