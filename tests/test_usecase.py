@@ -534,3 +534,39 @@ def test_running_example_stands_in_when_there_is_no_model(workspace):
     again = usecase.fallback_context(workspace)
     assert again.meta["test_index"] == context.meta["test_index"]
     assert not model_store.has_model(workspace), "the example is not the learner's model"
+
+
+# ============================================================================ helpers and figures
+def test_expected_columns_and_example_file(context, learner):
+    expected = usecase.expected_columns(context)
+    # the recipe's columns first; "nom", which the recipe drops, is not required
+    assert expected == ["date_depot", "revenu", "age", "quartier", "prioritaire"]
+    rows = usecase.example_rows(context, learner, 5)
+    assert len(rows) == 5 and TARGET not in rows.columns
+    result = usecase.score_file(context, usecase.example_csv(context, learner, 5), "exemple.csv")
+    assert result.scored == 5
+
+
+def test_figures_of_the_module(context):
+    from labkit.plots import usecase as plots
+
+    analysis = usecase.context_threshold(context, 1, 2)
+    figure = plots.cost_figure(analysis, 0.4)
+    assert [trace.name for trace in figure.data][:3] == [
+        "Coût total des erreurs",
+        "faux positifs (nombre)",
+        "faux négatifs (nombre)",
+    ]
+    assert list(figure.data[0].y) == analysis.table["cost"].tolist()
+    assert "0,4" in figure.layout.annotations[0].text
+    assert figure.layout.separators == ", "
+
+    case = usecase.default_case(context.fields())
+    case.update(age=75, quartier="Sud", prioritaire=True)
+    result = usecase.predict_case(context, case)
+    bars = plots.contributions_figure(result)
+    shown = [c for c in result.contributions if abs(c.effect) >= 1e-9]
+    assert len(bars.data[0].x) == min(len(shown), 10)
+    assert all(("point" in text) for text in bars.data[0].text)
+    empty = usecase.CaseResult("non", "", None, None, None, [], [])
+    assert "Aucune colonne" in plots.contributions_figure(empty).layout.annotations[0].text
