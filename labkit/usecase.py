@@ -25,8 +25,10 @@ import io
 import json
 import math
 import re
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -48,11 +50,10 @@ FORMAT_VERSION = 1
 MAX_FILE_BYTES = 50 * 1024 * 1024
 NEXT_STEPS_MAX = 3000
 COST_MAX = 1e9
-# The running example, when the learner has no model: kept in their workspace so that it is
-# trained once, not at every page load. It is never presented as the learner's own model.
-FALLBACK_MODEL_FILE = "usecase-exemple.skops"
-FALLBACK_META_FILE = "usecase-exemple.json"
-FALLBACK_TEST_FILE = "usecase-exemple-test.parquet"
+# The running example, when the learner has no model: kept in a cache beside the learners' folders
+# so that it is trained once, not at every page load. It is never presented as the learner's own
+# model, and never written among the learner's files.
+FALLBACK_CACHE_FILE = "usecase-exemple.zip"
 DEFAULT_MODEL_KEY = "tree"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER_RE = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?$")
@@ -283,22 +284,27 @@ def fallback_context(workspace) -> UseContext:
     )
 
 
+def fallback_cache_path(workspace) -> Path | None:
+    """Where the running example's model is kept for every learner of this workspace root
+    (``<root>/cache/usecase-exemple.zip``): trained once per server, not once per learner."""
+    if workspace is None or getattr(workspace, "folder", None) is None:
+        return None
+    return Path(workspace.folder).parent.parent / "cache" / FALLBACK_CACHE_FILE
+
+
 def _read_fallback(workspace, signature: dict):
     from labkit import model_store
 
-    if workspace is None:
+    path = fallback_cache_path(workspace)
+    if path is None or not path.exists():
         return None
     try:
-        meta_bytes = workspace.read_file(FALLBACK_META_FILE)
-        model_bytes = workspace.read_file(FALLBACK_MODEL_FILE)
-        test_bytes = workspace.read_file(FALLBACK_TEST_FILE)
-        if meta_bytes is None or model_bytes is None or test_bytes is None:
-            return None
-        meta = json.loads(meta_bytes.decode("utf-8"))
-        if meta.get("fallback") != signature:
-            return None
-        trained = model_store.from_parts(model_bytes, meta)
-        test = pd.read_parquet(io.BytesIO(test_bytes))
+        with zipfile.ZipFile(path) as archive:
+            meta = json.loads(archive.read("meta.json").decode("utf-8"))
+            if meta.get("fallback") != signature:
+                return None
+            trained = model_store.from_parts(archive.read("model.skops"), meta)
+            test = pd.read_parquet(io.BytesIO(archive.read("test.parquet")))
         index = meta.get("test_index")
         if isinstance(index, list) and len(index) == len(test):
             test.index = index
@@ -309,20 +315,22 @@ def _read_fallback(workspace, signature: dict):
 
 def _write_fallback(workspace, trained: TrainedModel, meta: dict, test: pd.DataFrame) -> None:
     from labkit import model_store
+    from labkit.workspace import atomic_write
 
-    if workspace is None:
+    path = fallback_cache_path(workspace)
+    if path is None:
         return
+    table = io.BytesIO()
+    test.to_parquet(table, index=False)
     buffer = io.BytesIO()
-    test.to_parquet(buffer, index=False)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("model.skops", model_store.to_bytes(trained))
+        archive.writestr("test.parquet", table.getvalue())
+        archive.writestr("meta.json", json.dumps(meta, ensure_ascii=False, default=_json_default))
     try:
-        workspace.save_file(FALLBACK_MODEL_FILE, model_store.to_bytes(trained))
-        workspace.save_file(FALLBACK_TEST_FILE, buffer.getvalue())
-        workspace.save_file(
-            FALLBACK_META_FILE,
-            json.dumps(meta, ensure_ascii=False, default=_json_default).encode("utf-8"),
-        )
-    except DatalabError:
-        pass  # a read-only workspace only loses the cache
+        atomic_write(path, buffer.getvalue())
+    except OSError:
+        pass  # a read-only folder only loses the cache
 
 
 def _json_default(value: Any) -> Any:

@@ -12,6 +12,7 @@ import pytest
 from labkit import learning, model_store, selection, usecase
 from labkit.errors import DatalabError
 from labkit.recipe import Recipe, Step
+from labkit.workspace import Workspace
 
 TARGET = "accord"
 
@@ -529,11 +530,19 @@ def test_running_example_stands_in_when_there_is_no_model(workspace):
     assert result.prediction in ("oui", "non")
     analysis = usecase.context_threshold(context, 1, 3)
     assert analysis.rows > 100
-    # kept in the workspace: a new page does not train it again
-    usecase._FALLBACK_CACHE.clear()
-    again = usecase.fallback_context(workspace)
-    assert again.meta["test_index"] == context.meta["test_index"]
     assert not model_store.has_model(workspace), "the example is not the learner's model"
+    assert not (workspace.folder / "files").exists(), "nothing is written among their files"
+    # kept beside the learners' folders: another learner's page does not train it again
+    cache = usecase.fallback_cache_path(workspace)
+    assert cache.exists() and cache.parent.parent == workspace.folder.parent.parent
+    usecase._FALLBACK_CACHE.clear()
+    other = Workspace.open("Autre personne", workspace.folder.parent.parent)
+    again = usecase.fallback_context(other)
+    assert again.is_default and again.meta["test_index"] == context.meta["test_index"]
+    # a damaged cache is rebuilt, never fatal
+    usecase._FALLBACK_CACHE.clear()
+    cache.write_bytes(b"abime")
+    assert usecase.fallback_context(other).is_default
 
 
 # ============================================================================ helpers and figures
