@@ -251,10 +251,36 @@ def _merge(
         if key not in kept:
             order.append(key)
         kept[key] = threshold
-    texts = []
+    # categories: "vaut « A »" makes "ne vaut pas « B »" useless; several "ne vaut pas" on one
+    # column read better as "ne vaut ni « B » ni « C »"
+    positive = {outputs[f].column for f, right in order if right and outputs[f].kind == "category"}
+    excluded: dict[str, list[str]] = {}
+    texts: list[str] = []
     for feature, right in order:
-        texts.append(condition_text(outputs[feature], kept[(feature, right)], right, trained))
-    return list(dict.fromkeys(texts))
+        out = outputs[feature]
+        if out.kind == "category" and not right and len(out.others) != 1:
+            if out.column not in positive:
+                if out.column not in excluded:
+                    excluded[out.column] = []
+                    texts.append(f"\0{out.column}")  # placeholder, filled below
+                excluded[out.column].append(_category_label(out.category))
+            continue
+        texts.append(condition_text(out, kept[(feature, right)], right, trained))
+    final = []
+    for text in texts:
+        if text.startswith("\0"):
+            column = text[1:]
+            values = excluded[column]
+            if len(values) == 1:
+                text = messages.text("learning.rule_is_not", column=column, category=values[0])
+            else:
+                text = messages.text(
+                    "learning.rule_is_none",
+                    column=column,
+                    categories=" ni ".join(f"« {v} »" for v in values),
+                )
+        final.append(text)
+    return list(dict.fromkeys(final))
 
 
 @single_threaded

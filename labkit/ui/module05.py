@@ -27,10 +27,10 @@ from labkit.ui.components import (
     section_title,
     table_html,
 )
-from labkit.ui.module01 import LiveFigure
 from labkit.ui.page import ModulePage, activity
 
 STYLE = {"description_width": "initial"}
+BUTTON = {"width": "max-content"}
 WIDE = {"width": "30rem"}
 MAX_CELL_ROWS = 30
 CURVE_MODELS = ("tree", "knn", "formula", "linear", "forest", "boosting")
@@ -54,16 +54,21 @@ def _t(key: str, **fields) -> str:
     return messages.text(f"learning.{key}", **fields)
 
 
-def _figure(figure: go.Figure) -> widgets.Widget:
-    try:
-        return go.FigureWidget(figure)
-    except ImportError:  # plotly's FigureWidget needs anywidget
-        from IPython.display import display
+def _figure(figure: go.Figure) -> widgets.Output:
+    """A figure shown with plotly's default renderer inside an ``Output`` widget. Built in a
+    callback, a ``FigureWidget`` sometimes reaches the page before its data and stays empty; a
+    displayed figure always arrives whole."""
+    output = widgets.Output()
+    _show(output, figure)
+    return output
 
-        output = widgets.Output()
-        with output:
-            display(figure)
-        return output
+
+def _show(output: widgets.Output, figure: go.Figure) -> None:
+    from IPython.display import display
+
+    output.clear_output(wait=True)
+    with output:
+        display(figure)
 
 
 def _p(text: str, cls: str = "") -> widgets.HTML:
@@ -277,8 +282,8 @@ class Module05App(ModulePage):
         boxes = widgets.Box()
         boxes.add_class("dl-features")
         excluded = widgets.HTML()
-        check_all = widgets.Button(description=_t("ui_features_all"))
-        check_none = widgets.Button(description=_t("ui_features_none"))
+        check_all = widgets.Button(description=_t("ui_features_all"), layout=BUTTON)
+        check_none = widgets.Button(description=_t("ui_features_none"), layout=BUTTON)
         checkboxes: dict[str, widgets.Checkbox] = {}
         busy = {"value": False}
 
@@ -413,7 +418,9 @@ class Module05App(ModulePage):
         """Every model on the same folds, with a progress bar, then one table and one figure."""
         state = self.state
         area = MessageArea()
-        button = widgets.Button(description=_t("ui_compare_button"), button_style="primary")
+        button = widgets.Button(
+            description=_t("ui_compare_button"), button_style="primary", layout=BUTTON
+        )
         button.add_class("dl-compare")
         progress = widgets.IntProgress(
             value=0, min=0, max=100, description=_t("ui_progress_label"), style=STYLE
@@ -530,21 +537,7 @@ class Module05App(ModulePage):
             draw_matrix_figure()
 
         def draw_matrix_figure() -> None:
-            figure = plots.confusion_figure(state.result, selected["cell"])
-            widget = _figure(figure)
-            if isinstance(widget, go.FigureWidget):
-                labels = list(state.result.labels)
-                shown = [learning.format_value(v) for v in labels]
-
-                def clicked(_trace, points, _selector) -> None:
-                    if not points.xs:
-                        return
-                    actual = labels[shown.index(points.ys[0])]
-                    predicted = labels[shown.index(points.xs[0])]
-                    guarded(area)(show_cell)(actual, predicted)
-
-                widget.data[0].on_click(clicked)
-            figure_box.children = [widget]
+            figure_box.children = [_figure(plots.confusion_figure(state.result, selected["cell"]))]
 
         def build_matrix() -> None:
             result = state.result
@@ -653,7 +646,7 @@ class Module05App(ModulePage):
         readout = widgets.HTML()
         readout.add_class("dl-complexity-readout")
         curve_box = widgets.VBox([_p(_t("ui_compare_first"), "dl-muted")])
-        learning_button = widgets.Button(description=_t("ui_learning_button"))
+        learning_button = widgets.Button(description=_t("ui_learning_button"), layout=BUTTON)
         learning_box = widgets.VBox()
         data: dict = {"curve": None, "figure": None}
         busy = {"value": False}
@@ -710,7 +703,7 @@ class Module05App(ModulePage):
             slider.options = [(plots._shown(v), i) for i, v in enumerate(curve.values)]
             slider.value = start
             busy["value"] = False
-            data["figure"] = LiveFigure(plots.curve_figure(curve, start))
+            data["figure"] = _figure(plots.curve_figure(curve, start))
             curve_box.children = [data["figure"]]
             describe(start)
 
@@ -719,7 +712,7 @@ class Module05App(ModulePage):
             if busy["value"] or data["curve"] is None:
                 return
             index = int(change["new"])
-            data["figure"].update(plots.curve_figure(data["curve"], index))
+            _show(data["figure"], plots.curve_figure(data["curve"], index))
             describe(index)
 
         @guarded(area)
@@ -770,7 +763,9 @@ class Module05App(ModulePage):
         state = self.state
         area = MessageArea()
         examined = widgets.HTML()
-        button = widgets.Button(description=_t("ui_explain_button"), button_style="primary")
+        button = widgets.Button(
+            description=_t("ui_explain_button"), button_style="primary", layout=BUTTON
+        )
         body = widgets.VBox()
 
         def on_model() -> None:
@@ -842,7 +837,9 @@ class Module05App(ModulePage):
         state = self.state
         area = MessageArea()
         column = widgets.Dropdown(description=_t("ui_fairness_column"), style=STYLE, layout=WIDE)
-        button = widgets.Button(description=_t("ui_fairness_button"), button_style="primary")
+        button = widgets.Button(
+            description=_t("ui_fairness_button"), button_style="primary", layout=BUTTON
+        )
         metric = widgets.Dropdown(description=_t("ui_fairness_metric"), style=STYLE, layout=WIDE)
         figure_box = widgets.Box()
         body = widgets.VBox()
@@ -933,7 +930,9 @@ class Module05App(ModulePage):
         area = MessageArea()
         current = widgets.HTML()
         will = widgets.HTML()
-        button = widgets.Button(description=_t("ui_save_button"), button_style="success")
+        button = widgets.Button(
+            description=_t("ui_save_button"), button_style="success", layout=BUTTON
+        )
 
         def show_current() -> None:
             meta = model_store.load_metadata(self.workspace)
