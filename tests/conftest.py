@@ -64,6 +64,8 @@ def realdata() -> Path:
 def voila_server(tmp_path_factory) -> Server:
     """One Datalab server for the whole test session (preheated kernels, as in a workshop)."""
     server = start_server(tmp_path_factory.mktemp("server"))
+    # Warm up: the first page waits for the preheated pools, which fill while the server starts.
+    server.get("/voila/render/00_accueil.ipynb?pseudo=Echauffement", timeout=300)
     yield server
     stop_server(server)
 
