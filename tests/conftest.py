@@ -113,7 +113,7 @@ def new_page(browser, voila_server):
     assert not foreign, f"the page sent requests outside the machine: {foreign[:5]}"
 
 
-def wait_until_rendered(page, timeout: float = 90_000) -> None:
+def wait_until_rendered(page, timeout: float = 180_000) -> None:
     """Wait until Voilà has executed the notebook and the widgets are on screen."""
     page.wait_for_selector("#rendered_cells", state="visible", timeout=timeout)
     page.wait_for_selector(".dl-header h1", state="visible", timeout=timeout)
@@ -122,7 +122,8 @@ def wait_until_rendered(page, timeout: float = 90_000) -> None:
 
 def open_module(page, server: Server, module_id: str, pseudonym: str | None = None, **params: str):
     """Open a module page (as a learner named ``pseudonym``) and wait until it is usable."""
-    page.goto(server.page_url(module_id, pseudonym, **params), wait_until="domcontentloaded")
+    # Voilà streams the page while the notebook runs: wait for the first bytes, then for the widgets.
+    page.goto(server.page_url(module_id, pseudonym, **params), wait_until="commit", timeout=180_000)
     wait_until_rendered(page)
     return page
 
