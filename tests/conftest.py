@@ -96,7 +96,7 @@ def new_page(browser, voila_server):
     context = browser.new_context(
         locale="fr-FR", accept_downloads=True, viewport={"width": 1280, "height": 900}
     )
-    context.set_default_timeout(60_000)
+    context.set_default_timeout(120_000)
     local = urlparse(voila_server.url).netloc
     foreign = ForeignRequests()
 

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 
 def test_choose_pseudonym_and_running_example_then_reload(new_page, voila_server):
     page = new_page
-    page.goto(voila_server.url + "/", wait_until="domcontentloaded")
+    page.goto(voila_server.url + "/", wait_until="commit")
     wait_until_rendered(page)
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.get_by_text("Choisissez d’abord votre pseudonyme").first.is_visible()
@@ -27,7 +27,7 @@ def test_choose_pseudonym_and_running_example_then_reload(new_page, voila_server
     page.get_by_role("button", name="Enregistrer ce choix").click()
     page.get_by_text("Projet enregistré").wait_for()
 
-    page.reload(wait_until="domcontentloaded")
+    page.reload(wait_until="commit")
     wait_until_rendered(page)
     page.get_by_text("Projet choisi").wait_for()
     assert page.get_by_role("radio", name="L’exemple fil rouge", exact=False).is_checked()
