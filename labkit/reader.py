@@ -58,6 +58,7 @@ TYPES = ("number", "integer", "text", "date", "boolean", "category")
 SEPARATORS = (";", ",", "\t", "|")
 SAMPLE_CHARS = 200_000
 HEADER_SEARCH_ROWS = 30
+HEADER_SAMPLE_ROWS = 500  # rows looked at to find the header (the table's usual width)
 CATEGORY_MAX_VALUES = 50
 MOSTLY = 0.8  # share of values of one type above which the others are reported
 
@@ -641,27 +642,32 @@ def _read_grid(
     notes: list[str] = []
     if len(sheets) > 1:
         notes.append(messages.text("reader.several_sheets", sheet=sheet, count=len(sheets)))
-    while grid and not any(_filled(c) for c in grid[-1]):
+    # blank cells (empty strings, NaN from ODS) become None once, so later tests are cheap
+    grid = [[c if _filled(c) else None for c in row] for row in grid]
+    while grid and all(c is None for c in grid[-1]):
         grid.pop()
     if not grid:
         raise messages.error("reader.empty", name=name)
-    width = max(
-        (max((i + 1 for i, c in enumerate(row) if _filled(c)), default=0) for row in grid),
-        default=0,
-    )
-    grid = [(row + [None] * width)[:width] for row in grid]
-    as_text = [["" if not _filled(c) else str(c) for c in row] for row in grid]
+    width = 0
+    for row in grid:
+        last = len(row)
+        while last > width and row[last - 1] is None:
+            last -= 1
+        width = max(width, last)
+    grid = [(row + [None] * width)[:width] if len(row) != width else row for row in grid]
+    head = grid[:HEADER_SAMPLE_ROWS]
+    as_text = [["" if c is None else str(c) for c in row] for row in head]
     header_row = options.header_row if options.header_row is not None else _find_header(as_text)
-    if header_row >= len(grid) or not any(_filled(c) for c in grid[header_row]):
+    if header_row >= len(grid) or all(c is None for c in grid[header_row]):
         raise messages.error("reader.bad_header_row", name=name, line=header_row + 1)
     header = [_cell_header(c) for c in grid[header_row]]
     body = []
     lines = []
     for index in range(header_row + 1, len(grid)):
         row = grid[index]
-        if not any(_filled(c) for c in row):
+        if all(c is None for c in row):
             continue
-        body.append([c if _filled(c) else None for c in row])
+        body.append(row)
         lines.append(index + 1)
     if not body:
         raise messages.error("reader.header_only", name=name)
