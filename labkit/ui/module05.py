@@ -632,13 +632,17 @@ class Module05App(ModulePage):
         model = widgets.Dropdown(
             options=options, value="tree", description=_t("ui_complexity_model"), style=STYLE
         )
-        slider = widgets.SelectionSlider(
-            options=[("—", 0)],
+        slider = widgets.IntSlider(  # the position along the setting; its value is written beside
+            value=0,
+            min=0,
+            max=1,
             description=_t("ui_complexity_slider"),
             continuous_update=False,
+            readout=False,
             style=STYLE,
             layout={"width": "34rem"},
         )
+        value_label = widgets.HTML()
         slider.add_class("dl-complexity")
         progress = widgets.IntProgress(
             value=0, min=0, max=100, description=_t("ui_progress_label"), style=STYLE
@@ -679,6 +683,7 @@ class Module05App(ModulePage):
                 test=learning.format_score(test, curve.metric),
             )
             readout.value = _status(text + " " + verdict)
+            value_label.value = f"<strong>{esc(plots._shown(curve.values[index]))}</strong>"
 
         def compute() -> None:
             area.clear()
@@ -700,7 +705,7 @@ class Module05App(ModulePage):
             spec = learning.MODELS[model.value].setting
             start = curve.values.index(spec.default) if spec.default in curve.values else 0
             busy["value"] = True
-            slider.options = [(plots._shown(v), i) for i, v in enumerate(curve.values)]
+            slider.max = len(curve.values) - 1
             slider.value = start
             busy["value"] = False
             data["figure"] = _figure(plots.curve_figure(curve, start))
@@ -749,7 +754,7 @@ class Module05App(ModulePage):
             section_title(_t("ui_complexity_title")),
             widgets.HBox([model, progress]),
             curve_box,
-            slider,
+            widgets.HBox([slider, value_label]),
             readout,
             area,
             learning_button,
