@@ -8,11 +8,12 @@ import json
 import re
 import zipfile
 
+import numpy as np
 import pytest
 import skops.io as sio
-from test_usecase import TARGET, learner, new_file  # noqa: F401 - fixture
+from test_usecase import TARGET, learner, new_file, raw_table  # noqa: F401 - fixture
 
-from labkit import canvas, cli, model_store, report, transparency, usecase
+from labkit import canvas, cli, learning, model_store, report, selection, transparency, usecase
 from labkit.errors import DatalabError
 from labkit.recipe import load_recipe
 from labkit.workspace import Workspace
@@ -330,3 +331,24 @@ def test_cli_export_then_import(project, workspace_root, tmp_path, capsys):
     assert not model_store.has_model(Workspace.open("Troisieme", workspace_root))
     assert cli.main(["bundle", "import", str(tmp_path / "absent.zip"), "--pseudo", "X y"]) == 1
     assert "n’existe pas" in capsys.readouterr().err
+
+
+def test_report_for_a_regression_model(workspace):
+    raw = raw_table()
+    raw["montant"] = raw["age"] * 3.5 + np.random.default_rng(0).normal(0, 5, len(raw))
+    raw = raw.drop(columns=[TARGET, "nom", "date_depot"])
+    selection.save_choice(
+        workspace, selection.DatasetChoice("upload", None, "montants.csv", "montant"), raw
+    )
+    plan = learning.plan_evaluation(raw, "montant")
+    split = learning.split_data(raw, "montant", plan)
+    trained = learning.train(raw, "montant", ["age", "quartier", "revenu"], "linear", split=split)
+    model_store.save_model(workspace, trained)
+    workspace.save_table("clean", raw)
+    page = report.build_report(workspace)
+    assert "régression" in page and "Aucun seuil de décision" in page
+    assert "erreur moyenne" in page.lower()
+    assert _external_references(page) == []
+    bundle = report.export_bundle(workspace, report_html=page)
+    other = Workspace.open("Régression", workspace.folder.parent.parent)
+    assert report.import_bundle(other, bundle).target == "montant"
