@@ -53,6 +53,12 @@ ACTION_LABELS = {
     "remove_personal": "Retirer des données personnelles",
     "derive_from_date": "Tirer année, mois, jour d’une date",
 }
+# Jupyter's own link colour would win over the theme's inside this box: restate it.
+EXPORT_CSS = (
+    "<style>.dl-export a.dl-button-link, .dl-export a.dl-button-link:visited,"
+    " .dl-export a.dl-button-link:hover { color: #fff !important; background: #000091 !important;"
+    " margin: .2rem 0; }</style>"
+)
 SEVERITY = {"critical": "important", "warning": "à corriger", "info": "à savoir"}
 
 
@@ -371,6 +377,7 @@ class Module04App(ModulePage):
         preview_box = widgets.HTML()
         steps_box = widgets.HTML()
         export_box = widgets.VBox()
+        export_box.add_class("dl-export")
         status = widgets.HTML()
         status.add_class("dl-recipe-status")
         preview_button = widgets.Button(description=messages.text("quality.ui_preview"))
@@ -531,6 +538,7 @@ class Module04App(ModulePage):
                 [undo_button, default_button, clear_button], layout={"flex_flow": "row wrap"}
             ),
             status,
+            html(EXPORT_CSS),
             section_title(messages.text("quality.ui_export_title"), 4),
             html(f"<p>{esc(messages.text('quality.ui_export_intro'))}</p>"),
             export_box,

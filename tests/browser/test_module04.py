@@ -1,0 +1,73 @@
+"""Module 04 in Chromium: apply two fixes from the quality report, undo one, export the recipe as
+Python code; the recipe and the clean table are saved in the learner's workspace."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import assert_accessible, wait_until_rendered
+
+pytestmark = pytest.mark.browser
+
+# A fresh server waits for its preheated kernel; on a loaded machine this takes a while.
+SLOW_MS = 240_000
+
+
+@pytest.fixture
+def page(new_page):
+    new_page.set_default_timeout(SLOW_MS)
+    return new_page
+
+
+def open_page(page, server, pseudonym: str):
+    page.goto(
+        server.page_url("04_preparation", pseudonym),
+        wait_until="domcontentloaded",
+        timeout=SLOW_MS,
+    )
+    wait_until_rendered(page, timeout=SLOW_MS)
+    page.locator(".dl-fix-button").first.wait_for()
+    return page
+
+
+def recipe_steps(page) -> list[str]:
+    return page.locator(".dl-recipe-steps li").all_inner_texts()
+
+
+def test_apply_two_fixes_undo_one_and_export(page, voila_server):
+    open_page(page, voila_server, "Recette Navigateur")
+    assert page.locator(".dl-finding-leakage").count() >= 1  # the leak is reported
+    assert page.locator(".dl-finding-personal_data").count() >= 1
+
+    page.locator("button.dl-fix-duplicates").first.click()
+    page.get_by_text("Étape ajoutée à la recette : Supprimer les lignes en double").wait_for()
+    page.locator(".dl-recipe-steps li").first.wait_for()
+    page.get_by_text("ligne(s) supprimée(s)").first.wait_for()  # the before / after preview
+
+    page.locator("button.dl-fix-inconsistent_categories").first.click()
+    page.get_by_text("Étape ajoutée à la recette : Regrouper les écritures").first.wait_for()
+    page.wait_for_function("() => document.querySelectorAll('.dl-recipe-steps li').length === 2")
+    steps = recipe_steps(page)
+    assert steps[0].startswith("Supprimer les lignes en double")
+    assert steps[1].startswith("Regrouper les écritures de « quartier »")
+
+    page.locator("button.dl-undo").click()
+    page.get_by_text("Étape annulée : Regrouper les écritures").wait_for()
+    page.wait_for_function("() => document.querySelectorAll('.dl-recipe-steps li').length === 1")
+    status = page.locator(".dl-recipe-status").inner_text()
+    assert "1200 lignes" in status
+
+    link = page.get_by_role("link", name="Télécharger la recette en Python (recette_nettoyage.py)")
+    with page.expect_download() as info:
+        link.click()
+    code = open(info.value.path(), encoding="utf-8").read()
+    assert "# Étape 1 : Supprimer les lignes en double" in code
+    assert "table = table.drop_duplicates()" in code and "Regrouper" not in code
+    assert page.locator(".dl-msg-error").count() == 0
+
+    from labkit.workspace import Workspace
+
+    workspace = Workspace.open("Recette Navigateur", voila_server.workspace_root)
+    saved = workspace.load("recipe")
+    assert [s["action"] for s in saved["steps"]] == ["drop_duplicates"]
+    assert len(workspace.load_table("clean")) == 1200
+    assert_accessible(page)
