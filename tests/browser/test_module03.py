@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from conftest import assert_accessible, wait_until_rendered
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(1800)]  # a loaded 2-core machine
 
 SLOW_MS = 240_000  # the first page of a fresh server waits for its preheated kernel
 CSV = (
@@ -43,7 +43,7 @@ def choice_panel(page):
     return page.locator(".dl-choice-status")
 
 
-def test_search_open_a_card_import_a_file_and_choose(page, voila_server, tmp_path):
+def test_search_open_a_card_and_choose_it(page, voila_server):
     open_page(page, voila_server, "Donnees Test")
     # without a choice, the running example is the default, clearly marked
     choice_panel(page).get_by_text("utilise par défaut l’exemple fil rouge").wait_for()
@@ -75,6 +75,13 @@ def test_search_open_a_card_import_a_file_and_choose(page, voila_server, tmp_pat
     page.locator(".dl-choice-status ~ * .js-plotly-plot, .js-plotly-plot").first.wait_for()
     page.get_by_role("button", name="Enregistrer ce choix pour mon projet").click()
     page.get_by_text("Choix enregistré : « Fuites sur les conduites").wait_for()
+    assert page.locator(".dl-msg-error").count() == 0
+    assert_accessible(page)
+
+
+def test_import_a_file_override_a_setting_choose_and_find_it_again(page, voila_server, tmp_path):
+    open_page(page, voila_server, "Import Test")
+    target = page.locator(".dl-target select")
 
     # import a French CSV: detection report
     source = tmp_path / "frequentation sports.csv"
