@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from conftest import assert_accessible, wait_until_rendered
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(1200)]
 
 # A fresh server waits for its preheated kernel; on a loaded machine this takes a while.
 SLOW_MS = 240_000
