@@ -632,18 +632,26 @@ class Module05App(ModulePage):
         model = widgets.Dropdown(
             options=options, value="tree", description=_t("ui_complexity_model"), style=STYLE
         )
-        slider = widgets.IntSlider(  # the position along the setting; its value is written beside
-            value=0,
-            min=0,
-            max=1,
-            description=_t("ui_complexity_slider"),
-            continuous_update=False,
-            readout=False,
-            style=STYLE,
-            layout={"width": "34rem"},
-        )
+        slider_box = widgets.HBox()
         value_label = widgets.HTML()
-        slider.add_class("dl-complexity")
+
+        def new_slider(count: int, start: int) -> widgets.IntSlider:
+            """A fresh slider for each curve: the page's slider keeps the range it was drawn
+            with, so changing ``max`` later would not reach it."""
+            slider = widgets.IntSlider(  # the position along the setting, its value beside it
+                value=start,
+                min=0,
+                max=max(count - 1, 1),
+                description=_t("ui_complexity_slider"),
+                continuous_update=False,
+                readout=False,
+                style=STYLE,
+                layout={"width": "34rem"},
+            )
+            slider.add_class("dl-complexity")
+            slider.observe(on_slide, names="value")
+            return slider
+
         progress = widgets.IntProgress(
             value=0, min=0, max=100, description=_t("ui_progress_label"), style=STYLE
         )
@@ -704,10 +712,7 @@ class Module05App(ModulePage):
             data["curve"] = curve
             spec = learning.MODELS[model.value].setting
             start = curve.values.index(spec.default) if spec.default in curve.values else 0
-            busy["value"] = True
-            slider.max = len(curve.values) - 1
-            slider.value = start
-            busy["value"] = False
+            slider_box.children = [new_slider(len(curve.values), start), value_label]
             data["figure"] = _figure(plots.curve_figure(curve, start))
             curve_box.children = [data["figure"]]
             describe(start)
@@ -746,7 +751,6 @@ class Module05App(ModulePage):
             learning_box.children = []
             compute()
 
-        slider.observe(on_slide, names="value")
         model.observe(on_model, names="value")
         learning_button.on_click(on_learning)
         state.on("compared", guarded(area)(on_compared))
@@ -754,7 +758,7 @@ class Module05App(ModulePage):
             section_title(_t("ui_complexity_title")),
             widgets.HBox([model, progress]),
             curve_box,
-            widgets.HBox([slider, value_label]),
+            slider_box,
             readout,
             area,
             learning_button,
