@@ -1,14 +1,15 @@
 """A room of learners on one Datalab server: N simulated learners at once, measured.
 
 Each learner opens the home page under their own pseudonym, chooses the running example and saves
-it ("Enregistrer ce choix"), opens a module page and does its main action (module 05: train and
-compare models; until module 05 exists, module 01: draw new points, which refits the toy models),
-with a random think time (seeded) between steps, and closes each page as a browser does. The
-script prints one table row per room size::
+it ("Enregistrer ce choix"), opens module 05 and does its main action ("Comparer les modèles": every
+model cross-validated on the running example, then "Enregistrer ce modèle"), with a random think
+time (seeded) before each click, and closes each page as a browser does. The script prints one
+table row per room size::
 
     .venv/bin/python benchmarks/load.py --learners 5 15 30
 
-Columns: time to a usable page (p50, p95, max, in seconds), action latency (p50, p95), errors,
+Columns: time to a usable page (p50, p95, max, in seconds), action latency (p50, p95: from a
+click to the kernel's answer, for each of the three timed clicks), errors,
 work lost, peak memory of the server and its kernels (RSS, MiB), peak kernels, kernels alive at the
 end (after every learner closed their pages, beyond the preheated pool), CPU seconds used by the
 server and its kernels per learner, and the load average of the machine before and after.
@@ -48,6 +49,7 @@ import json
 import os
 import random
 import re
+import signal
 import statistics
 import sys
 import tempfile
@@ -69,8 +71,8 @@ ROOT = Path(__file__).resolve().parents[1]
 HOME = "00_accueil"
 MIB = 2**20
 MAX_LEARNERS = 60
-PAGE_TIMEOUT = 180.0
-ACTION_TIMEOUT = 180.0
+PAGE_TIMEOUT = 300.0  # a learner who waited this long for a page has given up: an error
+ACTION_TIMEOUT = 300.0
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [  # the same as tests/conftest.py
     "--headless",
@@ -94,41 +96,37 @@ ASSET = re.compile(r'<(?:script[^>]+src|link[^>]+href)="([^"]+)"')
 class Step:
     """One widget message: ``click`` a button, or ``set`` a widget's state.
 
-    The widget is found by its ``description`` or, for a choice, by one of its option labels."""
+    The widget is found by its ``description`` or, for a choice, by one of its option labels. A
+    step with ``expect`` is a timed action: it must make the page show a message of one of those
+    kinds (``dl-msg-success``, ``dl-msg-info``…), and never an error message."""
 
     kind: str  # "click" | "set"
     label: str
     state: dict | None = None  # for "set"; {"index": "@label"} picks the option containing label
+    expect: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Action:
-    name: str
-    steps: tuple[Step, ...]
-    expect: str  # the message kind the page shows when it worked: "success" or "info"
-
-
-ACTIONS: dict[str, Action] = {
-    HOME: Action(
-        "choisir l’exemple fil rouge et l’enregistrer",
-        (
-            Step("set", "fil rouge", {"index": "@fil rouge"}),
-            Step("click", "Enregistrer ce choix"),
-        ),
-        "success",
+ACTIONS: dict[str, tuple[Step, ...]] = {
+    # Choose the running example and save the choice.
+    HOME: (
+        Step("set", "fil rouge", {"index": "@fil rouge"}),
+        Step("click", "Enregistrer ce choix", expect=("success",)),
     ),
-    "01_introduction": Action(
-        "tirer de nouveaux points (les modèles sont réentraînés)",
-        (Step("click", "Tirer de nouveaux points"),),
-        "info",
+    # Draw new points: the toy models are fitted again at every complexity level.
+    "01_introduction": (Step("click", "Tirer de nouveaux points", expect=("info",)),),
+    # Compare every model on the same folds (a warning says none beats the naive baseline), then
+    # save the best one with its recipe.
+    "05_modele": (
+        Step("click", "Comparer les modèles", expect=("success", "warning")),
+        Step("click", "Enregistrer ce modèle", expect=("success",)),
     ),
 }
 
 
 def default_module() -> str:
-    """Module 05 once its page and action exist, module 01 until then."""
+    """Module 05 (train and compare models) once its page exists, module 01 until then."""
     for candidate in ("05_modele", "01_introduction"):
-        if candidate in ACTIONS and (ROOT / "notebooks" / f"{candidate}.ipynb").exists():
+        if (ROOT / "notebooks" / f"{candidate}.ipynb").exists():
             return candidate
     raise SystemExit("no module page with a known action in notebooks/")
 
@@ -138,6 +136,7 @@ def default_module() -> str:
 class Result:
     learner: str
     page_times: list[float] = field(default_factory=list)
+    phases: list[dict[str, float]] = field(default_factory=list)
     action_times: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -202,27 +201,35 @@ def kernel_pids(server: Server) -> list[int]:
 
 
 def wait_until_quiet(server: Server, expected_kernels: int, timeout: float = 300) -> None:
-    """Wait until the preheated pool is full and its kernels have finished their start."""
+    """Wait until the preheated pool is full and nothing runs: over two windows of 2 s in a row,
+    the server and its kernels used less than 0.15 CPU second per second (measured as CPU time,
+    so that other work on the machine does not hide a kernel still starting)."""
     deadline = time.monotonic() + timeout
+    calm = 0
     while time.monotonic() < deadline:
-        kernels = server.kernel_processes()
-        if len(kernels) >= expected_kernels:
-            busy = 0.0
-            for process in kernels:
-                try:
-                    process.cpu_percent(None)
-                except psutil.Error:
-                    pass
-            time.sleep(2)
-            for process in kernels:
-                try:
-                    busy += process.cpu_percent(None)
-                except psutil.Error:
-                    pass
-            if busy < 10 * len(kernels):
+        before = cpu_seconds(server)
+        time.sleep(2)
+        busy = (cpu_seconds(server) - before) / 2
+        if len(server.kernel_processes()) >= expected_kernels and busy < 0.15:
+            calm += 1
+            if calm >= 2:
                 return
-        time.sleep(1)
-    print(f"  (the preheated pool was not quiet after {timeout:.0f} s; starting anyway)")
+        else:
+            calm = 0
+    print(f"  (the server was not quiet after {timeout:.0f} s; going on anyway)")
+
+
+def cpu_seconds(server: Server) -> float:
+    """CPU time used so far by the server and its living kernels (user + system)."""
+    total = 0.0
+    root = psutil.Process(server.process.pid)
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
 
 
 # ------------------------------------------------------------------ the simulated page
@@ -276,34 +283,69 @@ class Browser:
 
     async def asset(self, path: str) -> None:
         headers = {"If-None-Match": self.etags[path]} if path in self.etags else {}
-        response = await self.fetch(path, headers=headers)
+        # Queued behind the page and the other scripts (six connections): the page's deadline
+        # applies, not one of its own.
+        response = await self.fetch(path, headers=headers, request_timeout=3 * PAGE_TIMEOUT)
         if response.code == 200 and response.headers.get("Etag"):
             self.etags[path] = response.headers["Etag"]
         elif response.code not in (200, 304):
             raise PageError(f"{path}: HTTP {response.code}")
 
     async def open(self, notebook: str, pseudonym: str) -> Page:
+        """Open a page as Chromium does; ``page.phases`` says where the time went. A page not
+        usable within ``PAGE_TIMEOUT`` seconds is an error (the learner gave up)."""
+        assets: list[asyncio.Task] = []
+        try:
+            return await asyncio.wait_for(self._open(notebook, pseudonym, assets), PAGE_TIMEOUT)
+        except TimeoutError as error:
+            raise PageError(f"{notebook}: not usable within {PAGE_TIMEOUT:.0f} s") from error
+        finally:
+            for task in assets:
+                task.cancel()
+            await asyncio.gather(*assets, return_exceptions=True)
+
+    async def _open(self, notebook: str, pseudonym: str, assets: list[asyncio.Task]) -> Page:
+        start = time.perf_counter()
         query = urlencode({"pseudo": pseudonym})
-        response = await self.fetch(f"/voila/render/{notebook}.ipynb?{query}")
+        chunks: list[bytes] = []
+
+        def on_chunk(chunk: bytes) -> None:
+            # The browser fetches the scripts as soon as the page's head arrives.
+            if not chunks and self.assets.get(notebook):
+                assets.extend(asyncio.ensure_future(self.asset(p)) for p in self.assets[notebook])
+            chunks.append(chunk)
+
+        response = await self.fetch(
+            f"/voila/render/{notebook}.ipynb?{query}", streaming_callback=on_chunk
+        )
+        html_done = time.perf_counter()
         if response.code != 200:
             raise PageError(f"{notebook}: HTTP {response.code}")
-        text = response.body.decode("utf-8", "replace")
+        text = b"".join(chunks).decode("utf-8", "replace")
         if "Traceback" in text or "dl-msg-error" in text:
             raise PageError(f"{notebook}: the page shows an error")
         match = CONFIG_DATA.search(text)
         if not match:
             raise PageError(f"{notebook}: no page configuration")
         kernel_id = json.loads(match.group(1))["kernelId"]
-        paths = self.assets.get(notebook) or self.assets.get("*") or _assets_of(text)
-        results = await asyncio.gather(*(self.asset(p) for p in paths), return_exceptions=True)
+        if not assets:
+            assets.extend(asyncio.ensure_future(self.asset(p)) for p in _assets_of(text))
+        results = await asyncio.gather(*assets, return_exceptions=True)
         failed = [r for r in results if isinstance(r, Exception)]
         if failed:
             raise PageError(str(failed[0]))
+        assets_done = time.perf_counter()
         model = await self.fetch(f"/api/kernels/{kernel_id}?{int(time.time() * 1000)}")
         if model.code != 200:
             raise PageError(f"{notebook}: kernel {kernel_id} answers HTTP {model.code}")
         page = Page(self, notebook, kernel_id)
         await page.connect()
+        end = time.perf_counter()
+        page.phases = {
+            "html": html_done - start,
+            "assets": max(0.0, assets_done - html_done),
+            "widgets": end - assets_done,
+        }
         return page
 
 
@@ -330,6 +372,7 @@ class Page:
         self.waiters: dict[str, asyncio.Future] = {}
         self.messages_by_parent: dict[str, list[str]] = {}
         self.control_comm = uuid.uuid4().hex
+        self.phases: dict[str, float] = {}
 
     async def connect(self) -> None:
         ws = self.browser.base.replace("http://", "ws://")
@@ -426,40 +469,37 @@ class Page:
                 return model_id, state
         raise PageError(f"{self.notebook}: no widget « {step.label} »")
 
-    async def act(self, action: Action) -> None:
-        """Do the action's steps; raise unless the page shows the expected message."""
-        shown: list[str] = []
-        for step in action.steps:
-            model_id, state = self.find(step)
-            if step.kind == "click":
-                data = {"method": "custom", "content": {"event": "click"}}
-            else:
-                new_state = {}
-                for key, value in (step.state or {}).items():
-                    if isinstance(value, str) and value.startswith("@"):
-                        labels = state.get("_options_labels") or ()
-                        value = next(i for i, x in enumerate(labels) if value[1:] in x)
-                    new_state[key] = value
-                data = {"method": "update", "state": new_state, "buffer_paths": []}
-                state.update(new_state)
-            message = self._message("comm_msg", {"comm_id": model_id, "data": data})
-            msg_id = message["header"]["msg_id"]
-            waiter = asyncio.get_running_loop().create_future()
-            self.waiters[f"idle:{msg_id}"] = waiter
-            await self.connection.write_message(json.dumps(message))
-            try:
-                await asyncio.wait_for(waiter, ACTION_TIMEOUT)
-            except TimeoutError as error:
-                raise PageError(
-                    f"{action.name}: no answer within {ACTION_TIMEOUT:.0f} s"
-                ) from error
-            finally:
-                self.waiters.pop(f"idle:{msg_id}", None)
-            shown += self.messages_by_parent.pop(msg_id, [])
+    async def act(self, step: Step) -> None:
+        """Send one step's widget message and wait until the kernel is idle again; raise if the
+        page shows an error, or not the expected message."""
+        model_id, state = self.find(step)
+        if step.kind == "click":
+            data = {"method": "custom", "content": {"event": "click"}}
+        else:
+            new_state = {}
+            for key, value in (step.state or {}).items():
+                if isinstance(value, str) and value.startswith("@"):
+                    labels = state.get("_options_labels") or ()
+                    value = next(i for i, x in enumerate(labels) if value[1:] in x)
+                new_state[key] = value
+            data = {"method": "update", "state": new_state, "buffer_paths": []}
+            state.update(new_state)
+        message = self._message("comm_msg", {"comm_id": model_id, "data": data})
+        msg_id = message["header"]["msg_id"]
+        waiter = asyncio.get_running_loop().create_future()
+        self.waiters[f"idle:{msg_id}"] = waiter
+        await self.connection.write_message(json.dumps(message))
+        try:
+            await asyncio.wait_for(waiter, ACTION_TIMEOUT)
+        except TimeoutError as error:
+            raise PageError(f"« {step.label} »: no answer within {ACTION_TIMEOUT:.0f} s") from error
+        finally:
+            self.waiters.pop(f"idle:{msg_id}", None)
+        shown = self.messages_by_parent.pop(msg_id, [])
         if any("dl-msg-error" in text for text in shown):
-            raise PageError(f"{action.name}: the page shows an error message")
-        if not any(f"dl-msg-{action.expect}" in text for text in shown):
-            raise PageError(f"{action.name}: the page did not confirm")
+            raise PageError(f"« {step.label} »: the page shows an error message")
+        if step.expect and not any(f"dl-msg-{kind}" in t for kind in step.expect for t in shown):
+            raise PageError(f"« {step.label} »: the page did not confirm")
 
     async def close(self) -> None:
         """What the page does on ``beforeunload``: the shutdown beacon, then the socket closes."""
@@ -493,11 +533,14 @@ async def learner(index: int, server: Server, module: str, assets, args, deadlin
             start = time.perf_counter()
             page = await browser.open(notebook, pseudonym)
             result.page_times.append(time.perf_counter() - start)
+            result.phases.append(page.phases)
             try:
-                await think(*args.think)
-                start = time.perf_counter()
-                await page.act(ACTIONS[notebook])
-                result.action_times.append(time.perf_counter() - start)
+                for step in ACTIONS[notebook]:
+                    await think(*args.think)
+                    start = time.perf_counter()
+                    await page.act(step)
+                    if step.expect:
+                        result.action_times.append(time.perf_counter() - start)
                 await think(*args.think)
             finally:
                 await page.close()
@@ -526,8 +569,10 @@ def lost_work(workspace_root: Path, results: list[Result], module: str) -> list[
             lost.append(f"{result.learner}: project not saved")
         if progress(workspace).get(module) not in ("in_progress", "done"):
             lost.append(f"{result.learner}: {module} not marked as started")
-        if module == "05_modele" and workspace.load("training") is None:
-            lost.append(f"{result.learner}: models not saved")
+        if module == "05_modele" and (
+            workspace.load("training") is None or workspace.read_file("model.skops") is None
+        ):
+            lost.append(f"{result.learner}: model not saved")
     return lost
 
 
@@ -569,11 +614,19 @@ def record_browser(server: Server, module: str) -> tuple[dict[str, list[str]], d
     return assets, usable
 
 
-async def protocol_usable(server: Server, module: str, assets) -> dict[str, float]:
+async def protocol_usable(
+    server: Server, module: str, assets, pool: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """One learner alone: the usable time of each page, and the CPU seconds each page and each
+    timed click costs the server (its kernel, plus the preheated kernel started to replace it).
+    CPU time, unlike wall time, hardly depends on what else the machine is doing."""
     browser = Browser(server.url, assets)
-    usable = {}
+    usable: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+    loop = asyncio.get_running_loop()
     try:
         for notebook in (HOME, module):
+            before = cpu_seconds(server)
             start = time.perf_counter()
             try:
                 page = await browser.open(notebook, "Calibrage protocole")
@@ -581,10 +634,17 @@ async def protocol_usable(server: Server, module: str, assets) -> dict[str, floa
                 print(f"  (calibration: {error})")
                 continue
             usable[notebook] = time.perf_counter() - start
+            await loop.run_in_executor(None, wait_until_quiet, server, pool + 1)
+            cpu[f"open {notebook}"] = cpu_seconds(server) - before
+            for step in ACTIONS[notebook]:
+                before = cpu_seconds(server)
+                await page.act(step)
+                if step.expect:
+                    cpu[f"« {step.label} »"] = cpu_seconds(server) - before
             await page.close()
     finally:
         browser.close()
-    return usable
+    return usable, cpu
 
 
 # ------------------------------------------------------------------------------ a room
@@ -592,6 +652,8 @@ async def protocol_usable(server: Server, module: str, assets) -> dict[str, floa
 class Room:
     learners: int
     page_times: list[float]
+    phases: list[dict[str, float]]
+    preheated: int
     action_times: list[float]
     errors: list[str]
     lost: list[str]
@@ -617,10 +679,11 @@ def run_room(count: int, module: str, args, tmp: Path, calibration: dict) -> Roo
                 record_browser(server, module) if not args.no_browser else ({}, {})
             )
             wait_until_quiet(server, pool)
-            proto = asyncio.run(protocol_usable(server, module, assets))
-            calibration.update(assets=assets, browser=browser_usable, protocol=proto)
+            proto, cpu = asyncio.run(protocol_usable(server, module, assets, pool))
+            calibration.update(assets=assets, browser=browser_usable, protocol=proto, cpu=cpu)
             wait_until_quiet(server, pool)
         load_before = os.getloadavg()
+        preheated_before = server.log().count("Using pre-heated kernel")
         sampler = Sampler(server.process.pid)
         sampler.start()
         start = time.monotonic()
@@ -650,6 +713,8 @@ def run_room(count: int, module: str, args, tmp: Path, calibration: dict) -> Roo
         return Room(
             learners=count,
             page_times=[t for r in results for t in r.page_times],
+            phases=[p for r in results for p in r.phases],
+            preheated=server.log().count("Using pre-heated kernel") - preheated_before,
             action_times=[t for r in results for t in r.action_times],
             errors=errors,
             lost=lost_work(server.workspace_root, results, module),
@@ -690,7 +755,10 @@ def print_table(rooms: list[Room], module: str, args, calibration: dict) -> None
             f"{calibration['protocol'].get(nb, float('nan')):.1f} s (browser adds {extra[nb]:+.1f} s)"
             for nb in calibration["browser"]
         )
-        print(f"Idle server, one learner: {parts}")
+        print(f"One learner alone, page usable after: {parts}")
+    if calibration.get("cpu"):
+        parts = ", ".join(f"{name} {value:.1f}" for name, value in calibration["cpu"].items())
+        print(f"CPU seconds used by the server for one learner: {parts}")
     header = (
         f"{'N':>3} | {'page p50':>8} {'p95':>6} {'max':>6} | {'action p50':>10} {'p95':>6} | "
         f"{'errors':>6} {'lost':>4} | {'peak MiB':>8} {'MiB/kernel':>10} {'kernels':>7} | "
@@ -717,6 +785,19 @@ def print_table(rooms: list[Room], module: str, args, calibration: dict) -> None
         "and all its kernels."
     )
     print("Goals: 30 learners, no error, no lost work, page p95 ≤ 10 s, no kernel left.")
+    print("\nWhere the page time goes (p50 / p95 seconds), and pages served by a preheated kernel:")
+    for room in rooms:
+        parts = []
+        for phase in ("html", "assets", "widgets"):
+            values = [p[phase] for p in room.phases]
+            parts.append(
+                f"{phase} {statistics.median(values or [float('nan')]):.1f} / "
+                f"{percentile(values, 95):.1f}"
+            )
+        print(
+            f"  N={room.learners}: " + ", ".join(parts) + f"; preheated {room.preheated} of "
+            f"{len(room.page_times)} pages"
+        )
     for room in rooms:
         for line in (room.errors + room.lost)[:8]:
             print(f"  N={room.learners}: {line}")
@@ -735,7 +816,12 @@ def main() -> int:
     parser.add_argument(
         "--no-browser", action="store_true", help="no Chromium calibration (assets from the HTML)"
     )
+    parser.add_argument(
+        "--calibrate-only", action="store_true", help="one learner alone: times and CPU seconds"
+    )
     args = parser.parse_args()
+    # Stopped from outside: still stop the server (the finally clauses run on SystemExit).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if any(n < 1 or n > MAX_LEARNERS for n in args.learners):
         parser.error(f"--learners: between 1 and {MAX_LEARNERS}")
     module = args.module or default_module()
@@ -745,6 +831,23 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="datalab-load-"))
     calibration: dict = {}
     rooms = []
+    if args.calibrate_only:
+        server = start_server(tmp / "calibration", pool_size=args.pool_size)
+        try:
+            pool = len(server.notebooks) * args.pool_size
+            wait_until_quiet(server, pool)
+            load = os.getloadavg()
+            assets, browser_usable = (
+                record_browser(server, module) if not args.no_browser else ({}, {})
+            )
+            wait_until_quiet(server, pool)
+            proto, cpu = asyncio.run(protocol_usable(server, module, assets, pool))
+            calibration.update(assets=assets, browser=browser_usable, protocol=proto, cpu=cpu)
+        finally:
+            stop_server(server)
+        print_table([], module, args, calibration)
+        print(f"load average at the start: {' '.join(f'{x:.1f}' for x in load)}")
+        return 0
     for count in args.learners:
         print(f"{count} learners…", flush=True)
         rooms.append(run_room(count, module, args, tmp, calibration))

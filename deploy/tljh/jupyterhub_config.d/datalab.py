@@ -1,0 +1,50 @@
+"""Datalab on JupyterHub: each user opens on the Voilà home page, JupyterLab one click away.
+
+The Littlest JupyterHub reads this file from ``/opt/tljh/config/jupyterhub_config.d/`` after its own
+settings (memory limit and idle culling are set with ``tljh-config``: see README.md). The test
+``tests/test_jupyterhub.py`` loads it too, then swaps in a local spawner and a test login.
+
+Datalab's repository is installed once for every user (``DATALAB_DIR``, by default /opt/datalab):
+the users' Jupyter servers start there, read-only; each user's work goes to their own home folder
+(``~/datalab-travail``), so one user never sees another's.
+"""
+
+import os
+
+c = get_config()  # noqa: F821 - provided by JupyterHub when it loads this file
+
+DATALAB_DIR = os.environ.get("DATALAB_DIR", "/opt/datalab")
+HOME_PAGE = "/voila/render/notebooks/00_accueil.ipynb"
+
+# Every user lands on the home page (Voilà); JupyterLab stays at /user/<name>/lab.
+c.Spawner.default_url = HOME_PAGE
+# A link to a page (e.g. /hub/user-redirect/voila/render/notebooks/03_donnees.ipynb, the same for
+# everyone) starts the user's server by itself instead of showing a "Launch" button.
+c.JupyterHub.implicit_spawn_seconds = 1
+c.Spawner.notebook_dir = DATALAB_DIR
+# Datalab's own environment when the hub's user environment has too old a Python (README step 3).
+VENV_SINGLEUSER = os.path.join(DATALAB_DIR, ".venv", "bin", "jupyterhub-singleuser")
+if os.path.exists(VENV_SINGLEUSER):
+    c.Spawner.cmd = [VENV_SINGLEUSER]
+# The first start imports pandas, scikit-learn and plotly: give it time on a busy machine.
+c.Spawner.start_timeout = 180
+c.Spawner.http_timeout = 120
+
+c.Spawner.environment.update(
+    {
+        # The project (notebooks, datasets, content) and its Voilà template "datalab".
+        "DATALAB_ROOT": DATALAB_DIR,
+        "JUPYTER_PATH": os.path.join(DATALAB_DIR, "labkit", "share", "jupyter"),
+        # Voilà's settings inside a Jupyter server (French, no sources, theme), shared with Binder.
+        "JUPYTER_CONFIG_PATH": os.path.join(DATALAB_DIR, "binder"),
+        # Each user's work, in their own home folder ("~" is the user's home).
+        "DATALAB_WORKSPACE": "~/datalab-travail",
+        # The hub knows who the user is: the pages open on their work, no pseudonym to type.
+        "DATALAB_PSEUDONYM": lambda spawner: spawner.user.name,
+        # One thread per kernel: many pages share the machine's cores.
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    }
+)

@@ -1,0 +1,307 @@
+"""A real JupyterHub on this machine, with Datalab's hub settings (deploy/tljh/jupyterhub_config.d).
+
+The hub runs on loopback ports only, with configurable-http-proxy from npm (tests/browser), a local
+process spawner that needs no system account (``SimpleLocalProcessSpawner``: each user's home is a
+folder of the test's temporary directory), the shared-password test login, and
+jupyterhub-idle-culler with a 20-second timeout. Three users log in in Chromium and land on the Voilà
+home page; two save a project choice, the third finds nothing of theirs even when typing another
+user's pseudonym, and cannot open another user's server; the server of a user who left is culled.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+from conftest import CHROMIUM, CHROMIUM_ARGS, wait_until_rendered
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+HUB_CONFIG = ROOT / "deploy" / "tljh" / "jupyterhub_config.d" / "datalab.py"
+PROXY = ROOT / "tests" / "browser" / "node_modules" / ".bin" / "configurable-http-proxy"
+HOME_PATH = "voila/render/notebooks/00_accueil.ipynb"
+PASSWORD = "atelier-datalab-test"
+# Seconds without activity before the culler stops a user's server. Not less: while a page's first
+# cell runs (imports, over a minute when three servers start at once on a loaded 2-core machine),
+# the kernel sends no message, and the hub counts that time as idle.
+CULL_TIMEOUT = 120
+USERS = ("alice", "bruno", "chloe")
+START_TIMEOUT = 300.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Hub:
+    url: str
+    token: str
+    homes: Path
+    process: subprocess.Popen
+    log_path: Path
+
+    def api(self, path: str, method: str = "GET", **kwargs) -> requests.Response:
+        headers = {"Authorization": f"token {self.token}"}
+        return requests.request(
+            method, f"{self.url}/hub/api{path}", headers=headers, timeout=30, **kwargs
+        )
+
+    def server_state(self, name: str) -> dict | None:
+        """The user's default server as the hub sees it (None when it is stopped)."""
+        response = self.api(f"/users/{name}")
+        response.raise_for_status()
+        return response.json().get("servers", {}).get("")
+
+    def kernels(self, name: str) -> list[str]:
+        """The kernels running in the user's Jupyter server (one per open Voilà page)."""
+        response = requests.get(
+            f"{self.url}/user/{name}/api/kernels",
+            headers={"Authorization": f"token {self.token}"},
+            timeout=30,
+        )
+        response.raise_for_status()
+        return [kernel["id"] for kernel in response.json()]
+
+    def workspace(self, name: str) -> Path:
+        return self.homes / name / "datalab-travail"
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def hub_config(tmp: Path, port: int, hub_port: int, proxy_port: int, token: str) -> str:
+    """The test hub: Datalab's settings, then a local spawner, a test login, the idle culler."""
+    singleuser = Path(sys.executable).with_name("jupyterhub-singleuser")
+    args = ["--allow-root"] if os.geteuid() == 0 else []
+    return f"""
+import os, sys
+os.environ["DATALAB_DIR"] = {str(ROOT)!r}
+load_subconfig({str(HUB_CONFIG)!r})
+
+c.JupyterHub.ip = "127.0.0.1"
+c.JupyterHub.port = {port}
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = {hub_port}
+c.ConfigurableHTTPProxy.command = [{str(PROXY)!r}]
+c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{proxy_port}"
+c.ConfigurableHTTPProxy.auth_token = {secrets.token_hex(16)!r}
+c.JupyterHub.db_url = "sqlite:///{tmp / "hub.sqlite"}"
+c.JupyterHub.cookie_secret = bytes.fromhex({secrets.token_hex(32)!r})
+c.JupyterHub.pid_file = {str(tmp / "hub.pid")!r}
+c.JupyterHub.cleanup_servers = True
+
+c.JupyterHub.authenticator_class = "shared-password"
+c.SharedPasswordAuthenticator.user_password = {PASSWORD!r}
+c.Authenticator.allowed_users = {set(USERS)!r}
+
+c.JupyterHub.spawner_class = "simple"
+c.SimpleLocalProcessSpawner.home_dir_template = {str(tmp / "homes" / "{username}")!r}
+c.Spawner.cmd = [{str(singleuser)!r}]
+c.Spawner.args = {args!r}
+c.Spawner.start_timeout = {int(START_TIMEOUT)}
+c.LocalProcessSpawner.interrupt_timeout = 5
+c.LocalProcessSpawner.term_timeout = 5
+# Activity is reported every few seconds, so that a short culling timeout is meaningful.
+c.JupyterHub.last_activity_interval = 5
+c.Spawner.environment.update({{
+    "JUPYTERHUB_ACTIVITY_INTERVAL": "5",
+    "PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]]),
+}})
+
+c.JupyterHub.services = [
+    {{
+        "name": "idle-culler",
+        "command": [sys.executable, "-m", "jupyterhub_idle_culler",
+                    "--timeout={CULL_TIMEOUT}", "--cull-every=10"],
+    }},
+    {{"name": "test", "api_token": {token!r}}},
+]
+c.JupyterHub.load_roles = [
+    {{
+        "name": "idle-culler",
+        "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+        "services": ["idle-culler"],
+    }},
+    {{
+        "name": "test",
+        "scopes": ["list:users", "read:users", "read:servers", "access:servers"],
+        "services": ["test"],
+    }},
+]
+"""
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory) -> Hub:
+    if not PROXY.exists():
+        pytest.fail(
+            f"{PROXY} is missing: ./datalab.sh test installs it with npm ci in tests/browser"
+        )
+    if shutil.which("jupyterhub", path=str(Path(sys.executable).parent)) is None:
+        pytest.fail("jupyterhub is not installed in the virtualenv (pip install jupyterhub)")
+    tmp = tmp_path_factory.mktemp("hub")
+    port, hub_port, proxy_port = free_port(), free_port(), free_port()
+    token = secrets.token_hex(16)
+    config = tmp / "jupyterhub_config.py"
+    config.write_text(hub_config(tmp, port, hub_port, proxy_port, token), encoding="utf-8")
+    log_path = tmp / "hub.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATALAB_", "JUPYTER"))}
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    with open(log_path, "w", encoding="utf-8") as log:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("jupyterhub")), "-f", str(config)],
+            cwd=tmp,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    hub = Hub(f"http://127.0.0.1:{port}", token, tmp / "homes", process, log_path)
+    deadline = time.monotonic() + 120
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"JupyterHub stopped:\n{hub.log()[-4000:]}")
+        try:
+            if hub.api("/").status_code == 200:
+                break
+        except requests.ConnectionError:
+            pass
+        if time.monotonic() > deadline:
+            stop(process)
+            pytest.fail(f"JupyterHub did not answer within 120 s:\n{hub.log()[-4000:]}")
+        time.sleep(0.5)
+    yield hub
+    stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def log_in(chromium, hub: Hub, name: str, pseudonym: str | None = None):
+    """A user opens the hub (the home page's link if ``pseudonym`` is given, else the login page)
+    and logs in; the hub starts their server. Returns without waiting for it."""
+    context = chromium.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(START_TIMEOUT * 1000)
+    page = context.new_page()
+    if pseudonym:
+        # The link a facilitator gives the whole room: the hub sends each user to their server.
+        link = f"{hub.url}/hub/user-redirect/{HOME_PATH}?pseudo={pseudonym}"
+        page.goto(link, wait_until="commit")
+        page.wait_for_url("**/hub/login*")
+    else:
+        page.goto(f"{hub.url}/hub/login", wait_until="commit")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit], button[type=submit]", no_wait_after=True)
+    return context, page
+
+
+def landed(page, name: str) -> None:
+    """Wait until the user's server has started and their home page is usable."""
+    page.wait_for_url(
+        f"**/user/{name}/{HOME_PATH}*", wait_until="commit", timeout=START_TIMEOUT * 1000
+    )
+    wait_until_rendered(page, timeout=START_TIMEOUT * 1000)
+
+
+def projects(hub: Hub, name: str) -> list[str]:
+    """The learners whose project choice is saved in this user's workspace."""
+    folder = hub.workspace(name) / "learners"
+    return sorted(p.parent.name for p in folder.glob("*/project.json"))
+
+
+def open_home(page, name: str, pseudonym: str, hub: Hub) -> None:
+    page.goto(f"{hub.url}/user/{name}/{HOME_PATH}?pseudo={pseudonym}", wait_until="commit")
+    wait_until_rendered(page, timeout=START_TIMEOUT * 1000)
+
+
+@pytest.mark.timeout(900)
+def test_three_users_work_apart_and_a_user_who_leaves_is_culled(hub, chromium):
+    # Three users log in at once: Alice on the hub's login page (she lands on the default URL),
+    # Bruno and Chloé through the home page's link given by the facilitator.
+    alice_context, alice = log_in(chromium, hub, "alice")
+    bruno_context, bruno = log_in(chromium, hub, "bruno", "bruno")
+    chloe_context, chloe = log_in(chromium, hub, "chloe", "chloe")
+    for name, page in (("alice", alice), ("bruno", bruno), ("chloe", chloe)):
+        landed(page, name)
+        assert page.locator("html").get_attribute("lang") == "fr"
+        page.get_by_text("Vous travaillez sous le pseudonyme").wait_for()
+        assert page.locator(".dl-page strong", has_text=name).count() >= 1
+
+    # Alice saves her project choice, then leaves: her server is idle from now on.
+    alice.get_by_role("radio", name="L’exemple fil rouge", exact=False).check()
+    alice.get_by_role("button", name="Enregistrer ce choix").click()
+    alice.get_by_text("Projet enregistré").wait_for()
+    alice_context.close()
+    left_at = time.monotonic()
+    assert projects(hub, "alice") == ["alice"], "alice's work is not in her own folder"
+
+    # Bruno saves his own project and finds it again at the address with his pseudonym.
+    bruno.get_by_role("radio", name="Mon propre projet").check()
+    bruno.get_by_label("Titre de votre projet").fill("Prévoir les inscriptions")
+    bruno.get_by_role("button", name="Enregistrer ce choix").click()
+    bruno.get_by_text("Projet enregistré").wait_for()
+    response = bruno.goto(f"{hub.url}/user/bruno/{HOME_PATH}?pseudo=bruno", wait_until="commit")
+    assert response.status == 200
+    wait_until_rendered(bruno, timeout=START_TIMEOUT * 1000)
+    bruno.get_by_text("Prévoir les inscriptions").first.wait_for()
+    assert bruno.get_by_role("radio", name="Mon propre projet").is_checked()
+    # Leaving the first page shut its kernel down: one open page, one kernel.
+    deadline = time.monotonic() + 60
+    while len(hub.kernels("bruno")) > 1 and time.monotonic() < deadline:
+        time.sleep(1)
+    assert len(hub.kernels("bruno")) == 1, "the kernel of the page Bruno left is still running"
+
+    # Chloé types Alice's pseudonym: her server only knows her own folder, so nothing shows.
+    open_home(chloe, "chloe", "alice", hub)
+    chloe.get_by_text("Vous travaillez sous le pseudonyme").wait_for()
+    assert chloe.get_by_text("Projet choisi").count() == 0
+    assert not chloe.get_by_role("radio", name="L’exemple fil rouge", exact=False).is_checked()
+    # Nor can she open Bruno's server.
+    response = chloe.goto(f"{hub.url}/user/bruno/{HOME_PATH}", wait_until="commit")
+    reached = response is not None and response.status == 200 and "/user/bruno/" in chloe.url
+    assert not reached, f"chloe reached bruno's server: {chloe.url}"
+    bruno_context.close()
+    chloe_context.close()
+
+    # Each user's work is in their own home folder, and only theirs.
+    assert projects(hub, "alice") == ["alice"]
+    assert projects(hub, "bruno") == ["bruno"]
+    assert projects(hub, "chloe") == []
+
+    # The idle culler stops Alice's server.
+    deadline = left_at + CULL_TIMEOUT + 90
+    while hub.server_state("alice") is not None and time.monotonic() < deadline:
+        time.sleep(2)
+    assert hub.server_state("alice") is None, "the server of a user who left is still running"
