@@ -53,6 +53,7 @@ LEAKAGE_ACCURACY = 0.98
 LEAKAGE_CORRELATION = 0.97  # rank correlation with a numeric target
 LEAKAGE_ETA = 0.9  # share of a numeric target's rank variance explained by a category
 PAIR_CANDIDATES = 12  # columns tried two by two for combined leaks
+PAIR_MARK = " » et « "  # joins the names of two grouping columns (shown inside « »)
 LEAKAGE_ROWS = 4000  # rows used by the leakage tests on big tables
 TYPE_SHARE = 0.8  # share of values that must read as numbers (dates) for a text column to be one
 MAX_CATEGORIES = 300
@@ -752,7 +753,7 @@ def _groupings(profile: dict[str, _Column], skip: set[str]) -> list[tuple[str, n
                 remap = np.full(len(sizes), -1)
                 remap[big] = np.arange(len(big))
                 codes = np.where(combined >= 0, remap[np.maximum(combined, 0)], -1)
-                pairs.append((f"{name_a} » et « {name_b}", codes))
+                pairs.append((f"{name_a}{PAIR_MARK}{name_b}", codes))
     return found + pairs
 
 
@@ -818,8 +819,11 @@ def _group_outliers(x, regular, groupings) -> tuple[str | None, np.ndarray | Non
     """Values extreme within their group, when one categorical column explains the numbers well
     (e.g. tonnages per waste stream: 12 t is normal for household waste, not for biowaste)."""
     ranks = pd.Series(x).rank(pct=True).to_numpy()
-    best, best_eta = None, 0.5
+    best, best_eta, best_single = None, 0.5, 0.0
     for name, codes in groupings:
+        pair = PAIR_MARK in name
+        if pair and best_single < 0.3:
+            continue  # no single category matters for these numbers: pairs will not either
         ok = regular & (codes >= 0)
         if ok.sum() < 60:
             continue
@@ -830,6 +834,8 @@ def _group_outliers(x, regular, groupings) -> tuple[str | None, np.ndarray | Non
         if total <= 0:
             continue
         eta = float((counts * (means - r.mean()) ** 2).sum() / total)
+        if not pair:
+            best_single = max(best_single, eta)
         if eta > best_eta:
             best, best_eta = (name, codes), eta
     if best is None:
