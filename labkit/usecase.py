@@ -259,9 +259,16 @@ def fallback_context(workspace) -> UseContext:
 
     signature = _fallback_signature()
     cache_key = tuple(sorted(signature.items()))
-    cached = _FALLBACK_CACHE.get(cache_key) or _read_fallback(workspace, signature)
+    cached = _FALLBACK_CACHE.get(cache_key)
+    if cached is None:
+        cached = _read_fallback(workspace, signature)
+        stored = cached is not None
+    else:  # trained by this kernel, perhaps for another workspace root
+        path = fallback_cache_path(workspace)
+        stored = path is None or path.exists()
     if cached is None:
         cached = build_fallback()
+    if not stored:
         _write_fallback(workspace, *cached)
     _FALLBACK_CACHE[cache_key] = cached
     trained, meta, test = cached

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import CHROMIUM, CHROMIUM_ARGS, wait_until_rendered
+from conftest import wait_until_rendered
 
 pytestmark = pytest.mark.browser
 
@@ -198,14 +198,10 @@ def stop(process: subprocess.Popen) -> None:
             process.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+@pytest.fixture
+def chromium(browser):
+    """The session's Chromium (one Playwright per test session: its loop is shared)."""
+    return browser
 
 
 def log_in(chromium, hub: Hub, name: str, pseudonym: str | None = None):
