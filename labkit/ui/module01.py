@@ -1,79 +1,23 @@
 """Module 01 "Introduction à l’IA": learning from examples, felt with three small toys.
 
 The data and models come from :mod:`labkit.toys`, the figures from :mod:`labkit.plots.intro`; this
-file only wires widgets to them. Each figure sits in a :class:`LiveFigure` that is redrawn in place
-when a slider moves.
+file only wires widgets to them. Each figure sits in a :class:`~labkit.ui.figures.LiveFigure` that
+is redrawn in place when a slider moves.
 """
 
 from __future__ import annotations
 
-import os
-
 import ipywidgets as widgets
-import plotly.graph_objects as go
-from IPython.display import display
 
 from labkit import messages, toys
 from labkit.plots import intro as plots
 from labkit.ui.components import MessageArea, esc, guarded, html, page, section_title, table_html
+from labkit.ui.figures import LiveFigure
 from labkit.ui.page import ModulePage, activity
 
 RULE_SEEN_SEED, RULE_NEW_SEED = 0, 100
 SLIDER_STYLE = {"description_width": "initial"}
 BUTTON_LAYOUT = {"width": "auto"}
-
-# plotly's FigureWidget needs the ``anywidget`` package, whose page side gives each widget 2 s to
-# start: on a loaded machine the plotly bundle takes longer to load and the figures never appear
-# (measured: "[anywidget] Failed to initialize model" on 5 of the 7 figures of this page). So the
-# default is an ``Output`` widget whose figure is re-displayed (plotly's offline renderer); set
-# DATALAB_FIGURE_WIDGETS=1 to use FigureWidget and replace the traces instead.
-USE_FIGURE_WIDGETS = os.environ.get("DATALAB_FIGURE_WIDGETS", "") == "1"
-FigureWidget = None
-if USE_FIGURE_WIDGETS:
-    try:  # imported now, while Voilà preheats the kernel: the import is slow
-        from plotly.graph_objs import FigureWidget
-    except ImportError:  # pragma: no cover - depends on the plotly version
-        FigureWidget = None
-
-
-class LiveFigure(widgets.VBox):
-    """A plotly figure on the page, redrawn in place by :meth:`update` with a figure of the same
-    shape (same traces in the same order)."""
-
-    def __init__(self, figure: go.Figure, **layout):
-        super().__init__(layout=layout or {})
-        self.widget = None
-        self.output = None
-        if FigureWidget is not None:
-            try:
-                self.widget = FigureWidget(figure)
-            except ImportError:  # anywidget missing
-                self.widget = None
-        if self.widget is not None:
-            self.children = [self.widget]
-        else:
-            self.output = widgets.Output()
-            self.children = [self.output]
-            self._show(figure)
-        self.add_class("dl-figure")
-
-    def _show(self, figure: go.Figure) -> None:
-        self.output.clear_output(wait=True)
-        with self.output:
-            display(figure)
-
-    def update(self, figure: go.Figure) -> None:
-        """Show ``figure`` instead of the current one."""
-        if self.widget is None:
-            self._show(figure)
-            return
-        with self.widget.batch_update():
-            for trace, new in zip(self.widget.data, figure.data, strict=True):
-                trace.update(new.to_plotly_json())
-            self.widget.layout.title = figure.layout.title
-            self.widget.layout.shapes = figure.layout.shapes
-            self.widget.layout.annotations = figure.layout.annotations
-            self.widget.layout.yaxis.range = figure.layout.yaxis.range
 
 
 def _status(text: str) -> str:

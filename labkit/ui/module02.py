@@ -21,7 +21,7 @@ from labkit.ui.components import (
     page,
     section_title,
 )
-from labkit.ui.module01 import LiveFigure
+from labkit.ui.figures import LiveFigure
 from labkit.ui.page import ModulePage, activity
 
 # Labels above their text box, on several lines (ipywidgets puts them on the left, truncated).

@@ -28,7 +28,7 @@ from labkit.ui.components import (
     section_title,
     table_html,
 )
-from labkit.ui.module01 import LiveFigure
+from labkit.ui.figures import LiveFigure
 from labkit.ui.page import ModulePage, activity
 
 FORM_CSS = """
