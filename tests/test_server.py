@@ -142,3 +142,41 @@ def test_unknown_page_gets_a_french_error_page_without_cdn(voila_server):
     assert status == 404
     assert '<html lang="fr">' in body and "aucune page de l’atelier" in body
     assert "cdn.jsdelivr" not in body and "https://" not in body
+
+
+def test_kernel_replies_are_read_even_without_a_wake_up():
+    """The server's kernel clients poll in slices: a reply is read, an empty socket times out."""
+    from queue import Empty
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    from labkit import server
+
+    server.never_miss_kernel_replies()
+
+    async def talk():
+        manager = AsyncKernelManager()
+        await manager.start_kernel()
+        client = manager.client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=120)
+            msg_id = client.kernel_info()
+            while True:  # no time-out: sliced polling (wait_for_ready's own replies come first)
+                reply = await client.shell_channel.get_msg()
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    break
+            started = asyncio.get_running_loop().time()
+            with pytest.raises(Empty):
+                await client.shell_channel.get_msg(timeout=0.3)
+            waited = asyncio.get_running_loop().time() - started
+            return reply, msg_id, waited
+        finally:
+            client.stop_channels()
+            await manager.shutdown_kernel(now=True)
+
+    with ThreadPoolExecutor(1) as pool:
+        reply, msg_id, waited = pool.submit(asyncio.run, talk()).result(timeout=300)
+    assert reply["parent_header"]["msg_id"] == msg_id
+    assert reply["msg_type"] == "kernel_info_reply"
+    assert 0.25 <= waited < 5
