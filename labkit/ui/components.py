@@ -71,6 +71,9 @@ THEME_CSS = """
 .dl-page .widget-button, .dl-page .jupyter-button { font-size: .95rem; height: auto; min-height: 2.2rem; padding: .3rem .9rem; }
 .dl-page .mod-primary { background-color: var(--dl-blue); color: #fff; }
 .dl-page .mod-danger { background-color: var(--dl-red); color: #fff; }
+.dl-page .mod-success { background-color: var(--dl-green); color: #fff; }
+.dl-page .mod-warning { background-color: var(--dl-orange); color: #fff; }
+.dl-page .mod-info { background-color: var(--dl-info); color: #fff; }
 .dl-page .widget-label, .dl-page .widget-label-basic { color: #161616; }
 .dl-page .widget-radio-box label, .dl-page .widget-checkbox label { font-size: .95rem; }
 </style>
