@@ -749,7 +749,6 @@ class Module03App(ModulePage):
                     + esc(t("size", rows=len(candidate.frame), columns=candidate.frame.shape[1]))
                     + "</p>"
                 )
-            status.value = "".join(parts)
             columns = [str(c) for c in candidate.frame.columns]
             wanted = candidate.suggested_target if candidate.suggested_target in columns else None
             busy["on"] = True
@@ -759,6 +758,7 @@ class Module03App(ModulePage):
             finally:
                 busy["on"] = False
             draw()
+            status.value = "".join(parts)  # last: the status says the rest is up to date
 
         def draw() -> None:
             candidate = state.current()

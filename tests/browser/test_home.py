@@ -6,6 +6,7 @@ import time
 
 import pytest
 from conftest import assert_accessible, kernel_id_of, open_module, wait_until_rendered
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +31,7 @@ def test_choose_pseudonym_and_running_example_then_reload(new_page, voila_server
     page.reload(wait_until="commit")
     wait_until_rendered(page)
     page.get_by_text("Projet choisi").wait_for()
-    assert page.get_by_role("radio", name="L’exemple fil rouge", exact=False).is_checked()
+    expect(page.get_by_role("radio", name="L’exemple fil rouge", exact=False)).to_be_checked()
     assert_accessible(page)
 
     page.get_by_role("link", name="01 · Introduction à l’IA").first.click()

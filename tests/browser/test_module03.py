@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import assert_accessible, wait_until_rendered
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(1800)]  # a loaded 2-core machine
 
@@ -69,8 +70,7 @@ def test_search_open_a_card_and_choose_it(page, voila_server):
     # use it, with its suggested target, and save the choice
     detail.get_by_role("button", name="Utiliser ce jeu de données pour mon projet").click()
     choice_panel(page).get_by_text("Jeu à enregistrer : « Fuites sur les conduites").wait_for()
-    target = page.locator(".dl-target select")
-    assert target.input_value() == "fuite_2024"
+    expect(page.locator(".dl-target select")).to_have_value("fuite_2024")
     page.get_by_text("Tâche : classification").wait_for()
     page.locator(".dl-choice-status ~ * .js-plotly-plot, .js-plotly-plot").first.wait_for()
     page.get_by_role("button", name="Enregistrer ce choix pour mon projet").click()
@@ -129,4 +129,4 @@ def test_import_a_file_override_a_setting_choose_and_find_it_again(page, voila_s
     choice_panel(page).get_by_text(
         "« frequentation sports.csv » (fichier importé), cible « entrees »"
     ).wait_for()
-    assert page.locator(".dl-target select").input_value() == "entrees"
+    expect(target).to_have_value("entrees")
