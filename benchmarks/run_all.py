@@ -1,0 +1,59 @@
+"""Every benchmark, one after the other, each printing its table.
+
+Run: ``.venv/bin/python benchmarks/run_all.py [--quick] [--with-load]``.
+
+- ``bench_reader.py``: reading each bundled and real file (module 03);
+- ``bench_quality.py``: the full quality report (module 04);
+- ``bench_learning.py``: the comparison of models and one model (module 05);
+- ``pages.py``: time to a usable page in Chromium and kernel memory, for every page;
+- ``load.py`` (with ``--with-load``): a room of 5, 15 and 30 simulated learners on one server;
+  it takes from 10 to 30 minutes, so it is left out unless asked for.
+
+``--quick`` runs fewer repetitions (a first look; the figures to report come from a full run on a
+quiet machine). The exit code is the number of benchmarks that failed to run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def plan(quick: bool, with_load: bool) -> list[list[str]]:
+    """The scripts to run, with their arguments."""
+    scripts = [
+        ["bench_reader.py", "--repeat", "2" if quick else "5"],
+        ["bench_quality.py"],
+        ["bench_learning.py"],
+        ["pages.py", "--runs", "2" if quick else "5"],
+    ]
+    if with_load:
+        scripts.append(["load.py", "--learners", "5", "15", "30"])
+    return scripts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--with-load", action="store_true", help="also run load.py (long)")
+    args = parser.parse_args(argv)
+    failed = []
+    for script, *options in plan(args.quick, args.with_load):
+        print(f"\n== {script} {' '.join(options)}".rstrip(), flush=True)
+        start = time.perf_counter()
+        code = subprocess.call([sys.executable, str(HERE / script), *options], cwd=HERE.parent)
+        print(f"== {script}: exit code {code}, {time.perf_counter() - start:.0f} s", flush=True)
+        if code:
+            failed.append(script)
+    if failed:
+        print(f"\nFailed: {', '.join(failed)}")
+    return len(failed)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
