@@ -2,13 +2,16 @@
 
 Voilà hands the query string to the kernel. With preheated kernels the notebook starts before anyone
 asks for the page, so :func:`query_parameters` first waits for the request
-(``voila.utils.wait_for_request``). Outside Voilà (JupyterLab, tests), ``DATALAB_PSEUDONYM`` gives
+(:func:`wait_for_request`, Voilà's protocol). Outside Voilà (JupyterLab, tests), ``DATALAB_PSEUDONYM`` gives
 a pseudonym.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
+import threading
 from urllib.parse import parse_qs, urlencode
 
 from labkit.errors import DatalabError
@@ -21,14 +24,47 @@ def query_parameters() -> dict[str, list[str]]:
     """The page's query parameters (waits for the request when the kernel was preheated)."""
     global _cache
     if _cache is None:
-        try:
-            from voila.utils import wait_for_request
-
-            wait_for_request()
-        except ImportError:  # pragma: no cover - voila is a dependency
-            pass
+        wait_for_request()
         _cache = parse_qs(os.environ.get("QUERY_STRING", ""), keep_blank_values=True)
     return _cache
+
+
+def wait_for_request() -> None:
+    """In a preheated kernel, wait until Voilà hands over the page's request, then put its details
+    (``QUERY_STRING``…) in the environment; outside preheating, return at once.
+
+    The same protocol as ``voila.utils.wait_for_request`` (a websocket to ``voila/query/<kernel>``
+    that sends one JSON object), without importing ``voila``: that import pulls in the Jupyter
+    server and its JSON-schema checks, about 4 s of CPU in every kernel on a small machine.
+    """
+    if os.environ.get("VOILA_PREHEAT", "False") == "False":
+        return
+    protocol = os.environ.get("VOILA_WS_PROTOCOL", "ws")
+    host = os.environ.get("VOILA_APP_IP", "127.0.0.1")
+    port = os.environ.get("VOILA_APP_PORT", "8866")
+    base = os.environ.get("VOILA_WS_BASE_URL", os.environ.get("VOILA_SERVER_URL", "/"))
+    url = f"{protocol}://{host}:{port}{base}voila/query/{os.environ.get('VOILA_KERNEL_ID')}"
+    received: list[str] = []
+
+    def receive() -> None:  # in its own thread: the kernel's own event loop is running
+        from websockets.asyncio.client import connect
+        from websockets.exceptions import WebSocketException
+
+        async def once() -> None:
+            async with connect(url, open_timeout=5) as websocket:
+                received.append(await websocket.recv())
+
+        try:
+            asyncio.run(once())
+        except (OSError, TimeoutError, WebSocketException):  # the page has no query string
+            pass
+
+    thread = threading.Thread(target=receive, daemon=True)
+    thread.start()
+    thread.join()
+    if received:
+        for key, value in json.loads(received[0]).items():
+            os.environ[key] = str(value)
 
 
 def requested_pseudonym() -> str | None:
