@@ -18,11 +18,15 @@ from labkit.errors import DatalabError
 _HERE = Path(__file__).resolve().parent
 
 
+# libyaml's parser when PyYAML has it: the files are ours, and it reads them ten times faster.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @cache
 def _catalogue() -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for path in sorted(_HERE.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}  # noqa: S506
         for key, value in data.items():
             merged[f"{path.stem}.{key}"] = value
     return merged
@@ -51,6 +55,11 @@ def hint(key: str, /, **fields: Any) -> str | None:
 def error(key: str, /, **fields: Any) -> DatalabError:
     """A :class:`DatalabError` carrying the message (and hint) of ``key``."""
     return DatalabError(text(key, **fields), hint=hint(key, **fields), key=key)
+
+
+def preload() -> None:
+    """Read every message file now (a preheated page does it before its learner arrives)."""
+    _catalogue()
 
 
 def keys() -> list[str]:

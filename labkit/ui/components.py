@@ -18,6 +18,8 @@ from labkit import messages
 from labkit.errors import DatalabError
 from labkit.modules import STATUS_LABELS, Module
 
+messages.preload()  # while a preheated kernel waits for its learner, not after
+
 log = logging.getLogger("labkit")
 if not log.handlers:
     _handler = logging.StreamHandler(sys.__stderr__)
