@@ -26,6 +26,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
+from dataclasses import replace as dataclass_replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -378,7 +379,26 @@ def resource_options(resource: dict) -> ReadOptions:
 
 def read_resource(data_path: Path, resource: dict) -> ReadResult:
     """Read the resource's data: detected types, then the schema's types where the data allow
-    (a column whose values break its declared type stays as read: that is a defect to find)."""
+    (a column whose values break its declared type stays as read: that is a defect to find).
+
+    A page reads the same dataset several times (its table, its checks): the result is kept for
+    as long as the file and its description do not change, and each caller gets its own copy of
+    the table."""
+    stat = data_path.stat()
+    key = (str(data_path), stat.st_mtime_ns, stat.st_size, json.dumps(resource, sort_keys=True))
+    result = _READ_CACHE.get(key)
+    if result is None:
+        result = _read_resource(data_path, resource)
+        while len(_READ_CACHE) >= 8:  # the oldest first: a page uses one or two datasets
+            _READ_CACHE.pop(next(iter(_READ_CACHE)))
+        _READ_CACHE[key] = result
+    return dataclass_replace(result, frame=result.frame.copy())
+
+
+_READ_CACHE: dict[tuple, ReadResult] = {}
+
+
+def _read_resource(data_path: Path, resource: dict) -> ReadResult:
     options = resource_options(resource)
     if resource_format(resource) not in ("xlsx", "ods"):
         options.sheet = None

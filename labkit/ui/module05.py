@@ -232,6 +232,7 @@ class _State:
 
 class Module05App(ModulePage):
     module_id = "05_modele"
+    uses_dataset = True
 
     @property
     def state(self) -> _State:

@@ -19,12 +19,13 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from labkit import messages, quiz
+from labkit import messages, quiz, selection
 from labkit.modules import get_module, load_modules, set_status
 from labkit.ui.components import (
     MessageArea,
     esc,
     header_html,
+    log,
     message_html,
     nav_html,
     page,
@@ -55,6 +56,9 @@ def activity(method: Callable) -> Callable:
 
 class ModulePage:
     module_id = ""
+    # Pages that start from the learner's dataset read the running example while their kernel is
+    # preheated: most learners keep it, and then their page is built from memory.
+    uses_dataset = False
 
     def __init__(self, workspace: Workspace | None = None, *, pseudonym_error: str | None = None):
         self.modules = load_modules()
@@ -66,6 +70,11 @@ class ModulePage:
     @classmethod
     def for_request(cls):
         """The page for the learner named in the address (``?pseudo=…``), if any."""
+        if cls.uses_dataset:
+            try:
+                selection.default_choice()
+            except Exception:  # noqa: BLE001 - only a head start: the page reports any problem
+                log.warning("the running example could not be read in advance", exc_info=True)
         workspace, error = open_workspace()
         return cls(workspace, pseudonym_error=error)
 
