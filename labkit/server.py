@@ -31,6 +31,7 @@ HOME_NOTEBOOK = "00_accueil.ipynb"
 TEMPLATE_ROOT = Path(__file__).resolve().parent / "share" / "jupyter"
 
 # Seconds a kernel may stay idle before it is shut down, and how often to look.
+IOPUB_TIMEOUT = 60  # seconds a page waits for a cell's outputs after its reply
 CULL_IDLE_TIMEOUT = 20 * 60
 CULL_INTERVAL = 60
 
@@ -170,6 +171,9 @@ def voila_arguments(port: int, host: str, open_browser: bool, pool_size: int = 1
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_TIMEOUT}",
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL}",
         "--MappingKernelManager.cull_connected=False",
+        # A cell's outputs may reach the server after its reply when the machine is saturated;
+        # nbclient stops waiting for them after 4 s by default, and the page then lacks widgets.
+        f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT}",
     ]
 
 
