@@ -272,6 +272,9 @@ class Browser:
 
     async def fetch(self, path: str, **kwargs):
         kwargs.setdefault("request_timeout", PAGE_TIMEOUT)
+        # Tornado drops a request that waited for a free connection longer than its connect
+        # time-out (20 s by default, "Timeout in request queue"); Chromium keeps it queued.
+        kwargs.setdefault("connect_timeout", kwargs["request_timeout"])
         headers = {**self._headers(), **kwargs.pop("headers", {})}
         request = HTTPRequest(self.base + path, headers=headers, **kwargs)
         try:
