@@ -30,8 +30,8 @@ from labkit import paths
 HOME_NOTEBOOK = "00_accueil.ipynb"
 TEMPLATE_ROOT = Path(__file__).resolve().parent / "share" / "jupyter"
 
-# Seconds a kernel may stay idle before it is shut down, and how often to look.
 IOPUB_TIMEOUT = 60  # seconds a page waits for a cell's outputs after its reply
+# Seconds a kernel may stay idle before it is shut down, and how often to look.
 CULL_IDLE_TIMEOUT = 20 * 60
 CULL_INTERVAL = 60
 

@@ -363,3 +363,21 @@ def test_check_refuses_a_broken_descriptor_and_a_missing_folder(tmp_path, copy_o
     assert "n’est pas un dossier" in datapackage.check_dataset_folder(tmp_path / "absent")[0]
     (tmp_path / "vide").mkdir()
     assert "datapackage.json" in datapackage.check_dataset_folder(tmp_path / "vide")[0]
+
+
+def test_a_dataset_read_twice_is_read_once_and_each_caller_gets_its_own_table(tmp_path):
+    source = paths.datasets_dir() / "piscine"
+    folder = tmp_path / "piscine"
+    shutil.copytree(source, folder)
+    first = datapackage.load_dataset("piscine", root=tmp_path)
+    columns = list(first.table.columns)
+    first.table.drop(columns=columns[0], inplace=True)  # a page changing its copy
+    second = datapackage.load_dataset("piscine", root=tmp_path)
+    assert list(second.table.columns) == columns
+
+    # a file changed on disk is read again
+    data = next(p for p in folder.iterdir() if p.suffix == ".csv")
+    lines = data.read_bytes().splitlines(keepends=True)
+    data.write_bytes(b"".join(lines[:-1]))
+    third = datapackage.load_dataset("piscine", root=tmp_path)
+    assert len(third.table) == len(second.table) - 1

@@ -1,9 +1,8 @@
 """Who is on this page: the learner's pseudonym, from the page's address (``?pseudo=…``).
 
 Voilà hands the query string to the kernel. With preheated kernels the notebook starts before anyone
-asks for the page, so :func:`query_parameters` first waits for the request
-(:func:`wait_for_request`, Voilà's protocol). Outside Voilà (JupyterLab, tests), ``DATALAB_PSEUDONYM`` gives
-a pseudonym.
+asks for the page, so :func:`query_parameters` first waits for the request (:func:`wait_for_request`,
+Voilà's protocol). Outside Voilà (JupyterLab, tests), ``DATALAB_PSEUDONYM`` gives a pseudonym.
 """
 
 from __future__ import annotations
