@@ -11,12 +11,15 @@ import asyncio
 import json
 import os
 import threading
+import time
 from urllib.parse import parse_qs, urlencode
 
 from labkit.errors import DatalabError
 from labkit.workspace import Workspace, normalize_pseudonym
 
 _cache: dict[str, list[str]] | None = None
+# Seconds a preheated page keeps trying to reach the server for its request when it fails.
+REQUEST_WAIT_RETRIES = 120.0
 
 
 def query_parameters() -> dict[str, list[str]]:
@@ -49,14 +52,20 @@ def wait_for_request() -> None:
         from websockets.asyncio.client import connect
         from websockets.exceptions import WebSocketException
 
-        async def once() -> None:
-            async with connect(url, open_timeout=5) as websocket:
-                received.append(await websocket.recv())
+        async def until_received() -> None:
+            # A busy server can take more than Voilà's 5 s to accept the socket: without the
+            # request, the page would open without its learner's pseudonym. Try again for a while.
+            give_up = time.monotonic() + REQUEST_WAIT_RETRIES
+            while not received:
+                try:
+                    async with connect(url, open_timeout=30) as websocket:
+                        received.append(await websocket.recv())
+                except (OSError, TimeoutError, WebSocketException):
+                    if time.monotonic() > give_up:
+                        return  # no Voilà server: the page has no query string
+                    await asyncio.sleep(1.0)
 
-        try:
-            asyncio.run(once())
-        except (OSError, TimeoutError, WebSocketException):  # the page has no query string
-            pass
+        asyncio.run(until_received())
 
     thread = threading.Thread(target=receive, daemon=True)
     thread.start()
