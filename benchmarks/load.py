@@ -65,7 +65,8 @@ from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 from tornado.simple_httpclient import SimpleAsyncHTTPClient
 from tornado.websocket import websocket_connect
 
-from labkit.devserver import Server, start_server, stop_server
+from labkit import devserver
+from labkit.devserver import Server, cpu_seconds, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[1]
 HOME = "00_accueil"
@@ -201,35 +202,9 @@ def kernel_pids(server: Server) -> list[int]:
 
 
 def wait_until_quiet(server: Server, expected_kernels: int, timeout: float = 300) -> None:
-    """Wait until the preheated pool is full and nothing runs: over two windows of 2 s in a row,
-    the server and its kernels used less than 0.15 CPU second per second (measured as CPU time,
-    so that other work on the machine does not hide a kernel still starting)."""
-    deadline = time.monotonic() + timeout
-    calm = 0
-    while time.monotonic() < deadline:
-        before = cpu_seconds(server)
-        time.sleep(2)
-        busy = (cpu_seconds(server) - before) / 2
-        if len(server.kernel_processes()) >= expected_kernels and busy < 0.15:
-            calm += 1
-            if calm >= 2:
-                return
-        else:
-            calm = 0
-    print(f"  (the server was not quiet after {timeout:.0f} s; going on anyway)")
-
-
-def cpu_seconds(server: Server) -> float:
-    """CPU time used so far by the server and its living kernels (user + system)."""
-    total = 0.0
-    root = psutil.Process(server.process.pid)
-    for process in [root, *root.children(recursive=True)]:
-        try:
-            times = process.cpu_times()
-        except psutil.Error:
-            continue
-        total += times.user + times.system
-    return total
+    """:func:`labkit.devserver.wait_until_quiet`, saying when the server never became quiet."""
+    if devserver.wait_until_quiet(server, expected_kernels, timeout) >= timeout:
+        print(f"  (the server was not quiet after {timeout:.0f} s; going on anyway)")
 
 
 # ------------------------------------------------------------------ the simulated page

@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import psutil
 
-from labkit.devserver import free_port, start_server, stop_server
+from labkit.devserver import Server, free_port, start_server, stop_server, wait_until_quiet
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = [
@@ -59,31 +59,9 @@ def kernel_count(server_pid: int) -> int:
     return count
 
 
-def wait_until_quiet(server_pid: int, limit: float = 120.0) -> float:
-    """Wait until the server and its kernels use less than 5 % of a core for two seconds in a row
-    (the preheated pool is full and idle); return the seconds waited."""
-    start = time.perf_counter()
-    quiet = 0
-    while time.perf_counter() - start < limit and quiet < 2:
-        processes = [psutil.Process(server_pid), *psutil.Process(server_pid).children(True)]
-        before = {}
-        for process in processes:
-            try:
-                before[process.pid] = sum(process.cpu_times()[:2])
-            except psutil.Error:
-                continue
-        time.sleep(1.0)
-        used = 0.0
-        for process in processes:
-            try:
-                used += sum(process.cpu_times()[:2]) - before.get(process.pid, 0.0)
-            except psutil.Error:
-                continue
-        quiet = quiet + 1 if used < 0.05 else 0
-    return time.perf_counter() - start
-
-
-def measure(browser, url: str, server_pid: int, settle: float) -> tuple[float, float | None]:
+def measure(
+    browser, url: str, server_pid: int, settle: float, server: Server | None = None
+) -> tuple[float, float | None]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     start = time.perf_counter()
@@ -98,7 +76,8 @@ def measure(browser, url: str, server_pid: int, settle: float) -> tuple[float, f
     page.goto("about:blank")
     context.close()
     time.sleep(settle)  # the page's kernel is shut down, a new one starts preheating
-    wait_until_quiet(server_pid)  # a learner arriving now finds the pool full
+    if server is not None:  # a learner arriving now finds the pool full
+        wait_until_quiet(server, len(server.notebooks))
     return elapsed, rss
 
 
@@ -140,7 +119,8 @@ def main() -> int:
     rows = []
     server = start_server(tmp / "server")
     try:
-        refill = wait_until_quiet(server.process.pid, limit=300)  # the pool fills after start
+        # the pool fills after start
+        refill = wait_until_quiet(server, len(server.notebooks), timeout=300)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
@@ -151,7 +131,9 @@ def main() -> int:
                 for run in range(args.runs):
                     url = server.page_url(notebook, f"bench-{run}")
                     try:
-                        elapsed, rss = measure(browser, url, server.process.pid, args.settle)
+                        elapsed, rss = measure(
+                            browser, url, server.process.pid, args.settle, server
+                        )
                     except Exception as exc:  # noqa: BLE001 - a failed run is reported, not fatal
                         failures += 1
                         print(
@@ -178,7 +160,7 @@ def main() -> int:
                 page.goto(server.page_url(notebook, "walker"), wait_until="commit")
                 page.wait_for_selector(USABLE, state="visible", timeout=120_000)
             time.sleep(args.settle)
-            wait_until_quiet(server.process.pid)
+            wait_until_quiet(server, pool)
             left = kernel_count(server.process.pid) - pool
             context.close()
 

@@ -65,6 +65,41 @@ class Server:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
+def cpu_seconds(server: Server) -> float:
+    """CPU time used so far by the server and its living kernels (user + system)."""
+    import psutil
+
+    total = 0.0
+    root = psutil.Process(server.process.pid)
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def wait_until_quiet(server: Server, expected_kernels: int, timeout: float = 300) -> float:
+    """Wait until the preheated pool is full and nothing runs: over two windows of 2 s in a row,
+    the server and its kernels used less than 0.15 CPU second per second (measured as CPU time,
+    so that other work on the machine does not hide a kernel still starting). Return the seconds
+    waited (``timeout`` or more when the server never became quiet)."""
+    start = time.monotonic()
+    calm = 0
+    while time.monotonic() - start < timeout:
+        before = cpu_seconds(server)
+        time.sleep(2)
+        busy = (cpu_seconds(server) - before) / 2
+        if len(server.kernel_processes()) >= expected_kernels and busy < 0.15:
+            calm += 1
+            if calm >= 2:
+                break
+        else:
+            calm = 0
+    return time.monotonic() - start
+
+
 def _cmdline(process) -> list[str]:
     try:
         return process.cmdline()
