@@ -40,6 +40,11 @@ class Server:
         suffix = f"?{urlencode(query)}" if query else ""
         return f"{self.url}/voila/render/{module_id}.ipynb{suffix}"
 
+    def app_url(self, pseudonym: str | None = None, module: str | None = None) -> str:
+        """The workbook app's address, for ``pseudonym``, opened on module number ``module``."""
+        query = f"?{urlencode({'pseudo': pseudonym})}" if pseudonym else ""
+        return f"{self.url}/{query}" + (f"#{module}" if module else "")
+
     def get(self, path: str, timeout: float = 120) -> tuple[int, str]:
         try:
             with urllib.request.urlopen(self.url + path, timeout=timeout) as response:
@@ -107,8 +112,12 @@ def _cmdline(process) -> list[str]:
         return []
 
 
-def start_server(tmp_dir: Path, pool_size: int = 1, extra_env: dict | None = None) -> Server:
-    """Start ``datalab start`` on a free port with its own workspace; wait until it answers."""
+def start_server(
+    tmp_dir: Path, pool_size: int = 1, extra_env: dict | None = None, room: int = 1
+) -> Server:
+    """Start ``datalab start`` on a free port with its own workspace; wait until it answers.
+
+    ``room``: workbook app kernels preheated; ``pool_size``: preheated kernels per module page."""
     port = free_port()
     root = paths.project_root()
     workspace_root = tmp_dir / "workspace"
@@ -136,6 +145,8 @@ def start_server(tmp_dir: Path, pool_size: int = 1, extra_env: dict | None = Non
             str(port),
             "--pool-size",
             str(pool_size),
+            "--room",
+            str(room),
         ],
         cwd=root,
         env=env,

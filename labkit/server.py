@@ -2,9 +2,12 @@
 
 It is Voilà's standalone server with a few changes:
 
-- the home page (``00_accueil``) answers at the server root (the query string is kept);
+- the workbook app (``datalab.ipynb``: every module in one page and one kernel per learner, see
+  ``labkit.ui.workbook``) answers at the server root; each module notebook still opens alone at
+  ``/voila/render/NN_….ipynb``;
 - the ``datalab`` template: ``lang="fr"``, no stylesheet from a CDN, Datalab's theme;
-- module pages run on preheated kernels (imports done before anyone asks);
+- the app runs on preheated kernels (imports done before anyone asks): as many as a room needs
+  (``--room N``); the module pages alone get ``pool_size`` each;
 - closing a page shuts its kernel down: Voilà's page sends the shutdown request with the ``_xsrf``
   cookie, which the standalone server never set, so the request was refused. Every page response now
   sets that cookie, and the shutdown handler keeps checking it (cross-site requests stay refused);
@@ -27,7 +30,7 @@ from voila.request_info_handler import RequestInfoSocketHandler
 
 from labkit import paths
 
-HOME_NOTEBOOK = "00_accueil.ipynb"
+APP_NOTEBOOK = "datalab.ipynb"
 TEMPLATE_ROOT = Path(__file__).resolve().parent / "share" / "jupyter"
 
 IOPUB_TIMEOUT = 60  # seconds a page waits for a cell's outputs after its reply
@@ -41,17 +44,6 @@ def template_environment() -> dict[str, str]:
     current = os.environ.get("JUPYTER_PATH", "")
     parts = [str(TEMPLATE_ROOT)] + [p for p in current.split(os.pathsep) if p]
     return {"JUPYTER_PATH": os.pathsep.join(dict.fromkeys(parts))}
-
-
-class HomeRedirectHandler(tornado.web.RequestHandler):
-    """The server root opens the home page, keeping the query string (``?pseudo=…``)."""
-
-    def initialize(self, target: str):
-        self.target = target
-
-    def get(self):
-        query = self.request.query
-        self.redirect(self.target + (f"?{query}" if query else ""))
 
 
 class NotFoundHandler(tornado.web.RequestHandler):
@@ -128,29 +120,37 @@ class DatalabVoila(Voila):
 
     def init_handlers(self):
         handlers = []
+        app = None
         for pattern, handler, *rest in super().init_handlers():
             name = handler.__name__
             if name in {"VoilaTreeHandler", "TornadoVoilaTreeHandler", "VoilaContentsHandler"}:
                 continue  # no listing of the notebooks folder, no contents API
             if name in {"VoilaHandler", "TornadoVoilaHandler"}:
                 handler = _with_xsrf_cookie(handler)
+                # The same page handler, always on the app's notebook, answers at the root.
+                app = (handler, {**rest[0], "notebook_path": APP_NOTEBOOK})
             if handler is RequestInfoSocketHandler:
                 handler = RequestInfoHandler
             handlers.append((pattern, handler, *rest))
-        home = url_path_join(self.server_url, "voila/render", HOME_NOTEBOOK)
         blocked = [
             (url_path_join(self.server_url, r"/voila/tree.*"), NotFoundHandler),
             (url_path_join(self.server_url, r"/voila/api/contents.*"), NotFoundHandler),
             (url_path_join(self.server_url, r"/api/contents.*"), NotFoundHandler),
         ]
-        root = [(self.server_url.rstrip("/") + "/?", HomeRedirectHandler, {"target": home})]
+        root = [(self.server_url.rstrip("/") + "/?", *app)] if app else []
         return root + blocked + handlers
 
 
-def voila_arguments(port: int, host: str, open_browser: bool, pool_size: int = 1) -> list[str]:
-    """Command-line arguments of the Datalab server (also used by the tests and benchmarks)."""
+def voila_arguments(
+    port: int, host: str, open_browser: bool, pool_size: int = 0, room: int = 1
+) -> list[str]:
+    """Command-line arguments of the Datalab server (also used by the tests and benchmarks).
+
+    ``room``: app kernels started in advance (one per learner arriving together);
+    ``pool_size``: kernels started in advance for each module notebook opened alone.
+    """
     notebooks = paths.notebooks_dir()
-    pools = {"default": {"pool_size": pool_size}}
+    pools = {"default": {"pool_size": pool_size}, APP_NOTEBOOK: {"pool_size": max(room, 1)}}
     return [
         str(notebooks),
         f"--port={port}",
@@ -178,7 +178,11 @@ def voila_arguments(port: int, host: str, open_browser: bool, pool_size: int = 1
 
 
 def serve(
-    port: int = 8866, host: str = "127.0.0.1", open_browser: bool = True, pool_size: int = 1
+    port: int = 8866,
+    host: str = "127.0.0.1",
+    open_browser: bool = True,
+    pool_size: int = 0,
+    room: int = 1,
 ) -> None:
     """Run the Datalab server until interrupted."""
     os.environ.update(template_environment())
@@ -187,5 +191,5 @@ def serve(
     os.environ.setdefault("DATALAB_ROOT", str(paths.project_root()))
     never_miss_kernel_replies()
     app = DatalabVoila()
-    app.initialize(voila_arguments(port, host, open_browser, pool_size))
+    app.initialize(voila_arguments(port, host, open_browser, pool_size, room))
     app.start()

@@ -26,6 +26,7 @@ import shutil
 import tempfile
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,13 @@ class Workspace:
         self.folder = folder
         self.pseudonym = pseudonym
         self.notices: list[str] = []  # French messages for the page: recovered files, etc.
+        # Called with what changed after every write: "dataset" (a document), "table:raw",
+        # "file:model.skops", or "*" (the whole workspace, after an import or a reset).
+        self.listeners: list[Callable[[str], None]] = []
+
+    def _changed(self, what: str) -> None:
+        for listener in list(self.listeners):
+            listener(what)
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -180,6 +188,7 @@ class Workspace:
             atomic_write(path, data.encode("utf-8"))
         except OSError as exc:
             raise messages.error("workspace.not_writable", path=str(self.folder)) from exc
+        self._changed(key)
 
     def _read_envelope(self, path: Path) -> dict:
         envelope = _migrate(json.loads(path.read_text(encoding="utf-8")))
@@ -218,7 +227,10 @@ class Workspace:
         return kept
 
     def delete(self, key: str) -> None:
-        self._doc_path(key).unlink(missing_ok=True)
+        path = self._doc_path(key)
+        if path.exists():
+            path.unlink()
+            self._changed(key)
 
     def keys(self) -> list[str]:
         return sorted(
@@ -239,6 +251,13 @@ class Workspace:
             atomic_write(self._table_path(name), buffer.getvalue())
         except OSError as exc:
             raise messages.error("workspace.not_writable", path=str(self.folder)) from exc
+        self._changed(f"table:{name}")
+
+    def delete_table(self, name: str) -> None:
+        path = self._table_path(name)
+        if path.exists():
+            path.unlink()
+            self._changed(f"table:{name}")
 
     def has_table(self, name: str) -> bool:
         return self._table_path(name).exists()
@@ -265,6 +284,7 @@ class Workspace:
             atomic_write(path, data)
         except OSError as exc:
             raise messages.error("workspace.not_writable", path=str(self.folder)) from exc
+        self._changed(f"file:{name}")
         return path
 
     def read_file(self, name: str) -> bytes | None:
@@ -314,6 +334,7 @@ class Workspace:
             if entry.filename == "learner.json":
                 continue  # the learner keeps their own pseudonym
             atomic_write(self.folder / entry.filename, archive.read(entry))
+        self._changed("*")
         return len(entries) - 1
 
     def reset(self) -> Path | None:
@@ -327,6 +348,7 @@ class Workspace:
         os.replace(self.folder, target)
         self.folder.mkdir(parents=True)
         self.save("learner", {"pseudonym": self.pseudonym, "created": _now()})
+        self._changed("*")
         return target
 
 

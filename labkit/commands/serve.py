@@ -18,7 +18,16 @@ def register(subparsers) -> None:
     )
     start.add_argument("--no-browser", action="store_true", help="ne pas ouvrir le navigateur")
     start.add_argument(
-        "--pool-size", type=int, default=1, help="noyaux préchauffés par page (1 par défaut)"
+        "--room",
+        type=int,
+        default=1,
+        help="stagiaires attendus en même temps : autant de pages prêtes d’avance (1 par défaut)",
+    )
+    start.add_argument(
+        "--pool-size",
+        type=int,
+        default=0,
+        help="pages prêtes d’avance pour chaque module ouvert seul (0 par défaut)",
     )
     start.set_defaults(handler=run_start)
 
@@ -35,8 +44,15 @@ def run_start(args) -> int:
     print(
         f"Datalab : http://{args.host if args.host != '0.0.0.0' else 'localhost'}:{args.port}/  (Ctrl+C pour arrêter)"
     )
+    if args.room < 1 or args.room > 200 or args.pool_size < 0 or args.pool_size > 50:
+        print("--room va de 1 à 200 et --pool-size de 0 à 50.", file=sys.stderr)
+        return 2
     serve(
-        port=args.port, host=args.host, open_browser=not args.no_browser, pool_size=args.pool_size
+        port=args.port,
+        host=args.host,
+        open_browser=not args.no_browser,
+        pool_size=args.pool_size,
+        room=args.room,
     )
     return 0
 

@@ -33,6 +33,7 @@ def uploaded_bytes(upload: widgets.FileUpload) -> tuple[str, bytes] | None:
 
 class AccueilApp(ModulePage):
     module_id = "00_accueil"
+    depends_on = ("progress", "project", "dataset")
 
     def identity(self) -> widgets.Widget:
         base = super().identity()

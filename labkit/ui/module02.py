@@ -58,6 +58,7 @@ def _field_label(field: canvas.CanvasField) -> str:
 
 class Module02App(ModulePage):
     module_id = "02_cadrage"
+    depends_on = ("project",)
 
     # ----------------------------------------------------------------------- fiche projet
     @activity

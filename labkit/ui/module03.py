@@ -266,6 +266,7 @@ def detection_html(detection: Detection, frame: pd.DataFrame) -> str:
 # ============================================================================ the page
 class Module03App(ModulePage):
     module_id = "03_donnees"
+    depends_on = ("dataset",)
     uses_dataset = True
 
     @property

@@ -161,6 +161,7 @@ def fit_and_check(step: Step, table: pd.DataFrame, key: bytes) -> Step:
 
 class Module04App(ModulePage):
     module_id = "04_preparation"
+    depends_on = ("dataset",)
     uses_dataset = True
 
     @property

@@ -232,6 +232,7 @@ class _State:
 
 class Module05App(ModulePage):
     module_id = "05_modele"
+    depends_on = ("dataset", "recipe")
     uses_dataset = True
 
     @property

@@ -85,6 +85,7 @@ def _size(count: int) -> str:
 
 class Module06App(ModulePage):
     module_id = "06_usage"
+    depends_on = ("dataset", "recipe", "model")
     uses_dataset = True
 
     def __init__(self, *args, **kwargs):

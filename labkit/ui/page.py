@@ -20,6 +20,7 @@ from collections.abc import Callable
 import ipywidgets as widgets
 
 from labkit import messages, quiz, selection
+from labkit.learner import LearnerProject
 from labkit.modules import get_module, load_modules, set_status
 from labkit.ui.components import (
     MessageArea,
@@ -32,7 +33,7 @@ from labkit.ui.components import (
     pseudonym_form_html,
     styles,
 )
-from labkit.ui.session import open_workspace
+from labkit.ui.session import app_project, open_workspace
 from labkit.workspace import Workspace
 
 
@@ -56,6 +57,9 @@ def activity(method: Callable) -> Callable:
 
 class ModulePage:
     module_id = ""
+    # The links of the learner's project this page shows (see ``labkit.learner``): inside the
+    # workbook app, a page built earlier is built again when one of them changed since.
+    depends_on: tuple[str, ...] = ()
     # Pages that start from the learner's dataset read the running example while their kernel is
     # preheated: most learners keep it, and then their page is built from memory.
     uses_dataset = False
@@ -66,6 +70,13 @@ class ModulePage:
         self.workspace = workspace
         self.messages = MessageArea()
         self.pseudonym_error = pseudonym_error
+        shared = app_project()
+        if workspace is None:
+            self.project = None
+        elif shared is not None and shared.workspace is workspace:
+            self.project = shared
+        else:
+            self.project = LearnerProject(workspace)
 
     @classmethod
     def for_request(cls):

@@ -18,6 +18,11 @@ from labkit.errors import DatalabError
 from labkit.workspace import Workspace, normalize_pseudonym
 
 _cache: dict[str, list[str]] | None = None
+# Set by the workbook app (``labkit.ui.workbook``) while it plays a module notebook: the pages then
+# share the app's learner project instead of opening their own, and link to each other in place.
+_app_project = None
+_app_pseudonym_error: str | None = None
+_in_app = False
 # Seconds a preheated page keeps trying to reach the server for its request when it fails.
 REQUEST_WAIT_RETRIES = 120.0
 
@@ -82,8 +87,27 @@ def requested_pseudonym() -> str | None:
     return os.environ.get("DATALAB_PSEUDONYM") or None
 
 
+def enter_app(project, pseudonym_error: str | None = None) -> None:
+    """Pages built from now on belong to the workbook app, for this learner project (or none)."""
+    global _app_project, _app_pseudonym_error, _in_app
+    _in_app = True
+    _app_project, _app_pseudonym_error = project, pseudonym_error
+
+
+def in_app() -> bool:
+    """True inside the workbook app: modules open in place (links ``#NN``)."""
+    return _in_app
+
+
+def app_project():
+    """The workbook app's learner project (``None`` outside the app or without a pseudonym)."""
+    return _app_project
+
+
 def open_workspace() -> tuple[Workspace | None, str | None]:
     """(workspace, None) for a valid pseudonym; (None, French error) or (None, None) if absent."""
+    if _in_app:
+        return (_app_project.workspace if _app_project else None), _app_pseudonym_error
     pseudonym = requested_pseudonym()
     if pseudonym is None:
         return None, None
@@ -94,7 +118,10 @@ def open_workspace() -> tuple[Workspace | None, str | None]:
 
 
 def page_link(notebook: str, pseudonym: str | None, **extra: str) -> str:
-    """Relative link to another page of the workbook, carrying the pseudonym."""
+    """Relative link to another page of the workbook, carrying the pseudonym; inside the workbook
+    app, the link to the module in place (``#NN``, the address keeps ``?pseudo=…``)."""
+    if _in_app and not extra:
+        return "#" + notebook.split("_", 1)[0]
     params = {"pseudo": pseudonym} if pseudonym else {}
     params.update(extra)
     return f"./{notebook}" + (f"?{urlencode(params)}" if params else "")

@@ -1,0 +1,148 @@
+"""The learner's project in memory: the chain dataset → recipe → model → use case, and who follows it.
+
+One :class:`LearnerProject` per learner and kernel. It wraps the learner's workspace (the durable
+copy on disk: reload, restart, another device) and counts a *revision* for each link of the chain,
+raised whenever something writes that link. Views read :meth:`revisions` to know whether what they
+show is still current, and may :meth:`subscribe` to hear about changes.
+
+It also owns one hand-off between modules: when the learner picks another dataset (module 03), the
+recipe made for the previous one is set aside (and given back if they return to that dataset), with
+the cleaned table derived from it, so that module 04 starts from the new table instead of refusing
+an old recipe and module 05 never shows the old table's columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from labkit.workspace import Workspace
+
+# The links of the chain, in order, and the workspace entries that make each of them.
+LINKS: dict[str, tuple[str, ...]] = {
+    "project": ("project", "canvas", "risk"),
+    "dataset": ("dataset", "table:raw"),
+    "recipe": ("recipe", "table:clean", "quality"),
+    "model": ("training", "file:model.skops"),
+    "usecase": ("usecase", "transparency"),
+    "progress": ("progress", "quiz"),
+    "all": (),  # raised alone by an import or a reset of the whole workspace
+}
+CHAIN = ("dataset", "recipe", "model", "usecase")
+KEPT_RECIPES = "recipes_kept"  # recipes set aside per dataset, and the dataset of the current one
+
+
+def link_of(entry: str) -> str | None:
+    """The link a workspace entry belongs to (``"table:clean"`` → ``"recipe"``), if any."""
+    for link, entries in LINKS.items():
+        if entry in entries:
+            return link
+    return None
+
+
+def dataset_identity(stored_choice: dict | None) -> str:
+    """A short name for the dataset of a saved choice (the running example when none is saved)."""
+    if not isinstance(stored_choice, dict):
+        from labkit.settings import load_settings
+
+        return f"catalogue:{load_settings().running_example.dataset}"
+    source = str(stored_choice.get("source") or "")
+    which = (
+        stored_choice.get("dataset_id")
+        or stored_choice.get("url")
+        or stored_choice.get("filename")
+        or stored_choice.get("name")
+    )
+    return f"{source}:{which}"
+
+
+class LearnerProject:
+    """One learner's chain of work, held for the whole session (see the module docstring)."""
+
+    def __init__(self, workspace: Workspace):
+        self.workspace = workspace
+        self._revisions = dict.fromkeys(LINKS, 0)
+        self._subscribers: list[Callable[[str], None]] = []
+        self._dataset = dataset_identity(workspace.load("dataset", None))
+        self._handing_over = False
+        workspace.listeners.append(self._on_workspace_change)
+
+    @property
+    def pseudonym(self) -> str:
+        return self.workspace.pseudonym
+
+    # ----------------------------------------------------------------- revisions
+    def revisions(self, links: tuple[str, ...] | list[str] | None = None) -> dict[str, int]:
+        """The current revision of each link (of ``links``, or of all)."""
+        wanted = links if links is not None else tuple(LINKS)
+        return {link: self._revisions[link] for link in wanted}
+
+    def upstream(self, link: str) -> tuple[str, ...]:
+        """``link`` and the links of the chain before it (a model depends on its dataset too)."""
+        if link not in CHAIN:
+            return (link,)
+        return CHAIN[: CHAIN.index(link) + 1]
+
+    def subscribe(self, callback: Callable[[str], None]) -> Callable[[], None]:
+        """Call ``callback(link)`` after each change; returns a function that unsubscribes."""
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
+
+    def _bump(self, link: str) -> None:
+        self._revisions[link] += 1
+        for callback in list(self._subscribers):
+            callback(link)
+
+    def _on_workspace_change(self, entry: str) -> None:
+        if entry == "*":  # an import or a reset: everything may have changed
+            self._dataset = dataset_identity(self.workspace.load("dataset", None))
+            for link in LINKS:
+                self._bump(link)
+            return
+        link = link_of(entry)
+        if link is None:
+            return
+        if entry == "dataset" and not self._handing_over:
+            self._dataset_changed()
+        elif entry == "recipe" and not self._handing_over:
+            self._remember_recipe_dataset()
+        self._bump(link)
+
+    # ------------------------------------------------------------ dataset change
+    def _remember_recipe_dataset(self) -> None:
+        kept = dict(self.workspace.load(KEPT_RECIPES, None) or {})
+        if kept.get("current") != self._dataset:
+            kept["current"] = self._dataset
+            self.workspace.save(KEPT_RECIPES, kept)
+
+    def _dataset_changed(self) -> None:
+        new = dataset_identity(self.workspace.load("dataset", None))
+        previous, self._dataset = self._dataset, new
+        if new == previous:
+            return
+        from labkit import recipe as rc
+
+        self._handing_over = True
+        try:
+            kept = dict(self.workspace.load(KEPT_RECIPES, None) or {})
+            by_dataset = dict(kept.get("recipes") or {})
+            current = self.workspace.load(rc.RECIPE_KEY, None)
+            made_for = kept.get("current") or previous
+            if current is not None:
+                by_dataset[made_for] = current
+            restored = by_dataset.pop(new, None)
+            if restored is not None:
+                self.workspace.save(rc.RECIPE_KEY, restored)
+            else:
+                self.workspace.delete(rc.RECIPE_KEY)
+            self.workspace.delete_table(rc.CLEAN_TABLE)
+            self.workspace.delete("quality")
+            self.workspace.save(KEPT_RECIPES, {"current": new, "recipes": by_dataset})
+        finally:
+            self._handing_over = False
+        self._bump("recipe")
+
+    def close(self) -> None:
+        """Stop following the workspace (the project is no longer used)."""
+        if self._on_workspace_change in self.workspace.listeners:
+            self.workspace.listeners.remove(self._on_workspace_change)
+        self._subscribers.clear()

@@ -1,0 +1,150 @@
+// The workbook app's page side (an anywidget): the address says which module is shown (#NN), the
+// kernel builds modules, this script shows the right one and marks it usable.
+//
+// - the route follows the address: a link to "#04", the back and forward buttons and a reload all
+//   change location.hash, and the kernel hears it through the "route" value;
+// - a module already on the page is shown at once, without waiting for the kernel (which may be
+//   busy with a long computation); a new one appears when the kernel has built it;
+// - when a module's widgets are all drawn, its root element carries data-dl-module="NN" (tests,
+//   benchmarks and outside checks wait for it);
+// - every few seconds the page asks the kernel whether it still holds the learner's work: when the
+//   same pseudonym was opened in another tab, this tab says so and gives its kernel back.
+
+const PING_SECONDS = 3;
+
+function routeFromAddress(modules) {
+  const match = /^#(\d\d)$/.exec(window.location.hash);
+  if (match && modules.includes(match[1])) return match[1];
+  return modules.length ? modules[0] : "00";
+}
+
+function moduleRoots() {
+  return Array.from(document.querySelectorAll(".dl-module-root"));
+}
+
+function numberOf(root) {
+  for (const name of root.classList) {
+    const match = /^dl-module-(\d\d)$/.exec(name);
+    if (match) return match[1];
+  }
+  return null;
+}
+
+function buildOf(root) {
+  for (const name of root.classList) {
+    if (name.startsWith("dl-build-")) return name.slice("dl-build-".length);
+  }
+  return null;
+}
+
+function shutdownKernel() {
+  try {
+    const config = JSON.parse(document.getElementById("jupyter-config-data").textContent);
+    const base = config.baseUrl || "/";
+    const form = new FormData();
+    const xsrf = document.cookie.match("\\b_xsrf=([^;]*)\\b");
+    form.append("_xsrf", (xsrf && xsrf[1]) || "");
+    window.navigator.sendBeacon(`${base}voila/api/shutdown/${config.kernelId}`, form);
+  } catch (error) {
+    // Not in Voilà's own server (JupyterLab, Binder): the server's culling will end the kernel.
+  }
+}
+
+function showTakenOver(model) {
+  if (document.getElementById("dl-taken-over")) return;
+  window.datalabPageClosed = true; // the connection will close: that is expected now
+  const box = document.createElement("div");
+  box.id = "dl-taken-over";
+  box.className = "dl-overlay";
+  box.setAttribute("role", "alertdialog");
+  box.setAttribute("aria-modal", "true");
+  box.setAttribute("aria-labelledby", "dl-taken-over-title");
+  const texts = model.get("texts");
+  box.innerHTML =
+    `<div class="dl-overlay-box"><h2 id="dl-taken-over-title">${texts.taken_over_title}</h2>` +
+    `<p>${texts.taken_over_text}</p>` +
+    `<button type="button" class="dl-overlay-button">${texts.taken_over_button}</button></div>`;
+  box.querySelector("button").addEventListener("click", () => window.location.reload());
+  document.body.appendChild(box);
+  box.querySelector("button").focus();
+  shutdownKernel();
+}
+
+function render({ model, el }) {
+  el.classList.add("dl-router");
+  let lastShown = null;
+  let scheduled = false;
+
+  function apply() {
+    scheduled = false;
+    const route = routeFromAddress(model.get("modules"));
+    const ready = model.get("ready") || {};
+    for (const root of moduleRoots()) {
+      const number = numberOf(root);
+      const current = number === route;
+      root.style.display = current ? "" : "none";
+      const usable =
+        current && ready[number] === buildOf(root) && root.querySelector(".dl-module-end");
+      if (usable) {
+        if (root.getAttribute("data-dl-module") !== number) {
+          root.setAttribute("data-dl-module", number);
+        }
+      } else if (root.hasAttribute("data-dl-module")) {
+        root.removeAttribute("data-dl-module");
+      }
+    }
+    if (lastShown !== route) {
+      lastShown = route;
+      window.scrollTo(0, 0);
+      // Plotly redraws its figures at their size when they become visible.
+      window.dispatchEvent(new Event("resize"));
+    }
+  }
+
+  function schedule() {
+    if (!scheduled) {
+      scheduled = true;
+      window.requestAnimationFrame(apply);
+    }
+  }
+
+  function followAddress() {
+    const route = routeFromAddress(model.get("modules"));
+    if (window.location.hash !== `#${route}`) {
+      // An unknown or missing module number: show the home page, without a new history entry.
+      window.history.replaceState(null, "", `${window.location.pathname}${window.location.search}#${route}`);
+    }
+    if (model.get("route") !== route) {
+      model.set("route", route);
+      model.save_changes();
+    }
+    schedule();
+  }
+
+  const observer = new MutationObserver(schedule);
+  observer.observe(document.body, { childList: true, subtree: true });
+  window.addEventListener("hashchange", followAddress);
+  model.on("change:ready", schedule);
+  model.on("change:modules", followAddress);
+
+  let pinged = 0;
+  const ping = window.setInterval(() => {
+    pinged += 1;
+    model.send({ ping: pinged });
+  }, PING_SECONDS * 1000);
+  model.on("msg:custom", (message) => {
+    if (message && message.taken_over) showTakenOver(model);
+  });
+  model.on("change:taken_over", () => {
+    if (model.get("taken_over")) showTakenOver(model);
+  });
+
+  followAddress();
+  return () => {
+    observer.disconnect();
+    window.clearInterval(ping);
+    window.removeEventListener("hashchange", followAddress);
+  };
+}
+
+export default { render };
