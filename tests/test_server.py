@@ -17,22 +17,14 @@ pytestmark = pytest.mark.browser
 NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
 
 
-def test_root_redirects_to_the_home_page_keeping_the_pseudonym(voila_server):
-    import urllib.request
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    opener = urllib.request.build_opener(NoRedirect)
-    try:
-        opener.open(voila_server.url + "/?pseudo=Camille", timeout=30)
-        raise AssertionError("expected a redirect")
-    except urllib.error.HTTPError as response:
-        assert response.code == 302
-        assert response.headers["Location"].endswith(
-            "/voila/render/00_accueil.ipynb?pseudo=Camille"
-        )
+def test_root_serves_the_workbook_app_in_french_without_sources(voila_server):
+    status, body = voila_server.get("/?pseudo=Camille")
+    assert status == 200
+    assert '<html lang="fr">' in body
+    assert "<title>Datalab</title>" in body
+    assert "cdn.jsdelivr.net" not in body and "unpkg.com" not in body
+    assert "WorkbookApp" not in body and "from labkit" not in body
+    assert "Connexion au serveur perdue" in body  # the lost-connection notice is on the page
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)

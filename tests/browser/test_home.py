@@ -34,10 +34,15 @@ def test_choose_pseudonym_and_running_example_then_reload(new_page, voila_server
     expect(page.get_by_role("radio", name="L’exemple fil rouge", exact=False)).to_be_checked()
     assert_accessible(page)
 
+    # The server root is the workbook app: the module opens in place, in the same kernel.
+    kernel = kernel_id_of(page)
     page.get_by_role("link", name="01 · Introduction à l’IA").first.click()
-    wait_until_rendered(page)
-    assert "01_introduction.ipynb" in page.url and "pseudo=Camille+Test" in page.url
-    page.get_by_text("Vous travaillez sous le pseudonyme").wait_for()
+    page.locator('[data-dl-module="01"]').wait_for()
+    assert page.url.endswith("?pseudo=Camille+Test#01")
+    assert kernel_id_of(page) == kernel
+    page.locator('[data-dl-module="01"]').get_by_text(
+        "Vous travaillez sous le pseudonyme"
+    ).wait_for()
 
 
 def test_bad_pseudonym_gets_a_french_message(new_page, voila_server):
