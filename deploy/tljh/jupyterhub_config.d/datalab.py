@@ -1,4 +1,4 @@
-"""Datalab on JupyterHub: each user opens on the Voilà home page, JupyterLab one click away.
+"""Datalab on JupyterHub: each user opens on the workbook app (Voilà), JupyterLab one click away.
 
 The Littlest JupyterHub reads this file from ``/opt/tljh/config/jupyterhub_config.d/`` after its own
 settings (memory limit and idle culling are set with ``tljh-config``: see README.md). The test
@@ -7,6 +7,11 @@ settings (memory limit and idle culling are set with ``tljh-config``: see README
 Datalab's repository is installed once for every user (``DATALAB_DIR``, by default /opt/datalab):
 the users' Jupyter servers start there, read-only; each user's work goes to their own home folder
 (``~/datalab-travail``), so one user never sees another's.
+
+The workbook app (``notebooks/datalab.ipynb``: every module in one page and one kernel, modules
+opened in place with ``#NN``) is at ``/voila/render/notebooks/datalab.ipynb`` inside a user's
+Jupyter server, without preheated kernels; each module notebook still opens alone
+(``/voila/render/notebooks/03_donnees.ipynb``).
 """
 
 import os
@@ -14,12 +19,14 @@ import os
 c = get_config()  # noqa: F821 - provided by JupyterHub when it loads this file
 
 DATALAB_DIR = os.environ.get("DATALAB_DIR", "/opt/datalab")
-HOME_PAGE = "/voila/render/notebooks/00_accueil.ipynb"
+APP_PAGE = "/voila/render/notebooks/datalab.ipynb"
 
-# Every user lands on the home page (Voilà); JupyterLab stays at /user/<name>/lab.
-c.Spawner.default_url = HOME_PAGE
-# A link to a page (e.g. /hub/user-redirect/voila/render/notebooks/03_donnees.ipynb, the same for
-# everyone) starts the user's server by itself instead of showing a "Launch" button.
+# Every user lands on the workbook app (Voilà, on its home page); JupyterLab stays at
+# /user/<name>/lab.
+c.Spawner.default_url = APP_PAGE
+# A link to a page (/hub/user-redirect/voila/render/notebooks/datalab.ipynb, or a module alone such
+# as .../notebooks/03_donnees.ipynb; the same for everyone) starts the user's server by itself
+# instead of showing a "Launch" button.
 c.JupyterHub.implicit_spawn_seconds = 1
 c.Spawner.notebook_dir = DATALAB_DIR
 # Datalab's own environment when the hub's user environment has too old a Python (README step 3).
@@ -41,7 +48,7 @@ c.Spawner.environment.update(
         "DATALAB_WORKSPACE": "~/datalab-travail",
         # The hub knows who the user is: the pages open on their work, no pseudonym to type.
         "DATALAB_PSEUDONYM": lambda spawner: spawner.user.name,
-        # One thread per kernel: many pages share the machine's cores.
+        # One thread per kernel: many users share the machine's cores.
         "OMP_NUM_THREADS": "1",
         "OPENBLAS_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
