@@ -117,6 +117,13 @@ class DatalabVoila(Voila):
     """Voilà with Datalab's handlers (see the module's docstring)."""
 
     name = "datalab"
+    room = 1  # app kernels kept ready for learners arriving together (``--room``)
+
+    def init_settings(self):
+        settings = super().init_settings()
+        if self.voila_configuration.preheat_kernel:
+            limit_app_pool(self.kernel_manager, self.room)
+        return settings
 
     def init_handlers(self):
         handlers = []
@@ -139,6 +146,34 @@ class DatalabVoila(Voila):
         ]
         root = [(self.server_url.rstrip("/") + "/?", *app)] if app else []
         return root + blocked + handlers
+
+
+def limit_app_pool(kernel_manager, room: int) -> None:
+    """Keep ``room`` app kernels in all while a room arrives, and one spare beyond.
+
+    Voilà refills a notebook's pool to its full size each time a page takes a kernel: with
+    ``--room 30``, thirty learners in would leave thirty more kernels waiting (sixty in all, twice
+    the memory). The app's pool is sized, at each refill, to the learners still expected.
+    """
+    original = kernel_manager.fill_if_needed
+
+    def fill_if_needed(delay=None, notebook_name=None, **kwargs):
+        if notebook_name == APP_NOTEBOOK:
+            pool = kernel_manager._pools.get(APP_NOTEBOOK, [])
+            pooled = {
+                task.result().get("kernel_id")
+                for task in pool
+                if task.done() and not task.cancelled() and task.exception() is None
+            }
+            started = (kernel_manager.notebook_data.get(APP_NOTEBOOK) or {}).get("kernel_ids", ())
+            in_use = len(set(started) - pooled)
+            kernel_manager.kernel_pools_config = {
+                **kernel_manager.kernel_pools_config,
+                APP_NOTEBOOK: {"pool_size": max(1, room - in_use)},
+            }
+        return original(delay=delay, notebook_name=notebook_name, **kwargs)
+
+    kernel_manager.fill_if_needed = fill_if_needed
 
 
 def voila_arguments(
@@ -192,4 +227,5 @@ def serve(
     never_miss_kernel_replies()
     app = DatalabVoila()
     app.initialize(voila_arguments(port, host, open_browser, pool_size, room))
+    app.room = room
     app.start()

@@ -74,6 +74,7 @@ function render({ model, el }) {
   el.classList.add("dl-router");
   let lastShown = null;
   let scheduled = false;
+  let focusPending = false; // after a switch, keyboard focus goes to the new module's title
 
   function apply() {
     scheduled = false;
@@ -89,11 +90,18 @@ function render({ model, el }) {
         if (root.getAttribute("data-dl-module") !== number) {
           root.setAttribute("data-dl-module", number);
         }
+        const title = focusPending && root.querySelector("h1");
+        if (title) {
+          focusPending = false;
+          title.setAttribute("tabindex", "-1");
+          title.focus({ preventScroll: true });
+        }
       } else if (root.hasAttribute("data-dl-module")) {
         root.removeAttribute("data-dl-module");
       }
     }
     if (lastShown !== route) {
+      focusPending = lastShown !== null;
       lastShown = route;
       window.scrollTo(0, 0);
       // Plotly redraws its figures at their size when they become visible.
