@@ -30,7 +30,7 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
 HUB_CONFIG = ROOT / "deploy" / "tljh" / "jupyterhub_config.d" / "datalab.py"
 PROXY = ROOT / "tests" / "browser" / "node_modules" / ".bin" / "configurable-http-proxy"
-HOME_PATH = "voila/render/notebooks/00_accueil.ipynb"
+HOME_PATH = "voila/render/notebooks/datalab.ipynb"  # the workbook app
 PASSWORD = "atelier-datalab-test"
 # Seconds without activity before the culler stops a user's server. Not less: while a page's first
 # cell runs (imports, over a minute when three servers start at once on a loaded 2-core machine),
