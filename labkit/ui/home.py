@@ -20,7 +20,7 @@ from labkit.ui.components import (
     table_html,
 )
 from labkit.ui.page import ModulePage, activity
-from labkit.ui.session import page_link
+from labkit.ui.session import page_link, sign_out_link
 
 
 def uploaded_bytes(upload: widgets.FileUpload) -> tuple[str, bytes] | None:
@@ -39,7 +39,7 @@ class AccueilApp(ModulePage):
         base = super().identity()
         if self.workspace is None:
             return base
-        change = f'<a class="dl-link" href="./{self.module.notebook}">{esc(messages.text("ui.home_change_pseudonym"))}</a>'
+        change = f'<a class="dl-link" href="{esc(sign_out_link(self.module.notebook))}">{esc(messages.text("ui.home_change_pseudonym"))}</a>'
         return widgets.VBox([base, widgets.HTML(f"<p>{change}</p>")])
 
     # -------------------------------------------------------------- programme

@@ -125,3 +125,9 @@ def page_link(notebook: str, pseudonym: str | None, **extra: str) -> str:
     params = {"pseudo": pseudonym} if pseudonym else {}
     params.update(extra)
     return f"./{notebook}" + (f"?{urlencode(params)}" if params else "")
+
+
+def sign_out_link(notebook: str) -> str:
+    """The same page without a pseudonym (its form asks for one): the app's own address inside the
+    workbook app, wherever it is served (``/`` or ``/voila/render/…/datalab.ipynb``)."""
+    return "?" if _in_app else f"./{notebook}"

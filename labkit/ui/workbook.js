@@ -11,6 +11,9 @@
 //   same pseudonym was opened in another tab, this tab says so and gives its kernel back.
 
 const PING_SECONDS = 3;
+// Without an answer for this long, the page asks the server whether its kernel still exists (a
+// busy kernel answers late but exists; one shut down by the server leaves the page's socket open).
+const SILENCE_SECONDS = 10;
 
 function routeFromAddress(modules) {
   const match = /^#(\d\d)$/.exec(window.location.hash);
@@ -37,17 +40,42 @@ function buildOf(root) {
   return null;
 }
 
-function shutdownKernel() {
+function pageConfig() {
   try {
-    const config = JSON.parse(document.getElementById("jupyter-config-data").textContent);
-    const base = config.baseUrl || "/";
-    const form = new FormData();
-    const xsrf = document.cookie.match("\\b_xsrf=([^;]*)\\b");
-    form.append("_xsrf", (xsrf && xsrf[1]) || "");
-    window.navigator.sendBeacon(`${base}voila/api/shutdown/${config.kernelId}`, form);
+    return JSON.parse(document.getElementById("jupyter-config-data").textContent);
   } catch (error) {
-    // Not in Voilà's own server (JupyterLab, Binder): the server's culling will end the kernel.
+    return null;
   }
+}
+
+function shutdownKernel() {
+  // Voilà's own server only (as its page does on closing); inside a Jupyter server (Binder,
+  // JupyterHub) there is no such address and the server's culling ends the kernel.
+  const config = pageConfig();
+  if (!config || !config.kernelId) return;
+  const form = new FormData();
+  const xsrf = document.cookie.match("\\b_xsrf=([^;]*)\\b");
+  form.append("_xsrf", (xsrf && xsrf[1]) || "");
+  window.navigator.sendBeacon(`${config.baseUrl || "/"}voila/api/shutdown/${config.kernelId}`, form);
+}
+
+async function kernelIsGone() {
+  const config = pageConfig();
+  if (!config || !config.kernelId) return false;
+  try {
+    const response = await fetch(`${config.baseUrl || "/"}api/kernels/${config.kernelId}`, {
+      credentials: "same-origin",
+      cache: "no-store",
+    });
+    return response.status === 404;
+  } catch (error) {
+    return true; // the server does not answer at all
+  }
+}
+
+function connectionLost() {
+  if (window.datalabPageClosed) return;
+  if (typeof window.datalabConnectionLost === "function") window.datalabConnectionLost(true);
 }
 
 function showTakenOver(model) {
@@ -136,11 +164,19 @@ function render({ model, el }) {
   model.on("change:modules", followAddress);
 
   let pinged = 0;
-  const ping = window.setInterval(() => {
+  let answered = Date.now();
+  let checking = false;
+  const ping = window.setInterval(async () => {
     pinged += 1;
     model.send({ ping: pinged });
+    if (!checking && Date.now() - answered > SILENCE_SECONDS * 1000) {
+      checking = true;
+      if (await kernelIsGone()) connectionLost();
+      checking = false;
+    }
   }, PING_SECONDS * 1000);
   model.on("msg:custom", (message) => {
+    answered = Date.now();
     if (message && message.taken_over) showTakenOver(model);
   });
   model.on("change:taken_over", () => {

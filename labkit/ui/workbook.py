@@ -292,6 +292,8 @@ class WorkbookApp:
         if self.ownership is not None and not self.ownership.held():
             self.router.taken_over = True
             self.router.send({"taken_over": True})
+        else:
+            self.router.send({"pong": content["ping"]})
 
 
 def _close_tree(widget: widgets.Widget) -> None:

@@ -194,3 +194,21 @@ def test_lost_connection_is_said_in_french(browser, tmp_path):
     finally:
         context.close()
         stop_server(server)
+
+
+def test_a_kernel_shut_down_by_the_server_is_said_in_french(page, voila_server):
+    open_app(page, voila_server, "Noyau Arrete")
+    kernel = kernel_id_of(page)
+    # as the idle culler does: the server ends the kernel, the page's socket stays open
+    status = page.evaluate(
+        """async (kernel) => {
+            const form = new FormData();
+            const xsrf = document.cookie.match('\\\\b_xsrf=([^;]*)\\\\b');
+            form.append('_xsrf', xsrf ? xsrf[1] : '');
+            const response = await fetch('/voila/api/shutdown/' + kernel, {method: 'POST', body: form});
+            return response.status;
+        }""",
+        kernel,
+    )
+    assert status == 204
+    page.get_by_role("alertdialog", name="Connexion au serveur perdue…").wait_for(timeout=60_000)
