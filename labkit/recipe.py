@@ -90,14 +90,17 @@ _MULTI_COLUMN_ACTIONS = ("drop_column", "remove_personal", "pseudonymise")
 
 def to_number(values):
     if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
-        return values.astype("float64")
+        numbers = values.astype("float64")
+        return numbers.where(numbers.abs() != float("inf"))  # an infinity is not a value
     text = values.astype("string").str.strip()
     text = text.str.replace(r"[\s\u00a0\u202f€$£%]", "", regex=True)
     french = (text.str.rfind(",") > text.str.rfind(".")).fillna(False).astype(bool)
     english = text.str.replace(",", "", regex=False)
     french_text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     text = english.where(~french, french_text)
-    return pd.to_numeric(text, errors="coerce").astype("Float64").astype("float64")
+    numbers = pd.to_numeric(text, errors="coerce").astype("Float64").astype("float64")
+    # « Infinity », « 1e400 »: not a quantity anyone measured; left empty (and counted)
+    return numbers.where(numbers.abs() != float("inf"))
 
 
 def to_date(values, date_format=None):
@@ -130,7 +133,8 @@ def pseudonymise(values, key):
 _HELPERS = {
     "to_number": (
         to_number,
-        "Convertit un texte en nombre : « 2 466 555 € » → 2466555, « 3,5 » → 3.5.",
+        "Convertit un texte en nombre : « 2 466 555 € » → 2466555, « 3,5 » → 3.5 ;\n"
+        "# ce qui ne se lit pas comme un nombre fini (« Infinity », « 1e400 ») devient vide.",
     ),
     "to_date": (to_date, "Convertit un texte en date, selon le format donné."),
     "to_text": (to_text, "Convertit des valeurs en texte (3.0 → « 3 »)."),
@@ -421,7 +425,7 @@ def robust_bounds(values: pd.Series, k: float = 3.0) -> tuple[float | None, floa
     """
     numbers = to_number(values) if not pd.api.types.is_numeric_dtype(values) else values
     x = pd.to_numeric(numbers, errors="coerce").to_numpy(dtype="float64")
-    x = x[~np.isnan(x)]
+    x = x[np.isfinite(x)]
     if len(x) < 8 or len(np.unique(x)) < 3:
         return None
     if x.min() >= 0 and bool((x % 1 == 0).all()) and len(np.unique(x)) < 15:
@@ -540,6 +544,7 @@ def fit_step(frame: pd.DataFrame, step: Step) -> Step:
             bounds = robust_bounds(column)
             if bounds is not None:
                 p["low"], p["high"] = bounds
+        p["low"], p["high"] = _whole_bounds(column, p.get("low"), p.get("high"))
     elif a == "filter_rows":
         column = frame[p["column"]]
         if p["operator"] in ("<", "<=", ">", ">="):
@@ -552,6 +557,22 @@ def fit_step(frame: pd.DataFrame, step: Step) -> Step:
         elif p["operator"] in ("==", "!="):
             p["value"] = _parse_constant(column, p["value"], a)
     return Step(a, p, step.label)
+
+
+def _whole_bounds(column: pd.Series, low: Any, high: Any) -> tuple[Any, Any]:
+    """For a column of whole numbers (counts, ages, quotients), bounds that are whole numbers too:
+    capping to « 90,34 » would write a value the column never holds (and its schema forbids)."""
+    values = column.to_numpy(dtype="float64", na_value=np.nan)
+    values = values[np.isfinite(values)]
+    if not len(values) or not bool((values % 1 == 0).all()):
+        return low, high
+    if low is not None and math.isfinite(low):
+        low = float(math.ceil(low))
+    if high is not None and math.isfinite(high):
+        high = float(math.floor(high))
+    if low is not None and high is not None and low > high:
+        low = high
+    return low, high
 
 
 def _learn_fill_value(column: pd.Series, strategy: str, name: str) -> Any:
@@ -616,6 +637,9 @@ def apply_step(frame: pd.DataFrame, step: Step, key: bytes | None = None) -> pd.
             raise messages.error("recipe.not_numeric", column=column)
         low, high = p.get("low"), p.get("high")
         if a == "cap_outliers":
+            if pd.api.types.is_integer_dtype(values):  # whole bounds keep whole numbers
+                low = int(low) if low is not None and float(low).is_integer() else low
+                high = int(high) if high is not None and float(high).is_integer() else high
             table[column] = values.clip(lower=low, upper=high)
         else:
             inside = values.between(
@@ -724,6 +748,17 @@ class Effect:
             )
         return " ".join(parts) or messages.text("recipe.effect_nothing")
 
+    @property
+    def nothing(self) -> bool:
+        """True when the step would leave the table exactly as it is."""
+        return not (
+            self.rows_removed
+            or self.values_changed
+            or self.became_missing
+            or self.columns_removed
+            or self.columns_added
+        )
+
 
 def _changed(before: pd.Series, after: pd.Series) -> pd.Series:
     """Per row: did the value change (two missing values count as equal)?"""
@@ -792,9 +827,21 @@ class Recipe:
     def __len__(self) -> int:
         return len(self.steps)
 
-    def add(self, step: Step, frame: pd.DataFrame | None = None) -> Step:
-        """Append ``step``, fitted on ``frame`` (the table as it is before this step) if given."""
+    def add(
+        self,
+        step: Step,
+        frame: pd.DataFrame | None = None,
+        *,
+        key: bytes | str | None = None,
+        require_change: bool = False,
+    ) -> Step:
+        """Append ``step``, fitted on ``frame`` (the table as it is before this step) if given.
+
+        With ``require_change``, a step that would leave ``frame`` as it is raises a French error
+        and is not added (a recipe lists only steps that do something)."""
         fitted = fit_step(frame, step) if frame is not None else step
+        if require_change and frame is not None and effect(frame, fitted, key).nothing:
+            raise messages.error("recipe.no_change", label=fitted.title())
         self.steps.append(fitted)
         return fitted
 
@@ -803,6 +850,38 @@ class Recipe:
         if not self.steps:
             raise messages.error("recipe.nothing_to_undo")
         return self.steps.pop()
+
+    def remove(
+        self, index: int, frame: pd.DataFrame | None = None, key: bytes | str | None = None
+    ) -> Step:
+        """Remove and return the step at ``index`` (0-based), wherever it is in the recipe.
+
+        With ``frame`` (the table the recipe starts from), the steps left must still replay on it;
+        if one of them needed the removed step (a column it made, a conversion), nothing is
+        removed and a French error names that step."""
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(self):
+            raise messages.error(
+                "recipe.no_such_step",
+                number=index + 1 if isinstance(index, int) else index,
+                count=len(self),
+            )
+        removed = self.steps[index]
+        remaining = self.steps[:index] + self.steps[index + 1 :]
+        if frame is not None:
+            failing = _first_failure(remaining, frame, key)
+            if failing is not None:
+                position, reason = failing
+                number = position + 1 if position < index else position + 2
+                raise messages.error(
+                    "recipe.remove_blocked",
+                    number=index + 1,
+                    label=removed.title(),
+                    other=number,
+                    other_label=remaining[position].title(),
+                    reason=reason,
+                )
+        self.steps = remaining
+        return removed
 
     def missing_columns(
         self, columns: Iterable[Any], allow_missing: Iterable[str] = ()
@@ -906,6 +985,27 @@ class Recipe:
     ) -> str:
         """A standalone pandas script that reads ``source``, replays the recipe and writes ``output``."""
         return _python_script(self, source, output, read_options or {})
+
+
+def _first_failure(
+    steps: list[Step], frame: pd.DataFrame, key: bytes | str | None
+) -> tuple[int, str] | None:
+    """(position, French reason) of the first step of ``steps`` that cannot replay on ``frame``."""
+    table = frame
+    for position, step in enumerate(steps):
+        absent = [c for c in step.inputs() if c not in table.columns]
+        if absent:
+            return position, messages.text("recipe.reason_column", column=absent[0])
+        try:
+            table = apply_step(table, step, key)
+        except DatalabError as exc:
+            if exc.key in ("recipe.key_needed", "recipe.bad_key"):
+                raise
+            return position, exc.message
+        except (TypeError, ValueError):
+            column = step.columns[0] if step.columns else "?"
+            return position, messages.text("recipe.compare_type", value="…", column=column)
+    return None
 
 
 # =========================================================================== Python export
