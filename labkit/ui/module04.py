@@ -93,7 +93,9 @@ class _State:
     def _compute(self) -> None:
         self.table = self.recipe.apply(self.raw, self.key)
         target = self.target if self.target in self.table.columns else None
-        self.report = quality.assess(self.table, target=target, schema=self.current_schema())
+        self.report = quality.assess(
+            self.table, target=target, schema=self.current_schema(), recipe=self.recipe
+        )
 
     def current_schema(self) -> dict | None:
         """The declared schema, limited to the columns still in the table (dropping a column on
@@ -122,8 +124,11 @@ class _State:
     def add(self, step: Step) -> Step:
         before = self.table
         fitted = fit_and_check(step, before, self.key)
+        change = rc.effect(before, fitted, self.key)
+        if change.nothing:  # a step that changes nothing is not added
+            raise messages.error("recipe.no_change", label=fitted.title())
         old, new = rc.preview(before, fitted, self.key)
-        self.last_preview = (old, new, rc.effect(before, fitted, self.key).text())
+        self.last_preview = (old, new, change.text())
         self.recipe.steps.append(fitted)
         try:
             self._changed()
@@ -139,6 +144,20 @@ class _State:
         self.last_preview = None
         self._changed()
         return step
+
+    def remove(self, index: int) -> Step:
+        """Remove the step at ``index`` (0-based); the steps left must still replay on the raw
+        table (French error otherwise, and nothing changes)."""
+        steps = list(self.recipe.steps)
+        removed = self.recipe.remove(index, self.raw, self.key)
+        self.last_preview = None
+        try:
+            self._changed()
+        except Exception:
+            self.recipe.steps = steps
+            self._compute()
+            raise
+        return removed
 
     def use_default(self) -> None:
         report = quality.assess(self.raw, target=self.target, schema=self.schema)
@@ -223,11 +242,16 @@ class Module04App(ModulePage):
 
         def render() -> None:
             report = state.report
-            scores.children = [_figure(plots.scores_figure(report))]
+            kind = "warning" if report.deductions else "info"
+            scores.children = [
+                _figure(plots.scores_figure(report)),
+                html(message_html(kind, report.score_explanation())),
+            ]
             notes = "".join(
                 f"<li><strong>{esc(quality.dimension_label(d))}</strong> : {esc(report.notes[d])}</li>"
                 for d in quality.DIMENSIONS
             )
+            notes += f"<li>{esc(messages.text('quality.about_findings'))}</li>"
             cards = [
                 html(
                     f'<details class="dl-card"><summary>{esc(messages.text("quality.ui_how_measured"))}</summary>'
@@ -377,7 +401,9 @@ class Module04App(ModulePage):
         }
         form = widgets.VBox()
         preview_box = widgets.HTML()
-        steps_box = widgets.HTML()
+        steps_box = widgets.VBox()
+        steps_box.add_class("dl-recipe-list")
+        steps_box.add_class("dl-card")
         export_box = widgets.VBox()
         export_box.add_class("dl-export")
         status = widgets.HTML()
@@ -445,16 +471,28 @@ class Module04App(ModulePage):
 
         def render() -> None:
             refresh_choices()
-            items = "".join(f"<li>{esc(s.title())}</li>" for s in state.recipe.steps)
-            steps_box.value = (
-                f'<div class="dl-card"><h4>{esc(messages.text("quality.ui_recipe_steps", count=len(state.recipe)))}</h4>'
-                + (
-                    f'<ol class="dl-recipe-steps">{items}</ol>'
-                    if items
-                    else f"<p>{esc(messages.text('quality.ui_recipe_empty'))}</p>"
-                )
-                + "</div>"
+            heading = html(
+                f"<h4>{esc(messages.text('quality.ui_recipe_steps', count=len(state.recipe)))}</h4>"
             )
+            rows: list[widgets.Widget] = [heading]
+            for index, step in enumerate(state.recipe.steps):
+                label = html(
+                    f'<ol class="dl-recipe-steps" start="{index + 1}">'
+                    f"<li>{esc(step.title())}</li></ol>"
+                )
+                remove = widgets.Button(
+                    description=messages.text("quality.ui_remove_step", number=index + 1),
+                    tooltip=messages.text(
+                        "quality.ui_remove_step_tooltip", number=index + 1, label=step.title()
+                    ),
+                    layout={"width": "max-content"},
+                )
+                remove.add_class("dl-remove-step")
+                remove.on_click(lambda _b, i=index: on_remove(i))
+                rows.append(widgets.HBox([label, remove], layout={"align_items": "center"}))
+            if not state.recipe.steps:
+                rows.append(html(f"<p>{esc(messages.text('quality.ui_recipe_empty'))}</p>"))
+            steps_box.children = rows
             if state.last_preview is not None:
                 old, new, text = state.last_preview
                 preview_box.value = _preview_html(old, new, text)
@@ -505,6 +543,12 @@ class Module04App(ModulePage):
             step = state.undo()
             preview_box.value = ""
             area.info(messages.text("quality.ui_undone", label=step.title()))
+
+        @guarded(area)
+        def on_remove(index: int) -> None:
+            step = state.remove(index)
+            preview_box.value = ""
+            area.info(messages.text("quality.ui_removed", number=index + 1, label=step.title()))
 
         @guarded(area)
         def on_default(_button) -> None:
