@@ -32,7 +32,8 @@ setup_python() {
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip 2>/dev/null
     local spec="."
     [ "$extra" = "test" ] && spec=".[test]"
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$spec" 2>&1 \
+    # The build backend's notices (editable install…) are for packagers, not for facilitators.
+    PYTHONWARNINGS=ignore "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$spec" 2>&1 \
       | grep -v "is ignored: it is neither a file nor a directory" || true
     "$VENV/bin/python" -c "import labkit" || { log "The Python install failed"; exit 1; }
     echo "$want" > "$stamp"

@@ -127,6 +127,7 @@ def start_server(
         "DATALAB_WORKSPACE": str(workspace_root),
         "DATALAB_ROOT": str(root),
         "PYTHONUNBUFFERED": "1",
+        "DATALAB_LOG_LEVEL": "INFO",  # benchmarks count the server's kernel messages
         **(extra_env or {}),
     }
     env.pop("DATALAB_PSEUDONYM", None)

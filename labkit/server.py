@@ -19,6 +19,7 @@ It is Voilà's standalone server with a few changes:
 from __future__ import annotations
 
 import inspect
+import logging
 import os
 import time
 from pathlib import Path
@@ -185,7 +186,6 @@ def voila_arguments(
     ``pool_size``: kernels started in advance for each module notebook opened alone.
     """
     notebooks = paths.notebooks_dir()
-    pools = {"default": {"pool_size": pool_size}, APP_NOTEBOOK: {"pool_size": max(room, 1)}}
     return [
         str(notebooks),
         f"--port={port}",
@@ -197,10 +197,7 @@ def voila_arguments(
         "--strip_sources=True",
         "--show_tracebacks=False",
         "--preheat_kernel=True",
-        f"--VoilaKernelManager.kernel_pools_config={pools!r}",
         "--VoilaKernelManager.fill_delay=0",
-        "--VoilaConfiguration.file_allowlist=['.*\\.(png|jpg|jpeg|gif|svg|webp)']",
-        "--VoilaConfiguration.file_denylist=['.*\\.(ipynb|py|yaml|yml|json|csv|parquet|skops|zip)']",
         "--HTMLExporter.language_code=fr",
         "--VoilaExporter.language_code=fr",
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_TIMEOUT}",
@@ -209,7 +206,49 @@ def voila_arguments(
         # A cell's outputs may reach the server after its reply when the machine is saturated;
         # nbclient stops waiting for them after 4 s by default, and the page then lacks widgets.
         f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT}",
+        f"--Voila.log_level={os.environ.get('DATALAB_LOG_LEVEL', 'WARN')}",
+        # Kernels talk to the server through local sockets that only this user can open, instead
+        # of unencrypted TCP ports that anyone on the machine could reach.
+        "--KernelManager.transport=ipc",
     ]
+
+
+def voila_config(pool_size: int = 0, room: int = 1):
+    """The server's list and dict settings (traitlets deprecates them on the command line)."""
+    from traitlets.config import Config
+
+    config = Config()
+    config.VoilaKernelManager.kernel_pools_config = {
+        "default": {"pool_size": pool_size},
+        APP_NOTEBOOK: {"pool_size": max(room, 1)},
+    }
+    # jupyter_server waits 90 s for a pong by default, which tornado refuses beyond its 30 s ping
+    # interval (with a warning at every start): ask for what tornado applies anyway.
+    config.Voila.tornado_settings = {"ws_ping_timeout": 30_000}
+    config.VoilaConfiguration.file_allowlist = [r".*\.(png|jpg|jpeg|gif|svg|webp)"]
+    config.VoilaConfiguration.file_denylist = [
+        r".*\.(ipynb|py|yaml|yml|json|csv|parquet|skops|zip)"
+    ]
+    return config
+
+
+class _NotTrusted(logging.Filter):
+    """Voilà warns that each notebook "is not trusted": trust only matters to Jupyter's own
+    frontends (showing stored HTML outputs); Voilà runs the workbook's notebooks whatever it is."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "is not trusted" not in record.getMessage()
+
+
+def _quiet_closed_sockets(loop, context) -> None:
+    """A page closed while the server wrote to it is no error: asyncio would print a traceback
+    ("Task exception was never retrieved … WebSocketClosedError") in the facilitator's terminal."""
+    from tornado.iostream import StreamClosedError
+    from tornado.websocket import WebSocketClosedError
+
+    if isinstance(context.get("exception"), WebSocketClosedError | StreamClosedError):
+        return
+    loop.default_exception_handler(context)
 
 
 def serve(
@@ -225,7 +264,11 @@ def serve(
     # Pages start in the notebooks folder; labkit finds the project from there.
     os.environ.setdefault("DATALAB_ROOT", str(paths.project_root()))
     never_miss_kernel_replies()
-    app = DatalabVoila()
+    app = DatalabVoila(config=voila_config(pool_size, room))
     app.initialize(voila_arguments(port, host, open_browser, pool_size, room))
+    app.log.addFilter(_NotTrusted())
     app.room = room
+    import asyncio
+
+    asyncio.get_event_loop_policy().get_event_loop().set_exception_handler(_quiet_closed_sockets)
     app.start()

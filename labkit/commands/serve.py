@@ -54,6 +54,7 @@ def run_start(args) -> int:
         pool_size=args.pool_size,
         room=args.room,
     )
+    print("\nDatalab est arrêté. Le travail des stagiaires est enregistré.")
     return 0
 
 

@@ -46,6 +46,7 @@ def wait_for_request() -> None:
     """
     if os.environ.get("VOILA_PREHEAT", "False") == "False":
         return
+    _quiet_shutdown_while_waiting()
     protocol = os.environ.get("VOILA_WS_PROTOCOL", "ws")
     host = os.environ.get("VOILA_APP_IP", "127.0.0.1")
     port = os.environ.get("VOILA_APP_PORT", "8866")
@@ -78,6 +79,33 @@ def wait_for_request() -> None:
     if received:
         for key, value in json.loads(received[0]).items():
             os.environ[key] = str(value)
+
+
+class _ClosedOnShutdown:
+    """A logging filter for the kernel: a preheated kernel that the server shuts down (the server
+    stops, or its pool shrinks) while it waits for its request cannot send the reply of the cell
+    that waited. ipykernel then prints a ZeroMQ traceback in the facilitator's terminal ("Socket
+    operation on non-socket"): nothing is wrong, nobody was using that kernel."""
+
+    def filter(self, record) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not (
+            error is not None and type(error).__name__ == "ZMQError" and "non-socket" in str(error)
+        )
+
+
+def _quiet_shutdown_while_waiting() -> None:
+    import logging
+
+    try:
+        from ipykernel.kernelapp import IPKernelApp
+    except ImportError:  # pragma: no cover - Voilà always runs an ipykernel
+        return
+    if IPKernelApp.initialized():
+        loggers = {IPKernelApp.instance().log, logging.getLogger(IPKernelApp.__name__)}
+        for logger in loggers:
+            if not any(isinstance(f, _ClosedOnShutdown) for f in logger.filters):
+                logger.addFilter(_ClosedOnShutdown())
 
 
 def requested_pseudonym() -> str | None:
