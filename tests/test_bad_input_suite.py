@@ -1,0 +1,351 @@
+"""The bad-input suite: every input of ``tests/bad_inputs.py`` through the reader (the function the
+upload of module 03 calls), ``datalab dataset inspect``, ``datalab dataset new`` then ``check``
+(and a workspace import for bundles).
+
+Each run happens in a forked child (the parent has already imported everything, so a fork costs
+milliseconds), killed after :data:`LIMIT` seconds: a hang is reported as one instead of blocking the
+suite. A few runs go through a real ``python -m labkit.cli`` subprocess too. For every input the
+worst outcome of its runs is kept: ``clear`` (a French refusal, or a right reading), ``wrong`` (a
+silent wrong reading, a refusal of a good file, an English or unclear message, a package that fails
+its own check, a file left behind), ``traceback`` or ``hang``.
+
+``BAD_INPUT_TABLE=path`` writes the table « family | inputs | clear | wrong | traceback | hang ».
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import multiprocessing
+import os
+import re
+import subprocess
+import sys
+import time
+import traceback
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bad_inputs import Case, generate  # noqa: E402
+
+LIMIT = 20.0  # seconds per run
+ENGLISH = re.compile(
+    r"\b(the|is|are|could|not|has|have|must|should|invalid|expected|cannot|failed|unable|"
+    r"object|error|Error|does|found|Warning|warning|Traceback|of type|attribute)\b"
+)
+ORDER = ["clear", "wrong", "traceback", "hang"]
+
+
+# ---------------------------------------------------------------------------- running in a child
+def _child(job: dict, out: Path) -> None:
+    """Run one job, write ``{code, stdout, stderr, problem}`` as JSON into ``out``."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    code, problem = 0, None
+    os.chdir(job["cwd"])
+    try:
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            import warnings
+
+            warnings.simplefilter("default")  # library warnings show, as in a terminal
+            if job["kind"] == "cli":
+                from labkit.cli import main
+
+                code = main(job["argv"])
+            elif job["kind"] == "reader":
+                from labkit.errors import DatalabError
+                from labkit.reader import read_table
+
+                data = Path(job["path"]).read_bytes()
+                try:
+                    result = read_table(data, Path(job["path"]).name)
+                except DatalabError as error:
+                    print(f"Erreur : {error}", file=sys.stderr)
+                    code = 1
+                else:
+                    verify = job.get("verify")
+                    if verify is not None:
+                        problem = verify(result.frame, list(result.detection.warnings))
+                    print("\n".join(result.detection.warnings))
+            elif job["kind"] == "bundle":
+                from labkit.errors import DatalabError
+                from labkit.workspace import Workspace
+
+                space = Workspace.open("Essai", Path(job["cwd"]) / "espace")
+                try:
+                    space.import_zip(Path(job["path"]).read_bytes())
+                except DatalabError as error:
+                    print(f"Erreur : {error}", file=sys.stderr)
+                    code = 1
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 2
+    except BaseException:  # noqa: BLE001 - a traceback is what we measure
+        stderr.write(traceback.format_exc())
+        code = 99
+    out.write_text(
+        json.dumps(
+            {
+                "code": code,
+                "stdout": stdout.getvalue()[-20_000:],
+                "stderr": stderr.getvalue()[-20_000:],
+                "problem": problem,
+            }
+        )
+    )
+
+
+def run_job(job: dict, scratch: Path) -> dict:
+    out = scratch / f"result-{time.monotonic_ns()}.json"
+    context = multiprocessing.get_context("fork")
+    process = context.Process(target=_child, args=(job, out))
+    start = time.monotonic()
+    process.start()
+    process.join(LIMIT)
+    elapsed = time.monotonic() - start
+    if process.is_alive():
+        process.kill()
+        process.join()
+        return {
+            "code": None,
+            "stdout": "",
+            "stderr": "",
+            "problem": None,
+            "hang": True,
+            "seconds": elapsed,
+        }
+    if not out.exists():  # killed (memory) or crashed
+        return {
+            "code": process.exitcode,
+            "stdout": "",
+            "stderr": "crash",
+            "problem": None,
+            "hang": False,
+            "crash": True,
+            "seconds": elapsed,
+        }
+    result = json.loads(out.read_text())
+    out.unlink()
+    result["hang"] = False
+    result["seconds"] = elapsed
+    return result
+
+
+# ---------------------------------------------------------------------------- judging
+def english_in(text: str, *, scrub: list[str]) -> str | None:
+    for value in sorted(scrub, key=len, reverse=True):
+        text = text.replace(value, "")
+    text = re.sub(r"« [^»]*»", "", text)  # quoted names and values are the person's own text
+    match = ENGLISH.search(text)
+    return None if match is None else text[max(0, match.start() - 60) : match.end() + 60]
+
+
+def judge(result: dict, *, expect: str, scrub: list[str], step: str) -> tuple[str, str]:
+    """``(outcome, why)`` of one run."""
+    if result["hang"]:
+        return "hang", f"{step}: plus de {LIMIT:.0f} s"
+    output = result["stdout"] + result["stderr"]
+    if result.get("crash"):
+        return "traceback", f"{step}: processus tué (mémoire ?)"
+    if result["code"] == 99 or "Traceback" in output:
+        last = result["stderr"].strip().splitlines()[-1:] or [""]
+        return "traceback", f"{step}: {last[0][:200]}"
+    if result["code"] not in (0, 1):
+        return "wrong", f"{step}: code de sortie {result['code']}"
+    english = english_in(output if step != "inspect" else result["stderr"], scrub=scrub)
+    if english:
+        return "wrong", f"{step}: texte anglais « {english.strip()} »"
+    if result["code"] == 1:
+        if expect == "read":
+            return "wrong", f"{step}: refusé ({result['stderr'].strip()[:200]})"
+        if step != "check" and "Erreur :" not in result["stderr"]:
+            return "wrong", f"{step}: refus sans message"
+        return "clear", ""
+    if expect == "refuse" and step in ("reader", "inspect"):
+        return "wrong", f"{step}: lu alors qu’il fallait refuser"
+    if result.get("problem"):
+        return "wrong", f"{step}: {result['problem']}"
+    return "clear", ""
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    found = {}
+    for path in folder.rglob("*"):
+        if path.is_file():
+            stat = path.stat()
+            found[str(path.relative_to(folder))] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+def run_case(case: Case, work: Path, scratch: Path) -> tuple[str, list[str], dict]:
+    """Every run of one input; the worst outcome, the reasons, the seconds per step."""
+    sandbox = work / "sandbox" / case.name
+    sandbox.mkdir(parents=True)
+    inputs = case.path.parent
+    before_inputs = snapshot(inputs)
+    datasets_before = sorted(p.name for p in (ROOT / "datasets").iterdir())
+    scrub = [str(work), str(case.path), case.path.name, str(inputs), case.path.stem]
+    outcomes: list[tuple[str, str]] = []
+    seconds: dict[str, float] = {}
+
+    def run(step: str, job: dict, expect: str) -> dict:
+        job.setdefault("cwd", str(sandbox))
+        result = run_job(job, scratch)
+        seconds[step] = round(result["seconds"], 1)
+        outcomes.append(judge(result, expect=expect, scrub=scrub, step=step))
+        return result
+
+    if case.kind == "folder":
+        run("inspect", {"kind": "cli", "argv": ["dataset", "inspect", str(case.path)]}, "either")
+        result = run(
+            "check", {"kind": "cli", "argv": ["dataset", "check", str(case.path)]}, "refuse"
+        )
+        if result["code"] == 0:
+            outcomes.append(("wrong", "check: dossier mal formé jugé valide"))
+    elif case.kind == "bundle":
+        run("import", {"kind": "bundle", "path": str(case.path)}, "refuse")
+        run("inspect", {"kind": "cli", "argv": ["dataset", "inspect", str(case.path)]}, "refuse")
+    else:
+        run(
+            "reader", {"kind": "reader", "path": str(case.path), "verify": case.verify}, case.expect
+        )
+        run(
+            "inspect",
+            {"kind": "cli", "argv": ["dataset", "inspect", str(case.path), "--json"]},
+            case.expect,
+        )
+        if case.new:
+            dest = sandbox / "jeu"
+            argv = [
+                "dataset",
+                "new",
+                str(case.path),
+                "--dest",
+                str(dest),
+                "--title",
+                "Essai",
+                "--licence",
+                "etalab-2.0",
+                "--producer",
+                "Tests",
+            ]
+            result = run("new", {"kind": "cli", "argv": argv}, case.expect)
+            if result["hang"]:
+                pass
+            elif result["code"] == 0:
+                if case.expect == "refuse":
+                    outcomes.append(("wrong", "new: jeu créé à partir d’un fichier à refuser"))
+                run("check", {"kind": "cli", "argv": ["dataset", "check", str(dest)]}, "read")
+            elif dest.exists():
+                outcomes.append(("wrong", "new: dossier laissé après un échec"))
+    after = snapshot(inputs)
+    if after != before_inputs:
+        changed = sorted(set(after.items()) ^ set(before_inputs.items()))[:3]
+        outcomes.append(("wrong", f"fichiers modifiés hors destination : {changed}"))
+    if sorted(p.name for p in (ROOT / "datasets").iterdir()) != datasets_before:
+        outcomes.append(("wrong", "datasets/ du projet modifié"))
+    outside = [
+        p
+        for p in sandbox.rglob("*")
+        if p.is_file() and not str(p).startswith(str(sandbox / "jeu")) and "espace" not in p.parts
+    ]
+    if outside:
+        outcomes.append(("wrong", f"fichiers écrits hors destination : {outside[:3]}"))
+    worst = max(outcomes, key=lambda o: ORDER.index(o[0]))[0]
+    reasons = [why for outcome, why in outcomes if outcome != "clear"]
+    return worst, reasons, seconds
+
+
+# ---------------------------------------------------------------------------- the suite
+@pytest.fixture(scope="module")
+def suite(tmp_path_factory):
+    # import once in the parent: each fork then starts warm
+    import frictionless  # noqa: F401
+
+    import labkit.cli  # noqa: F401
+    import labkit.commands.dataset  # noqa: F401
+    import labkit.datapackage  # noqa: F401
+    import labkit.quality  # noqa: F401
+    import labkit.reader  # noqa: F401
+    import labkit.workspace  # noqa: F401
+
+    work = tmp_path_factory.mktemp("bad")
+    scratch = work / "scratch"
+    scratch.mkdir()
+    cases = generate(work / "inputs")
+    results = {}
+    for case in cases:
+        results[case.name] = (case, *run_case(case, work, scratch))
+    table = _table(results)
+    target = os.environ.get("BAD_INPUT_TABLE")
+    if target:
+        Path(target).write_text(table + "\n\n" + _details(results) + "\n", encoding="utf-8")
+    print("\n" + table)
+    return results
+
+
+def _table(results) -> str:
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for case, outcome, _, _ in results.values():
+        counts[case.family][outcome] += 1
+    lines = ["| family | inputs | clear | wrong | traceback | hang |", "|---|---|---|---|---|---|"]
+    total: Counter = Counter()
+    for family, found in counts.items():
+        total.update(found)
+        lines.append(
+            f"| {family} | {sum(found.values())} | "
+            + " | ".join(str(found[o]) for o in ORDER)
+            + " |"
+        )
+    lines.append(
+        f"| **total** | {sum(total.values())} | " + " | ".join(str(total[o]) for o in ORDER) + " |"
+    )
+    return "\n".join(lines)
+
+
+def _details(results) -> str:
+    lines = []
+    for name, (case, outcome, reasons, seconds) in results.items():
+        lines.append(f"{outcome:9} {case.family:20} {name:32} {seconds} {' / '.join(reasons)}")
+    return "\n".join(lines)
+
+
+def test_at_least_sixty_inputs(suite):
+    assert len(suite) >= 60
+
+
+def test_every_input_gets_a_clear_french_answer_in_time(suite):
+    bad = {
+        name: (outcome, reasons)
+        for name, (case, outcome, reasons, _) in suite.items()
+        if outcome != "clear"
+    }
+    assert not bad, _details({n: suite[n] for n in bad})
+
+
+@pytest.mark.parametrize(
+    ("name", "argv_tail", "code"),
+    [
+        ("vide.csv", [], 1),
+        ("table_correcte.csv", [], 0),
+        ("bombe_colonnes.ods", [], 1),
+    ],
+)
+def test_real_subprocess_runs(suite, tmp_path, name, argv_tail, code):
+    """The same answers through a real ``python -m labkit.cli`` process."""
+    path = suite[name][0].path
+    done = subprocess.run(
+        [sys.executable, "-m", "labkit.cli", "dataset", "inspect", str(path), *argv_tail],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert done.returncode == code, done.stderr
+    assert "Traceback" not in done.stderr
+    if code:
+        assert done.stderr.startswith("Erreur : ")
