@@ -362,9 +362,16 @@ def check_choice(frame: pd.DataFrame, target: str | None, features: Sequence[str
             columns=", ".join(map(str, frame.columns[:30])),
         )
     series = frame[target]
+    if pd.api.types.is_datetime64_any_dtype(series):
+        raise messages.error("learning.target_is_date", target=target)
     missing = int(series.isna().sum())
+    if missing == len(series):
+        raise messages.error("learning.target_all_empty", target=target, rows=len(series))
     if missing:
         raise messages.error("learning.target_has_missing", target=target, count=missing)
+    infinite = _infinite_count(series)
+    if infinite:
+        raise messages.error("learning.target_infinite", target=target, count=infinite)
     distinct = _distinct(series)
     if distinct <= 1:
         raise messages.error(
@@ -392,6 +399,9 @@ def check_choice(frame: pd.DataFrame, target: str | None, features: Sequence[str
         values = frame[column]
         if values.isna().all():
             raise messages.error("learning.feature_empty", column=column)
+        infinite = _infinite_count(values)
+        if infinite:
+            raise messages.error("learning.feature_infinite", column=column, count=infinite)
         if _same_information(values, series):
             raise messages.error("learning.feature_copies_target", column=column, target=target)
         if _is_text(values):
@@ -404,6 +414,117 @@ def check_choice(frame: pd.DataFrame, target: str | None, features: Sequence[str
                     max=MAX_CATEGORIES,
                 )
     return task
+
+
+def _infinite_count(series: pd.Series) -> int:
+    """How many values are infinite (« Infinity », « 1e400 » read as numbers): no model takes them."""
+    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return 0
+    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    return int(np.isinf(values).sum())
+
+
+def check_cleaned(raw: pd.DataFrame, clean: pd.DataFrame, target: str | None) -> None:
+    """When cleaning left no row, say why in French: the target column was empty in the file (not
+    « the table is empty »), or the recipe removed every row."""
+    if clean is None or len(clean) or raw is None or not len(raw):
+        return
+    if target and target in raw.columns and raw[target].isna().all():
+        raise messages.error("learning.target_all_empty", target=target, rows=len(raw))
+    raise messages.error("learning.cleaning_removed_all", rows=len(raw))
+
+
+# ============================================================================ rare classes
+OTHERS = "Autres"
+
+
+def class_counts(frame: pd.DataFrame, target: str) -> pd.Series:
+    return target_values(frame[target]).dropna().value_counts()
+
+
+def needed_per_class(folds: int) -> int:
+    """Rows a class needs for ``folds`` stratified folds and a test set."""
+    return folds + 1
+
+
+def rare_classes(frame: pd.DataFrame, target: str, folds: int) -> list:
+    """Classes with too few rows for ``folds`` folds and a test set."""
+    counts = class_counts(frame, target)
+    return [label for label, count in counts.items() if count < needed_per_class(folds)]
+
+
+def fewest_folds_possible(frame: pd.DataFrame, target: str) -> int | None:
+    """The largest number of folds (2 to 10) that every class allows, or ``None``."""
+    counts = class_counts(frame, target)
+    if counts.empty:
+        return None
+    folds = min(FOLDS_RANGE[1], int(counts.min()) - 1)
+    return folds if folds >= FOLDS_RANGE[0] else None
+
+
+@dataclass(frozen=True)
+class RareGrouping:
+    """Rare classes grouped into one: the mapping, and what it means, in French."""
+
+    mapping: dict
+    label: str
+    rows: int
+
+    def explanation(self, target: str) -> str:
+        names = ", ".join(f"« {format_value(v)} »" for v in self.mapping)
+        return messages.text(
+            "learning.rare_grouped",
+            classes=names,
+            label=self.label,
+            rows=self.rows,
+            target=target,
+        )
+
+
+def group_rare_classes(
+    frame: pd.DataFrame, target: str, folds: int, label: str = OTHERS
+) -> tuple[pd.DataFrame, RareGrouping]:
+    """``frame`` with the classes too rare for ``folds`` folds grouped into ``label`` (a new
+    frame). When the grouped class is still too small, the next rarest class joins it."""
+    counts = class_counts(frame, target)
+    needed = needed_per_class(folds)
+    rare = [v for v, c in counts.items() if c < needed]
+    if not rare:
+        raise messages.error("learning.no_rare_class", target=target)
+    ordered = list(counts.sort_values().index)
+    while sum(counts[v] for v in rare) < needed and len(rare) < len(ordered) - 1:
+        rare.append(next(v for v in ordered if v not in rare))
+    if len(counts) - len(rare) < 1:  # grouping must leave two classes at least
+        raise messages.error("learning.rare_cannot_group", target=target)
+    values = target_values(frame[target])
+    if label in set(map(str, counts.index)) and label not in rare:
+        label = f"{label} (regroupées)"
+    mapping = {v: label for v in rare}
+    grouped = frame.copy()
+    grouped[target] = values.map(lambda v: mapping.get(v, v) if not pd.isna(v) else v).astype(
+        object
+    )
+    rows = int(sum(counts[v] for v in rare))
+    return grouped, RareGrouping({_plain(k): v for k, v in mapping.items()}, label, rows)
+
+
+# ============================================================================ suspicious scores
+SUSPICIOUS_SCORE = 0.98
+
+
+def suspicious_score(comparison: Comparison, leaks: Sequence[str] = ()) -> str | None:
+    """A plain French warning when the best model is nearly perfect: in real data, this almost
+    always means some columns give the answer away. ``leaks``: columns the quality report names."""
+    best = comparison.best()
+    if best.score < SUSPICIOUS_SCORE or not comparison.beats_baseline(best):
+        return None
+    shown = format_score(best.score, comparison.metric)
+    if leaks:
+        columns = ", ".join(f"« {c} »" for c in leaks)
+        return messages.text(
+            "learning.suspicious_with", name=best.name, score=shown, columns=columns
+        )
+    return messages.text("learning.suspicious", name=best.name, score=shown)
 
 
 # ============================================================================ evaluation plan

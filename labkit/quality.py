@@ -1927,6 +1927,29 @@ def _deductions(findings: list[Finding]) -> list[tuple[str, int, str]]:
     return result
 
 
+def leakage(frame: pd.DataFrame, target: str) -> list[Finding]:
+    """Only the leakage findings of ``frame`` for ``target`` (module 05's column choice, the
+    ``datalab train`` warnings): columns that give the target away alone, two by two or together."""
+    if not isinstance(frame, pd.DataFrame) or target not in frame.columns or len(frame) < 20:
+        return []
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        frame = frame.rename(columns=str)
+        profile = _profile(frame)
+        personal = set()
+        for column in profile.values():
+            _classify_text(column, personal)
+        task = target_task(frame[target])
+        numbers = _numbers(profile[target])
+        if task == "classification" and numbers is not None and profile[target].distinct > 5:
+            task = "regression"
+        constant = {n for n, c in profile.items() if c.distinct <= 1 and n != target}
+        _, identifiers = _identifier_findings(frame, profile, constant, target)
+        skip = constant | identifiers
+        groupings = _groupings(profile, skip | {target})
+        return _leakage_findings(frame, profile, target, task, skip, groupings)
+
+
 def _timeliness(latest: pd.Timestamp | None, today: pd.Timestamp) -> float | None:
     """100 for data less than a year old, then 10 points less per year of age."""
     if latest is None:
@@ -2023,6 +2046,11 @@ def default_recipe(frame: pd.DataFrame, report: QualityReport, target: str | Non
             fitted = recipe.add(step, table, require_change=True)
         except Exception:  # noqa: BLE001 - a fix that cannot apply here is left to the learner
             continue
+        table = apply_step(table, fitted)
+    if target and target in table.columns and table[target].isna().any():
+        # a conversion emptied some targets (« Infinity », an impossible date): rows left out
+        step = Step("filter_rows", {"column": target, "operator": "not_missing"})
+        fitted = recipe.add(step, table)
         table = apply_step(table, fitted)
     for name in list(table.columns):
         if name == target or not table[name].isna().any() or table[name].notna().sum() == 0:

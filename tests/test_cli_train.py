@@ -113,3 +113,78 @@ def test_missing_arguments_show_usage(argv, capsys):
     with pytest.raises(SystemExit) as excinfo:
         main(argv)
     assert excinfo.value.code == 2
+
+
+# ----------------------------------------------------------------------------- bad inputs (issue 13)
+def _csv(path, header: str, rows: list[str]):
+    path.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _numbers(n: int = 120, seed: int = 1) -> list[tuple[float, str]]:
+    rng = np.random.default_rng(seed)
+    return [(rng.normal(10, 3), "oui" if rng.random() > 0.5 else "non") for _ in range(n)]
+
+
+def test_infinities_in_a_feature_become_empty_not_a_traceback(tmp_path, capsys):
+    rows = [f"{x:.2f};{y}" for x, y in _numbers()]
+    rows[3] = "Infinity;oui"
+    rows[8] = "1e400;non"
+    path = _csv(tmp_path / "infini.csv", "mesure;decision", rows)
+    code, out, err = run(["train", str(path), "--target", "decision", "--json"], capsys)
+    assert code == 0, err
+    assert "Traceback" not in err and "RuntimeWarning" not in err and "infinity" not in err
+    result = json.loads(out)
+    assert result["rows"] >= 110
+    infinite = [w for w in result["warnings"] if w["kind"] == "infinite"]
+    if infinite:  # the reader gave infinite numbers: counted and shown, then empty
+        assert (
+            infinite[0]["columns"] == ["mesure"]
+            and "2 valeur(s) infinie(s)" in infinite[0]["message"]
+        )
+
+
+def test_infinity_in_the_target_is_refused_in_french(tmp_path, capsys):
+    rng = np.random.default_rng(2)
+    rows = [f"{x:.2f};{x * 2 + rng.normal(0, 6):.3f}" for x, _ in _numbers()]
+    rows[4] = "3.0;inf"
+    path = _csv(tmp_path / "cible_infinie.csv", "mesure;montant", rows)
+    code, out, err = run(["train", str(path), "--target", "montant", "--json"], capsys)
+    assert "Traceback" not in err and "RuntimeWarning" not in err
+    assert code == 0, err  # the infinite target is empty (counted), then its row is left out
+    result = json.loads(out)
+    assert result["rows"] == 119
+
+
+def test_a_date_target_is_refused_in_french(tmp_path, capsys):
+    rows = [f"{x:.2f};{1 + i % 28:02d}/03/2023" for i, (x, _) in enumerate(_numbers())]
+    path = _csv(tmp_path / "dates.csv", "mesure;date_fin", rows)
+    code, out, err = run(["train", str(path), "--target", "date_fin"], capsys)
+    assert code != 0 and "Traceback" not in err and "UFuncTypeError" not in err
+    assert "date" in err
+
+
+def test_an_all_empty_target_is_named(tmp_path, capsys):
+    rows = [f"{x:.2f};" for x, _ in _numbers(300)]
+    path = _csv(tmp_path / "vide.csv", "mesure;decision", rows)
+    code, out, err = run(["train", str(path), "--target", "decision"], capsys)
+    assert code != 0 and "Traceback" not in err
+    assert "entièrement vide sur les 300 lignes" in err and "Le tableau est vide" not in err
+
+
+def test_json_warnings_name_the_columns_that_give_the_target_away(tmp_path, capsys):
+    from test_truth_quality import air_quality
+
+    from labkit import learning
+
+    frame = air_quality(600).drop(columns=["date"])
+    frame, _ = learning.group_rare_classes(frame, "indice_global", 5)
+    path = tmp_path / "atmo.csv"
+    frame.to_csv(path, sep=";", index=False)
+    code, out, err = run(["train", str(path), "--target", "indice_global", "--json"], capsys)
+    assert code == 0, err
+    result = json.loads(out)
+    kinds = {w["kind"] for w in result["warnings"]}
+    assert "leakage" in kinds
+    leak = next(w for w in result["warnings"] if w["kind"] == "leakage")
+    assert {"sous_indice_o3", "sous_indice_pm25"} <= set(leak["columns"])

@@ -4,8 +4,9 @@ The file is read like module 03 does (:func:`labkit.reader.read_table`, or a dat
 its Data Package), cleaned with module 04's default fixes (:func:`labkit.quality.default_recipe`),
 then every model of module 05 is compared with the baseline on the same cross-validation
 (:func:`labkit.learning.compare`). The table is printed in French; ``--json`` prints ``task``,
-``metric``, ``baseline`` (its score) and ``models`` (``name``, ``score``, ``std``, ``seconds``),
-higher being better for every score.
+``metric``, ``baseline`` (its score), ``models`` (``name``, ``score``, ``std``, ``seconds``),
+higher being better for every score, and ``warnings`` (``kind``, ``columns``, ``message``): the
+leaks, personal data and imbalance of the quality report, and a near-perfect score called suspicious.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from labkit import messages
+from labkit.errors import DatalabError
 
 
 def _t(key: str, **fields) -> str:
@@ -57,10 +59,23 @@ def read_path(path: Path):
 
 
 def train_file(path: Path | str, target: str, *, folds: int = 5, log=None) -> dict[str, Any]:
-    """Read, clean and compare: the result as plain values (what ``--json`` prints)."""
+    """Read, clean and compare: the result as plain values (what ``--json`` prints). numpy and
+    scikit-learn warnings never reach the terminal: every problem is a French message."""
+    import warnings
+
+    import numpy as np
+
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _train_file(Path(path), target, folds, log)
+
+
+def _train_file(path: Path, target: str, folds: int, log) -> dict[str, Any]:
+    import numpy as np
+    import pandas as pd
+
     from labkit import learning, quality
 
-    path = Path(path)
     say = log or (lambda _text: None)
     say(_t("cli_reading", name=path.name))
     frame, schema = read_path(path)
@@ -70,16 +85,56 @@ def train_file(path: Path | str, target: str, *, folds: int = 5, log=None) -> di
             target=target,
             columns=", ".join(map(str, frame.columns[:30])),
         )
+    infinite = []
+    for column in frame.columns:  # « Infinity », « 1e400 » read as numbers: treated as empty
+        values = frame[column]
+        if pd.api.types.is_float_dtype(values):
+            count = int(np.isinf(values.to_numpy(dtype="float64", na_value=np.nan)).sum())
+            if count:
+                frame[column] = values.where(~np.isinf(values.astype("float64")))
+                infinite.append((str(column), count))
+                say(_t("cli_infinite", column=column, count=count))
+    if pd.api.types.is_datetime64_any_dtype(frame[target]):
+        raise messages.error("learning.target_is_date", target=target)
+    if len(frame) and frame[target].isna().all():
+        raise messages.error("learning.target_all_empty", target=target, rows=len(frame))
     report = quality.assess(frame, target=target, schema=schema)
     recipe = quality.default_recipe(frame, report, target=target)
     say(_t("cli_cleaning", count=len(recipe)))
     clean = recipe.apply(frame)
+    learning.check_cleaned(frame, clean, target)
     features, excluded = learning.default_features(clean, target)
     task = learning.check_choice(clean, target, features)
-    plan = learning.plan_evaluation(clean, target, task, folds=folds)
+    try:
+        plan = learning.plan_evaluation(clean, target, task, folds=folds)
+    except DatalabError as exc:
+        if exc.key != "learning.too_few_rows_class":
+            raise
+        possible = learning.fewest_folds_possible(clean, target)
+        hint = (
+            _t("cli_rare_hint", folds=possible)
+            if possible is not None
+            else _t("cli_rare_hint_group")
+        )
+        raise DatalabError(exc.message, hint=hint, key=exc.key) from None
     say(_t("cli_comparing"))
     comparison = learning.compare(clean, target, features, plan=plan)
     best = comparison.best()
+    warnings = [
+        {"kind": f.kind, "columns": list(f.columns), "message": f.message}
+        for f in report.findings
+        if f.kind in ("leakage", "personal_data", "imbalance")
+    ]
+    warnings += [
+        {"kind": "infinite", "columns": [c], "message": _t("cli_infinite", column=c, count=n)}
+        for c, n in infinite
+    ]
+    leaks = [
+        c for f in quality.leakage(clean, target) for c in f.columns if c in comparison.features
+    ]
+    suspicious = learning.suspicious_score(comparison, list(dict.fromkeys(leaks)))
+    if suspicious:
+        warnings.append({"kind": "suspicious_score", "columns": leaks, "message": suspicious})
     return {
         "task": comparison.task.kind,
         "metric": comparison.metric,
@@ -104,6 +159,7 @@ def train_file(path: Path | str, target: str, *, folds: int = 5, log=None) -> di
         "beats_baseline": bool(comparison.beats_baseline()),
         "summary": comparison.summary(),
         "seconds": round(comparison.seconds, 2),
+        "warnings": warnings,
     }
 
 
@@ -151,6 +207,9 @@ def format_result(result: dict[str, Any]) -> str:
     if result["excluded"]:
         columns = ", ".join(f"« {e['column']} » ({e['reason']})" for e in result["excluded"])
         out.append(_t("cli_excluded", columns=columns))
+    for warning in result.get("warnings", []):
+        if warning["kind"] in ("leakage", "suspicious_score"):
+            out.append(warning["message"])
     out.append(_t("cli_ready") if result["beats_baseline"] else _t("cli_not_ready"))
     return "\n".join(out)
 

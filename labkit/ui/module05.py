@@ -13,8 +13,9 @@ from __future__ import annotations
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
-from labkit import explain, fairness, learning, messages, model_store, selection
+from labkit import explain, fairness, learning, messages, model_store, quality, selection
 from labkit import recipe as rc
+from labkit.errors import DatalabError
 from labkit.plots import learning as plots
 from labkit.ui.components import (
     MessageArea,
@@ -111,6 +112,15 @@ class _State:
 
                 key = privacy.project_key(workspace)
             self.clean = self.recipe.apply(raw, key)
+        # why the clean table cannot be learnt from, if so: (message, hint)
+        self.problem: tuple[str, str | None] | None = None
+        try:
+            learning.check_cleaned(raw, self.clean, self.choice.target)
+        except DatalabError as exc:  # shown as a French message on the page
+            self.problem = (exc.message, exc.hint)
+        self.base_clean = self.clean  # before any grouping of rare classes
+        self.grouping: learning.RareGrouping | None = None
+        self.leaks: list[quality.Finding] = []
         target = self.choice.target
         self.target: str | None = target if target in self.clean.columns else None
         self.features: list[str] = []
@@ -136,10 +146,13 @@ class _State:
     # ------------------------------------------------------------------ choice
     def set_target(self, target: str | None, notify: bool = True) -> None:
         self.target = target or None
+        self.clean, self.grouping = self.base_clean, None
         if self.target:
             self.features, self.excluded = learning.default_features(self.clean, self.target)
+            self.leaks = quality.leakage(self.clean, self.target)
         else:
             self.features, self.excluded = [], []
+            self.leaks = []
         self.forget()
         if notify:
             self.emit("choice")
@@ -148,6 +161,43 @@ class _State:
         self.features = list(features)
         self.forget()
         self.emit("choice")
+
+    def leak_columns(self) -> list[str]:
+        """Columns the quality report says give the target away (alone or together)."""
+        seen: list[str] = []
+        for finding in self.leaks:
+            for column in finding.columns:
+                if column not in seen and column != self.target:
+                    seen.append(column)
+        return seen
+
+    def uncheck_leaks(self) -> list[str]:
+        leaking = set(self.leak_columns())
+        removed = [c for c in self.features if c in leaking]
+        self.set_features([c for c in self.features if c not in leaking])
+        return removed
+
+    def group_rare(self) -> learning.RareGrouping:
+        """Group the classes too rare for the chosen folds into « Autres » (this module only)."""
+        self.clean, self.grouping = learning.group_rare_classes(
+            self.base_clean, self.target, self.folds
+        )
+        self.forget()
+        self.emit("choice")
+        return self.grouping
+
+    def ungroup(self) -> None:
+        self.clean, self.grouping = self.base_clean, None
+        self.forget()
+        self.emit("choice")
+
+    def model_recipe(self) -> dict:
+        """The recipe saved with the model: module 04's, plus the grouping of rare classes."""
+        steps = list(self.recipe.steps)
+        if self.grouping is not None:
+            mapping = {str(k): str(v) for k, v in self.grouping.mapping.items()}
+            steps.append(rc.Step("merge_categories", {"column": self.target, "mapping": mapping}))
+        return rc.Recipe(steps).to_dict()
 
     def forget(self) -> None:
         changed = self.comparison is not None
@@ -184,7 +234,7 @@ class _State:
             self.features,
             key,
             split=self.comparison.split,
-            recipe=self.recipe.to_dict(),
+            recipe=self.model_recipe(),
         )
         self.result = learning.evaluate(self.trained, self.clean, self.comparison.split)
         scores = self.comparison.get(key)
@@ -220,6 +270,8 @@ class _State:
         }
         if self.audited_column:
             extra["fairness"] = {"column": self.audited_column}
+        if self.grouping is not None:
+            extra["rare_grouping"] = self.grouping.explanation(self.target)
         return model_store.save_model(self.workspace, trained, extra)
 
     def group_columns(self) -> list[str]:
@@ -260,6 +312,8 @@ class Module05App(ModulePage):
         parts: list[widgets.Widget] = [html(PAGE_CSS), section_title(_t("ui_choice_title"))]
         for notice in state.notices:
             parts.append(html(message_html("info", notice)))
+        if state.problem:
+            parts.append(html(message_html("error", *state.problem)))
         parts.append(
             html(
                 "<p>"
@@ -284,6 +338,13 @@ class Module05App(ModulePage):
         boxes = widgets.Box()
         boxes.add_class("dl-features")
         excluded = widgets.HTML()
+        leak_text = widgets.HTML()
+        leak_button = widgets.Button(
+            description=_t("leak_uncheck"), button_style="warning", layout=BUTTON
+        )
+        leak_button.add_class("dl-uncheck-leaks")
+        leak_box = widgets.VBox([leak_text, leak_button])
+        leak_box.add_class("dl-leak-warning")
         check_all = widgets.Button(description=_t("ui_features_all"), layout=BUTTON)
         check_none = widgets.Button(description=_t("ui_features_none"), layout=BUTTON)
         checkboxes: dict[str, widgets.Checkbox] = {}
@@ -315,8 +376,28 @@ class Module05App(ModulePage):
             finally:
                 busy["value"] = False
 
+        def show_leaks() -> None:
+            leaking = [c for c in state.leak_columns() if c in state.features]
+            if not leaking:
+                leak_box.layout.display = "none"
+                leak_text.value = ""
+                return
+            details = " ".join(f.message for f in state.leaks)
+            text = _t(
+                "leak_warning",
+                columns=", ".join(f"« {c} »" for c in leaking),
+                target=state.target,
+                details=details,
+            )
+            leak_text.value = (
+                f'<p class="dl-muted"><strong>{esc(_t("leak_title"))}</strong></p>'
+                + message_html("warning", text)
+            )
+            leak_box.layout.display = None
+
         def describe() -> None:
-            if not state.target:
+            show_leaks()
+            if not state.target or state.problem:  # the problem is already said above
                 task_box.value = ""
                 return
             try:
@@ -349,6 +430,13 @@ class Module05App(ModulePage):
             busy["value"] = False
             on_feature(None)
 
+        @guarded(area)
+        def on_uncheck(_button) -> None:
+            removed = state.uncheck_leaks()
+            render()
+            area.info(_t("leak_unchecked", columns=", ".join(f"« {c} »" for c in removed)))
+
+        leak_button.on_click(on_uncheck)
         target.observe(on_target, names="value")
         check_all.on_click(guarded(area)(lambda _b: set_all(True)))
         check_none.on_click(guarded(area)(lambda _b: set_all(False)))
@@ -357,6 +445,7 @@ class Module05App(ModulePage):
             target,
             task_box,
             _p(_t("ui_features_intro")),
+            leak_box,
             widgets.HBox([check_all, check_none]),
             boxes,
             excluded,
@@ -383,9 +472,55 @@ class Module05App(ModulePage):
             style=STYLE,
         )
         text = widgets.HTML()
+        rare_text = widgets.HTML()
+        group_button = widgets.Button(
+            description=_t("rare_group_button", label=learning.OTHERS), layout=BUTTON
+        )
+        group_button.add_class("dl-group-rare")
+        fewer_button = widgets.Button(layout=BUTTON)
+        fewer_button.add_class("dl-fewer-folds")
+        undo_group = widgets.Button(description=_t("rare_undo"), layout=BUTTON)
+        undo_group.add_class("dl-ungroup-rare")
+        rare_box = widgets.VBox([rare_text, widgets.HBox([group_button, fewer_button])])
+        rare_box.add_class("dl-rare-classes")
+        grouping_text = widgets.HTML()
+        grouping_box = widgets.VBox([grouping_text, undo_group])
+        possible = {"folds": None}
+        busy = {"value": False}
+
+        def show_rare() -> None:
+            rare = learning.rare_classes(state.clean, state.target, state.folds)
+            if not rare or not state.task().is_classification:
+                rare_box.layout.display = "none"
+                return
+            names = ", ".join(f"« {learning.format_value(v)} »" for v in rare)
+            possible["folds"] = learning.fewest_folds_possible(state.clean, state.target)
+            help_fewer = (
+                _t("rare_folds_help") if possible["folds"] is not None else _t("rare_no_folds")
+            )
+            rare_text.value = (
+                f"<p><strong>{esc(_t('rare_title'))}</strong></p>"
+                f"<p>{esc(_t('rare_intro', classes=names, folds=state.folds, minimum=state.folds + 1))}</p>"
+                + _list([_t("rare_group_help"), help_fewer])
+            )
+            if possible["folds"] is not None:
+                fewer_button.description = _t("rare_folds_button", folds=possible["folds"])
+                fewer_button.layout.display = None
+            else:
+                fewer_button.layout.display = "none"
+            rare_box.layout.display = None
 
         def render() -> None:
             area.clear()
+            rare_box.layout.display = "none"
+            if state.grouping is not None and state.target:
+                grouping_text.value = message_html(
+                    "info",
+                    _t("rare_grouping_active", text=state.grouping.explanation(state.target)),
+                )
+                grouping_box.layout.display = None
+            else:
+                grouping_box.layout.display = "none"
             if not state.target:
                 text.value = ""
                 return
@@ -394,15 +529,46 @@ class Module05App(ModulePage):
             except Exception as exc:  # noqa: BLE001 - shown as a French message
                 text.value = ""
                 area.show_exception(exc)
+                if getattr(exc, "key", "") == "learning.too_few_rows_class":
+                    show_rare()
                 return
             text.value = _status(plan.describe(len(state.clean)))
 
         @guarded(area)
         def on_change(_change) -> None:
+            if busy["value"]:
+                return
             state.folds, state.test_share = folds.value, share.value
             state.forget()
             render()
 
+        @guarded(area)
+        def on_group(_button) -> None:
+            state.group_rare()  # emits « choice »: the page renders again
+
+        @guarded(area)
+        def on_fewer(_button) -> None:
+            number = possible["folds"]
+            if number is None:
+                return
+            busy["value"] = True
+            try:
+                values = sorted({v for _, v in folds.options} | {number})
+                folds.options = [(str(v), v) for v in values]
+                folds.value = number
+            finally:
+                busy["value"] = False
+            state.folds = number
+            state.forget()
+            render()
+
+        @guarded(area)
+        def on_ungroup(_button) -> None:
+            state.ungroup()
+
+        group_button.on_click(on_group)
+        fewer_button.on_click(on_fewer)
+        undo_group.on_click(on_ungroup)
         folds.observe(on_change, names="value")
         share.observe(on_change, names="value")
         state.on("choice", guarded(area)(render))
@@ -412,6 +578,8 @@ class Module05App(ModulePage):
             widgets.HBox([folds, share]),
             text,
             area,
+            rare_box,
+            grouping_box,
         )
 
     # ------------------------------------------------------------------ comparison
@@ -455,7 +623,13 @@ class Module05App(ModulePage):
                 )
             caption = _t("ui_compare_table_caption", metric=comparison.metric_label)
             kind = "success" if comparison.beats_baseline() else "warning"
+            leaking = [c for c in state.leak_columns() if c in comparison.features]
+            suspicious = learning.suspicious_score(comparison, leaking)
+            warning = [html(message_html("warning", suspicious))] if suspicious else []
+            if suspicious:
+                kind = "info"
             result.children = [
+                *warning,
                 html(message_html(kind, comparison.summary())),
                 _p(learning.metric_help(metric), "dl-muted"),
                 html(table_html(rows, caption=caption)),
