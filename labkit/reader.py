@@ -40,6 +40,7 @@ import re
 import unicodedata
 import warnings
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -53,6 +54,14 @@ from labkit.errors import DatalabError
 MAX_BYTES = 50 * 1024 * 1024
 """Largest file accepted (50 Mo): far above the small data of the workshop, small enough for a
 shared server's memory."""
+
+MAX_ROWS = 300_000
+"""Most data rows read (the workshop's tables are small; a spreadsheet's million rows are not)."""
+MAX_COLUMNS = 2_000
+MAX_CELLS = 3_000_000
+"""Most cells (rows × columns) read: what bounds the memory a reading takes."""
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+"""Most bytes a workbook (a ZIP archive) may unpack to: a small file can hide a huge content."""
 
 TYPES = ("number", "integer", "text", "date", "boolean", "category")
 SEPARATORS = (";", ",", "\t", "|")
@@ -159,6 +168,10 @@ class ReadOptions:
     sheet: str | None = None
     column_types: dict[str, str] = field(default_factory=dict)
     max_bytes: int = MAX_BYTES
+    max_rows: int = MAX_ROWS
+    max_columns: int = MAX_COLUMNS
+    max_cells: int = MAX_CELLS
+    max_unpacked_bytes: int = MAX_UNPACKED_BYTES
 
 
 @dataclass
@@ -187,6 +200,7 @@ class Detection:
     columns: list[ColumnDetection]
     rows: int
     warnings: list[str]
+    repaired: int = 0  # lines or cells whose double-encoded accents were repaired
 
     @property
     def types(self) -> dict[str, str]:
@@ -260,6 +274,8 @@ def sniff_format(data: bytes, filename: str) -> str:
                 return "ods"
         raise messages.error("reader.not_table", name=filename, kind="archive ZIP")
     if head.startswith(OLE2):
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            raise messages.error("reader.protected_workbook", name=filename)
         raise messages.error("reader.old_excel", name=filename)
     for magic, kind in MAGIC:
         if head.startswith(magic):
@@ -280,9 +296,14 @@ def _read_csv(data: bytes, name: str, options: ReadOptions) -> ReadResult:
         raise messages.error("reader.empty", name=name)
     if _looks_binary(text):
         raise messages.error("reader.binary", name=name)
+    text, repaired = repair_mojibake(text, notes)
     quote = options.quote if options.quote is not None else detect_quote(text)
     separator = options.separator or detect_separator(text, quote)
-    records, lines = _parse(text, separator, quote, name)
+    records, lines = _parse(text, separator, quote, name, options)
+    if quote and options.quote is None:
+        records, lines, separator, quote = _unbalanced_quote(
+            text, records, lines, separator, quote, name, options, notes
+        )
     width = _modal_width(records)
     if width <= 1 and options.separator is None:
         notes.append(messages.text("reader.one_column"))
@@ -291,7 +312,7 @@ def _read_csv(data: bytes, name: str, options: ReadOptions) -> ReadResult:
         raise messages.error("reader.bad_header_row", name=name, line=header_row + 1)
     header = _header_width(records, header_row)
     body, body_lines = _body(records, lines, header_row, len(header), name, notes)
-    return _finish(
+    result = _finish(
         header=header,
         grid=body,
         lines=body_lines,
@@ -306,6 +327,8 @@ def _read_csv(data: bytes, name: str, options: ReadOptions) -> ReadResult:
         sheet=None,
         sheets=[],
     )
+    result.detection.repaired = repaired
+    return result
 
 
 def decode(data: bytes, encoding: str | None, notes: list[str]) -> tuple[str, str]:
@@ -338,9 +361,12 @@ def decode(data: bytes, encoding: str | None, notes: list[str]) -> tuple[str, st
             return mixed, "utf-8+cp1252"
     guess = _guess_single_byte(data)
     try:
-        return data.decode(guess), guess
+        text = data.decode(guess)
     except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
+        text, guess = data.decode("latin-1"), "latin-1"
+    if guess in ENCODING_LABELS:
+        notes.append(messages.text("reader.legacy_encoding", encoding=ENCODING_LABELS[guess]))
+    return text, guess
 
 
 def _codec_name(encoding: str) -> str:
@@ -369,21 +395,39 @@ def _decode_mixed(data: bytes) -> str | None:
     return "\n".join(parts)
 
 
-def _guess_single_byte(data: bytes) -> str:
-    """cp1252 for Western text (the usual Windows export); charset-normalizer breaks ties."""
-    try:
-        from charset_normalizer import from_bytes
+_FRENCH_LOWER = set("éèêëàâäîïôöùûüçœæ")
+_FRENCH_UPPER = set("ÉÈÊËÀÂÎÏÔÙÛÜÇŒÆ")
+_PLAUSIBLE = set("€’‘“”«»°²³–—…·ñÑáíóúãõøßµ§£©®™\u00a0\u202f")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+SINGLE_BYTE = ("cp1252", "mac_roman", "cp850", "latin-1")
+ENCODING_LABELS = {"mac_roman": "Mac Roman (anciens Mac)", "cp850": "DOS (cp850)"}
 
-        best = from_bytes(data[:SAMPLE_CHARS]).best()
-    except Exception:  # noqa: BLE001 - detection is best effort
-        best = None
-    if best is not None:
-        found = best.encoding.lower().replace("-", "_")
-        western = {"cp1252", "latin_1", "iso8859_1", "iso8859_15", "cp1250", "windows_1252"}
-        if found not in western and found in {"mac_roman", "cp850", "cp437"}:
-            return found
-    undefined = set(b"\x81\x8d\x8f\x90\x9d")
-    return "latin-1" if any(b in undefined for b in data[:SAMPLE_CHARS]) else "cp1252"
+
+def _guess_single_byte(data: bytes) -> str:
+    """The single-byte encoding under which the text reads most like French: Windows cp1252 (the
+    usual export), old Mac (Mac Roman), DOS (cp850), Latin-1. Each decoding is scored: accented
+    French letters count for it, unlikely characters (controls, symbols) against it."""
+    sample = data[:SAMPLE_CHARS]
+    best, best_score = "latin-1", None
+    for encoding in SINGLE_BYTE:
+        try:
+            text = sample.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        score = 0
+        for match in _NON_ASCII.finditer(text):
+            ch = match.group()
+            if ch in _FRENCH_LOWER:
+                score += 2
+            elif ch in _FRENCH_UPPER:  # « É » starts a word; « È » after « a » is wrong
+                score += -2 if text[match.start() - 1 : match.start()].islower() else 1
+            elif ch in _PLAUSIBLE:
+                score += 1
+            else:
+                score -= 3
+        if best_score is None or score > best_score:
+            best, best_score = encoding, score
+    return best
 
 
 def _looks_binary(text: str) -> bool:
@@ -433,22 +477,137 @@ def _reader(text: str, separator: str, quote: str):
     )
 
 
-def _parse(text: str, separator: str, quote: str, name: str) -> tuple[list[list[str]], list[int]]:
-    """Records and the line where each starts (1-based)."""
+def _parse(
+    text: str, separator: str, quote: str, name: str, options: ReadOptions | None = None
+) -> tuple[list[list[str]], list[int]]:
+    """Records and the line where each starts (1-based); refuses a file past the limits of rows,
+    columns or cells while it is read."""
+    options = options or ReadOptions()
     reader = _reader(text, separator, quote)
     records: list[list[str]] = []
     lines: list[int] = []
     previous = 0
+    cells = 0
+    max_records = options.max_rows + HEADER_SEARCH_ROWS  # title lines and the header
     try:
         for record in reader:
             records.append(record)
             lines.append(previous + 1)
             previous = reader.line_num
+            cells += len(record)
+            if len(record) > options.max_columns:
+                raise _limit_error(name, "columns", options.max_columns)
+            if len(records) > max_records:
+                raise _limit_error(name, "rows", options.max_rows)
+            if cells > options.max_cells:
+                raise _limit_error(name, "cells", options.max_cells)
     except csv.Error as exc:
         raise messages.error(
             "reader.csv_error", name=name, line=reader.line_num, detail=str(exc)
         ) from None
     return records, lines
+
+
+def _limit_error(name: str, what: str, limit: int) -> DatalabError:
+    """The French refusal of a file past one of the reading limits (rows, columns, cells)."""
+    return messages.error(f"reader.too_many_{what}", name=name, max=_thousands(limit))
+
+
+def _thousands(value: int) -> str:
+    return f"{value:,}".replace(",", "\u00a0")
+
+
+def _unbalanced_quote(text, records, lines, separator, quote, name, options, notes):
+    """A quote that opens a value and is never closed swallows the lines after it into one value:
+    find it, read the file again with quotes as plain characters when that gives a regular table,
+    and say so; otherwise warn. Returns ``(records, lines, separator, quote)``."""
+    width = _modal_width(records)
+    trouble = None
+    for record, line in zip(records, lines, strict=True):
+        for value in record:
+            if "\n" not in value:
+                continue
+            inner = value.split("\n")[1:]
+            if any(part.count(separator) >= max(1, width - 1) for part in inner):
+                trouble = line
+                break
+        if trouble is not None:
+            break
+    if trouble is None:
+        return records, lines, separator, quote
+    plain_separator = options.separator or detect_separator(text, "")
+    try:
+        plain, plain_lines = _parse(text, plain_separator, "", name, options)
+    except DatalabError:
+        plain = []
+    plain = [[_unquote(v, quote) for v in record] for record in plain]
+    if plain and _regularity(plain) > _regularity(records):
+        notes.append(messages.text("reader.quote_unbalanced_fixed", line=trouble, quote=quote))
+        return plain, plain_lines, plain_separator, ""
+    notes.append(messages.text("reader.quote_unbalanced", line=trouble, quote=quote))
+    return records, lines, separator, quote
+
+
+def _unquote(value: str, quote: str) -> str:
+    if len(value) >= 2 and value[0] == quote and value[-1] == quote:
+        return value[1:-1].replace(quote * 2, quote)
+    return value
+
+
+def _regularity(records: list[list[str]]) -> tuple[float, int]:
+    """Share of the filled records that have the table's usual width, and that width."""
+    filled = [r for r in records if any(c.strip() for c in r)]
+    if not filled:
+        return (0.0, 0)
+    width = _modal_width(filled)
+    return (sum(len(r) == width for r in filled) / len(filled), width)
+
+
+_MOJIBAKE = re.compile(
+    "[ÃÂÅ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]|â€"
+)
+
+
+def repair_mojibake(text: str, notes: list[str] | None = None) -> tuple[str, int]:
+    """Text whose accents were encoded twice (« DÃ©gradÃ© ») repaired with ``ftfy`` (« Dégradé »),
+    line by line; returns the text and the number of lines repaired (with a French note)."""
+    if not _MOJIBAKE.search(text):
+        return text, 0
+    try:
+        import ftfy
+    except ImportError:  # pragma: no cover - ftfy is a dependency
+        return text, 0
+    repaired = 0
+    example = None
+    parts = text.split("\n")
+    for index, line in enumerate(parts):
+        if not _MOJIBAKE.search(line):
+            continue
+        fixed = ftfy.fix_encoding(line)
+        if fixed != line:
+            repaired += 1
+            if example is None:
+                example = _changed_word(line, fixed)
+            parts[index] = fixed
+    if not repaired:
+        return text, 0
+    if notes is not None:
+        before, after = example or ("", "")
+        notes.append(
+            messages.text("reader.mojibake_repaired", count=repaired, before=before, after=after)
+        )
+    return "\n".join(parts), repaired
+
+
+def _changed_word(before: str, after: str) -> tuple[str, str]:
+    """The first word of ``before`` that the repair changed, and what it became."""
+    for word in re.split(r"[\s;,\t|\"]+", before):
+        if _MOJIBAKE.search(word):
+            import ftfy
+
+            return word, ftfy.fix_encoding(word)
+    return before[:40], after[:40]
 
 
 def _modal_width(records: list[list[str]]) -> int:
@@ -537,6 +696,7 @@ def _none_if_blank(value: Any) -> Any:
 
 # ============================================================================ spreadsheets
 def _read_xlsx(data: bytes, name: str, options: ReadOptions) -> ReadResult:
+    _check_xlsx_size(data, name, options)
     try:
         import openpyxl
 
@@ -552,7 +712,22 @@ def _read_xlsx(data: bytes, name: str, options: ReadOptions) -> ReadResult:
         def load(sheet_name: str) -> list[list[Any]]:
             if sheet_name not in rows_by_sheet:
                 sheet = book[sheet_name]
-                rows_by_sheet[sheet_name] = [list(r) for r in sheet.iter_rows(values_only=True)]
+                if (sheet.max_row or 0) > options.max_rows or (
+                    sheet.max_column or 0
+                ) > options.max_columns:
+                    sheet.reset_dimensions()  # a declared size beyond the data: read the data
+                rows: list[list[Any]] = []
+                cells = 0
+                for row in sheet.iter_rows(values_only=True):
+                    rows.append(list(row))
+                    cells += len(row)
+                    if len(rows) > options.max_rows + HEADER_SEARCH_ROWS:
+                        raise _limit_error(name, "rows", options.max_rows)
+                    if len(row) > options.max_columns:
+                        raise _limit_error(name, "columns", options.max_columns)
+                    if cells > options.max_cells:
+                        raise _limit_error(name, "cells", options.max_cells)
+                rows_by_sheet[sheet_name] = rows
             return rows_by_sheet[sheet_name]
 
         chosen = _choose_sheet(sheets, options.sheet, load, name)
@@ -566,23 +741,137 @@ def _read_xlsx(data: bytes, name: str, options: ReadOptions) -> ReadResult:
     return _read_grid(grid, name, options, "xlsx", chosen, sheets)
 
 
-def _read_ods(data: bytes, name: str, options: ReadOptions) -> ReadResult:
-    try:
-        from odf.opendocument import load as load_ods
-        from odf.table import Table
+_XLSX_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+_XLSX_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
 
-        document = load_ods(io.BytesIO(data))
-        sheets = [t.getAttribute("name") for t in document.spreadsheet.getElementsByType(Table)]
-    except Exception:  # noqa: BLE001
+
+def _open_archive(data: bytes, name: str, options: ReadOptions) -> zipfile.ZipFile:
+    """The workbook's ZIP archive, refused when its members unpack past the limit."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
         raise messages.error("reader.unreadable_workbook", name=name) from None
+    if unpacked > options.max_unpacked_bytes:
+        raise messages.error(
+            "reader.unpacked_too_large",
+            name=name,
+            size=_megabytes(unpacked),
+            max=_megabytes(options.max_unpacked_bytes),
+        )
+    return archive
+
+
+def _check_xlsx_size(data: bytes, name: str, options: ReadOptions) -> None:
+    """Count the rows and cells of each sheet in its XML, streamed, before any reading: a
+    1,048,576-row sheet is refused in about a second instead of read for minutes."""
+    archive = _open_archive(data, name, options)
+    for info in archive.infolist():
+        member = info.filename
+        if not (member.startswith("xl/worksheets/") and member.endswith(".xml")):
+            continue
+        rows = cells = 0
+        carry = b""
+        try:
+            with archive.open(info) as stream:
+                while True:
+                    chunk = stream.read(1 << 20)
+                    if not chunk:
+                        break
+                    block = carry + chunk
+                    cut = block.rfind(b"<")
+                    carry, block = (block[cut:], block[:cut]) if cut > 0 else (b"", block)
+                    rows += len(_XLSX_ROW.findall(block))
+                    cells += len(_XLSX_CELL.findall(block))
+                    if rows > options.max_rows + HEADER_SEARCH_ROWS:
+                        raise _limit_error(name, "rows", options.max_rows)
+                    if cells > options.max_cells:
+                        raise _limit_error(name, "cells", options.max_cells)
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
+            raise messages.error("reader.unreadable_workbook", name=name) from None
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+
+
+def _scan_ods(data: bytes, name: str, options: ReadOptions) -> list[str]:
+    """The sheet names of an ``.ods`` file, its ``content.xml`` streamed once: repeated rows and
+    cells (``number-rows-repeated``, ``number-columns-repeated``) are counted, not expanded, and a
+    sheet that would unpack past the limits is refused before anything is built in memory. Empty
+    repeated cells and rows at the end of a sheet (LibreOffice writes a million of them) do not
+    count."""
+    from xml.etree.ElementTree import ParseError, iterparse
+
+    archive = _open_archive(data, name, options)
+    row_tag, table_tag = _ODS_TABLE + "table-row", _ODS_TABLE + "table"
+    cell_tags = {_ODS_TABLE + "table-cell", _ODS_TABLE + "covered-table-cell"}
+    value_type = _ODS_OFFICE + "value-type"
+    rows_repeat = _ODS_TABLE + "number-rows-repeated"
+    cols_repeat = _ODS_TABLE + "number-columns-repeated"
+    sheets: list[str] = []
+    row_position = filled_rows = width = column = last_filled = 0
+    try:
+        with archive.open("content.xml") as stream:
+            for event, element in iterparse(stream, events=("start", "end")):
+                tag = element.tag
+                if event == "start":
+                    if tag == table_tag:
+                        sheets.append(str(element.get(_ODS_TABLE + "name") or len(sheets) + 1))
+                        row_position = filled_rows = width = 0
+                    elif tag == row_tag:
+                        column = last_filled = 0
+                    elif tag in cell_tags:
+                        column += _repeat(element.get(cols_repeat))
+                        if element.get(value_type) is not None:
+                            last_filled = column
+                            if column > options.max_columns:
+                                raise _limit_error(name, "columns", options.max_columns)
+                    continue
+                if tag == row_tag:
+                    repeat = _repeat(element.get(rows_repeat))
+                    row_position += repeat
+                    if last_filled:
+                        filled_rows = row_position
+                        width = max(width, last_filled)
+                        if filled_rows > options.max_rows + HEADER_SEARCH_ROWS:
+                            raise _limit_error(name, "rows", options.max_rows)
+                        if filled_rows * width > options.max_cells:
+                            raise _limit_error(name, "cells", options.max_cells)
+                    element.clear()
+                elif tag == table_tag:
+                    element.clear()
+    except KeyError:
+        raise messages.error("reader.unreadable_workbook", name=name) from None
+    except (ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error):
+        raise messages.error("reader.unreadable_workbook", name=name) from None
+    return sheets
+
+
+def _repeat(value: str | None) -> int:
+    try:
+        return max(1, int(value)) if value else 1
+    except ValueError:
+        return 1
+
+
+def _read_ods(data: bytes, name: str, options: ReadOptions) -> ReadResult:
+    sheets = _scan_ods(data, name, options)
+    loaded: dict[str, list[list[Any]]] = {}
 
     def load(sheet_name: str) -> list[list[Any]]:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            frame = pd.read_excel(
-                io.BytesIO(data), engine="odf", sheet_name=sheet_name, header=None, dtype=object
-            )
-        return [[None if _is_nan(v) else v for v in row] for row in frame.itertuples(index=False)]
+        if not loaded:  # every sheet in one reading of the document
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                frames = pd.read_excel(
+                    io.BytesIO(data), engine="odf", sheet_name=None, header=None, dtype=object
+                )
+            for key, frame in frames.items():
+                loaded[str(key)] = [
+                    [None if _is_nan(v) else v for v in row]
+                    for row in frame.itertuples(index=False)
+                ]
+        return loaded.get(sheet_name, [])
 
     try:
         chosen = _choose_sheet(sheets, options.sheet, load, name)
@@ -644,6 +933,7 @@ def _read_grid(
         notes.append(messages.text("reader.several_sheets", sheet=sheet, count=len(sheets)))
     # blank cells (empty strings, NaN from ODS) become None once, so later tests are cheap
     grid = [[c if _filled(c) else None for c in row] for row in grid]
+    repaired = _repair_cells(grid, notes)
     while grid and all(c is None for c in grid[-1]):
         grid.pop()
     if not grid:
@@ -671,7 +961,7 @@ def _read_grid(
         lines.append(index + 1)
     if not body:
         raise messages.error("reader.header_only", name=name)
-    return _finish(
+    result = _finish(
         header=header,
         grid=body,
         lines=lines,
@@ -686,6 +976,29 @@ def _read_grid(
         sheet=sheet,
         sheets=sheets,
     )
+    result.detection.repaired = repaired
+    return result
+
+
+def _repair_cells(grid: list[list[Any]], notes: list[str]) -> int:
+    """Spreadsheet text cells with double-encoded accents, repaired in place (see
+    :func:`repair_mojibake`); returns how many were repaired."""
+    repaired = 0
+    example = None
+    for row in grid:
+        for index, value in enumerate(row):
+            if isinstance(value, str) and _MOJIBAKE.search(value):
+                fixed, count = repair_mojibake(value)
+                if count:
+                    repaired += 1
+                    example = example or _changed_word(value, fixed)
+                    row[index] = fixed
+    if repaired:
+        before, after = example
+        notes.append(
+            messages.text("reader.mojibake_repaired", count=repaired, before=before, after=after)
+        )
+    return repaired
 
 
 def _cell_header(value: Any) -> str:
@@ -914,7 +1227,10 @@ def _number_value(
         return None, unit, False
     if not NUMBER_RE.fullmatch(text):
         return None, unit, False
-    return float(text), unit, ("." in text or "e" in text or "E" in text)
+    number = float(text)
+    if not math.isfinite(number):  # 1e400 overflows: not a usable number
+        return None, unit, False
+    return number, unit, ("." in text or "e" in text or "E" in text)
 
 
 _FAST_NUMBER = {
@@ -946,10 +1262,18 @@ def _plain_numbers(values: list[str], decimal: str) -> tuple[np.ndarray, list[in
         if len(whole) > 3:
             whole = re.sub(r"\D", "", whole)
         if decimals is not None or exponent is not None:
+            number = float(f"{sign}{whole}.{decimals or 0}e{exponent or 0}")
+            if not math.isfinite(number):  # 1e400: too large to be a measured quantity
+                slow.append(index)
+                continue
             fraction = True
-            numbers[index] = float(f"{sign}{whole}.{decimals or 0}e{exponent or 0}")
+            numbers[index] = number
         else:
-            numbers[index] = float(f"{sign}{whole}")
+            number = float(f"{sign}{whole}")
+            if not math.isfinite(number):
+                slow.append(index)
+                continue
+            numbers[index] = number
         if unit:
             units[unit.lower()] += 1
     return numbers, slow, fraction, units
@@ -1055,7 +1379,11 @@ def type_column(
 
     if is_code_name(name) or _looks_like_code(candidates):
         if candidates and all(_DIGITS_SPACES.fullmatch(v) for v in candidates):
-            notes.append(messages.text("reader.codes_kept", column=name))
+            # say « zéros de tête » only when some code has one
+            if any(_LEADING_ZERO.match(v) for v in candidates):
+                notes.append(messages.text("reader.codes_kept", column=name))
+            else:
+                notes.append(messages.text("reader.codes_as_labels", column=name))
         return _as_text(values, info, unique)
 
     if unique <= 2 * len(MISSING_MARKERS):  # few distinct values: maybe vrai/faux
