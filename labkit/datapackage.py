@@ -25,6 +25,7 @@ import datetime as _dt
 import io
 import json
 import re
+import warnings
 from dataclasses import dataclass, field
 from dataclasses import replace as dataclass_replace
 from functools import lru_cache
@@ -151,7 +152,11 @@ def dataset_folders(root: Path | None = None) -> list[Path]:
     folder = datasets_root(root)
     if not folder.is_dir():
         return []
-    return sorted(p.parent for p in folder.glob(f"*/{DESCRIPTOR}") if p.is_file())
+    return sorted(
+        p.parent
+        for p in folder.glob(f"*/{DESCRIPTOR}")
+        if p.is_file() and not p.parent.name.startswith(".")  # hidden: being written
+    )
 
 
 def list_datasets(root: Path | None = None) -> list[DatasetInfo]:
@@ -170,14 +175,14 @@ def dataset_info(folder: Path) -> DatasetInfo:
     descriptor = read_descriptor(folder)
     resource = _first_resource(descriptor, folder)
     data_path = folder / str(resource.get("path", ""))
-    fields = (resource.get("schema") or {}).get("fields") or []
-    licences = descriptor.get("licenses") or []
+    fields = _fields(resource)
+    licences = [x for x in _as_list(descriptor.get("licenses")) if isinstance(x, dict)]
     coverage = descriptor.get("coverage") or {}
     return DatasetInfo(
         id=folder.name,
         title=str(descriptor.get("title") or folder.name),
         description=str(descriptor.get("description") or ""),
-        keywords=[str(k) for k in descriptor.get("keywords") or []],
+        keywords=[str(k) for k in _as_list(descriptor.get("keywords"))],
         theme=str(descriptor.get("theme") or ""),
         producer=producer_of(descriptor),
         licence=licence_title(licences),
@@ -188,12 +193,12 @@ def dataset_info(folder: Path) -> DatasetInfo:
         simulated=bool(descriptor.get("simulated")),
         rows=count_rows(data_path, resource),
         columns=len(fields),
-        defects=[d for d in descriptor.get("defects") or [] if isinstance(d, dict)],
+        defects=[d for d in _as_list(descriptor.get("defects")) if isinstance(d, dict)],
         suggested_targets=[
-            t for t in descriptor.get("suggested_targets") or [] if isinstance(t, dict)
+            t for t in _as_list(descriptor.get("suggested_targets")) if isinstance(t, dict)
         ],
         path=folder,
-        fields=[f for f in fields if isinstance(f, dict)],
+        fields=fields,
     )
 
 
@@ -218,6 +223,26 @@ def read_descriptor(folder: Path) -> dict:
     return value
 
 
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _as_dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _fields(resource: dict) -> list[dict]:
+    """The schema's fields that are objects (a malformed schema gives none)."""
+    return [
+        f for f in _as_list(_as_dict(resource.get("schema")).get("fields")) if isinstance(f, dict)
+    ]
+
+
+def first_resource(descriptor: dict, folder: Path) -> dict:
+    """The descriptor's first resource, or a French refusal when there is none."""
+    return _first_resource(descriptor, folder)
+
+
 def _first_resource(descriptor: dict, folder: Path) -> dict:
     resources = descriptor.get("resources")
     if not isinstance(resources, list) or not resources or not isinstance(resources[0], dict):
@@ -228,14 +253,14 @@ def _first_resource(descriptor: dict, folder: Path) -> dict:
 def producer_of(descriptor: dict) -> str:
     if descriptor.get("producer"):
         return str(descriptor["producer"])
-    for contributor in descriptor.get("contributors") or []:
+    for contributor in _as_list(descriptor.get("contributors")):
         if isinstance(contributor, dict) and contributor.get("role") in ("publisher", "author"):
             return str(contributor.get("title") or "")
     return ""
 
 
 def licence_title(licences: list) -> str:
-    if not licences:
+    if not isinstance(licences, list) or not licences:
         return messages.text("datapackage.no_licence")
     first = licences[0] if isinstance(licences[0], dict) else {}
     return str(first.get("title") or first.get("name") or first.get("path") or "")
@@ -271,12 +296,12 @@ def count_rows(data_path: Path, resource: dict) -> int | None:
 
 
 def _options_key(resource: dict) -> tuple:
-    dialect = resource.get("dialect") or {}
+    options = resource_options(resource)
     return (
-        str(resource.get("encoding") or ""),
-        str(dialect.get("delimiter") or ""),
-        tuple(dialect.get("headerRows") or [1]),
-        str((dialect.get("excel") or {}).get("sheet") or ""),
+        str(options.encoding or ""),
+        str(options.separator or ""),
+        (options.header_row + 1,),
+        str(options.sheet or ""),
     )
 
 
@@ -314,16 +339,16 @@ def load_dataset(dataset_id: str, root: Path | None = None) -> Dataset:
     resource = _first_resource(descriptor, folder)
     data_path = _data_path(folder, resource)
     result = read_resource(data_path, resource)
-    licences = [x for x in descriptor.get("licenses") or [] if isinstance(x, dict)]
+    licences = [x for x in _as_list(descriptor.get("licenses")) if isinstance(x, dict)]
     return Dataset(
         id=folder.name,
         title=str(descriptor.get("title") or folder.name),
         description=str(descriptor.get("description") or ""),
-        keywords=[str(k) for k in descriptor.get("keywords") or []],
+        keywords=[str(k) for k in _as_list(descriptor.get("keywords"))],
         theme=str(descriptor.get("theme") or ""),
         producer=producer_of(descriptor),
         licences=licences,
-        sources=[x for x in descriptor.get("sources") or [] if isinstance(x, dict)],
+        sources=[x for x in _as_list(descriptor.get("sources")) if isinstance(x, dict)],
         coverage=descriptor.get("coverage") if isinstance(descriptor.get("coverage"), dict) else {},
         updated=str(descriptor.get("updated") or ""),
         simulated=bool(descriptor.get("simulated")),
@@ -331,12 +356,12 @@ def load_dataset(dataset_id: str, root: Path | None = None) -> Dataset:
         format=resource_format(resource),
         table=result.frame,
         schema=resource.get("schema") or {"fields": []},
-        defects=[d for d in descriptor.get("defects") or [] if isinstance(d, dict)],
+        defects=[d for d in _as_list(descriptor.get("defects")) if isinstance(d, dict)],
         suggested_targets=[
-            t for t in descriptor.get("suggested_targets") or [] if isinstance(t, dict)
+            t for t in _as_list(descriptor.get("suggested_targets")) if isinstance(t, dict)
         ],
         drivers=descriptor.get("drivers") if isinstance(descriptor.get("drivers"), dict) else {},
-        group_columns=[str(c) for c in descriptor.get("group_columns") or []],
+        group_columns=[str(c) for c in _as_list(descriptor.get("group_columns"))],
         path=folder,
         data_path=data_path,
         descriptor=descriptor,
@@ -345,7 +370,10 @@ def load_dataset(dataset_id: str, root: Path | None = None) -> Dataset:
 
 
 def _data_path(folder: Path, resource: dict) -> Path:
-    relative = str(resource.get("path") or "")
+    value = resource.get("path")
+    relative = value if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        raise messages.error("datapackage.bad_path", folder=folder.name, path=str(value or "")[:80])
     candidate = (folder / relative).resolve()
     if not relative or "://" in relative or folder.resolve() not in candidate.parents:
         raise messages.error("datapackage.bad_path", folder=folder.name, path=relative)
@@ -357,21 +385,32 @@ def _data_path(folder: Path, resource: dict) -> Path:
 def resource_options(resource: dict) -> ReadOptions:
     """Reader options from the resource's dialect and schema (encoding, separator, header line,
     sheet, decimal and group marks, a type per column)."""
-    dialect = resource.get("dialect") or {}
-    csv_dialect = dialect.get("csv") if isinstance(dialect.get("csv"), dict) else {}
-    fields = (resource.get("schema") or {}).get("fields") or []
-    decimal = next((f["decimalChar"] for f in fields if f.get("decimalChar")), None)
-    group = next((f["groupChar"] for f in fields if f.get("groupChar")), None)
+    dialect = _as_dict(resource.get("dialect"))
+    csv_dialect = _as_dict(dialect.get("csv"))
+    fields = _fields(resource)
+
+    def mark(key: str) -> str | None:
+        value = next((f[key] for f in fields if f.get(key)), None)
+        return value if isinstance(value, str) and len(value) == 1 else None
+
     dates = [f.get("format") for f in fields if f.get("type") == "date"]
-    date_format = next((d for d in dates if d and d.startswith("%")), None)
-    header_rows = dialect.get("headerRows") or [1]
-    sheet = (dialect.get("excel") or {}).get("sheet") or dialect.get("sheet")
+    date_format = next((d for d in dates if isinstance(d, str) and d.startswith("%")), None)
+    header_rows = dialect.get("headerRows", [1])
+    try:
+        header_row = int(header_rows[0]) - 1 if header_rows else 0
+        if header_row < 0:
+            raise ValueError
+    except (TypeError, ValueError, IndexError, KeyError):
+        raise messages.error("datapackage.bad_header_rows", value=str(header_rows)[:40]) from None
+    sheet = _as_dict(dialect.get("excel")).get("sheet") or dialect.get("sheet")
+    separator = dialect.get("delimiter") or csv_dialect.get("delimiter")
+    encoding = resource.get("encoding")
     return ReadOptions(
-        encoding=resource.get("encoding"),
-        separator=dialect.get("delimiter") or csv_dialect.get("delimiter"),
-        header_row=int(header_rows[0]) - 1 if header_rows else 0,
-        decimal=decimal,
-        thousands=group,
+        encoding=encoding if isinstance(encoding, str) and encoding else None,
+        separator=separator if isinstance(separator, str) and len(separator) == 1 else None,
+        header_row=header_row,
+        decimal=mark("decimalChar"),
+        thousands=mark("groupChar"),
         date_format=date_format,
         sheet=str(sheet) if sheet is not None else None,
     )
@@ -404,7 +443,7 @@ def _read_resource(data_path: Path, resource: dict) -> ReadResult:
         options.sheet = None
     data = data_path.read_bytes()
     result = read_table(data, data_path.name, options)
-    fields = (resource.get("schema") or {}).get("fields") or []
+    fields = _fields(resource)
     detected = result.detection.types
     forced: dict[str, str] = {}
     for spec in fields:
@@ -431,9 +470,15 @@ def check_dataset_folder(path: Path | str, *, validate_data: bool = True) -> lis
     if not folder.is_dir():
         return [messages.text("datapackage.not_a_folder", path=str(folder))]
     try:
-        descriptor = read_descriptor(folder)
+        return _check_folder(folder, validate_data)
     except DatalabError as error:
         return [str(error)]
+    except Exception:  # noqa: BLE001 - a descriptor of an unexpected shape is a problem, not a crash
+        return [messages.text("datapackage.malformed", folder=folder.name)]
+
+
+def _check_folder(folder: Path, validate_data: bool) -> list[str]:
+    descriptor = read_descriptor(folder)
     problems: list[str] = []
     problems += _frictionless_descriptor_problems(descriptor)
     problems += _metadata_problems(descriptor, folder)
@@ -445,8 +490,7 @@ def check_dataset_folder(path: Path | str, *, validate_data: bool = True) -> lis
         data_path = _data_path(folder, resource)
     except DatalabError as error:
         return [*problems, error.message]
-    fields = (resource.get("schema") or {}).get("fields") or []
-    names = [f.get("name") for f in fields if isinstance(f, dict)]
+    names = [f.get("name") for f in _fields(resource)]
     try:
         result = read_resource(data_path, resource)
     except DatalabError as error:
@@ -471,12 +515,75 @@ def _frictionless_descriptor_problems(descriptor: dict) -> list[str]:
         return []
     try:
         report = Package.validate_descriptor(descriptor)
-    except Exception as exc:  # noqa: BLE001 - frictionless may raise on odd input
-        return [messages.text("datapackage.frictionless_invalid", detail=str(exc)[:200])]
+    except Exception:  # noqa: BLE001 - frictionless may raise on odd input
+        return [messages.text("datapackage.malformed", folder=str(descriptor.get("name") or ""))]
     return [
-        messages.text("datapackage.frictionless_invalid", detail=error.message)
+        messages.text("datapackage.frictionless_invalid", detail=french_error(error))
         for error in report.errors
     ]
+
+
+_JSON_TYPES = {
+    "array": "list",
+    "object": "object",
+    "string": "string",
+    "integer": "integer",
+    "number": "number",
+    "boolean": "boolean",
+}
+
+
+def french_error(error: Any) -> str:
+    """A French sentence for a frictionless error (its English text is never shown)."""
+    kind = str(getattr(error, "type", "") or "")
+    note = str(getattr(error, "note", "") or "")
+    t = messages.text
+    found = re.search(r"is not of type '(\w+)' at property '([^']*)'", note)
+    if found:
+        expected = t(f"datapackage.json_{_JSON_TYPES.get(found.group(1), 'other')}")
+        return t("datapackage.fl_type", key=found.group(2) or "…", expected=expected)
+    found = re.search(r"'([^']*)' is a required property(?: at property '([^']*)')?", note)
+    if found:
+        return t("datapackage.fl_required", key=found.group(1), where=found.group(2) or "…")
+    found = re.search(r"at property '([^']*)'", note)
+    if found:
+        return t("datapackage.fl_shape", key=found.group(1) or "…")
+    found = re.search(r'field type "([^"]*)" is not supported', note)
+    if found:
+        return t(
+            "datapackage.fl_field_type", type=found.group(1), types=", ".join(sorted(SCHEMA_TYPES))
+        )
+    cells = {
+        "encoding-error": "fl_encoding",
+        "duplicate-label": "fl_duplicate_label",
+        "blank-label": "fl_blank_label",
+        "incorrect-label": "fl_incorrect_label",
+        "missing-label": "fl_missing_label",
+        "extra-label": "fl_extra_label",
+        "extra-cell": "fl_extra_cell",
+        "missing-cell": "fl_missing_cell",
+        "blank-row": "fl_blank_row",
+        "source-error": "fl_source",
+        "scheme-error": "fl_source",
+        "format-error": "fl_format",
+        "primary-key": "fl_primary_key",
+        "duplicate-row": "fl_duplicate_row",
+        "type-error": "fl_cell_type",
+        "constraint-error": "fl_constraint",
+        "unique-error": "fl_unique",
+        "foreign-key": "fl_foreign_key",
+    }
+    row = getattr(error, "row_number", None)
+    label = getattr(error, "label", None)
+    if kind in cells:
+        return t(f"datapackage.{cells[kind]}", row=row or "?", label=label or "")
+    area = kind.split("-")[0] if kind else ""
+    return t(
+        "datapackage.fl_other", area=t(f"datapackage.area_{area if area in _AREAS else 'table'}")
+    )
+
+
+_AREAS = {"package", "resource", "schema", "field", "dialect", "control", "check", "table"}
 
 
 def _metadata_problems(descriptor: dict, folder: Path) -> list[str]:
@@ -583,7 +690,7 @@ def _custom_key_problems(descriptor: dict, columns: set[str], rows: int) -> list
                     kinds=", ".join(DEFECT_KINDS),
                 )
             )
-        for column in defect.get("columns") or []:
+        for column in _as_list(defect.get("columns")):
             if column not in columns:
                 problems.append(
                     messages.text("datapackage.unknown_column", key="defects", column=column)
@@ -608,11 +715,15 @@ def _data_problems(folder: Path, descriptor: dict, resource: dict) -> list[str]:
     except ImportError:  # pragma: no cover
         return []
     try:
-        package = Package(descriptor, basepath=str(folder))
-        report = package.validate(limit_errors=100_000)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            package = Package(descriptor, basepath=str(folder))
+            report = package.validate(limit_errors=100_000)
     except Exception as exc:  # noqa: BLE001
-        return [messages.text("datapackage.frictionless_invalid", detail=str(exc)[:200])]
-    header = int(((resource.get("dialect") or {}).get("headerRows") or [1])[0])
+        errors = getattr(getattr(exc, "error", None), "note", None)
+        detail = french_error(exc.error) if errors else messages.text("datapackage.fl_unreadable")
+        return [messages.text("datapackage.frictionless_invalid", detail=detail)]
+    header = resource_options(resource).header_row + 1
     explained = _explained_cells(descriptor)
     grouped: dict[tuple[str, str], list[int]] = {}
     problems = []
@@ -624,7 +735,7 @@ def _data_problems(folder: Path, descriptor: dict, resource: dict) -> list[str]:
             if error.type in ("primary-key", "duplicate-row"):
                 if any(k == "duplicates" for k, _ in explained):
                     continue
-            problems.append(messages.text("datapackage.data_error", detail=error.message))
+            problems.append(messages.text("datapackage.data_error", detail=french_error(error)))
             continue
         row = int(row_number) - header - 1
         whole, rows = explained.get(("*", field_name), (False, set()))
@@ -642,11 +753,11 @@ def _explained_cells(descriptor: dict) -> dict:
     """``("*", column) → (whole column explained, rows explained)`` from the documented defects;
     also ``(kind, None)`` entries to know which kinds are documented."""
     explained: dict[Any, Any] = {}
-    for defect in descriptor.get("defects") or []:
+    for defect in _as_list(descriptor.get("defects")):
         if not isinstance(defect, dict):
             continue
         explained[(defect.get("kind"), None)] = True
-        for column in defect.get("columns") or []:
+        for column in _as_list(defect.get("columns")):
             whole, rows = explained.get(("*", column), (False, set()))
             listed = defect.get("rows")
             if listed is None:

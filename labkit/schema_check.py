@@ -191,7 +191,7 @@ def _frictionless_issues(
             issue = groups.get((column, rule))
             if issue is None:
                 issue = groups[(column, rule)] = SchemaIssue(column, rule)
-                notes[(column, rule)] = str(getattr(error, "note", "") or "")
+                notes[(column, rule)] = _french_note(error)
             if position is not None and 2 <= position < len(index) + 2:
                 label = index[position - 2]
                 issue.rows.append(
@@ -203,6 +203,13 @@ def _frictionless_issues(
     for (column, rule), issue in groups.items():
         issue.message = _french(issue, specs.get(column or "", {}), notes[(column, rule)])
     return list(groups.values())
+
+
+def _french_note(error) -> str:
+    """What frictionless says about an error, in French (its English note is never shown)."""
+    from labkit.datapackage import french_error
+
+    return french_error(error)
 
 
 def _rule(error) -> str:

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 import re
 import shutil
 import sys
+import tempfile
 import unicodedata
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +118,7 @@ def _read_path(path: Path, options: ReadOptions | None = None) -> tuple[ReadResu
         from labkit import datapackage
 
         descriptor = datapackage.read_descriptor(path)
-        resource = (descriptor.get("resources") or [{}])[0]
+        resource = datapackage.first_resource(descriptor, path)
         data_path = datapackage._data_path(path, resource)
         return datapackage.read_resource(data_path, resource), data_path
     if not path.is_file():
@@ -165,7 +168,9 @@ def inspect_summary(path: Path | str, options: ReadOptions | None = None) -> dic
 
 
 def run_inspect(args) -> int:
-    summary = inspect_summary(args.path, _options(args))
+    with warnings.catch_warnings():  # library warnings are for developers, not in a terminal
+        warnings.simplefilter("ignore")
+        summary = inspect_summary(args.path, _options(args))
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
         return 0
@@ -210,7 +215,9 @@ def run_check(args) -> int:
         folder = Path(value)
         if not folder.exists() and re.fullmatch(r"[A-Za-z0-9_.-]+", value):
             folder = paths.datasets_dir() / value
-        problems = datapackage.check_dataset_folder(folder)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            problems = datapackage.check_dataset_folder(folder)
         if problems:
             failed += 1
             print(messages.text("dataset_cli.check_failed", folder=folder, count=len(problems)))
@@ -304,7 +311,9 @@ def _defects_from_quality(frame, target: str | None) -> list[dict[str, Any]]:
         from labkit import quality
         from labkit.datapackage import DEFECT_KINDS
 
-        report = quality.assess(frame, target=target)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            report = quality.assess(frame, target=target)
     except Exception:  # noqa: BLE001 - the dataset is made without them
         return []
     defects = []
@@ -374,11 +383,7 @@ def run_new(args) -> int:
             raise messages.error("dataset_cli.exists", path=str(dest))
         if not (dest / "datapackage.json").is_file():
             raise messages.error("dataset_cli.not_a_dataset", path=str(dest))
-        shutil.rmtree(dest)
-    dest.mkdir(parents=True)
-
-    resource = _resource(source, dest, detection, frame)
-    package: dict[str, Any] = {
+    metadata: dict[str, Any] = {
         "name": slug(dataset_id).replace("_", "-"),
         "title": title,
         "description": description or default_description,
@@ -388,7 +393,8 @@ def run_new(args) -> int:
         "updated": _dt.date.today().isoformat(),
         "licenses": [licence_entry(licence)],
         "sources": [{"title": messages.text("dataset_cli.source_title", name=source.name)}],
-        "resources": [resource],
+    }
+    extra = {
         "suggested_targets": [{"column": target, "task": _task_of(frame, target)}]
         if target
         else [],
@@ -396,12 +402,12 @@ def run_new(args) -> int:
         "group_columns": [],
         "defects": _defects_from_quality(frame, target),
     }
-    (dest / "datapackage.json").write_text(
-        json.dumps(package, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
-    )
-    from labkit import datapackage
-
-    problems = datapackage.check_dataset_folder(dest)
+    problems = _write_package(source, dest, detection, frame, metadata, extra, args.force)
+    if problems:
+        print(messages.text("dataset_cli.refused", path=str(dest), count=len(problems)))
+        for problem in problems:
+            print(f"  - {problem}")
+        return 1
     print(
         messages.text(
             "dataset_cli.created", path=str(dest), rows=len(frame), columns=frame.shape[1]
@@ -409,11 +415,6 @@ def run_new(args) -> int:
     )
     if not licence:
         print(messages.text("dataset_cli.licence_reminder"))
-    if problems:
-        print(messages.text("dataset_cli.check_failed", folder=dest, count=len(problems)))
-        for problem in problems:
-            print(f"  - {problem}")
-        return 1
     print(messages.text("dataset_cli.check_ok", folder=dest))
     if dest.resolve().parent == paths.datasets_dir().resolve():
         print(messages.text("dataset_cli.next_steps", id=dest.name))
@@ -422,19 +423,72 @@ def run_new(args) -> int:
     return 0
 
 
-def _resource(source: Path, dest: Path, detection, frame) -> dict[str, Any]:
-    """Copy the data into ``dest`` and describe it. CSV and .xlsx files are kept as they are (with
-    their French formats); an .ods file is converted to CSV, which every Data Package tool reads."""
+PLAIN_ENCODINGS = {"utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16"}
+
+
+def _write_package(source, dest, detection, frame, metadata, extra, force) -> list[str]:
+    """Write the package into a hidden folder beside ``dest``, check it, and move it into place
+    only when it passes ``dataset check``: an interrupted or refused run leaves nothing behind.
+
+    The data file is first kept as it is; a file the checker would not read as Datalab did
+    (duplicate or empty column names, marks that differ between columns, quotes…) or a reading
+    that changed the text (mixed encodings, repaired accents, a legacy encoding) is written again
+    as a plain UTF-8 CSV of the table as read. Returns the problems when even that fails."""
+    from labkit import datapackage
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", suffix=".partiel", dir=dest.parent))
+    try:
+        must_rewrite = detection.format == "csv" and (
+            detection.encoding not in PLAIN_ENCODINGS or detection.repaired
+        )
+        attempts = [True] if must_rewrite else [False, True]
+        problems: list[str] = []
+        for rewrite in attempts:
+            for child in staging.iterdir():
+                child.unlink()
+            resource = _resource(source, staging, detection, frame, rewrite=rewrite)
+            package = {**metadata, "resources": [resource], **extra}
+            (staging / "datapackage.json").write_text(
+                json.dumps(package, ensure_ascii=False, indent=2, default=str) + "\n",
+                encoding="utf-8",
+            )
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                problems = datapackage.check_dataset_folder(staging)
+            problems = [p.replace(staging.name, dest.name) for p in problems]
+            if not problems:
+                break
+        if problems:
+            return problems
+        if dest.exists() and force:
+            old = dest.with_name(f".{dest.name}-{os.getpid()}.ancien")
+            os.replace(dest, old)
+            os.replace(staging, dest)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, dest)
+        return []
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _resource(source: Path, dest: Path, detection, frame, *, rewrite: bool = False) -> dict:
+    """Write the data into ``dest`` and describe it. CSV and .xlsx files are kept as they are (with
+    their French formats); an .ods file, or any file when ``rewrite``, is written as a plain UTF-8
+    CSV of the table as read, which every Data Package tool reads."""
     safe_name = re.sub(r"[^A-Za-z0-9_.-]+", "_", source.name).strip("_") or "donnees.csv"
-    if detection.format == "ods":
+    if detection.format == "ods" or rewrite:
         safe_name = Path(safe_name).stem + ".csv"
-        data = frame.to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8")
+        data = _plain_csv(frame)
         (dest / safe_name).write_bytes(data)
         converted = read_table(data, safe_name)
         detection, frame = converted.detection, converted.frame
     else:
         shutil.copyfile(source, dest / safe_name)
     fields = [infer_field(c, frame, detection) for c in detection.columns]
+    _group_marks(fields, frame, detection)
     resource: dict[str, Any] = {
         "name": slug(Path(safe_name).stem).replace("_", "-"),
         "path": safe_name,
@@ -458,6 +512,35 @@ def _resource(source: Path, dest: Path, detection, frame) -> dict[str, Any]:
             "excel": {"sheet": detection.sheet},
         }
     return resource
+
+
+def _plain_csv(frame) -> bytes:
+    """The table as a plain CSV (comma, decimal point, ISO dates, UTF-8)."""
+    with_time = any(
+        (frame[c].dropna().dt.normalize() != frame[c].dropna()).any()
+        for c in frame.columns
+        if frame[c].dtype.kind == "M"
+    )
+    date_format = "%Y-%m-%dT%H:%M:%S" if with_time else "%Y-%m-%d"
+    return frame.to_csv(index=False, date_format=date_format).encode("utf-8")
+
+
+def _group_marks(fields: list[dict], frame, detection) -> None:
+    """A CSV's thousands mark is detected for the whole file, but columns may differ (« 1.234,50 »
+    here, « 10 500 » there): give each number column the mark its own values use, or none."""
+    if detection.format != "csv" or not detection.thousands:
+        return
+    raw = {c.name: c.examples for c in detection.columns}
+    for spec in fields:
+        if spec.get("groupChar") is None:
+            continue
+        examples = [str(e) for e in raw.get(spec["name"], [])]
+        marks = {m for e in examples for m in (" ", "\u00a0", "\u202f", ".", ",") if m in e}
+        marks.discard(detection.decimal)
+        if marks and detection.thousands not in marks:
+            spec["groupChar"] = sorted(marks)[0]
+        elif not marks:
+            spec.pop("groupChar")
 
 
 __all__ = ["inspect_summary", "register", "run_check", "run_inspect", "run_new"]
