@@ -39,6 +39,7 @@ FORMAT = "datalab-workspace"
 FORMAT_VERSION = 1
 PSEUDONYM_MIN, PSEUDONYM_MAX = 2, 40
 IMPORT_MAX_BYTES = 200 * 1024 * 1024
+EXPORT_MAX_BYTES = IMPORT_MAX_BYTES  # what is exported can be imported again
 
 _KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,80}$")
 _PSEUDONYM_RE = re.compile(r"^[\w .'-]+$", re.UNICODE)
@@ -296,13 +297,27 @@ class Workspace:
         return self._file_path(name)
 
     # ---------------------------------------------------------- export, reset
-    def export_zip(self) -> bytes:
-        """The learner's whole work as a ZIP archive (without backups of damaged files)."""
+    def export_zip(self, max_bytes: int | None = None) -> bytes:
+        """The learner's whole work as a ZIP archive (without backups of damaged files); refused
+        in French when the files weigh more than ``max_bytes`` (:data:`EXPORT_MAX_BYTES`), so that
+        an export never fills the server's memory, and so that it can be imported again."""
+        limit = EXPORT_MAX_BYTES if max_bytes is None else max_bytes
+        paths = [
+            path
+            for path in sorted(self.folder.rglob("*"))
+            if path.is_file() and ".abime-" not in path.name and not path.name.endswith(".tmp")
+        ]
+        total = sum(path.stat().st_size for path in paths)
+        if total > limit:
+            raise messages.error(
+                "workspace.export_too_large",
+                size_mb=f"{total / 2**20:.1f}".replace(".", ","),
+                max_mb=limit // 2**20,
+            )
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for path in sorted(self.folder.rglob("*")):
-                if path.is_file() and ".abime-" not in path.name and not path.name.endswith(".tmp"):
-                    archive.write(path, path.relative_to(self.folder).as_posix())
+            for path in paths:
+                archive.write(path, path.relative_to(self.folder).as_posix())
         return buffer.getvalue()
 
     def import_zip(self, data: bytes) -> int:
