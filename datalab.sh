@@ -2,6 +2,7 @@
 # Datalab: set everything up, then start the workbook or run the whole test suite.
 #   ./datalab.sh start [datalab start options]   set up and start the workbook
 #   ./datalab.sh test  [pytest options]          set up and run every test (lint, unit, notebooks, browser)
+#   ./datalab.sh lock                            refresh the exact versions (requirements/*.txt)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -20,21 +21,21 @@ apt_install() {
 }
 
 setup_python() {
-  local extra=$1 stamp="$VENV/.datalab-stamp-$1"
+  # $1: "run" or "test", the lock file of exact versions to install (requirements/$1.txt).
+  local extra=$1 stamp="$VENV/.datalab-stamp-$1" lock="requirements/$1.txt"
   if [ ! -x "$VENV/bin/python" ]; then
     log "Creating the virtual environment in .venv"
     "$PY" -m venv "$VENV" 2>/dev/null || { apt_install python3-venv; "$PY" -m venv "$VENV"; }
   fi
   local want
-  want=$(cat pyproject.toml | sha256sum | cut -c1-16)
+  want=$(cat pyproject.toml "$lock" | sha256sum | cut -c1-16)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    log "Installing Python packages (first run: a few minutes)"
+    log "Installing $(grep -c '^[a-zA-Z0-9]' "$lock") Python packages at their locked versions (first run: a few minutes)"
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip 2>/dev/null
-    local spec="."
-    [ "$extra" = "test" ] && spec=".[test]"
     # The build backend's notices (editable install…) are for packagers, not for facilitators.
-    PYTHONWARNINGS=ignore "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$spec" 2>&1 \
-      | grep -v "is ignored: it is neither a file nor a directory" || true
+    { "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$lock" \
+      && PYTHONWARNINGS=ignore "$VENV/bin/python" -m pip install -q --disable-pip-version-check \
+        --no-deps -e . ; } 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
     "$VENV/bin/python" -c "import labkit" || { log "The Python install failed"; exit 1; }
     echo "$want" > "$stamp"
   fi
@@ -65,8 +66,22 @@ case "$cmd" in
     log "Tests (pytest)"
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
+  lock)
+    # Exact versions for every environment (laptop, CI, Binder, JupyterHub), from pyproject.toml's
+    # ranges: the newest versions those ranges allow today.
+    setup_python run
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check uv
+    for name in run test; do
+      extra=""
+      [ "$name" = "test" ] && extra="--extra test"
+      # shellcheck disable=SC2086
+      "$VENV/bin/uv" pip compile -q pyproject.toml $extra --universal --python-version 3.11 \
+        --custom-compile-command "./datalab.sh lock" -o "requirements/$name.txt"
+    done
+    log "requirements/run.txt and requirements/test.txt updated"
+    ;;
   *)
-    echo "usage: ./datalab.sh start|test [options]" >&2
+    echo "usage: ./datalab.sh start|test|lock [options]" >&2
     exit 2
     ;;
 esac

@@ -510,6 +510,24 @@ def test_every_guide_page_passes_axe(site, browser):
     assert not failures, "\n".join(failures)
 
 
+def test_search_works_in_the_guide_opened_from_the_disk(site, browser):
+    """Facilitators open the built guide as files (file://), offline: its search must work there."""
+    page = browser.new_page()
+    try:
+        page.goto((site / "index.html").as_uri(), wait_until="load")
+        page.locator("label.md-search__icon, .md-search__input").first.click()
+        # The search index loads in a worker (the offline plugin's shim from file://): ready when
+        # the search box invites to type.
+        page.locator(".md-search-result__meta", has_text="Taper pour démarrer").wait_for()
+        page.locator("input.md-search__input").press_sequentially("pseudonyme")
+        results = page.locator(".md-search-result__item")
+        results.first.wait_for(timeout=30_000)
+        assert results.count() >= 1
+        assert "pseudonyme" in page.locator(".md-search-result").inner_text().lower()
+    finally:
+        page.close()
+
+
 # ------------------------------------------------------------------ strictness of the build
 def guide_copy(tmp_path: Path) -> Path:
     copy = tmp_path / "facilitator-guide"
