@@ -204,6 +204,15 @@ def has_columns(*names: str) -> Verify:
     return verify
 
 
+def has_rows(count: int) -> Verify:
+    def verify(frame, warnings):
+        if len(frame) != count:
+            return f"{len(frame)} lignes lues, {count} attendues"
+        return None
+
+    return verify
+
+
 def values_contain(column: str, expected: str, *, or_warning: str | None = None) -> Verify:
     def verify(frame, warnings):
         series = _column(frame, column)
@@ -464,7 +473,17 @@ def generate(folder: Path) -> list[Case]:
         'nom;ville;montant\nDupont;Lyon;12\nMartin;"Paris;13\nDurand;Nantes;14\n'
         + "".join(f"Nom{i};Ville{i};{i}\n" for i in range(30)),
         "either",
-        all_of(has_columns("nom", "ville", "montant"), warns("guillemet")),
+        all_of(has_columns("nom", "ville", "montant"), has_rows(33), warns("guillemet")),
+    )
+    add(
+        "guillemet_ouvert_virgule.csv",
+        "guillemets",
+        "nom,ville,montant\n"
+        + "".join(f"Nom{i},Ville{i},{i}\n" for i in range(5))
+        + 'Martin,"Paris,13\n'
+        + "".join(f"Nom{i},Ville{i},{i}\n" for i in range(5, 40)),
+        "either",
+        all_of(has_columns("nom", "ville", "montant"), has_rows(41), warns("guillemet")),
     )
     add(
         "guillemet_dans_texte.csv",
@@ -472,7 +491,7 @@ def generate(folder: Path) -> list[Case]:
         'id;libelle;n\n1;Le "grand" parc;3\n2;Rue du 8 mai;4\n3;Place "A;5\n'
         + "".join(f"{i};Libellé {i};{i}\n" for i in range(4, 30)),
         "either",
-        all_of(has_columns("id", "libelle", "n"), warns("guillemet")),
+        all_of(has_columns("id", "libelle", "n"), has_rows(29)),
     )
     add(
         "guillemets_equilibres.csv",
@@ -506,7 +525,7 @@ def generate(folder: Path) -> list[Case]:
         values_contain("ville", "Besançon", or_warning="Mac"),
     )
     mixed = (
-        "ville;note\n".encode()
+        b"ville;note\n"
         + "".join(f"Évry {i};{i}\n" for i in range(10)).encode("utf-8")
         + "".join(f"Sète {i};{i}\n" for i in range(10)).encode("cp1252")
     )
@@ -609,7 +628,7 @@ def generate(folder: Path) -> list[Case]:
         "formules.csv",
         "valeurs",
         "id;f\n"
-        + "".join(f'{i};=HYPERLINK("http://x";"{i}")\n' for i in range(5))
+        + "".join(f'{i};"=HYPERLINK(""http://x"";""{i}"")"\n' for i in range(5))
         + "6;+cmd|' /C calc'!A0\n7;@SUM(1)\n",
         "read",
         has_columns("id", "f"),

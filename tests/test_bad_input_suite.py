@@ -276,6 +276,7 @@ def suite(tmp_path_factory):
     work = tmp_path_factory.mktemp("bad")
     scratch = work / "scratch"
     scratch.mkdir()
+    _warm_up(work / "warm")
     cases = generate(work / "inputs")
     results = {}
     for case in cases:
@@ -286,6 +287,20 @@ def suite(tmp_path_factory):
         Path(target).write_text(table + "\n\n" + _details(results) + "\n", encoding="utf-8")
     print("\n" + table)
     return results
+
+
+def _warm_up(folder: Path) -> None:
+    """Make and check one small package in the parent, so that what frictionless and jsonschema
+    build on first use (seconds of grammar compilation) is inherited by every fork."""
+    import contextlib
+
+    from labkit.cli import main
+
+    folder.mkdir()
+    source = folder / "t.csv"
+    source.write_text("a;b\nx;1\ny;2\n", encoding="utf-8")
+    with contextlib.redirect_stdout(io.StringIO()):
+        main(["dataset", "new", str(source), "--dest", str(folder / "jeu"), "--licence", "cc0"])
 
 
 def _table(results) -> str:
