@@ -15,13 +15,16 @@ trap 'rm -rf "$WORK"' EXIT
 echo "[datalab] Fresh environment with the newest allowed versions in $WORK"
 "$PY" -m venv "$WORK/venv"
 "$WORK/venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
-PYTHONWARNINGS=ignore "$WORK/venv/bin/python" -m pip install -q --disable-pip-version-check \
+"$WORK/venv/bin/python" -m pip install -q --disable-pip-version-check \
   --upgrade --upgrade-strategy eager -e "$ROOT[test]" 2>&1 \
-  | grep -v "is ignored: it is neither a file nor a directory" || true
+  | grep -v -e "is ignored: it is neither a file nor a directory" -e "BuildBackendWarning" || true
+"$WORK/venv/bin/python" -c "import labkit" || { echo "[datalab] The install failed"; exit 1; }
 
 echo "[datalab] Versions that differ from the lock (requirements/test.txt):"
-"$WORK/venv/bin/python" -m pip freeze --exclude-editable 2>/dev/null | sort >"$WORK/newest.txt"
-grep -E '^[A-Za-z0-9_.-]+==' requirements/test.txt | sed 's/ .*//' | sort >"$WORK/locked.txt"
+# Package names as pip compares them (lower case, "-" for "_" and "."), versions kept.
+normalize() { awk -F'==' '{n = tolower($1); gsub(/[_.]/, "-", n); print n "==" $2}' | sort; }
+"$WORK/venv/bin/python" -m pip freeze --exclude-editable 2>/dev/null | normalize >"$WORK/newest.txt"
+grep -E '^[A-Za-z0-9_.-]+==' requirements/test.txt | sed 's/ .*//' | normalize >"$WORK/locked.txt"
 comm -13 "$WORK/locked.txt" "$WORK/newest.txt" | sed 's/^/  /' || true
 
 echo "[datalab] Tests of the upstream internals, the server and the app"

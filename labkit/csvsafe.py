@@ -20,7 +20,9 @@ import pandas as pd
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """What a cell may start with to be run as a formula by a spreadsheet."""
 
-_PLAIN_NUMBER = re.compile(r"[+-]?(\d[\d \u00a0\u202f]*([.,]\d+)?|[.,]\d+)([eE][+-]?\d+)?\s*%?")
+# A sign then digits only: with a space inside (« +33 6 12 34 56 78 », « -1 234 »), a spreadsheet
+# reads a formula (the space is its intersection operator).
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.,]\d+)?|[.,]\d+)([eE][+-]?\d+)?%?")
 
 
 def is_risky(value: Any) -> bool:

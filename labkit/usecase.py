@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from labkit import messages
+from labkit import csvsafe, messages
 from labkit.errors import DatalabError
 from labkit.learning import (
     ColumnKinds,
@@ -55,7 +55,6 @@ COST_MAX = 1e9
 # model, and never written among the learner's files.
 FALLBACK_CACHE_FILE = "usecase-exemple.zip"
 DEFAULT_MODEL_KEY = "tree"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER_RE = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?$")
 _YES = {"oui", "o", "yes", "y", "vrai", "true", "1", "1.0"}
 _NO = {"non", "n", "no", "faux", "false", "0", "0.0"}
@@ -1106,31 +1105,9 @@ def _data_notices(trained: TrainedModel, meta: Mapping, clean: pd.DataFrame) -> 
 
 
 # ------------------------------------------------------------------ CSV safe for spreadsheets
-def is_number_text(text: str) -> bool:
-    """True for a plain number written as text (``-12``, ``+3,5``, ``-1e3``)."""
-    return bool(_NUMBER_RE.match(text.strip()))
-
-
-def neutralise_cell(value: Any) -> Any:
-    """A text a spreadsheet would run as a formula gets a leading apostrophe (``=1+2`` →
-    ``'=1+2``); numbers, including negative ones, and other texts are left as they are."""
-    if not isinstance(value, str) or not value:
-        return value
-    if value.startswith(FORMULA_START) and not is_number_text(value):
-        return "'" + value
-    return value
-
-
-def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with every text cell and header neutralised (numbers untouched)."""
-    out = frame.copy()
-    out.columns = [neutralise_cell(str(c)) for c in frame.columns]
-    for position in range(frame.shape[1]):
-        values = frame.iloc[:, position]
-        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
-            continue
-        out.isetitem(position, values.map(neutralise_cell).astype(object))
-    return out
+# One rule for every CSV Datalab writes (labkit.csvsafe); the names stay for this module's callers.
+neutralise_cell = csvsafe.neutralise
+neutralise_frame = csvsafe.safe_frame
 
 
 def results_csv(frame: pd.DataFrame) -> bytes:

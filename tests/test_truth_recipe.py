@@ -209,3 +209,42 @@ def test_capping_whole_numbers_keeps_them_whole():
     explicit = rc.fit_step(frame, Step("cap_outliers", {"column": "quotient", "high": 90.34}))
     assert explicit.params["high"] == 90
     assert messages.text("recipe.effect_nothing")  # the message still exists for the preview
+
+
+def test_module_04_cleaned_table_export_neutralises_formulas(workspace):
+    """The cleaned table's CSV download follows the one CSV-safety rule (labkit.csvsafe)."""
+    import base64
+    import re
+
+    from labkit import selection
+    from labkit.ui.module04 import Module04App
+
+    frame = pd.DataFrame(
+        {
+            "commentaire": ['=HYPERLINK("http://x")', "@SUM(A1)", "normal", "+33 6 12 34 56 78"],
+            "montant": [-12.5, 3.0, 4.0, 5.0],
+            "cible": ["oui", "non", "oui", "non"],
+        }
+    )
+    choice = selection.DatasetChoice("upload", None, "formules.csv", "cible")
+    selection.save_choice(workspace, choice, frame)
+    app = Module04App(workspace)
+    view = app.recipe()
+    links = [
+        w.value
+        for w in _all_widgets(view)
+        if isinstance(getattr(w, "value", None), str) and "text/csv;base64," in w.value
+    ]
+    assert links, "no CSV download in module 04's recipe view"
+    data = re.search(r"text/csv;base64,([A-Za-z0-9+/=]+)", links[0]).group(1)
+    text = base64.b64decode(data).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'@SUM(A1)" in text and "'+33 6 12 34 56 78" in text
+    assert ";-12.5;" in text  # a negative number stays a number
+
+
+def _all_widgets(widget):
+    stack = [widget]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(getattr(current, "children", ()) or ())

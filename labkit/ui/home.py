@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from labkit import messages
+from labkit.errors import DatalabError
 from labkit.modules import progress
 from labkit.project import OWN, RUNNING_EXAMPLE, load_project, make_project, save_project
 from labkit.settings import load_settings
@@ -151,7 +152,12 @@ class AccueilApp(ModulePage):
         export_box = widgets.VBox()
 
         def refresh_export():
-            data = self.workspace.export_zip()
+            try:
+                data = self.workspace.export_zip()
+            except DatalabError as error:  # too large to export (and to import again)
+                export_box.children = []
+                area.show_exception(error)
+                return
             export_box.children = [
                 download_link(data, f"datalab-{self.workspace.slug}.zip", mime="application/zip")
             ]

@@ -15,7 +15,7 @@ import ipywidgets as widgets
 import pandas as pd
 import plotly.graph_objects as go
 
-from labkit import messages, privacy, quality, quiz, schema_check, selection
+from labkit import csvsafe, messages, privacy, quality, quiz, schema_check, selection
 from labkit import recipe as rc
 from labkit.plots import quality as plots
 from labkit.recipe import Recipe, Step
@@ -502,7 +502,7 @@ class Module04App(ModulePage):
                 source=state.choice.filename or f"{state.choice.dataset_id or 'donnees'}.csv",
                 read_options=state.choice.read_options or {},
             )
-            csv = table.to_csv(index=False, sep=";").encode("utf-8-sig")
+            csv = csvsafe.to_csv_bytes(table, sep=";")
             export_box.children = [
                 download_link(
                     code.encode("utf-8"),
