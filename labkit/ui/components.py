@@ -111,6 +111,11 @@ def message_html(kind: str, text: str, hint: str | None = None) -> str:
     return f'<div class="dl-msg dl-msg-{kind}" role="{role}">{body}</div>'
 
 
+# Called as ``message_hook(kind, text)`` for every message shown; the page that knows the learner
+# sets it (``labkit.ui.page``) so that the facilitator's room view sees the last error.
+message_hook: Callable[[str, str], None] | None = None
+
+
 class MessageArea(widgets.VBox):
     """Where a page tells the learner what happened: info, success, warning or error, in French."""
 
@@ -122,6 +127,11 @@ class MessageArea(widgets.VBox):
     def show(self, kind: str, text: str, hint: str | None = None, *, keep: bool = False) -> None:
         widget = widgets.HTML(message_html(kind, text, hint))
         self.children = (*self.children, widget) if keep else (widget,)
+        if message_hook is not None:
+            try:
+                message_hook(kind, text)
+            except Exception:  # noqa: BLE001 - a record for the facilitator, never the learner's error
+                log.warning("could not record the message shown", exc_info=True)
 
     def info(self, text: str, hint: str | None = None, **kw) -> None:
         self.show("info", text, hint, **kw)

@@ -19,9 +19,10 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from labkit import messages, quiz, selection
+from labkit import messages, quiz, room, selection
 from labkit.learner import LearnerProject
 from labkit.modules import get_module, load_modules, set_status
+from labkit.ui import components
 from labkit.ui.components import (
     MessageArea,
     esc,
@@ -55,6 +56,11 @@ def activity(method: Callable) -> Callable:
     return wrapper
 
 
+def follow_messages(workspace: Workspace, module_id: str) -> None:
+    """Record the messages this learner is shown from now on (the room view's last error)."""
+    components.message_hook = functools.partial(room.note_message, workspace, module_id)
+
+
 class ModulePage:
     module_id = ""
     # The links of the learner's project this page shows (see ``labkit.learner``): inside the
@@ -71,6 +77,8 @@ class ModulePage:
         self.messages = MessageArea()
         self.pseudonym_error = pseudonym_error
         shared = app_project()
+        if workspace is not None:
+            follow_messages(workspace, self.module_id)
         if workspace is None:
             self.project = None
         elif shared is not None and shared.workspace is workspace:

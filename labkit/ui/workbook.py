@@ -22,13 +22,13 @@ import anywidget
 import ipywidgets as widgets
 import traitlets
 
-from labkit import messages
+from labkit import messages, room
 from labkit.errors import DatalabError
 from labkit.learner import LearnerProject
 from labkit.modules import Module, load_modules
 from labkit.ui import session
 from labkit.ui.components import MessageArea, esc, log, styles
-from labkit.ui.page import ModulePage
+from labkit.ui.page import ModulePage, follow_messages
 from labkit.ui.player import ModuleNotebook, Step, play_step, read_module
 from labkit.workspace import Workspace, atomic_write, normalize_pseudonym
 
@@ -186,6 +186,12 @@ class WorkbookApp:
         if previous is not None and self.current != number:
             previous.seen = self._revisions(previous)
         self.current = number
+        if self.project is not None:  # for the facilitator's room view (``labkit.room``)
+            follow_messages(self.project.workspace, self.numbers[number].id)
+            try:
+                room.note_activity(self.project.workspace, number)
+            except DatalabError:
+                log.warning("could not record the module shown", exc_info=True)
         shown = self.shown.get(number)
         if shown is None or self._stale(shown):
             self._build(self.numbers[number])
