@@ -119,6 +119,7 @@ class DatalabVoila(Voila):
 
     name = "datalab"
     room = 1  # app kernels kept ready for learners arriving together (``--room``)
+    facilitator_token: str | None = None  # the secret of ``/animation`` (``labkit.roomview``)
 
     def init_settings(self):
         settings = super().init_settings()
@@ -146,7 +147,10 @@ class DatalabVoila(Voila):
             (url_path_join(self.server_url, r"/api/contents.*"), NotFoundHandler),
         ]
         root = [(self.server_url.rstrip("/") + "/?", *app)] if app else []
-        return root + blocked + handlers
+        from labkit import roomview
+
+        room = roomview.handlers(self.server_url, self.facilitator_token)
+        return root + room + blocked + handlers
 
 
 def limit_app_pool(kernel_manager, room: int) -> None:
@@ -257,14 +261,17 @@ def serve(
     open_browser: bool = True,
     pool_size: int = 0,
     room: int = 1,
+    facilitator_token: str | None = None,
 ) -> None:
-    """Run the Datalab server until interrupted."""
+    """Run the Datalab server until interrupted (``facilitator_token``: the room view's secret)."""
     os.environ.update(template_environment())
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     # Pages start in the notebooks folder; labkit finds the project from there.
     os.environ.setdefault("DATALAB_ROOT", str(paths.project_root()))
     never_miss_kernel_replies()
+    os.environ.pop("DATALAB_FACILITATOR_TOKEN", None)  # kernels inherit the environment: not this
     app = DatalabVoila(config=voila_config(pool_size, room))
+    app.facilitator_token = facilitator_token
     app.initialize(voila_arguments(port, host, open_browser, pool_size, room))
     app.log.addFilter(_NotTrusted())
     app.room = room

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 
 from labkit import paths
@@ -29,6 +30,11 @@ def register(subparsers) -> None:
         default=0,
         help="pages prêtes d’avance pour chaque module ouvert seul (0 par défaut)",
     )
+    start.add_argument(
+        "--facilitator-token",
+        default=None,
+        help="jeton de la page d’animation /animation (sinon DATALAB_FACILITATOR_TOKEN, sinon tiré au sort)",
+    )
     start.set_defaults(handler=run_start)
 
     lab = subparsers.add_parser("lab", help="ouvrir JupyterLab sur les notebooks (formateurs)")
@@ -39,20 +45,31 @@ def register(subparsers) -> None:
 
 
 def run_start(args) -> int:
+    from labkit import messages
+    from labkit.roomview import MIN_TOKEN_LENGTH
     from labkit.server import serve
 
-    print(
-        f"Datalab : http://{args.host if args.host != '0.0.0.0' else 'localhost'}:{args.port}/  (Ctrl+C pour arrêter)"
-    )
+    address = f"http://{args.host if args.host != '0.0.0.0' else 'localhost'}:{args.port}"
+    print(f"Datalab : {address}/  (Ctrl+C pour arrêter)")
     if args.room < 1 or args.room > 200 or args.pool_size < 0 or args.pool_size > 50:
         print("--room va de 1 à 200 et --pool-size de 0 à 50.", file=sys.stderr)
         return 2
+    token = args.facilitator_token or os.environ.get("DATALAB_FACILITATOR_TOKEN") or ""
+    if token and len(token) < MIN_TOKEN_LENGTH:
+        print(messages.text("room.start_token_short", min=MIN_TOKEN_LENGTH), file=sys.stderr)
+        return 2
+    if token:  # chosen by the facilitator: never printed
+        print(messages.text("room.start_address_given", url=f"{address}/animation"))
+    else:
+        token = secrets.token_urlsafe(18)
+        print(messages.text("room.start_address", url=f"{address}/animation?jeton={token}"))
     serve(
         port=args.port,
         host=args.host,
         open_browser=not args.no_browser,
         pool_size=args.pool_size,
         room=args.room,
+        facilitator_token=token,
     )
     print("\nDatalab est arrêté. Le travail des stagiaires est enregistré.")
     return 0
