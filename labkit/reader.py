@@ -864,7 +864,7 @@ def _read_ods(data: bytes, name: str, options: ReadOptions) -> ReadResult:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 frames = pd.read_excel(
-                    io.BytesIO(data), engine="odf", sheet_name=None, header=None, dtype=object
+                    io.BytesIO(data), engine="calamine", sheet_name=None, header=None, dtype=object
                 )
             for key, frame in frames.items():
                 loaded[str(key)] = [

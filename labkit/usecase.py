@@ -727,25 +727,18 @@ def _ascii(text: str) -> str:
 
 
 def read_upload(data: bytes, filename: str, options: Any = None) -> pd.DataFrame:
-    """Read an uploaded table like module 03 does (its reader when present)."""
+    """Read an uploaded table as module 03 does (same reader, same limits, same messages)."""
     name = str(filename or "fichier")[:120]
     if not isinstance(data, (bytes, bytearray)) or len(data) == 0 or not bytes(data).strip():
         raise messages.error("usecase.score_empty", name=name)
     if len(data) > MAX_FILE_BYTES:
         raise messages.error("usecase.score_too_large", max_mb=MAX_FILE_BYTES // 2**20)
-    try:
-        from labkit.reader import read_table  # module 03
-    except ImportError:
-        read_table = None
-    if read_table is not None:
-        if isinstance(options, Mapping):
-            from labkit.reader import ReadOptions
+    from labkit.reader import ReadOptions, read_table  # the reader of module 03
 
-            options = ReadOptions(**dict(options))
-        result = read_table(bytes(data), name, options)
-        frame = getattr(result, "frame", result)
-    else:
-        frame = _read_fallback_table(bytes(data), name)
+    if isinstance(options, Mapping):
+        options = ReadOptions(**dict(options))
+    result = read_table(bytes(data), name, options)
+    frame = getattr(result, "frame", result)
     if not isinstance(frame, pd.DataFrame):
         raise messages.error("usecase.score_unreadable", name=name, detail="?")
     if frame.shape[1] == 0:
@@ -753,41 +746,6 @@ def read_upload(data: bytes, filename: str, options: Any = None) -> pd.DataFrame
     if len(frame) == 0:
         raise messages.error("usecase.score_no_rows", name=name, columns=frame.shape[1])
     return frame
-
-
-def _read_fallback_table(data: bytes, name: str) -> pd.DataFrame:
-    """A small reader for CSV and spreadsheets, used until module 03's reader is there."""
-    lower = name.lower()
-    if lower.endswith((".xlsx", ".xls", ".ods")):
-        engine = "odf" if lower.endswith(".ods") else None
-        try:
-            return pd.read_excel(io.BytesIO(data), engine=engine)
-        except Exception as exc:  # noqa: BLE001 - many libraries, many error types
-            raise messages.error(
-                "usecase.score_unreadable", name=name, detail=type(exc).__name__
-            ) from exc
-    if not lower.endswith((".csv", ".txt", ".tsv")) and b"\x00" in data[:2048]:
-        raise messages.error("usecase.score_bad_format", name=name)
-    text = None
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    separator = max((";", ",", "\t", "|"), key=first.count)
-    if first.count(separator) == 0:
-        separator = ","
-    decimal = "," if separator != "," else "."
-    try:
-        return pd.read_csv(io.StringIO(text), sep=separator, decimal=decimal, skip_blank_lines=True)
-    except pd.errors.EmptyDataError:
-        raise messages.error("usecase.score_empty", name=name) from None
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise messages.error(
-            "usecase.score_unreadable", name=name, detail=str(exc).splitlines()[0][:120]
-        ) from exc
 
 
 def _quoted(columns: Sequence[str], limit: int = 12) -> str:
