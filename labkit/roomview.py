@@ -195,8 +195,7 @@ def room_html(summary: room.Room, base: str) -> str:
                     f"{esc(where)} · {esc(room.ago(row.error_at, now))}</span>"
                 )
             rows.append(
-                f'<tr class="{state}"><th scope="row"><a href="{esc(link)}" '
-                f'aria-label="{esc(_t("open_learner", pseudonym=row.pseudonym))}">'
+                f'<tr class="{state}"><th scope="row"><a href="{esc(link)}">'
                 f"{esc(row.pseudonym)}</a></th>"
                 f"<td>{_state_badge(state)}</td>"
                 f"<td>{esc(labels.get(row.current, row.current) or _t('none'))}</td>"
