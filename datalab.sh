@@ -2,6 +2,7 @@
 # Datalab: set everything up, then start the workbook or run the whole test suite.
 #   ./datalab.sh start [datalab start options]   set up and start the workbook
 #   ./datalab.sh test  [pytest options]          set up and run every test (lint, unit, notebooks, browser)
+#   ./datalab.sh guide [serve [mkdocs serve options]]  build the facilitator guide (or serve it)
 #   ./datalab.sh lock                            refresh the exact versions (requirements/*.txt)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -41,6 +42,21 @@ setup_python() {
   fi
 }
 
+setup_guide() {
+  # The guide needs labkit (its hooks read content/) and mkdocs with its theme, installed at the
+  # exact versions of requirements/test.txt (used as constraints: nothing else of the test tools).
+  local test_stamp="$VENV/.datalab-stamp-test" stamp="$VENV/.datalab-stamp-guide" want
+  want=$(cat pyproject.toml requirements/test.txt | sha256sum | cut -c1-16)
+  if [ -f "$test_stamp" ] && [ "$(cat "$test_stamp")" = "$want" ]; then return; fi
+  setup_python run
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    log "Installing the guide's tools (mkdocs) at their locked versions"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check \
+      -c requirements/test.txt mkdocs mkdocs-material
+    echo "$want" > "$stamp"
+  fi
+}
+
 setup_browser() {
   if [ ! -x /usr/bin/chromium ]; then apt_install chromium; fi
   if ! command -v npm >/dev/null 2>&1; then apt_install nodejs npm; fi
@@ -66,6 +82,23 @@ case "$cmd" in
     log "Tests (pytest)"
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
+  guide)
+    setup_guide
+    export NO_MKDOCS_2_WARNING=1
+    if [ "${1:-}" = "serve" ]; then
+      shift
+      addr=127.0.0.1:8000 prev=""
+      for arg in "$@"; do
+        case "$prev" in -a|--dev-addr) addr=$arg ;; esac
+        prev=$arg
+      done
+      echo "Guide d’animation sur http://$addr/ (Ctrl+C pour arrêter)"
+      exec "$VENV/bin/python" -m mkdocs serve -q -f facilitator-guide/mkdocs.yml "$@"
+    fi
+    "$VENV/bin/python" -m mkdocs build --strict -q -f facilitator-guide/mkdocs.yml
+    echo "Guide d’animation prêt : ouvrez $ROOT/facilitator-guide/site/index.html dans un navigateur"
+    echo "(ou « ./datalab.sh guide serve » pour le consulter sur http://127.0.0.1:8000/)"
+    ;;
   lock)
     # Exact versions for every environment (laptop, CI, Binder, JupyterHub), from pyproject.toml's
     # ranges: the newest versions those ranges allow today.
@@ -81,7 +114,7 @@ case "$cmd" in
     log "requirements/run.txt and requirements/test.txt updated"
     ;;
   *)
-    echo "usage: ./datalab.sh start|test|lock [options]" >&2
+    echo "usage: ./datalab.sh start|test|guide|lock [options]" >&2
     exit 2
     ;;
 esac
