@@ -162,14 +162,38 @@ def decision_grid(model: LeakModel, resolution: int = 60) -> Grid:
 UNDERFIT, GOOD_FIT, OVERFIT = "sous_apprentissage", "bon_compromis", "surapprentissage"
 
 
-def diagnose(train_error: float, new_error: float, level: int) -> str:
-    """Under- or overfitting, from the two errors and the complexity level (a teaching heuristic)."""
-    gap = new_error - train_error
-    if level <= 2 or (train_error >= 0.22 and gap < 0.05):
-        return UNDERFIT
-    if level >= level_count() - 1 or (train_error < 0.08 and gap >= 0.08):
-        return OVERFIT
-    return GOOD_FIT
+# « Proche de la plus basse » : within this share of the lowest error on new data, plus a floor.
+CLASSIF_MARGIN = (0.1, 0.01)  # 10 %, or 1 point of percentage (2 of the 200 new pipes)
+REGRESSION_MARGIN = (0.25, 0.0)  # 25 % of the lowest mean error in entries per day
+
+
+def diagnose(
+    errors_new: dict[int, float], setting: int, margin: tuple[float, float]
+) -> tuple[str, int]:
+    """Under- or overfitting of ``setting``, read on the measured curve of errors on new data.
+
+    ``errors_new`` maps each setting, from the simplest to the most complex, to its error on new
+    data. A setting whose error is at most ``lowest × (1 + share) + floor`` (``margin`` is
+    ``(share, floor)``) is a good compromise; otherwise it underfits if it is simpler than the nearest best setting, and overfits
+    if it is more complex. Returns the diagnosis and that best setting, so that the sentence can
+    quote both errors (a teaching device: in a real project new data are not there to choose with).
+    """
+    best_error = min(errors_new.values())
+    best_settings = [s for s, e in errors_new.items() if e == best_error]
+    best = min(best_settings, key=lambda s: (abs(s - setting), s))
+    share, floor = margin
+    if errors_new[setting] <= best_error * (1 + share) + floor:
+        return GOOD_FIT, best
+    return (OVERFIT if setting > best else UNDERFIT), best
+
+
+def describe_diagnosis(
+    diagnosis: str, new: str, best: str, best_setting: str, is_best: bool
+) -> str:
+    """The sentence of a diagnosis, with the error measured here and the lowest of the curve."""
+    if diagnosis == GOOD_FIT and is_best:
+        return messages.text("intro.diagnosis_best", best=best)
+    return messages.text(f"intro.diagnosis_{diagnosis}", new=new, best=best, setting=best_setting)
 
 
 @dataclass(frozen=True)
@@ -182,6 +206,8 @@ class ClassificationResult:
     diagnosis: str
     train_count: int
     new_count: int
+    best_level: int = 0
+    best_error: float = 0.0
 
     @property
     def summary(self) -> str:
@@ -196,15 +222,21 @@ def classification_state(
     model = fit_leak_model(train, level)
     train_error = error_rate(model, train)
     new_error = error_rate(model, new_points)
+    curve = error_curve(train, new_points)
+    errors_new = dict(zip(curve["niveau"].astype(int), curve["erreur_nouveaux"], strict=True))
+    errors_new[int(level)] = new_error
+    diagnosis, best = diagnose(errors_new, int(level), CLASSIF_MARGIN)
     return ClassificationResult(
         level=int(level),
         neighbours=min(neighbours_for(level), len(train)),
         grid=decision_grid(model, resolution),
         train_error=train_error,
         new_error=new_error,
-        diagnosis=diagnose(train_error, new_error, int(level)),
+        diagnosis=diagnosis,
         train_count=len(train),
         new_count=len(new_points),
+        best_level=best,
+        best_error=errors_new[best],
     )
 
 
@@ -240,7 +272,13 @@ def describe_classification(result: ClassificationResult) -> str:
                 new=percent(result.new_error),
                 new_count=result.new_count,
             ),
-            messages.text(f"intro.diagnosis_{result.diagnosis}"),
+            describe_diagnosis(
+                result.diagnosis,
+                new=percent(result.new_error),
+                best=percent(result.best_error),
+                best_setting=f"k\u00a0=\u00a0{min(neighbours_for(result.best_level), result.train_count)}",
+                is_best=result.level == result.best_level,
+            ),
         ]
     )
 
@@ -324,6 +362,8 @@ class RegressionResult:
     train_error: float
     new_error: float
     diagnosis: str
+    best_degree: int = 0
+    best_error: float = 0.0
 
     @property
     def summary(self) -> str:
@@ -338,30 +378,23 @@ def regression_state(
     xs = np.linspace(*TEMPERATURE_RANGE, points)
     train_error = mean_abs_error(poly, train)
     new_error = mean_abs_error(poly, new_days)
+    errors_new = degree_errors(train, new_days)
+    diagnosis, best = diagnose(errors_new, int(degree), REGRESSION_MARGIN)
     return RegressionResult(
         degree=int(degree),
         curve_x=xs.round(3).tolist(),
         curve_y=poly.predict(xs).round(1).tolist(),
         train_error=train_error,
         new_error=new_error,
-        diagnosis=diagnose_degree(train, new_days, int(degree), new_error),
+        diagnosis=diagnosis,
+        best_degree=best,
+        best_error=errors_new[best],
     )
 
 
-def diagnose_degree(
-    train: pd.DataFrame, new_days: pd.DataFrame, degree: int, new_error: float
-) -> str:
-    """Under- or overfitting of a degree, by comparing its error on new days with the best degree's
-    (a teaching device: in a real project, new data are not there to choose with)."""
-    if degree == 0:
-        return UNDERFIT
-    if degree >= 9:
-        return OVERFIT
-    errors = {d: mean_abs_error(fit_polynomial(train, d), new_days) for d in range(MAX_DEGREE + 1)}
-    best = min(errors, key=errors.get)
-    if new_error <= 1.25 * errors[best]:
-        return GOOD_FIT
-    return UNDERFIT if degree < best else OVERFIT
+def degree_errors(train: pd.DataFrame, new_days: pd.DataFrame) -> dict[int, float]:
+    """Mean absolute error on the new days of every degree, from 0 to ``MAX_DEGREE``."""
+    return {d: mean_abs_error(fit_polynomial(train, d), new_days) for d in range(MAX_DEGREE + 1)}
 
 
 def describe_regression(result: RegressionResult) -> str:
@@ -373,7 +406,13 @@ def describe_regression(result: RegressionResult) -> str:
                 train=_entries(result.train_error),
                 new=_entries(result.new_error),
             ),
-            messages.text(f"intro.diagnosis_{result.diagnosis}"),
+            describe_diagnosis(
+                result.diagnosis,
+                new=messages.text("intro.entries_per_day", count=_entries(result.new_error)),
+                best=messages.text("intro.entries_per_day", count=_entries(result.best_error)),
+                best_setting=messages.text("intro.degree_setting", degree=result.best_degree),
+                is_best=result.degree == result.best_degree,
+            ),
         ]
     )
 

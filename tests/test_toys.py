@@ -268,3 +268,61 @@ def test_regression_and_rule_figures():
         comparison.rule_new.false_alarms,
         comparison.tree_new.false_alarms,
     ]
+
+
+# ------------------------------------------------------------------- diagnosis follows the curve
+def test_diagnosis_boundaries_on_a_given_curve():
+    curve = {1: 0.30, 2: 0.20, 3: 0.10, 4: 0.12, 5: 0.13}
+    margin = (0.1, 0.01)  # close to the lowest: at most 0.10 × 1.1 + 0.01 = 0.12
+    assert toys.diagnose(curve, 3, margin) == (toys.GOOD_FIT, 3)
+    assert toys.diagnose(curve, 4, margin) == (toys.GOOD_FIT, 3)  # exactly on the boundary
+    assert toys.diagnose(curve, 5, margin) == (toys.OVERFIT, 3)  # just past it, more complex
+    assert toys.diagnose(curve, 2, margin) == (toys.UNDERFIT, 3)  # past it, simpler
+    # Two settings share the lowest error: the nearest one is quoted.
+    tied = {1: 0.30, 2: 0.10, 3: 0.20, 4: 0.10, 5: 0.30}
+    assert toys.diagnose(tied, 5, margin) == (toys.OVERFIT, 4)
+    assert toys.diagnose(tied, 1, margin) == (toys.UNDERFIT, 2)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_no_overfitting_sentence_where_new_error_is_lowest(seed):
+    """Every level of the classification toy: what the sentence says is what the curve shows."""
+    train = toys.draw_leak_points(80, seed=seed)
+    new = toys.draw_leak_points(toys.NEW_SIZE, seed=100 + seed)
+    curve = toys.error_curve(train, new).set_index("niveau")["erreur_nouveaux"]
+    lowest = curve.min()
+    for level in range(1, toys.level_count() + 1):
+        result = toys.classification_state(train, new, level)
+        text = result.summary
+        assert result.best_error == lowest
+        if result.new_error == lowest:
+            assert result.diagnosis == toys.GOOD_FIT
+            assert "la plus basse de la courbe" in text and "Surapprentissage" not in text
+        elif result.diagnosis == toys.OVERFIT:
+            assert result.new_error > lowest * 1.1 + 0.01 and level > result.best_level
+            assert f"plus ({toys.percent(result.new_error)})" in text
+            assert f"({toys.percent(lowest)} avec k\u00a0=" in text
+        elif result.diagnosis == toys.UNDERFIT:
+            assert result.new_error > lowest * 1.1 + 0.01 and level < result.best_level
+            assert "plus complexe" in text
+        else:
+            assert result.new_error <= lowest * 1.1 + 0.01
+            assert "proche de la plus basse" in text
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_regression_diagnosis_follows_the_measured_errors(seed):
+    train = toys.draw_attendance(14, seed=seed)
+    new = toys.draw_attendance(toys.REGRESSION_NEW_SIZE, seed=100 + seed)
+    errors = toys.degree_errors(train, new)
+    lowest = min(errors.values())
+    for degree in range(toys.MAX_DEGREE + 1):
+        result = toys.regression_state(train, new, degree)
+        assert result.new_error == pytest.approx(errors[degree])
+        if result.diagnosis == toys.GOOD_FIT:
+            assert result.new_error <= lowest * 1.25 + 1e-9
+        else:
+            assert result.new_error > lowest * 1.25
+            assert "Surapprentissage" in result.summary or "Sous-apprentissage" in result.summary
+        if result.new_error == lowest:
+            assert "la plus basse de la courbe" in result.summary
