@@ -221,3 +221,33 @@ def test_message_area_records_the_last_error_for_the_room(workspace_root, monkey
     assert stored["module"] == "04_preparation" and not stored["resolved"]
     area.success("Recette enregistrée.")
     assert learner.load(room.LAST_ERROR_KEY)["resolved"]
+
+
+def start_args(token=None):
+    import argparse
+
+    return argparse.Namespace(
+        host="0.0.0.0", port=8866, room=1, pool_size=0, facilitator_token=token, no_browser=True
+    )
+
+
+def test_start_prints_a_generated_token_and_never_a_chosen_one(monkeypatch, capsys):
+    import labkit.server
+    from labkit.commands import serve
+
+    given = {}
+    monkeypatch.setattr(labkit.server, "serve", lambda **kw: given.update(kw))
+    monkeypatch.delenv("DATALAB_FACILITATOR_TOKEN", raising=False)
+    assert serve.run_start(start_args()) == 0
+    out = capsys.readouterr().out
+    assert (
+        f"Animation (formateur) : http://localhost:8866/animation?jeton={given['facilitator_token']}"
+        in out
+    )
+    assert len(given["facilitator_token"]) >= roomview.MIN_TOKEN_LENGTH
+    monkeypatch.setenv("DATALAB_FACILITATOR_TOKEN", "choisi-par-moi-42")
+    assert serve.run_start(start_args()) == 0
+    out = capsys.readouterr().out
+    assert given["facilitator_token"] == "choisi-par-moi-42" and "choisi-par-moi-42" not in out
+    assert serve.run_start(start_args("court")) == 2
+    assert "au moins 8 caractères" in capsys.readouterr().err
