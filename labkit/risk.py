@@ -4,7 +4,9 @@ raise? (module 02)
 Pure code. The questions, the levels and the ethics checklist are data that a facilitator edits in
 ``content/risques.yaml``; :func:`load_questionnaire` validates them with French messages. The level
 reached is the most severe level among the questions answered « oui » (levels are listed from the
-most to the least severe), the default level when there is none. Answers and checklist notes are
+most to the least severe), the default level when there is none. That level is never stated alone
+while a « je ne sais pas » (or a missing answer) could make it more severe: :attr:`Assessment.label`
+then names the possible level and what to check. Answers and checklist notes are
 saved in the learner's workspace (key ``risk``); :func:`risk_summary` gives them as plain values
 for the final report of module 06.
 """
@@ -185,6 +187,7 @@ class Reason:
     text: str  # the question
     reason: str
     level: str
+    help: str = ""  # what to look at to answer the question
 
 
 @dataclass(frozen=True)
@@ -197,10 +200,29 @@ class Assessment:
     answered: int
     total: int
     answers: dict[str, str] = field(default_factory=dict)
+    unanswered: list[Reason] = field(default_factory=list)  # unanswered, could raise the level
 
     @property
     def complete(self) -> bool:
         return self.answered == self.total
+
+    @property
+    def settled(self) -> bool:
+        """True when no « je ne sais pas » and no missing answer could raise the level."""
+        return not self.to_check and not self.unanswered
+
+    @property
+    def label(self) -> str:
+        """The level as it may be stated: never a plain lower level while a « je ne sais pas »
+        could make it more severe (then the possible level, to check), and qualified while
+        unanswered questions could still raise it."""
+        if self.to_check and self.possible_level is not None:
+            return messages.text("risk.level_to_check", possible=self.possible_level.name)
+        if self.unanswered:
+            return messages.text(
+                "risk.level_to_confirm", level=self.level.name, missing=len(self.unanswered)
+            )
+        return self.level.name
 
     @property
     def explanation(self) -> list[str]:
@@ -229,7 +251,7 @@ def assess(questionnaire: Questionnaire, answers: Mapping[str, Any] | None) -> A
     clean = check_answers(questionnaire, answers)
 
     def reason(question: Question) -> Reason:
-        return Reason(question.id, question.text, question.reason, question.level)
+        return Reason(question.id, question.text, question.reason, question.level, question.help)
 
     yes = [q for q in questionnaire.questions if clean.get(q.id) == YES]
     if yes:
@@ -255,6 +277,11 @@ def assess(questionnaire: Questionnaire, answers: Mapping[str, Any] | None) -> A
         answered=len(clean),
         total=len(questionnaire.questions),
         answers=clean,
+        unanswered=[
+            reason(q)
+            for q in questionnaire.questions
+            if q.id not in clean and questionnaire.severity(q.level) < rank
+        ],
     )
 
 
@@ -339,9 +366,10 @@ def risk_summary(workspace, questionnaire: Questionnaire | None = None) -> dict[
         "saved": saved,
         "assessed": assessed,
         "level": level.id if assessed else None,
-        "level_name": level.name if assessed else messages.text("risk.not_assessed"),
-        "level_summary": level.summary if assessed else "",
-        "consequences": level.consequences if assessed else "",
+        "level_name": assessment.label if assessed else messages.text("risk.not_assessed"),
+        "level_summary": _stated_summary(assessment) if assessed else "",
+        "consequences": level.consequences if assessed and assessment.settled else "",
+        "settled": assessed and assessment.settled,
         "reasons": assessment.explanation if assessed else [],
         "to_check": [r.text for r in assessment.to_check],
         "possible_level": assessment.possible_level.name if assessment.possible_level else None,
@@ -363,6 +391,15 @@ def risk_summary(workspace, questionnaire: Questionnaire | None = None) -> dict[
         ],
         "saved_at": stored.get("saved_at") if saved else None,
     }
+
+
+def _stated_summary(assessment: Assessment) -> str:
+    """The level's summary when it is settled; otherwise what remains to check."""
+    if assessment.to_check and assessment.possible_level is not None:
+        return messages.text("risk.to_check", level=assessment.possible_level.name)
+    if assessment.unanswered:
+        return messages.text("risk.incomplete")
+    return assessment.level.summary
 
 
 def answer_label(value: str) -> str:

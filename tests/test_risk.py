@@ -261,3 +261,62 @@ def test_the_pyramid_marks_the_level_with_text(questionnaire):
     assert "votre projet" in figure.layout.annotations[0].text
     assert figure.layout.annotations[0].y == 3  # second level from the top
     assert not risk.risk_pyramid_figure(questionnaire, None).layout.annotations
+
+
+# ------------------------------------------------------- a « je ne sais pas » never says « minimal »
+def test_unsure_about_public_service_is_never_stated_minimal(questionnaire, workspace):
+    answers = all_no(questionnaire)
+    answers["prestations_essentielles"] = risk.UNSURE
+    result = risk.assess(questionnaire, answers)
+    assert result.level.id == "risque_minimal"  # what the other answers give…
+    assert not result.settled
+    assert "Risque minimal" not in result.label  # …is not what is stated
+    assert "Haut risque" in result.label and "à vérifier" in result.label
+    assert result.to_check[0].help.startswith("Regardez si le résultat du modèle")
+    risk.save_risk(workspace, answers=answers, questionnaire=questionnaire)
+    summary = risk.risk_summary(workspace, questionnaire)
+    assert "Risque minimal" not in summary["level_name"]
+    assert "Haut risque" in summary["level_summary"]
+    assert summary["consequences"] == "" and summary["settled"] is False
+
+
+def test_the_boundary_of_the_unsure_rule(questionnaire):
+    base = all_no(questionnaire)
+    # An unsure answer to a question of the level already reached, or lower, changes nothing.
+    same = {**base, "prestations_essentielles": risk.YES, "emploi": risk.UNSURE}
+    assert risk.assess(questionnaire, same).label == "Haut risque"
+    lower = {**base, "dialogue": risk.YES, "contenu_genere": risk.UNSURE}
+    assert risk.assess(questionnaire, lower).label == "Risque limité : obligations de transparence"
+    # One level higher is enough to stop stating the lower one.
+    higher = {**base, "dialogue": risk.YES, "emploi": risk.UNSURE}
+    assert risk.assess(questionnaire, higher).label == "à vérifier, peut-être « Haut risque »"
+    # The most severe possible level is named.
+    worst = {**higher, "notation_sociale": risk.UNSURE}
+    assert "Pratique interdite" in risk.assess(questionnaire, worst).label
+    # Every answer « non »: minimal, settled.
+    assert risk.assess(questionnaire, base).label == "Risque minimal"
+    assert risk.assess(questionnaire, base).settled
+
+
+def test_missing_answers_that_could_raise_the_level_are_said(questionnaire):
+    result = risk.assess(questionnaire, {"emploi": risk.NO})
+    assert result.label.startswith("Risque minimal, à confirmer")
+    assert f"{len(questionnaire.questions) - 1} question(s) sans réponse" in result.label
+    # Only the questions that could make the level more severe count.
+    answers = all_no(questionnaire)
+    answers["prestations_essentielles"] = risk.YES
+    for question in questionnaire.questions:
+        if question.level in ("risque_limite", "risque_minimal"):
+            answers.pop(question.id)
+    assert risk.assess(questionnaire, answers).label == "Haut risque"
+
+
+def test_module02_shows_what_to_check_not_the_lower_level(questionnaire):
+    from labkit.ui import module02
+
+    answers = all_no(questionnaire)
+    answers["prestations_essentielles"] = risk.UNSURE
+    page = module02._assessment_html(risk.assess(questionnaire, answers))
+    assert "Risque minimal" not in page and "Pas d’obligation particulière" not in page
+    assert "peut-être « Haut risque »" in page and "Regardez si le résultat" in page
+    assert module02._shown_level(risk.assess(questionnaire, answers)) == "haut_risque"

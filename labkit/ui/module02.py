@@ -291,8 +291,13 @@ class Module02App(ModulePage):
 
 
 def _shown_level(assessment: risk.Assessment) -> str | None:
-    """The level to mark on the pyramid: none before the first answer."""
-    return assessment.level.id if assessment.answered else None
+    """The level to mark on the pyramid: none before the first answer; the possible level while a
+    « je ne sais pas » could raise it (never a lower level that may be false)."""
+    if not assessment.answered:
+        return None
+    if assessment.to_check and assessment.possible_level is not None:
+        return assessment.possible_level.id
+    return assessment.level.id
 
 
 def _assessment_html(assessment: risk.Assessment) -> str:
@@ -304,26 +309,42 @@ def _assessment_html(assessment: risk.Assessment) -> str:
     level = assessment.level
     reasons = "".join(f"<li>{esc(text)}</li>" for text in assessment.explanation)
     others = "".join(f"<li>{esc(r.reason)}</li>" for r in assessment.other_yes)
+    headline = messages.text("risk.level_reached", level=assessment.label)
     parts = [
         '<div class="dl-card" role="status" aria-live="polite">',
-        f'<h4 class="dl-risk-level">{esc(messages.text("risk.level_reached", level=level.name))}</h4>',
-        f"<p>{esc(level.summary)}</p>",
-        f"<p><strong>{esc(messages.text('risk.level_because'))}</strong></p><ul>{reasons}{others}</ul>",
+        f'<h4 class="dl-risk-level">{esc(headline)}</h4>',
     ]
-    if assessment.to_check and assessment.possible_level is not None:
-        items = "".join(f"<li>{esc(r.text)}</li>" for r in assessment.to_check)
+    unsure = bool(assessment.to_check and assessment.possible_level is not None)
+    if unsure:
+        possible = assessment.possible_level
+        items = "".join(
+            f"<li>{esc(r.text)}"
+            + (f'<br><span class="dl-muted">{esc(r.help)}</span>' if r.help else "")
+            + "</li>"
+            for r in assessment.to_check
+        )
         parts.append(
-            message_html(
-                "warning",
-                messages.text("risk.to_check", level=assessment.possible_level.name),
-            )
+            message_html("warning", messages.text("risk.to_check", level=possible.name))
             + f"<ul>{items}</ul>"
         )
-    if level.consequences:
+        if possible.consequences:
+            parts.append(
+                f"<p><strong>{esc(messages.text('risk.possible_consequences', level=possible.name))}"
+                f"</strong> {esc(possible.consequences)}</p>"
+            )
+    else:
+        parts.append(f"<p>{esc(level.summary)}</p>")
+    if not unsure:
+        because = messages.text("risk.level_because")
+        parts.append(f"<p><strong>{esc(because)}</strong></p><ul>{reasons}{others}</ul>")
+    elif assessment.reasons:
+        because = messages.text("risk.level_yes_so_far")
+        parts.append(f"<p><strong>{esc(because)}</strong></p><ul>{reasons}{others}</ul>")
+    if not unsure and level.consequences:
         parts.append(
             f"<p><strong>{esc(messages.text('risk.consequences'))}</strong> {esc(level.consequences)}</p>"
         )
-    if level.examples:
+    if not unsure and level.examples:
         examples = "".join(f"<li>{esc(e)}</li>" for e in level.examples)
         parts.append(
             f"<p><strong>{esc(messages.text('risk.examples'))}</strong></p><ul>{examples}</ul>"
