@@ -598,9 +598,13 @@ class Module05App(ModulePage):
         step = widgets.HTML()
         result = widgets.VBox([_p(_t("ui_compare_waiting"), "dl-muted")])
 
+        def show_step(message: str) -> None:
+            step.value = f'<p class="dl-muted" aria-live="polite">{esc(message)}</p>'
+
         def on_progress(fraction: float, message: str) -> None:
             progress.value = int(round(100 * fraction))
-            step.value = f'<p class="dl-muted" aria-live="polite">{esc(message)}</p>'
+            # No duration: the time computed here ends before the results are drawn.
+            show_step(_t("ui_compare_drawing") if fraction >= 1 else message)
 
         def render() -> None:
             comparison = state.comparison
@@ -635,6 +639,7 @@ class Module05App(ModulePage):
                 html(table_html(rows, caption=caption)),
                 _figure(plots.comparison_figure(comparison)),
             ]
+            show_step(_t("ui_compare_shown"))
 
         @guarded(area)
         def run(_button) -> None:
