@@ -116,6 +116,46 @@ def check_content() -> list[Check]:
     return results
 
 
+def check_content_files() -> list[Check]:
+    """Every YAML file of ``content/`` parses (one FIX line per broken file, with its line)."""
+    from labkit.content import load_yaml, shown_path
+
+    folder = paths.content_dir()
+    files = sorted(folder.rglob("*.yaml"))
+    broken = []
+    for path in files:
+        try:
+            load_yaml(path)
+        except DatalabError as error:
+            broken.append(
+                Check(
+                    f"fichier {shown_path(path)}", False, str(error), "corrigez la ligne indiquée"
+                )
+            )
+    if broken:
+        return broken
+    return [Check("fichiers YAML de content/", True, f"{len(files)} fichiers lisibles")]
+
+
+def check_running_example() -> list[Check]:
+    """The running example of ``content/settings.yaml`` names a dataset that exists and one of its
+    columns as target."""
+    from labkit.settings import load_settings, running_example_problems
+
+    label = "exemple fil rouge (content/settings.yaml)"
+    try:
+        example = load_settings().running_example
+    except DatalabError as error:
+        return [Check(label, False, str(error), "corrigez le fichier indiqué")]
+    problems = running_example_problems(example)
+    if problems:
+        return [
+            Check(label, False, problem, "corrigez « fil_rouge » dans content/settings.yaml")
+            for problem in problems
+        ]
+    return [Check(label, True, f"jeu « {example.dataset} », cible « {example.target} »")]
+
+
 def check_datasets() -> list[Check]:
     folder = paths.datasets_dir()
     found = sorted(p.parent for p in folder.glob("*/datapackage.json"))
@@ -168,7 +208,9 @@ def run_all() -> list[Check]:
     return [
         check_python(),
         *check_packages(),
+        *check_content_files(),
         *check_content(),
+        *check_running_example(),
         *check_datasets(),
         check_workspace(),
     ]

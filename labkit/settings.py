@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from labkit import paths
+from labkit import messages, paths
 from labkit.content import load_yaml, require
 
 
@@ -40,3 +40,38 @@ def load_settings() -> Settings:
             story=str(example.get("histoire") or ""),
         ),
     )
+
+
+def running_example_problems(example: RunningExample) -> list[str]:
+    """French problems of the running example: a dataset that is not a folder of ``datasets/``
+    (with the valid names), a target that is not one of its columns (with its columns)."""
+    from labkit import datapackage
+    from labkit.errors import DatalabError
+
+    folders = {folder.name: folder for folder in datapackage.dataset_folders()}
+    if example.dataset not in folders:
+        known = ", ".join(sorted(folders)) or "aucun"
+        return [
+            str(messages.error("content.example_dataset_unknown", id=example.dataset, known=known))
+        ]
+    try:
+        info = datapackage.dataset_info(folders[example.dataset])
+    except DatalabError as error:
+        return [str(error)]
+    columns = [str(field.get("name")) for field in info.fields]
+    if example.target not in columns:
+        suggested = ", ".join(
+            str(t.get("column") or t.get("name") or "") for t in info.suggested_targets
+        )
+        return [
+            str(
+                messages.error(
+                    "content.example_target_unknown",
+                    id=example.dataset,
+                    target=example.target,
+                    columns=", ".join(columns),
+                    suggested=suggested or "aucune",
+                )
+            )
+        ]
+    return []
