@@ -13,6 +13,7 @@ clean new data the same way) and the scores — is kept as plain JSON under the 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import io
 import zipfile
@@ -134,10 +135,15 @@ def from_parts(data: bytes, meta: dict) -> TrainedModel:
 
 # -------------------------------------------------------------------------- workspace
 def save_model(workspace, trained: TrainedModel, extra: dict | None = None) -> dict:
-    """Store the model file and its metadata in the workspace; return the metadata."""
+    """Store the model file and its metadata in the workspace; return the metadata. Both land
+    together (:meth:`labkit.workspace.Workspace.together`): a process killed half-way leaves the
+    previous model and metadata, or the new ones, never one without the other."""
     meta = metadata(trained, extra)
-    workspace.save_file(MODEL_FILE, to_bytes(trained))
-    workspace.save(TRAINING_KEY, meta)
+    data = to_bytes(trained)
+    together = getattr(workspace, "together", None)
+    with together() if together is not None else contextlib.nullcontext():
+        workspace.save_file(MODEL_FILE, data)
+        workspace.save(TRAINING_KEY, meta)
     return meta
 
 

@@ -904,17 +904,20 @@ def import_bundle(workspace, data: bytes) -> BundleImport:
 
     parsed = check_bundle(data)
     loaded = ["model", "recipe"]
-    workspace.save(model_store.TRAINING_KEY, parsed["meta"])
-    workspace.save_file(model_store.MODEL_FILE, parsed["model_bytes"])
-    save_recipe(workspace, parsed["recipe"])
-    if parsed.get("report") is not None:
-        workspace.save_file(IMPORTED_REPORT, parsed["report"])
-        loaded.append("report")
-    if "canvas" in parsed:
-        canvas.save_canvas(workspace, parsed["canvas"])
-        loaded.append("canvas")
-    if "transparency" in parsed:
-        transparency.save_transparency(workspace, parsed["transparency"])
-        loaded.append("transparency")
+    # Every part lands together or none does: a process killed during the import leaves the
+    # previous work whole (or the imported one), never a model from one bundle with another's data.
+    with workspace.together():
+        workspace.save(model_store.TRAINING_KEY, parsed["meta"])
+        workspace.save_file(model_store.MODEL_FILE, parsed["model_bytes"])
+        save_recipe(workspace, parsed["recipe"])
+        if parsed.get("report") is not None:
+            workspace.save_file(IMPORTED_REPORT, parsed["report"])
+            loaded.append("report")
+        if "canvas" in parsed:
+            canvas.save_canvas(workspace, parsed["canvas"])
+            loaded.append("canvas")
+        if "transparency" in parsed:
+            transparency.save_transparency(workspace, parsed["transparency"])
+            loaded.append("transparency")
     trained = parsed["trained"]
     return BundleImport(trained.name, trained.target, len(parsed["recipe"]), loaded)

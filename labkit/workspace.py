@@ -10,6 +10,12 @@ A learner is known by a pseudonym (no account). Their work lives in one folder,
   damaged by other means is set aside and its previous version used.
 - Tables (``save_table``/``load_table``): pandas DataFrames as Parquet, keeping column types.
 - Files (``save_file``/``read_file``): bytes (uploaded files, model files), by a checked name.
+- Writes that belong together (a model file and its metadata, the parts of an imported bundle) go
+  through :meth:`Workspace.together`: each file is staged beside its place, a journal lists them,
+  then they are moved in; a process killed half-way is rolled forward when the workspace is next
+  opened, so a reader never sees a model without its metadata or the reverse. A workspace import
+  is written into a hidden folder first, then swapped in (the current work kept as a backup).
+- A full disk or a read-only folder gives a French message, never a traceback.
 
 No path built from what a person types reaches the file system unchecked: pseudonyms are folded to
 a slug, and keys and names must match a strict pattern.
@@ -17,16 +23,19 @@ a slug, and keys and names must match a strict pattern.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import errno
 import io
 import json
 import os
 import re
 import shutil
 import tempfile
+import time
 import unicodedata
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +49,10 @@ FORMAT_VERSION = 1
 PSEUDONYM_MIN, PSEUDONYM_MAX = 2, 40
 IMPORT_MAX_BYTES = 200 * 1024 * 1024
 EXPORT_MAX_BYTES = IMPORT_MAX_BYTES  # what is exported can be imported again
+
+JOURNAL = ".commit.json"  # the staged writes of an unfinished :meth:`Workspace.together`
+LEFTOVER_SECONDS = 10 * 60  # temporary files older than this belong to a killed process
+_DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 _KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,80}$")
 _PSEUDONYM_RE = re.compile(r"^[\w .'-]+$", re.UNICODE)
@@ -101,6 +114,34 @@ def _now() -> str:
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that a reader sees the old or the new content, never a mix."""
+    tmp = _stage(path, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _copy_atomic(source: Path, target: Path) -> None:
+    atomic_write(target, source.read_bytes())
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+def _stage(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a hidden temporary file beside ``path`` (flushed to disk); its path."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -108,18 +149,17 @@ def atomic_write(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    return Path(tmp)
+
+
+def write_error(exc: OSError, path: Path | str):
+    """The French error for a failed write: « disque plein » when it is, else « not writable »."""
+    if getattr(exc, "errno", None) in _DISK_FULL:
+        return messages.error("workspace.disk_full", path=str(path))
+    return messages.error("workspace.not_writable", path=str(path))
 
 
 def _migrate(envelope: Any) -> Any:
@@ -140,10 +180,98 @@ class Workspace:
         # Called with what changed after every write: "dataset" (a document), "table:raw",
         # "file:model.skops", or "*" (the whole workspace, after an import or a reset).
         self.listeners: list[Callable[[str], None]] = []
+        self._pending: list[tuple[Path, Path, str]] | None = None  # staged by together()
 
     def _changed(self, what: str) -> None:
         for listener in list(self.listeners):
             listener(what)
+
+    def _write(self, path: Path, data: bytes, what: str) -> None:
+        """Write one file atomically, or stage it when inside :meth:`together`."""
+        try:
+            if self._pending is not None:
+                self._pending.append((_stage(path, data), path, what))
+                return
+            atomic_write(path, data)
+        except OSError as exc:
+            raise write_error(exc, self.folder) from exc
+        self._changed(what)
+
+    @contextlib.contextmanager
+    def together(self) -> Iterator[Workspace]:
+        """Make every write of the block land together, or none of them (if the block raises).
+
+        Files are staged beside their places; at the end a journal listing them is written, they
+        are moved in and the journal removed. A process killed after the journal was written is
+        completed by the next :meth:`open` (:meth:`_roll_forward`); killed before, nothing changed.
+        """
+        if self._pending is not None:  # nested: the outer block commits
+            yield self
+            return
+        self._pending = pending = []
+        try:
+            yield self
+        except BaseException:
+            self._pending = None
+            for tmp, _, _ in pending:
+                tmp.unlink(missing_ok=True)
+            raise
+        self._pending = None
+        if not pending:
+            return
+        journal = self.folder / JOURNAL
+        moves = [
+            [tmp.relative_to(self.folder).as_posix(), path.relative_to(self.folder).as_posix()]
+            for tmp, path, _ in pending
+        ]
+        try:
+            atomic_write(journal, json.dumps(moves).encode("utf-8"))
+        except OSError as exc:
+            for tmp, _, _ in pending:
+                tmp.unlink(missing_ok=True)
+            raise write_error(exc, self.folder) from exc
+        try:
+            for tmp, path, _ in pending:
+                os.replace(tmp, path)
+            for folder in {path.parent for _, path, _ in pending}:
+                _fsync_dir(folder)
+            journal.unlink(missing_ok=True)
+        except OSError as exc:  # the journal stays: the next open finishes the moves
+            raise write_error(exc, self.folder) from exc
+        for _, _, what in pending:
+            self._changed(what)
+
+    def _roll_forward(self) -> None:
+        """Finish the writes listed in an unfinished journal (see :meth:`together`)."""
+        journal = self.folder / JOURNAL
+        try:
+            moves = json.loads(journal.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return
+        except (ValueError, OSError):
+            moves = []  # a journal is written atomically: unreadable means nothing to finish
+        for move in moves if isinstance(moves, list) else []:
+            try:
+                tmp, target = (self.folder / str(part) for part in move)
+            except (TypeError, ValueError):
+                continue
+            if ".." in str(move) or "'/" in str(move) or not tmp.name.endswith(".tmp"):
+                continue  # only files staged inside this folder
+            with contextlib.suppress(FileNotFoundError):  # already moved
+                os.replace(tmp, target)
+        for folder in {self.folder, self.folder / "tables", self.folder / "files"}:
+            if folder.exists():
+                _fsync_dir(folder)
+        journal.unlink(missing_ok=True)
+
+    def _clean_leftovers(self) -> None:
+        """Remove temporary files that a killed process left (older than a few minutes)."""
+        limit = time.time() - LEFTOVER_SECONDS
+        for folder in (self.folder, self.folder / "tables", self.folder / "files"):
+            for tmp in folder.glob(".*.tmp") if folder.exists() else ():
+                with contextlib.suppress(OSError):
+                    if tmp.stat().st_mtime < limit:
+                        tmp.unlink()
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -154,9 +282,12 @@ class Workspace:
         folder = root / "learners" / slugify(pseudonym)
         workspace = cls(folder, pseudonym)
         try:
+            workspace._finish_import()
             folder.mkdir(parents=True, exist_ok=True)
+            workspace._roll_forward()
+            workspace._clean_leftovers()
         except OSError as exc:
-            raise messages.error("workspace.not_writable", path=str(root)) from exc
+            raise write_error(exc, root) from exc
         if not (folder / "learner.json").exists():
             workspace.save("learner", {"pseudonym": pseudonym, "created": _now()})
         return workspace
@@ -185,11 +316,10 @@ class Workspace:
             raise messages.error("workspace.not_serializable", key=key) from exc
         try:
             if path.exists():
-                shutil.copyfile(path, path.with_suffix(".prev.json"))
-            atomic_write(path, data.encode("utf-8"))
+                _copy_atomic(path, path.with_suffix(".prev.json"))
         except OSError as exc:
-            raise messages.error("workspace.not_writable", path=str(self.folder)) from exc
-        self._changed(key)
+            raise write_error(exc, self.folder) from exc
+        self._write(path, data.encode("utf-8"), key)
 
     def _read_envelope(self, path: Path) -> dict:
         envelope = _migrate(json.loads(path.read_text(encoding="utf-8")))
@@ -215,7 +345,8 @@ class Workspace:
                 value = self._read_envelope(previous)["data"]
             except (ValueError, UnicodeDecodeError, OSError, _TooNew):
                 raise messages.error("workspace.corrupted", key=key, kept=kept.name) from None
-            shutil.copyfile(previous, path)
+            with contextlib.suppress(OSError):  # a full disk: the value is still given back
+                _copy_atomic(previous, path)
             self.notices.append(
                 messages.text("workspace.corrupted_recovered", key=key, kept=kept.name)
             )
@@ -235,7 +366,9 @@ class Workspace:
 
     def keys(self) -> list[str]:
         return sorted(
-            p.stem for p in self.folder.glob("*.json") if not p.name.endswith(".prev.json")
+            p.stem
+            for p in self.folder.glob("*.json")
+            if not p.name.endswith(".prev.json") and not p.name.startswith(".")
         )
 
     # ------------------------------------------------------------------ tables
@@ -248,11 +381,7 @@ class Workspace:
         frame = table.copy()
         frame.columns = [str(c) for c in frame.columns]
         frame.to_parquet(buffer, index=False)
-        try:
-            atomic_write(self._table_path(name), buffer.getvalue())
-        except OSError as exc:
-            raise messages.error("workspace.not_writable", path=str(self.folder)) from exc
-        self._changed(f"table:{name}")
+        self._write(self._table_path(name), buffer.getvalue(), f"table:{name}")
 
     def delete_table(self, name: str) -> None:
         path = self._table_path(name)
@@ -281,11 +410,7 @@ class Workspace:
 
     def save_file(self, name: str, data: bytes) -> Path:
         path = self._file_path(name)
-        try:
-            atomic_write(path, data)
-        except OSError as exc:
-            raise messages.error("workspace.not_writable", path=str(self.folder)) from exc
-        self._changed(f"file:{name}")
+        self._write(path, data, f"file:{name}")
         return path
 
     def read_file(self, name: str) -> bytes | None:
@@ -305,7 +430,7 @@ class Workspace:
         paths = [
             path
             for path in sorted(self.folder.rglob("*"))
-            if path.is_file() and ".abime-" not in path.name and not path.name.endswith(".tmp")
+            if path.is_file() and ".abime-" not in path.name and not path.name.startswith(".")
         ]
         total = sum(path.stat().st_size for path in paths)
         if total > limit:
@@ -344,27 +469,93 @@ class Workspace:
             raise messages.error("workspace.import_too_large", max_mb=IMPORT_MAX_BYTES // 2**20)
         if "learner.json" not in {e.filename for e in entries}:
             raise messages.error("workspace.import_not_zip")
-        self.reset()
-        for entry in entries:
-            if entry.filename == "learner.json":
-                continue  # the learner keeps their own pseudonym
-            atomic_write(self.folder / entry.filename, archive.read(entry))
+        # Written whole into a hidden folder first, then swapped in: a process killed half-way
+        # leaves either the previous work or the imported one (see _finish_import), never a mix.
+        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        staging = self.folder.parent / f".{self.slug}.import-{stamp}.partiel"
+        try:
+            staging.mkdir(parents=True)
+            for entry in entries:
+                if entry.filename == "learner.json":
+                    continue  # the learner keeps their own pseudonym
+                _stage_plain(staging / entry.filename, archive.read(entry))
+            learner = {"pseudonym": self.pseudonym, "created": _now()}
+            with contextlib.suppress(OSError, ValueError):
+                mine = _migrate(json.loads((self.folder / "learner.json").read_text("utf-8")))
+                if isinstance(mine.get("data"), dict):
+                    learner = mine["data"]
+            envelope = {"format": FORMAT, "version": FORMAT_VERSION, "key": "learner"}
+            envelope |= {"saved": _now(), "data": learner}
+            _stage_plain(
+                staging / "learner.json",
+                json.dumps(envelope, ensure_ascii=False, indent=1).encode("utf-8"),
+            )
+            _fsync_dir(staging)
+            ready = staging.with_name(staging.name.removesuffix(".partiel") + ".pret")
+            os.replace(staging, ready)
+            _fsync_dir(self.folder.parent)
+        except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise write_error(exc, self.folder) from exc
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        try:
+            self._finish_import()
+        except OSError as exc:
+            raise write_error(exc, self.folder) from exc
         self._changed("*")
         return len(entries) - 1
+
+    def _backup_target(self) -> Path:
+        backups = self.folder.parent.parent / "backups"
+        backups.mkdir(parents=True, exist_ok=True)
+        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        return backups / f"{self.slug}-{stamp}"
+
+    def _finish_import(self) -> None:
+        """Swap in a fully written import (``.<slug>.import-….pret``), the current work moving to a
+        dated backup; called by :meth:`import_zip` and, after a process was killed during the swap,
+        by :meth:`open`. Half-written imports (``….partiel``) of a killed process are removed."""
+        parent = self.folder.parent
+        if not parent.exists():
+            return
+        limit = time.time() - LEFTOVER_SECONDS
+        for partial in parent.glob(f".{self.slug}.import-*.partiel"):
+            with contextlib.suppress(OSError):
+                if partial.stat().st_mtime < limit:
+                    shutil.rmtree(partial, ignore_errors=True)
+        for ready in sorted(parent.glob(f".{self.slug}.import-*.pret")):
+            if self.folder.exists():
+                os.replace(self.folder, self._backup_target())
+            try:
+                os.replace(ready, self.folder)
+            except FileNotFoundError:
+                continue  # another process finished it
+            _fsync_dir(parent)
 
     def reset(self) -> Path | None:
         """Start afresh: the current work moves to a dated backup folder, nothing is deleted."""
         if not self.folder.exists():
             return None
-        backups = self.folder.parent.parent / "backups"
-        backups.mkdir(parents=True, exist_ok=True)
-        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        target = backups / f"{self.slug}-{stamp}"
-        os.replace(self.folder, target)
-        self.folder.mkdir(parents=True)
+        try:
+            target = self._backup_target()
+            os.replace(self.folder, target)
+            self.folder.mkdir(parents=True)
+        except OSError as exc:
+            raise write_error(exc, self.folder) from exc
         self.save("learner", {"pseudonym": self.pseudonym, "created": _now()})
         self._changed("*")
         return target
+
+
+def _stage_plain(path: Path, data: bytes) -> None:
+    """Write a file of a folder not in use yet (flushed to disk, no rename needed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 class _TooNew(Exception):
