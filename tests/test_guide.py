@@ -177,6 +177,19 @@ def test_the_quiz_format_documented_in_the_guide_loads(tmp_path):
     assert number.check("5,2").is_correct and not number.check("7").is_correct
 
 
+def test_the_guide_s_example_quiz_ids_are_free(tmp_path):
+    """Copied into a quiz file, the guide's example questions must not clash with real ones."""
+    path = tmp_path / "exemple.yaml"
+    path.write_text(documented_quiz_example(), encoding="utf-8")
+    examples = {p.id for p in quiz.load_bank("exemple", path).problems}
+    used = {
+        p.id
+        for bank_file in (ROOT / "content" / "quiz").glob("*.yaml")
+        for p in quiz.load_bank(bank_file.stem, bank_file).problems
+    }
+    assert examples and not examples & used, sorted(examples & used)
+
+
 def test_answer_key_marks_right_choices_and_reasons(tmp_path):
     path = tmp_path / "exemple.yaml"
     path.write_text(documented_quiz_example(), encoding="utf-8")
