@@ -16,6 +16,7 @@ document, table and model loads, and that the state is the old one or the new on
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import io
@@ -508,3 +509,72 @@ def test_full_disk_through_the_command_line(tmp_path, models, monkeypatch, capsy
     assert main(["bundle", "import", str(path), "--pseudo", PSEUDO]) == 1
     err = capsys.readouterr().err
     assert err.startswith("Erreur : Le disque est plein") and "Traceback" not in err
+
+
+# ---------------------------------------------------------------------------- dataset new
+def _big_csv(path: Path, rows: int = 40_000) -> None:
+    frame = _frame(4, rows)
+    frame["commentaire"] = [f"Demande numéro {i}" for i in range(rows)]
+    frame.to_csv(path, sep=";", index=False)
+
+
+def test_dataset_new_killed_leaves_a_work_folder_that_the_next_run_removes(tmp_path):
+    """A real ``datalab dataset new`` process killed while it checks its hidden work folder; the
+    folder is left (a run may still be going), then removed by a later run once it is old."""
+    import subprocess
+    import sys
+
+    from labkit.cli import main
+    from labkit.commands import dataset
+
+    source = tmp_path / "demandes.csv"
+    _big_csv(source)
+    place = tmp_path / "jeux"
+    place.mkdir()
+    argv = ["dataset", "new", str(source), "--dest", str(place / "demandes"), "--licence", "cc0"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "labkit.cli", *argv],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while process.poll() is None and time.monotonic() < deadline:
+        if any(p.name.endswith(".partiel") for p in place.iterdir()):
+            time.sleep(0.05)  # let it write into the folder
+            break
+        time.sleep(0.002)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL, "the run ended before it could be killed"
+    left = [p for p in place.iterdir() if p.name.endswith(".partiel")]
+    assert len(left) == 1 and not (place / "demandes").exists()
+
+    small = tmp_path / "petit.csv"
+    small.write_text("a;b\nx;1\ny;2\nz;3\n", encoding="utf-8")
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["dataset", "new", str(small), "--dest", str(place / "petit")]) == 0
+    assert left[0].exists()  # too recent: may belong to a run still going
+    old = time.time() - dataset.LEFTOVER_SECONDS - 60
+    os.utime(left[0], (old, old))
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["dataset", "new", str(small), "--dest", str(place / "autre")]) == 0
+    assert sorted(p.name for p in place.iterdir()) == ["autre", "petit"]
+
+
+def test_dataset_new_killed_while_replacing_puts_the_old_package_back(tmp_path):
+    from labkit.cli import main
+
+    small = tmp_path / "petit.csv"
+    small.write_text("a;b\nx;1\ny;2\nz;3\n", encoding="utf-8")
+    place = tmp_path / "jeux"
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["dataset", "new", str(small), "--dest", str(place / "jeu")]) == 0
+    # what a run killed between its two renames leaves: the old package set aside, no new one
+    os.replace(place / "jeu", place / ".jeu-4242.ancien")
+    old = time.time() - 3600
+    os.utime(place / ".jeu-4242.ancien", (old, old))
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["dataset", "new", str(small), "--dest", str(place / "autre")]) == 0
+    assert sorted(p.name for p in place.iterdir()) == ["autre", "jeu"]
+    assert (place / "jeu" / "datapackage.json").is_file()

@@ -17,12 +17,14 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 import unicodedata
 import warnings
 from pathlib import Path
 from typing import Any
 
 from labkit import messages, paths
+from labkit.errors import DatalabError
 from labkit.reader import (
     ReadOptions,
     ReadResult,
@@ -56,6 +58,9 @@ def register(subparsers) -> None:
     inspect = actions.add_parser("inspect", help="ce que Datalab lit dans un fichier")
     inspect.add_argument("path", help="fichier CSV, .xlsx ou .ods, ou dossier de jeu de données")
     inspect.add_argument("--json", action="store_true", help="résultat au format JSON")
+    inspect.add_argument(
+        "--target", help="colonne à prédire, pour repérer les colonnes qui donnent la réponse"
+    )
     _reading_options(inspect)
     inspect.set_defaults(handler=run_inspect)
 
@@ -135,10 +140,50 @@ def _read_path(path: Path, options: ReadOptions | None = None) -> tuple[ReadResu
     return read_table(path.read_bytes(), path.name, options), path
 
 
-def inspect_summary(path: Path | str, options: ReadOptions | None = None) -> dict[str, Any]:
-    """What ``datalab dataset inspect --json`` prints: the detection and a summary of the table."""
+def inspect_quality(frame, target: str | None = None, schema: dict | None = None) -> dict:
+    """The quality report of module 04 as plain values: ``{score, findings: [{kind, columns,
+    count, message}]}`` (``score`` is ``None`` and ``error`` says why when it cannot be made)."""
+    from labkit import quality
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            report = quality.assess(frame, target=target, schema=schema)
+    except DatalabError as error:
+        return {"score": None, "findings": [], "error": error.message}
+    return {
+        "score": int(report.score),
+        "scores": {k: (None if v is None else round(float(v))) for k, v in report.scores.items()},
+        "findings": [
+            {
+                "kind": f.kind,
+                "columns": [str(c) for c in f.columns],
+                "count": int(f.count),
+                "message": f.message,
+                "severity": f.severity,
+            }
+            for f in report.findings
+        ],
+    }
+
+
+def inspect_summary(
+    path: Path | str, options: ReadOptions | None = None, target: str | None = None
+) -> dict[str, Any]:
+    """What ``datalab dataset inspect --json`` prints: the detection, a summary of the table and
+    its quality report (``target``: the column to predict, for the leak checks)."""
     result, data_path = _read_path(Path(path), options)
     detection, frame = result.detection, result.frame
+    if target is not None and target not in frame.columns:
+        raise messages.error(
+            "dataset_cli.unknown_target", target=target, columns=", ".join(map(str, frame.columns))
+        )
+    schema = None
+    if Path(path).is_dir():
+        from labkit import datapackage
+
+        resource = datapackage.first_resource(datapackage.read_descriptor(Path(path)), Path(path))
+        schema = resource.get("schema") if isinstance(resource.get("schema"), dict) else None
     return {
         "file": str(data_path),
         "format": detection.format,
@@ -164,13 +209,14 @@ def inspect_summary(path: Path | str, options: ReadOptions | None = None) -> dic
             for c in detection.columns
         ],
         "warnings": list(detection.warnings),
+        "quality": inspect_quality(frame, target, schema),
     }
 
 
 def run_inspect(args) -> int:
     with warnings.catch_warnings():  # library warnings are for developers, not in a terminal
         warnings.simplefilter("ignore")
-        summary = inspect_summary(args.path, _options(args))
+        summary = inspect_summary(args.path, _options(args), getattr(args, "target", None))
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
         return 0
@@ -424,6 +470,30 @@ def run_new(args) -> int:
 
 
 PLAIN_ENCODINGS = {"utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16"}
+LEFTOVER_SECONDS = 5 * 60  # a hidden work folder older than this belongs to a killed run
+_PARTIAL_RE = re.compile(r"^\..+-[A-Za-z0-9_]+\.partiel$")  # tempfile.mkdtemp's name
+_OLD_RE = re.compile(r"^\.(?P<name>.+)-[0-9]+\.ancien$")  # the package replaced by --force
+
+
+def clean_leftovers(folder: Path, *, older_than: float = LEFTOVER_SECONDS) -> None:
+    """Tidy what a killed ``dataset new`` left in ``folder``: its hidden work folders
+    (``.<name>-….partiel``, older than a few minutes, so that a run still going is left alone) are
+    removed; a package it was replacing with ``--force`` (``.<name>-<pid>.ancien``) is put back
+    when nothing took its place, removed otherwise."""
+    if not folder.is_dir():
+        return
+    limit = time.time() - older_than
+    for path in folder.iterdir():
+        try:
+            if not path.is_dir() or path.is_symlink() or path.stat().st_mtime >= limit:
+                continue
+            old = _OLD_RE.match(path.name)
+            if old and not (folder / old["name"]).exists():
+                os.replace(path, folder / old["name"])
+            elif old or _PARTIAL_RE.match(path.name):
+                shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            continue  # someone else's folder, or gone meanwhile: never fatal
 
 
 def _write_package(source, dest, detection, frame, metadata, extra, force) -> list[str]:
@@ -437,6 +507,7 @@ def _write_package(source, dest, detection, frame, metadata, extra, force) -> li
     from labkit import datapackage
 
     dest.parent.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(dest.parent)
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", suffix=".partiel", dir=dest.parent))
     try:
         must_rewrite = detection.format == "csv" and (
