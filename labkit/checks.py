@@ -153,7 +153,43 @@ def check_running_example() -> list[Check]:
             Check(label, False, problem, "corrigez « fil_rouge » dans content/settings.yaml")
             for problem in problems
         ]
-    return [Check(label, True, f"jeu « {example.dataset} », cible « {example.target} »")]
+    results = [Check(label, True, f"jeu « {example.dataset} », cible « {example.target} »")]
+    return results + check_running_example_texts(example.dataset)
+
+
+def check_running_example_texts(current: str) -> list[Check]:
+    """Texts that still speak of a former running example (words of
+    ``content/exemples_fil_rouge.yaml``): one FIX line per file, its places « à adapter »."""
+    from labkit.settings import example_words, running_example_leftovers
+
+    label = "textes de l’exemple fil rouge"
+    try:
+        words = example_words()
+    except DatalabError as error:
+        return [Check(label, False, str(error), "corrigez le fichier indiqué")]
+    leftovers = running_example_leftovers(current, words)
+    if not leftovers:
+        detail = "aucun texte ne parle d’un autre exemple"
+        if current not in words:
+            detail += (
+                f" (ajoutez les mots propres à « {current} » dans content/exemples_fil_rouge.yaml)"
+            )
+        return [Check(label, True, detail)]
+    by_file: dict[str, list] = {}
+    for leftover in leftovers:
+        by_file.setdefault(leftover.file, []).append(leftover)
+    return [
+        Check(
+            f"à adapter : {file}",
+            False,
+            "parle encore de l’exemple « {} » : {}".format(
+                places[0].example,
+                ", ".join(f"{p.where} (« {p.word} »)" for p in places),
+            ),
+            "réécrivez ces passages pour le nouvel exemple fil rouge, ou rendez-les généraux",
+        )
+        for file, places in by_file.items()
+    ]
 
 
 def check_datasets() -> list[Check]:

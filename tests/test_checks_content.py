@@ -4,6 +4,7 @@ exist. Each test works on a temporary copy of ``content/`` (``DATALAB_ROOT``).""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -125,4 +126,53 @@ def test_a_misspelt_running_example_target_is_a_fix_listing_the_columns(root):
 
 def test_another_existing_example_passes(root):
     _set_example(root, jeu_de_donnees="piscine", cible="frequentation")
-    assert not fixes(checks.check_running_example()), checks.check_running_example()
+    first = checks.check_running_example()[0]
+    assert first.ok and "cible « frequentation »" in first.detail
+
+
+def test_with_the_default_example_no_text_is_to_adapt(root):
+    lines = [r.line() for r in checks.check_running_example()]
+    assert any("aucun texte ne parle d’un autre exemple" in line for line in lines)
+
+
+def test_switching_the_example_lists_every_text_still_about_the_old_one(root):
+    (root / "facilitator-guide").symlink_to(ROOT / "facilitator-guide")
+    _set_example(root, jeu_de_donnees="piscine", cible="frequentation")
+    lines = fixes(checks.check_running_example())
+    files = {re.match(r"FIX  à adapter : (\S+) :", line).group(1) for line in lines}
+    for expected in (
+        "content/risques.yaml",
+        "content/settings.yaml",
+        "labkit/messages/canvas.yaml",
+        "labkit/messages/quality.yaml",
+        "notebooks/02_cadrage.ipynb",
+        "notebooks/03_donnees.ipynb",
+        "notebooks/04_preparation.ipynb",
+        "facilitator-guide/docs/modules/04_preparation.md",
+    ):
+        assert expected in files, (expected, files)
+    risk_line = next(line for line in lines if "content/risques.yaml" in line)
+    number = int(re.search(r"ligne (\d+) \(« crèche »\)", risk_line).group(1))
+    risk_text = (root / "content" / "risques.yaml").read_text(encoding="utf-8").splitlines()
+    assert "crèche" in risk_text[number - 1]
+    notebook_line = next(line for line in lines if "notebooks/02_cadrage.ipynb" in line)
+    assert "cellule 5 (« crèche »)" in notebook_line
+    # once adapted, the file is no longer listed
+    path = root / "content" / "risques.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        .replace("crèche", "piscine")
+        .replace("commission d’attribution", "direction des sports"),
+        encoding="utf-8",
+    )
+    lines = fixes(checks.check_running_example())
+    assert not any("content/risques.yaml" in line for line in lines)
+
+
+def test_a_new_example_without_its_words_is_told_where_to_add_them(root):
+    (root / "content" / "exemples_fil_rouge.yaml").write_text(
+        "autre:\n  mots: [mot_introuvable]\n", encoding="utf-8"
+    )
+    lines = [r.line() for r in checks.check_running_example()]
+    assert lines[-1].startswith("OK")
+    assert "ajoutez les mots propres à « creches »" in lines[-1]
