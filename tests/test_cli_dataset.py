@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -287,3 +288,45 @@ def test_helpers():
     assert slug("Vélos en libre-service !") == "velos_en_libre_service"
     assert licence_entry("Licence Ouverte")["name"] == "etalab-2.0"
     assert licence_entry("Ma licence maison")["title"] == "Ma licence maison"
+
+
+def test_inspect_json_has_the_quality_report(capsys, tmp_path):
+    """``quality: {score, findings: [{kind, columns, count, message}]}``, with the leak checks
+    when the target is given, and the same report as module 04."""
+    from labkit import quality
+
+    rows = 300
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {
+            "surface": rng.gamma(3, 40, rows).round(1),
+            "quartier": rng.choice(["Centre", "Gare", "Port"], rows),
+            "note": rng.choice(["A", "B", "C"], rows),
+        }
+    )
+    frame["note_copie"] = frame["note"].map({"A": "x", "B": "y", "C": "z"})  # the answer
+    frame.loc[:29, "surface"] = None
+    path = tmp_path / "logements.csv"
+    frame.to_csv(path, sep=";", index=False)
+
+    code, out, _ = run(capsys, "dataset", "inspect", str(path), "--json")
+    assert code == 0
+    report = json.loads(out)["quality"]
+    assert isinstance(report["score"], int) and 0 <= report["score"] <= 100
+    assert report["findings"], report
+    for finding in report["findings"]:
+        assert {"kind", "columns", "count", "message"} <= set(finding)
+        assert isinstance(finding["columns"], list) and isinstance(finding["count"], int)
+    missing = [f for f in report["findings"] if f["kind"] == "missing"]
+    assert missing and missing[0]["columns"] == ["surface"] and missing[0]["count"] == 30
+    assert not any(f["kind"] == "leakage" for f in report["findings"])
+
+    code, out, _ = run(capsys, "dataset", "inspect", str(path), "--json", "--target", "note")
+    with_target = json.loads(out)["quality"]
+    leaks = [f for f in with_target["findings"] if f["kind"] == "leakage"]
+    assert leaks and "note_copie" in leaks[0]["columns"] and "« note_copie »" in leaks[0]["message"]
+    expected = quality.assess(pd.read_csv(path, sep=";"), target="note")
+    assert with_target["score"] == expected.score < report["score"]
+
+    code, _, err = run(capsys, "dataset", "inspect", str(path), "--json", "--target", "absente")
+    assert code != 0 and "« absente »" in err

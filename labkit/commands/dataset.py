@@ -183,7 +183,10 @@ def inspect_summary(
         from labkit import datapackage
 
         resource = datapackage.first_resource(datapackage.read_descriptor(Path(path)), Path(path))
-        schema = resource.get("schema") if isinstance(resource.get("schema"), dict) else None
+        schema = resource.get("schema")
+        fields = schema.get("fields") if isinstance(schema, dict) else None
+        if not isinstance(fields, list) or not all(isinstance(f, dict) for f in fields):
+            schema = None  # a malformed schema: `dataset check` says what is wrong with it
     return {
         "file": str(data_path),
         "format": detection.format,
