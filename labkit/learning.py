@@ -139,15 +139,16 @@ def format_score(value: float, metric: str) -> str:
 
 
 def format_value(value: Any) -> str:
+    from labkit import frenchfmt  # dates the French way, as in every table
+
     if value is None:
         return "(vide)"
     if isinstance(value, (bool, np.bool_)):
         return "oui" if value else "non"
     if isinstance(value, (int, np.integer)):
         return str(int(value)) if abs(int(value)) < 10000 else number(int(value), 12)
-    if isinstance(value, (pd.Timestamp, np.datetime64)):
-        stamp = pd.Timestamp(value)
-        return "(vide)" if pd.isna(stamp) else stamp.strftime("%d/%m/%Y")
+    if frenchfmt.is_date(value):
+        return frenchfmt.date_text(value) or "(vide)"
     if isinstance(value, (float, np.floating)):
         return "(vide)" if math.isnan(value) else number(float(value), 4)
     return str(value)

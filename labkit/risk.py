@@ -23,7 +23,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from labkit import messages, paths
+from labkit import frenchfmt, messages, paths
 from labkit.content import load_yaml, require
 
 KEY = "risk"
@@ -412,6 +412,7 @@ def answer_label(value: str) -> str:
 
 # --------------------------------------------------------------------------------- figure
 PYRAMID_COLOURS = ("#ce0500", "#b34d00", "#0063cb", "#18753c")
+frenchfmt.register_template()  # the pyramid too uses the French template
 
 
 def risk_pyramid_figure(questionnaire: Questionnaire, level_id: str | None) -> go.Figure:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from labkit import messages, quality
+from labkit import frenchfmt, messages, quality
 
 BLUE, ORANGE, GREY, DARK, GREEN, RED = (
     "#1f5fad",
@@ -20,7 +20,7 @@ BLUE, ORANGE, GREY, DARK, GREEN, RED = (
     "#ce0500",
 )
 FONT = {"family": "Marianne, Segoe UI, Arial, sans-serif", "size": 14, "color": DARK}
-PALETTE = ["#1f5fad", "#b34d00", "#18753c", "#6a3d9a", "#8d6e00", "#00696f", "#a1006b", "#444444"]
+PALETTE = list(frenchfmt.PALETTE)
 
 
 def _layout(title: str, height: int = 380, **extra) -> dict:
@@ -110,9 +110,10 @@ def distribution_figure(frame: pd.DataFrame, column: str, bins: int = 30) -> go.
                 marker={"color": BLUE, "line": {"color": DARK, "width": 1}},
             )
         )
+        dates = frenchfmt.DATE_AXIS if pd.api.types.is_datetime64_any_dtype(values) else {}
         figure.update_layout(
             **_layout(title, 360, margin={"l": 70, "r": 30, "t": 60, "b": 60}),
-            xaxis={"title": column},
+            xaxis={"title": column, **dates},
             yaxis={"title": "Nombre de lignes"},
         )
         return figure

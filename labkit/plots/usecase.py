@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from labkit import messages
+from labkit import frenchfmt, messages
 from labkit.learning import number, points
 from labkit.usecase import CaseResult, ThresholdAnalysis
 
@@ -30,8 +30,8 @@ def _layout(title: str, height: int = 420, **extra) -> dict:
         "font": FONT,
         "plot_bgcolor": "#ffffff",
         "paper_bgcolor": "#ffffff",
+        "separators": frenchfmt.SEPARATORS,  # also in the template; kept for figures exported alone
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0},
-        "separators": ", ",  # French decimal comma
         **extra,
     }
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from labkit import messages
+from labkit import frenchfmt, messages
 from labkit.errors import DatalabError
 from labkit.modules import STATUS_LABELS, Module
 
@@ -218,14 +218,8 @@ def frame_html(frame, max_rows: int = 10, caption: str | None = None) -> str:
 
 
 def _fmt(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if value != value:  # NaN
-            return ""
-        return f"{value:,.4g}".replace(",", "\u202f").replace(".", ",")
-    text = str(value)
-    return "" if text in {"nan", "NaT", "<NA>", "None"} else text
+    """A table cell in French: dates ``10/08/2021``, decimal comma, nothing for a missing value."""
+    return frenchfmt.cell_text(value)
 
 
 # ------------------------------------------------------------------ header, navigation

@@ -11,6 +11,10 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 from IPython.display import display
 
+from labkit import frenchfmt
+
+frenchfmt.register_template()  # the French template, before any figure is made
+
 # plotly's FigureWidget needs the ``anywidget`` package, whose page side gives each widget 2 s to
 # start: on a loaded machine the plotly bundle takes longer to load and the figures never appear
 # (measured: "[anywidget] Failed to initialize model" on 5 of the 7 figures of module 01). So the
