@@ -318,7 +318,50 @@ def _importance(trained, test: pd.DataFrame):
 
     split = Split((), tuple(test.index))
     table = explain.importance(trained, test, split, repeats=5)
-    return table, explain.importance_sentences(table, trained.metric, top=5)
+    return table, citizen_importance(table, trained.metric, top=5)
+
+
+def citizen_importance(table: pd.DataFrame, metric: str, top: int = 5) -> list[str]:
+    """What weighs most in the estimate, for the public: no test set, no shuffling, the effect of
+    doing without each piece of information (a drop in right answers when it can be counted)."""
+    from labkit.learning import number
+
+    useful = table[table["importance"] > 0.005].head(top)
+    if useful.empty:
+        return [messages.text("usecase.citizen_importance_none")]
+    sentences = []
+    for row in useful.itertuples():
+        if metric == "accuracy":
+            per_100 = max(1, round(100 * float(row.importance)))
+            sentences.append(
+                messages.text(
+                    "usecase.citizen_importance_counted", column=row.column, count=number(per_100)
+                )
+            )
+        else:
+            sentences.append(messages.text("usecase.citizen_importance", column=row.column))
+    return sentences
+
+
+# Words that start a noun phrase and take a small letter inside a sentence.
+_DETERMINERS = {
+    "le", "la", "les", "l’", "l'", "un", "une", "des", "du", "ce", "cet", "cette", "ces",
+    "chaque", "notre", "nos", "votre", "vos", "leur", "leurs", "son", "sa", "ses", "tout",
+    "toute", "tous", "toutes", "deux", "trois", "plusieurs", "certains", "certaines",
+}  # fmt: skip
+
+
+def who_phrase(text: str) -> str:
+    """A person or body typed by the learner, made to read inside a sentence: trailing dots and
+    spaces dropped, a leading determiner in small letters (« Les agents… » → « les agents… »);
+    proper nouns and acronyms (« CCAS », « Madame Roux ») are left as typed."""
+    text = " ".join(str(text).split()).rstrip(" .;:")
+    match = re.match(r"^(\w+(?:[’']|\b))", text)
+    if match and match.group(1).lower() in _DETERMINERS and match.group(1)[1:].islower():
+        return text[0].lower() + text[1:]
+    if match and match.group(1).lower().rstrip("’'") + "’" in _DETERMINERS:
+        return text[0].lower() + text[1:]
+    return text
 
 
 def _rules(trained) -> list[str]:
@@ -503,9 +546,9 @@ def generate(facts: ProjectFacts) -> dict[str, str]:
     audit = facts.fairness
     if audit is not None:
         limits += [_t("limites_gap", text=g.text) for g in audit.large_gaps()]
-    controle = _t(
-        "controle_humain_default",
-        who=users.rstrip(" .") if users else _t("controle_humain_who"),
+    controle = messages.text(
+        "usecase.sheet_controle_humain",
+        who=who_phrase(users) if users.strip() else _t("controle_humain_who"),
     )
     oversight_note = _checklist_note(facts.risk, "controle_humain")
     if oversight_note:

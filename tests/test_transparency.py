@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import pytest
 from test_usecase import TARGET, learner  # noqa: F401 - fixture
 
@@ -92,7 +93,8 @@ def test_draft_uses_the_canvas_and_the_threshold(learner, facts):  # noqa: F811
     assert values["finalite"].startswith("Trop de dossiers en attente.")
     assert "L’agent priorise l’examen." in values["contribution"]
     assert "0,3" in values["contribution"] and "« oui »" in values["contribution"]
-    assert "Les agents d’accueil" in values["controle_humain"]
+    assert "Qui prend la décision finale : les agents d’accueil." in values["controle_humain"]
+    assert "revient à Les" not in values["controle_humain"]
 
 
 def test_save_and_reload(learner, facts):  # noqa: F811
@@ -176,3 +178,43 @@ def test_running_example_facts_are_marked(workspace):
     assert "Val-de-Loire" in values["organisme"]
     assert "simulées" in values["donnees"]
     assert "commission" in values["contribution"], "the running example's canvas example is used"
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("Les agents d’accueil.", "les agents d’accueil"),
+        ("La commission d’attribution", "la commission d’attribution"),
+        ("L’équipe du CCAS", "l’équipe du CCAS"),
+        ("Chaque agent instructeur", "chaque agent instructeur"),
+        ("CCAS de Lyon", "CCAS de Lyon"),  # an acronym stays
+        ("Madame Roux", "Madame Roux"),  # a proper noun stays
+        ("Lesage et associés", "Lesage et associés"),  # not the article « Les »
+        ("  les   élus . ", "les élus"),
+    ],
+)
+def test_who_reads_inside_a_sentence(typed, shown):
+    assert transparency.who_phrase(typed) == shown
+
+
+def test_citizen_text_explains_importance_without_test_set_or_shuffling(facts):  # noqa: F811
+    values = transparency.generate(facts)
+    text = " ".join(str(v) for v in values.values())
+    assert "mélange" not in text and "jeu de test" not in text
+    assert (
+        "sans cette information" in values["parametres"]
+        or "Aucune information" in (values["parametres"])
+    )
+
+
+def test_citizen_importance_sentences():
+    table = pd.DataFrame(
+        {"column": ["quartier", "age", "bruit"], "importance": [0.12, 0.004, 0.0], "std": 0.0}
+    )
+    [sentence] = transparency.citizen_importance(table, "accuracy")
+    assert sentence.startswith("« quartier » : sans cette information")
+    assert "environ 12 fois de moins sur 100 dossiers" in sentence
+    [other] = transparency.citizen_importance(table, "r2")
+    assert "nettement moins juste" in other
+    [none] = transparency.citizen_importance(table.assign(importance=0.0), "accuracy")
+    assert none.startswith("Aucune information")
