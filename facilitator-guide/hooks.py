@@ -3,7 +3,9 @@
 - ``on_config``: the "Les modules" section of the navigation follows ``content/modules.yaml``;
 - ``on_files``: every module of the registry must have a page ``docs/modules/<id>.md``;
 - ``on_page_markdown``: markers ``<!-- datalab:NAME -->`` are replaced by generated Markdown
-  (programme, module title and card, quiz answer key, messages…, see ``MARKERS``).
+  (programme, module title and card, quiz answer key, messages, limits…, see ``MARKERS``);
+  a module page's « Le déroulé » table must add up to the module's minutes of
+  ``content/modules.yaml`` (the build stops otherwise) and gets its total written under it.
 
 Any problem stops the build with a French message (the guide is built with ``--strict``).
 """
@@ -203,7 +205,33 @@ def _defect_hunt(_page, _arg):
     return guide.render_answer_key(quiz.Bank("04_preparation", "Exercice", [problem]))
 
 
+def _megabytes(size: int) -> str:
+    return f"{size // (1024 * 1024)}\u00a0Mo"
+
+
+def upload_limit_bytes() -> int:
+    """The largest file a trainee can import in module 03's page: the reader's limit, or the
+    server's largest websocket message (the page sends the file through it), whichever is lower."""
+    from tornado import websocket
+
+    from labkit import reader
+
+    return min(reader.MAX_BYTES, websocket._default_max_message_size)
+
+
+def _upload_limit(_page, _arg):
+    return _megabytes(upload_limit_bytes())
+
+
+def _download_limit(_page, _arg):
+    from labkit import opendata
+
+    return _megabytes(opendata.MAX_DOWNLOAD_BYTES)
+
+
 MARKERS = {
+    "limite-import": _upload_limit,
+    "limite-datagouv": _download_limit,
     "exercice-defauts": _defect_hunt,
     "jeux": _datasets,
     "defauts": _defects,
@@ -232,4 +260,13 @@ def on_page_markdown(markdown, page, config, files):
             )
         return MARKERS[name](page, arg)
 
-    return MARKER.sub(replace, markdown)
+    markdown = MARKER.sub(replace, markdown)
+    if page.file.src_uri.startswith("modules/"):
+        stem = Path(page.file.src_uri).stem
+        module = next((m for m in _modules() if m.id == stem), None)
+        if module is not None:
+            try:
+                markdown = guide.check_deroule(module, markdown, page.file.src_uri)
+            except DatalabError as error:
+                raise _fail(error) from None
+    return markdown

@@ -570,3 +570,65 @@ def test_a_broken_link_or_an_unknown_marker_stops_the_build(tmp_path):
     page.write_text("# Accueil\n\n<!-- datalab:inconnu -->\n", encoding="utf-8")
     result = build(copy / "mkdocs.yml", tmp_path / "site2")
     assert result.returncode != 0 and "marqueur inconnu" in result.stdout + result.stderr
+
+
+# ------------------------------------------------------------------------- no drift: déroulé
+def test_each_module_page_s_deroule_adds_up_to_its_registry_minutes():
+    for m in load_modules():
+        text = (DOCS / "modules" / f"{m.id}.md").read_text(encoding="utf-8")
+        _end, rows = guide.deroule_rows(text)
+        assert rows, f"{m.id}: no « Le déroulé » table"
+        assert sum(minutes for _, minutes in rows) == m.minutes, m.id
+        assert "*Total : " in guide.check_deroule(m, text, f"modules/{m.id}.md")
+
+
+def test_a_deroule_that_disagrees_with_the_registry_is_a_french_error():
+    page = "## Le déroulé\n\n| Temps | Quoi |\n|---|---|\n| 15 min | A |\n| 1 h 05 | B |\n\nSuite\n"
+    assert [m for _, m in guide.deroule_rows(page)[1]] == [15, 65]
+    ok = guide.check_deroule(module(teaching=30, exercise=50), page, "modules/01_x.md")
+    assert ok.index("*Total : 1\u00a0h\u00a020") < ok.index("Suite")
+    with pytest.raises(DatalabError) as caught:
+        guide.check_deroule(module(teaching=30, exercise=60), page, "modules/01_x.md")
+    message = str(caught.value)
+    assert "« modules/01_x.md »" in message and "font 1\u00a0h\u00a020" in message
+    assert "donne 1\u00a0h\u00a030 au module « 01_x »" in message
+
+
+def test_changing_a_duration_in_content_stops_the_build_until_the_deroule_follows(
+    tmp_path, monkeypatch
+):
+    project = tmp_path / "projet"
+    project.mkdir()
+    for name in ("notebooks", "datasets"):
+        (project / name).symlink_to(ROOT / name)
+    shutil.copytree(ROOT / "content", project / "content")
+    registry = project / "content" / "modules.yaml"
+    text = registry.read_text(encoding="utf-8")
+    assert "    teaching_minutes: 50\n    exercise_minutes: 100\n" in text
+    registry.write_text(
+        text.replace("    teaching_minutes: 50\n", "    teaching_minutes: 40\n", 1),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("DATALAB_ROOT", str(project))
+    result = build(GUIDE / "mkdocs.yml", tmp_path / "site")
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "les durées du déroulé font 2\u00a0h\u00a030" in output
+    assert "content/modules.yaml donne 2\u00a0h\u00a020 au module « 04_preparation »" in output
+
+
+# ---------------------------------------------------------------------- no drift: limits
+def test_the_upload_limits_the_guide_quotes_come_from_the_code(site):
+    from labkit import messages, opendata
+
+    sys.path.insert(0, str(GUIDE))
+    try:
+        import hooks
+    finally:
+        sys.path.remove(str(GUIDE))
+    upload = hooks.upload_limit_bytes() // (1024 * 1024)
+    text = page_text(site / "modules" / "03_donnees.html")
+    assert f"{upload}\u00a0Mo au plus" in text
+    assert f"{opendata.MAX_DOWNLOAD_BYTES // (1024 * 1024)}\u00a0Mo au plus" in text
+    # the page says the same limit as the guide
+    assert f"{upload} Mo au plus" in messages.text("donnees.upload_help")
