@@ -78,6 +78,33 @@ THEME_CSS = """
 .dl-page .mod-info { background-color: var(--dl-info); color: #fff; }
 .dl-page .widget-label, .dl-page .widget-label-basic { color: #161616; }
 .dl-page .widget-radio-box label, .dl-page .widget-checkbox label { font-size: .95rem; }
+/* Nothing cut: button and label texts wrap instead of ending in « … » (ipywidgets gives buttons a
+   fixed width and labels a fixed width, both with text-overflow: ellipsis). */
+.jupyter-widgets.widget-button, .jupyter-widgets.jupyter-button { width: auto; max-width: 100%;
+  white-space: normal; overflow: visible; text-overflow: clip; height: auto; min-height: 2.2rem;
+  line-height: 1.3; text-align: center; flex-shrink: 0; }
+.jupyter-widgets .widget-label, .jupyter-widgets .widget-label-basic, .widget-inline-hbox .widget-label {
+  white-space: normal; overflow: visible; text-overflow: clip; height: auto; min-height: var(--jp-widgets-inline-height, 28px);
+  line-height: 1.3; overflow-wrap: anywhere; }
+.widget-inline-hbox { height: auto; min-height: var(--jp-widgets-inline-height, 28px); flex-wrap: wrap; max-width: 100%; }
+.widget-radio-box label, .widget-checkbox label, .widget-checkbox .widget-label-basic { white-space: normal;
+  overflow: visible; text-overflow: clip; height: auto; }
+.widget-dropdown select, .widget-select select { max-width: 100%; text-overflow: clip; }
+.widget-hbox { flex-wrap: wrap; max-width: 100%; }
+.dl-page, .widget-vbox { max-width: 100%; min-width: 0; }
+/* Wide tables scroll inside their own box instead of widening the page. */
+.dl-table { display: block; max-width: 100%; overflow-x: auto; }
+.dl-page .widget-html-content, .dl-page .widget-htmlmath-content { max-width: 100%; overflow-wrap: anywhere; }
+/* A hint in an empty field does not look like a value typed in. */
+.jupyter-widgets input::placeholder, .jupyter-widgets textarea::placeholder { color: #666; font-style: italic; opacity: 1; }
+.jupyter-widgets textarea { min-height: 4.5rem; }
+/* The glossary, reachable from every module header. */
+.dl-glossary { margin: .5rem 0 .2rem; }
+.dl-glossary summary { cursor: pointer; color: var(--dl-blue); font-weight: 600; }
+.dl-glossary summary:focus { outline: 3px solid #0a76f6; outline-offset: 2px; }
+.dl-glossary dl { margin: .4rem 0; max-height: 24rem; overflow-y: auto; background: #fff; border: 1px solid #ccc; padding: .4rem .8rem; }
+.dl-glossary dt { font-weight: 700; margin-top: .4rem; }
+.dl-glossary dd { margin: .1rem 0 .2rem 1rem; }
 </style>
 """
 
@@ -239,7 +266,64 @@ def header_html(module: Module, modules: list[Module] | None = None) -> str:
         f'<p class="dl-subtitle">{esc(module.subtitle)}</p>'
         f'<p class="dl-meta">Jour {module.day}, {esc(module.slot)} · {esc(minutes)}</p>'
         f'<p class="dl-meta"><strong>{esc(messages.text("ui.objectives_intro"))}</strong></p><ul>{objectives}</ul>'
-        f"{needs}</header>"
+        f"{needs}{glossary_html()}</header>"
+    )
+
+
+# ------------------------------------------------------------------ glossary
+def glossary_path():
+    from labkit import paths
+
+    return paths.content_dir() / "glossaire.yaml"
+
+
+@functools.lru_cache(maxsize=4)
+def _glossary(path_text: str, stamp: float) -> tuple[tuple[str, str], ...]:
+    from pathlib import Path
+
+    from labkit.content import load_yaml
+
+    data = load_yaml(Path(path_text))
+    entries = data.get("termes") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise messages.error("ui.glossary_malformed", path=Path(path_text).name)
+    terms = []
+    for index, item in enumerate(entries, start=1):
+        term = item.get("terme") if isinstance(item, dict) else None
+        definition = item.get("definition") if isinstance(item, dict) else None
+        if not isinstance(term, str) or not isinstance(definition, str) or not term.strip():
+            raise messages.error("ui.glossary_bad_entry", path=Path(path_text).name, index=index)
+        terms.append((term.strip(), " ".join(definition.split())))
+    return tuple(sorted(terms, key=lambda t: _sort_key(t[0])))
+
+
+def _sort_key(term: str) -> str:
+    import unicodedata
+
+    plain = unicodedata.normalize("NFD", term.casefold())
+    return "".join(c for c in plain if not unicodedata.combining(c))
+
+
+def glossary() -> tuple[tuple[str, str], ...]:
+    """(term, definition) pairs of ``content/glossaire.yaml``, in alphabetical order."""
+    path = glossary_path()
+    stamp = path.stat().st_mtime if path.is_file() else 0.0
+    return _glossary(str(path), stamp)
+
+
+def glossary_html() -> str:
+    """The glossary as a native disclosure (``<details>``): keyboard and screen-reader friendly,
+    closed until opened, the same in every module. A broken glossary file shows its French
+    problem instead of the terms, never breaks the page."""
+    title = esc(messages.text("ui.glossary_title"))
+    try:
+        terms = glossary()
+    except DatalabError as error:
+        return f'<details class="dl-glossary"><summary>{title}</summary>{message_html("warning", error.message)}</details>'
+    items = "".join(f"<dt>{esc(term)}</dt><dd>{esc(text)}</dd>" for term, text in terms)
+    return (
+        f'<details class="dl-glossary"><summary>{title}</summary>'
+        f'<dl aria-label="{title}">{items}</dl></details>'
     )
 
 

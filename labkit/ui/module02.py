@@ -27,7 +27,9 @@ from labkit.ui.page import ModulePage, activity
 # Labels above their text box, on several lines (ipywidgets puts them on the left, truncated).
 FORM_CSS = """
 <style>
-.dl-field.widget-inline-hbox { flex-direction: column; align-items: stretch; width: 100%; max-width: 52rem; }
+.dl-field.widget-inline-hbox { flex-direction: column; align-items: stretch; width: 100%; max-width: 52rem;
+  height: auto !important; }
+.dl-field textarea { min-height: 4.5rem; flex: none; }
 .dl-field .widget-label { width: auto !important; max-width: none; white-space: normal;
   font-weight: 600; font-size: 1rem; line-height: 1.4; margin: .2rem 0; text-align: left; }
 .dl-field textarea, .dl-field input { font-size: 1rem; width: 100%; }
@@ -76,14 +78,18 @@ class Module02App(ModulePage):
         boxes = []
         for field in canvas.FIELDS:
             kind = widgets.Text if field.lines == 1 else widgets.Textarea
+            example = field.example[:90] + ("…" if len(field.example) > 90 else "")
+            options = {} if field.lines == 1 else {"rows": field.lines + 1}
             box = kind(
                 value=values.get(field.id, ""),
                 description=_field_label(field),
-                placeholder=field.example[:90] + ("…" if len(field.example) > 90 else ""),
+                # Said to be an example, and drawn in grey italics (theme): not a value typed in.
+                placeholder=messages.text("ui.placeholder_example", text=example)
+                if example
+                else "",
                 style={"description_width": "initial"},
-                layout=TEXT_LAYOUT
-                if field.lines == 1
-                else {**TEXT_LAYOUT, "height": f"{field.lines * 1.7 + 1}rem"},
+                layout=TEXT_LAYOUT,
+                **options,
             )
             box.add_class("dl-field")
             box.add_class(f"dl-field-{field.id}")

@@ -39,7 +39,9 @@ FORM_CSS = """
 .dl-uc-field .widget-label { width: auto !important; max-width: none; white-space: normal; font-weight: 600;
   font-size: 1rem; line-height: 1.4; margin: .2rem 0; text-align: left; }
 .dl-uc-field input, .dl-uc-field select, .dl-uc-field textarea { font-size: 1rem; width: 100%; }
-.dl-uc-text.widget-inline-hbox { flex-direction: column; align-items: stretch; width: 100%; max-width: 52rem; }
+.dl-uc-text.widget-inline-hbox { flex-direction: column; align-items: stretch; width: 100%; max-width: 52rem;
+  height: auto !important; }
+.dl-uc-text textarea { min-height: 4.5rem; flex: none; }
 .dl-uc-text .widget-label { width: auto !important; max-width: none; white-space: normal; font-weight: 600;
   font-size: 1rem; line-height: 1.4; margin: .2rem 0; text-align: left; }
 .dl-uc-text textarea { font-size: 1rem; width: 100%; }
@@ -433,7 +435,8 @@ class Module06App(ModulePage):
                 value=values.get(spec.id, ""),
                 description=spec.label,
                 style=TEXT,
-                layout={"width": "100%", "height": f"{spec.lines * 1.6 + 1.2}rem"},
+                rows=max(3, spec.lines + 1),  # the box grows with its label (no fixed height)
+                layout={"width": "100%"},
             )
             box.add_class("dl-uc-text")
             box.add_class(f"dl-uc-sheet-{spec.id}")

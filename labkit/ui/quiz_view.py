@@ -126,7 +126,11 @@ class QuestionView(widgets.VBox):
         if not self.problem.hints:
             self.hint_box.value = message_html("info", messages.text("ui.quiz_no_more_hints"))
             return
-        shown = "".join(f"<p>💡 {esc(h)}</p>" for h in self.problem.hints[: self.hints_seen])
+        # A word, not a glyph that needs an emoji font (an empty box without one).
+        shown = "".join(
+            f"<p><strong>{esc(messages.text('ui.quiz_hint_label', number=n))}</strong> {esc(h)}</p>"
+            for n, h in enumerate(self.problem.hints[: self.hints_seen], start=1)
+        )
         more = (
             ""
             if self.hints_seen < len(self.problem.hints)
