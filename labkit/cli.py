@@ -25,7 +25,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _skip_iri_grammar() -> None:
+    """jsonschema checks the ``iri`` format with rfc3987_syntax when it is installed, and importing
+    that module compiles its grammars: about 1 s of CPU before any ``dataset`` command could start.
+    Nothing here validates IRIs (frictionless validates descriptors without a format checker, and
+    the ``iri`` format is only checked through one), so that module is left out, as in the pages
+    (``labkit/ui/__init__.py``). A process that already imported it keeps it."""
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
 def main(argv: list[str] | None = None) -> int:
+    _skip_iri_grammar()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
