@@ -42,6 +42,7 @@ class Case:
     verify: Verify | None = None
     kind: str = "file"  # file | folder (a dataset folder) | bundle (a workspace ZIP)
     new: bool = True  # also run ``dataset new`` then ``check`` on it
+    target: str | None = None  # the column ``datalab train`` predicts; default: the last one read
     notes: list[str] = field(default_factory=list)
 
 
@@ -555,6 +556,7 @@ def generate(folder: Path) -> list[Case]:
         _table().replace("Commune", "Créteil").encode("cp1252"),
         "read",
         values_contain("commune", "Créteil 1"),
+        target="population",  # a number to predict: `train` really trains
     )
     add(
         "utf16_sans_bom.csv",
@@ -569,6 +571,7 @@ def generate(folder: Path) -> list[Case]:
         "\ufeff".encode("utf-16-le") + _table().encode("utf-16-le"),
         "read",
         has_columns("commune", "population", "surface", "date_maj"),
+        target="population",  # a number to predict: `train` really trains
     )
 
     # --- values
@@ -578,6 +581,24 @@ def generate(folder: Path) -> list[Case]:
         "id;mesure\n" + "".join(f"{i};{i}.5\n" for i in range(20)) + "21;Infinity\n22;1e400\n",
         "read",
         no_infinite,
+    )
+    add(
+        "infini_variable.csv",  # an infinity in a feature of a table that can be trained
+        "valeurs",
+        "mesure;classe\n"
+        + "".join(f"{i}.5;{'AB'[i % 2]}\n" for i in range(40))
+        + "Infinity;A\n1e400;B\n",
+        "read",
+        no_infinite,
+        target="classe",
+    )
+    add(
+        "infini_cible.csv",  # infinities in the target of a regression
+        "valeurs",
+        "x;mesure\n" + "".join(f"{i % 7};{2 * i}.5\n" for i in range(40)) + "1;Infinity\n2;1e400\n",
+        "read",
+        no_infinite,
+        target="mesure",
     )
     add(
         "infini_seul.csv",
@@ -615,6 +636,7 @@ def generate(folder: Path) -> list[Case]:
         "id;vide;n\n" + "".join(f"{i};;{i}\n" for i in range(300)),
         "read",
         all_of(has_columns("id", "vide", "n"), warns("vide")),
+        target="vide",  # an all-empty target: « vide », not « Le tableau est vide »
     )
     add(
         "tres_grand_nombre.csv",
@@ -682,6 +704,7 @@ def generate(folder: Path) -> list[Case]:
         "Export du 03/02/2024\n\n" + _table(),
         "read",
         has_columns("commune", "population", "surface", "date_maj"),
+        target="population",  # a number to predict: `train` really trains
     )
     add(
         "entetes_numeriques.xlsx",
@@ -715,6 +738,7 @@ def generate(folder: Path) -> list[Case]:
         _table(),
         "read",
         has_columns("commune", "population", "surface", "date_maj"),
+        target="population",  # a number to predict: `train` really trains
     )
 
     # --- dataset folders with a malformed datapackage.json

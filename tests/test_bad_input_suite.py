@@ -1,6 +1,8 @@
 """The bad-input suite: every input of ``tests/bad_inputs.py`` through the reader (the function the
-upload of module 03 calls), ``datalab dataset inspect``, ``datalab dataset new`` then ``check``
-(and a workspace import for bundles).
+upload of module 03 calls), ``datalab dataset inspect``, ``datalab dataset new`` then ``check``,
+``datalab train PATH --target COLUMN`` (the column the input declares, else the last column the
+reader found; a file to refuse must be refused, any other may train or be refused in French), and
+a workspace import for bundles.
 
 Each run happens in a forked child (the parent has already imported everything, so a fork costs
 milliseconds), killed after :data:`LIMIT` seconds: a hang is reported as one instead of blocking the
@@ -9,7 +11,8 @@ worst outcome of its runs is kept: ``clear`` (a French refusal, or a right readi
 silent wrong reading, a refusal of a good file, an English or unclear message, a package that fails
 its own check, a file left behind), ``traceback`` or ``hang``.
 
-``BAD_INPUT_TABLE=path`` writes the table « family | inputs | clear | wrong | traceback | hang ».
+``BAD_INPUT_TABLE=path`` writes the table « family | inputs | clear | wrong | traceback | hang »
+for every run, and the same table for the ``train`` runs alone (both are printed too).
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ ORDER = ["clear", "wrong", "traceback", "hang"]
 def _child(job: dict, out: Path) -> None:
     """Run one job, write ``{code, stdout, stderr, problem}`` as JSON into ``out``."""
     stdout, stderr = io.StringIO(), io.StringIO()
-    code, problem = 0, None
+    code, problem, columns = 0, None, None
     os.chdir(job["cwd"])
     try:
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
@@ -68,6 +71,7 @@ def _child(job: dict, out: Path) -> None:
                     print(f"Erreur : {error}", file=sys.stderr)
                     code = 1
                 else:
+                    columns = [str(c) for c in result.frame.columns]
                     verify = job.get("verify")
                     if verify is not None:
                         problem = verify(result.frame, list(result.detection.warnings))
@@ -94,6 +98,7 @@ def _child(job: dict, out: Path) -> None:
                 "stdout": stdout.getvalue()[-20_000:],
                 "stderr": stderr.getvalue()[-20_000:],
                 "problem": problem,
+                "columns": columns,
             }
         )
     )
@@ -165,7 +170,7 @@ def judge(result: dict, *, expect: str, scrub: list[str], step: str) -> tuple[st
         if step != "check" and "Erreur :" not in result["stderr"]:
             return "wrong", f"{step}: refus sans message"
         return "clear", ""
-    if expect == "refuse" and step in ("reader", "inspect"):
+    if expect == "refuse" and step in ("reader", "inspect", "train"):
         return "wrong", f"{step}: lu alors qu’il fallait refuser"
     if result.get("problem"):
         return "wrong", f"{step}: {result['problem']}"
@@ -181,8 +186,21 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
-def run_case(case: Case, work: Path, scratch: Path) -> tuple[str, list[str], dict]:
-    """Every run of one input; the worst outcome, the reasons, the seconds per step."""
+def folder_target(folder: Path) -> str:
+    """The target a dataset folder suggests, else its last declared field (for ``train``)."""
+    try:
+        descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        targets = descriptor.get("suggested_targets") or []
+        if targets and isinstance(targets[0], dict) and targets[0].get("column"):
+            return str(targets[0]["column"])
+        return str(descriptor["resources"][0]["schema"]["fields"][-1]["name"])
+    except Exception:  # noqa: BLE001 - a malformed descriptor: any name will do
+        return "cible"
+
+
+def run_case(case: Case, work: Path, scratch: Path) -> tuple[str, list[str], dict, str]:
+    """Every run of one input; the worst outcome, the reasons, the seconds per step, and the
+    outcome of the ``train`` run alone."""
     sandbox = work / "sandbox" / case.name
     sandbox.mkdir(parents=True)
     inputs = case.path.parent
@@ -191,13 +209,20 @@ def run_case(case: Case, work: Path, scratch: Path) -> tuple[str, list[str], dic
     scrub = [str(work), str(case.path), case.path.name, str(inputs), case.path.stem]
     outcomes: list[tuple[str, str]] = []
     seconds: dict[str, float] = {}
+    trained = ["clear"]
 
     def run(step: str, job: dict, expect: str) -> dict:
         job.setdefault("cwd", str(sandbox))
         result = run_job(job, scratch)
         seconds[step] = round(result["seconds"], 1)
         outcomes.append(judge(result, expect=expect, scrub=scrub, step=step))
+        if step == "train":
+            trained[0] = outcomes[-1][0]
         return result
+
+    def train(target: str | None, expect: str) -> None:
+        argv = ["train", str(case.path), "--target", case.target or target or "cible"]
+        run("train", {"kind": "cli", "argv": argv}, expect)
 
     if case.kind == "folder":
         run("inspect", {"kind": "cli", "argv": ["dataset", "inspect", str(case.path)]}, "either")
@@ -206,13 +231,17 @@ def run_case(case: Case, work: Path, scratch: Path) -> tuple[str, list[str], dic
         )
         if result["code"] == 0:
             outcomes.append(("wrong", "check: dossier mal formé jugé valide"))
+        train(folder_target(case.path), "either")  # the data may be fine, the metadata not
     elif case.kind == "bundle":
         run("import", {"kind": "bundle", "path": str(case.path)}, "refuse")
         run("inspect", {"kind": "cli", "argv": ["dataset", "inspect", str(case.path)]}, "refuse")
+        train(None, "refuse")
     else:
-        run(
+        read = run(
             "reader", {"kind": "reader", "path": str(case.path), "verify": case.verify}, case.expect
         )
+        columns = read.get("columns") or []
+        train(columns[-1] if columns else None, "refuse" if case.expect == "refuse" else "either")
         run(
             "inspect",
             {"kind": "cli", "argv": ["dataset", "inspect", str(case.path), "--json"]},
@@ -257,7 +286,7 @@ def run_case(case: Case, work: Path, scratch: Path) -> tuple[str, list[str], dic
         outcomes.append(("wrong", f"fichiers écrits hors destination : {outside[:3]}"))
     worst = max(outcomes, key=lambda o: ORDER.index(o[0]))[0]
     reasons = [why for outcome, why in outcomes if outcome != "clear"]
-    return worst, reasons, seconds
+    return worst, reasons, seconds, trained[0]
 
 
 # ---------------------------------------------------------------------------- the suite
@@ -265,10 +294,13 @@ def run_case(case: Case, work: Path, scratch: Path) -> tuple[str, list[str], dic
 def suite(tmp_path_factory):
     # import once in the parent: each fork then starts warm
     import frictionless  # noqa: F401
+    import sklearn.ensemble  # noqa: F401
 
     import labkit.cli  # noqa: F401
     import labkit.commands.dataset  # noqa: F401
+    import labkit.commands.train  # noqa: F401
     import labkit.datapackage  # noqa: F401
+    import labkit.learning  # noqa: F401
     import labkit.quality  # noqa: F401
     import labkit.reader  # noqa: F401
     import labkit.workspace  # noqa: F401
@@ -281,7 +313,7 @@ def suite(tmp_path_factory):
     results = {}
     for case in cases:
         results[case.name] = (case, *run_case(case, work, scratch))
-    table = _table(results)
+    table = _table(results) + "\n\n`datalab train` alone:\n\n" + _table(results, train=True)
     target = os.environ.get("BAD_INPUT_TABLE")
     if target:
         Path(target).write_text(table + "\n\n" + _details(results) + "\n", encoding="utf-8")
@@ -301,12 +333,17 @@ def _warm_up(folder: Path) -> None:
     source.write_text("a;b\nx;1\ny;2\n", encoding="utf-8")
     with contextlib.redirect_stdout(io.StringIO()):
         main(["dataset", "new", str(source), "--dest", str(folder / "jeu"), "--licence", "cc0"])
+        rows = "".join(f"{i};{'AB'[i % 2]};{i % 7}\n" for i in range(40))
+        (folder / "u.csv").write_text("n;g;c\n" + rows, encoding="utf-8")
+        main(["train", str(folder / "u.csv"), "--target", "c"])  # sklearn's first-use work
 
 
-def _table(results) -> str:
+def _table(results, *, train: bool = False) -> str:
+    """« family | inputs | clear | wrong | traceback | hang »: the worst outcome of each input, or
+    of its ``train`` run alone."""
     counts: dict[str, Counter] = defaultdict(Counter)
-    for case, outcome, _, _ in results.values():
-        counts[case.family][outcome] += 1
+    for case, outcome, _, _, train_outcome in results.values():
+        counts[case.family][train_outcome if train else outcome] += 1
     lines = ["| family | inputs | clear | wrong | traceback | hang |", "|---|---|---|---|---|---|"]
     total: Counter = Counter()
     for family, found in counts.items():
@@ -324,7 +361,7 @@ def _table(results) -> str:
 
 def _details(results) -> str:
     lines = []
-    for name, (case, outcome, reasons, seconds) in results.items():
+    for name, (case, outcome, reasons, seconds, _) in results.items():
         lines.append(f"{outcome:9} {case.family:20} {name:32} {seconds} {' / '.join(reasons)}")
     return "\n".join(lines)
 
@@ -336,7 +373,7 @@ def test_at_least_sixty_inputs(suite):
 def test_every_input_gets_a_clear_french_answer_in_time(suite):
     bad = {
         name: (outcome, reasons)
-        for name, (case, outcome, reasons, _) in suite.items()
+        for name, (case, outcome, reasons, _, _) in suite.items()
         if outcome != "clear"
     }
     assert not bad, _details({n: suite[n] for n in bad})
@@ -364,3 +401,26 @@ def test_real_subprocess_runs(suite, tmp_path, name, argv_tail, code):
     assert "Traceback" not in done.stderr
     if code:
         assert done.stderr.startswith("Erreur : ")
+
+
+def test_dataset_commands_skip_the_iri_grammar_and_still_validate(suite, tmp_path):
+    """``datalab dataset …`` leaves out rfc3987_syntax (a second of grammar compilation at every
+    start) and frictionless still refuses a malformed descriptor."""
+    code = (
+        "import sys\n"
+        "from labkit.cli import main\n"
+        "status = main(sys.argv[1:])\n"
+        "print('rfc3987_syntax' in sys.modules and sys.modules['rfc3987_syntax'] is not None)\n"
+        "sys.exit(status)\n"
+    )
+    path = suite["dp_licenses_texte"][0].path
+    done = subprocess.run(
+        [sys.executable, "-c", code, "dataset", "check", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stdout.strip().endswith("False")
+    assert "Traceback" not in done.stderr

@@ -40,7 +40,7 @@ def read_path(path: Path):
 
     if path.is_dir():
         descriptor = datapackage.read_descriptor(path)
-        resource = (descriptor.get("resources") or [{}])[0]
+        resource = datapackage.first_resource(descriptor, path)  # checked: a French refusal
         result = datapackage.read_resource(datapackage._data_path(path, resource), resource)
         schema = resource.get("schema") if isinstance(resource.get("schema"), dict) else None
         return result.frame, schema
