@@ -107,16 +107,19 @@ class _State:
 
     def _changed(self) -> None:
         self._compute()
-        rc.save_recipe(self.workspace, self.recipe)
-        rc.save_clean_table(self.workspace, self.table)
-        self.workspace.save(
-            "quality",
-            {
-                **quality.summary(self.report),
-                "scores": self.report.scores,
-                "steps": len(self.recipe),
-            },
-        )
+        # The recipe, the table it gives and its report land together (a kill leaves all three
+        # from the same step).
+        with self.workspace.together():
+            rc.save_recipe(self.workspace, self.recipe)
+            rc.save_clean_table(self.workspace, self.table)
+            self.workspace.save(
+                "quality",
+                {
+                    **quality.summary(self.report),
+                    "scores": self.report.scores,
+                    "steps": len(self.recipe),
+                },
+            )
         for listener in list(self.listeners):
             listener()
 
