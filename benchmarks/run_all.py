@@ -5,9 +5,12 @@ Run: ``.venv/bin/python benchmarks/run_all.py [--quick] [--with-load]``.
 - ``bench_reader.py``: reading each bundled and real file (module 03);
 - ``bench_quality.py``: the full quality report (module 04);
 - ``bench_learning.py``: the comparison of models and one model (module 05);
-- ``pages.py``: time to a usable page in Chromium and kernel memory, for every page;
-- ``load.py`` (with ``--with-load``): a room of 5, 15 and 30 simulated learners on one server;
-  it takes from 10 to 30 minutes, so it is left out unless asked for.
+- ``bench_room.py``: the facilitator's room view refreshed with 30 learners;
+- ``pages.py``: the workbook app in Chromium (first load of ``/``, first and return visit of each
+  module in place, kernels per learner, the learner's kernel memory) next to a plain Voilà page;
+  without ``--quick``, also each module notebook opened alone (``--pages``);
+- ``load.py`` (with ``--with-load``): a room of 5, 15 and 30 simulated learners walking the app on
+  one server (``--room N``); it takes from 10 to 30 minutes, so it is left out unless asked for.
 
 ``--quick`` runs fewer repetitions (a first look; the figures to report come from a full run on a
 quiet machine). The exit code is the number of benchmarks that failed to run.
@@ -30,7 +33,8 @@ def plan(quick: bool, with_load: bool) -> list[list[str]]:
         ["bench_reader.py", "--repeat", "2" if quick else "5"],
         ["bench_quality.py"],
         ["bench_learning.py"],
-        ["pages.py", "--runs", "2" if quick else "5"],
+        ["bench_room.py"],
+        ["pages.py", "--runs", "2"] if quick else ["pages.py", "--runs", "5", "--pages"],
     ]
     if with_load:
         scripts.append(["load.py", "--learners", "5", "15", "30"])
