@@ -226,14 +226,22 @@ def voila_config(pool_size: int = 0, room: int = 1):
         "default": {"pool_size": pool_size},
         APP_NOTEBOOK: {"pool_size": max(room, 1)},
     }
-    # jupyter_server waits 90 s for a pong by default, which tornado refuses beyond its 30 s ping
-    # interval (with a warning at every start): ask for what tornado applies anyway.
-    config.Voila.tornado_settings = {"ws_ping_timeout": 30_000}
     config.VoilaConfiguration.file_allowlist = [r".*\.(png|jpg|jpeg|gif|svg|webp)"]
     config.VoilaConfiguration.file_denylist = [
         r".*\.(ipynb|py|yaml|yml|json|csv|parquet|skops|zip)"
     ]
     return config
+
+
+class _PingTimeoutNotice(logging.Filter):
+    """tornado warns at the first page that "websocket_ping_timeout (90000) cannot be longer than
+    the websocket_ping_interval (30000)": jupyter_server's websocket handlers give tornado their
+    ping settings in milliseconds where tornado expects seconds, and run their own pings anyway.
+    Nothing to act on (and setting the time-out to the interval makes jupyter_server close every
+    socket after 30 s)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "websocket_ping_timeout" not in record.getMessage()
 
 
 class _NotTrusted(logging.Filter):
@@ -274,6 +282,7 @@ def serve(
     app.facilitator_token = facilitator_token
     app.initialize(voila_arguments(port, host, open_browser, pool_size, room))
     app.log.addFilter(_NotTrusted())
+    logging.getLogger("tornado.general").addFilter(_PingTimeoutNotice())
     app.room = room
     import asyncio
 

@@ -102,8 +102,10 @@ def _check_kernel_app_log() -> None:
 
 
 def _check_websocket_ping() -> None:
-    source = inspect.getsource(importlib.import_module("jupyter_server.base.websocket"))
-    assert '"ws_ping_timeout"' in source, "jupyter_server no longer reads ws_ping_timeout"
+    source = inspect.getsource(importlib.import_module("tornado.websocket"))
+    assert "cannot be longer" in source and "de_dupe_gen_log" in source, (
+        "tornado changed its ping time-out notice: review server._PingTimeoutNotice"
+    )
 
 
 def _check_closed_socket_errors() -> None:
@@ -189,12 +191,14 @@ PATCHES: tuple[Patch, ...] = (
         _check_kernel_app_log,
     ),
     Patch(
-        "websocket pong time-out",
-        "labkit.server.voila_config (tornado_settings ws_ping_timeout)",
-        "jupyter_server",
-        "the ws_ping_timeout setting of jupyter_server.base.websocket",
-        "jupyter_server asks 90 s, tornado allows 30 s and warns at every start",
-        "jupyter_server base/websocket.py WebSocketMixin.ping_timeout",
+        "websocket ping time-out notice",
+        "labkit.server._PingTimeoutNotice",
+        "tornado",
+        "the 'tornado.general' log record of WebSocketProtocol.ping_timeout",
+        "a warning at every start that nobody can act on: jupyter_server hands tornado its ping "
+        "settings in milliseconds where tornado expects seconds (a time-out equal to the "
+        "interval instead makes jupyter_server close every kernel socket after 30 s)",
+        "jupyter_server base/websocket.py WebSocketMixin.ping_interval / ping_timeout",
         _check_websocket_ping,
     ),
     Patch(

@@ -212,3 +212,13 @@ def test_a_kernel_shut_down_by_the_server_is_said_in_french(page, voila_server):
     )
     assert status == 204
     page.get_by_role("alertdialog", name="Connexion au serveur perdue…").wait_for(timeout=60_000)
+
+
+def test_the_kernel_connection_stays_open_past_the_first_pings(page, voila_server):
+    """The server pings each kernel socket every 30 s: a wrong time-out closed them all then."""
+    open_app(page, voila_server, "Connexion Durable")
+    opens = page.evaluate("() => window.datalabKernelSocketOpens")
+    assert opens >= 1
+    page.wait_for_timeout(40_000)
+    assert page.evaluate("() => window.datalabKernelSocketOpens") == opens
+    assert page.get_by_role("alertdialog").count() == 0
