@@ -9,11 +9,20 @@ import os
 
 import ipywidgets as widgets
 import plotly.graph_objects as go
+import plotly.io as pio
 from IPython.display import display
 
 from labkit import frenchfmt
 
 frenchfmt.register_template()  # the French template, before any figure is made
+
+# Figures follow the width of the window (a trainee who narrows it, a smaller screen): plotly's
+# ``responsive`` option, given to every figure the offline renderer shows.
+try:
+    _renderer = pio.renderers["plotly_mimetype"]
+    _renderer.config = {**(_renderer.config or {}), "responsive": True}
+except (KeyError, AttributeError):  # pragma: no cover - depends on the plotly version
+    pass
 
 # plotly's FigureWidget needs the ``anywidget`` package, whose page side gives each widget 2 s to
 # start: on a loaded machine the plotly bundle takes longer to load and the figures never appear
