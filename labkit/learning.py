@@ -481,6 +481,14 @@ class RareGrouping:
             target=target,
         )
 
+    def step_label(self, target: str) -> str:
+        """The grouping as a step of the model's recipe (report, transparency sheet): rare
+        classes grouped for learning, not spellings of one value."""
+        names = ", ".join(f"« {format_value(v)} »" for v in self.mapping)
+        return messages.text(
+            "learning.rare_group_step", classes=names, label=self.label, target=target
+        )
+
 
 def group_rare_classes(
     frame: pd.DataFrame, target: str, folds: int, label: str = OTHERS

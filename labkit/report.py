@@ -494,7 +494,40 @@ def _models_section(facts, charts: _Charts) -> str:
         [float(r.get("score") or 0) * scale for r in ordered],
         [_score_text(r.get("score"), metric) for r in ordered],
     )
-    return f"<p>{esc(_t('models_intro', metric=metric_label(metric)))}</p>{table}{chart}"
+    verdict = _baseline_verdict(ordered, metric)
+    verdict_html = f'<p class="note">{esc(verdict)}</p>' if verdict else ""
+    return (
+        f"<p>{esc(_t('models_intro', metric=metric_label(metric)))}</p>{table}{verdict_html}{chart}"
+    )
+
+
+def _baseline_verdict(rows: Sequence[Mapping], metric: str) -> str:
+    """What module 05 said of the comparison (:meth:`labkit.learning.Comparison.summary`, same
+    rule): the best model clearly beats the naive baseline, or no model does."""
+    from labkit.learning import format_score
+
+    def score(row: Mapping, name: str) -> float | None:
+        value = row.get(name)
+        ok = isinstance(value, (int, float)) and math.isfinite(value)
+        return float(value) if ok else None
+
+    baseline = next((r for r in rows if r["baseline"]), None)
+    models = [r for r in rows if not r["baseline"] and score(r, "score") is not None]
+    if baseline is None or score(baseline, "score") is None or not models:
+        return ""
+    best = max(models, key=lambda r: score(r, "score"))
+    margin = max(0.02, score(best, "std") or 0.0, score(baseline, "std") or 0.0)
+    if score(best, "score") - score(baseline, "score") > margin:
+        return messages.text(
+            "learning.best_beats_baseline",
+            name=str(best.get("name") or best.get("key")),
+            score=format_score(score(best, "score"), metric),
+            std=format_score(score(best, "std") or 0.0, metric),
+            baseline=format_score(score(baseline, "score"), metric),
+        )
+    return messages.text(
+        "learning.best_no_better", baseline=format_score(score(baseline, "score"), metric)
+    )
 
 
 def _model_section(facts) -> str:
@@ -595,6 +628,14 @@ def _fairness_section(facts, charts: _Charts) -> str:
 def _decision_section(facts, charts: _Charts) -> str:
     values = facts.usecase
     threshold = facts.threshold
+    trained = getattr(getattr(facts, "context", None), "trained", None)
+    if trained is not None and (not trained.is_classification or len(trained.classes) != 2):
+        what = (
+            messages.text("usecase.threshold_regression")
+            if not trained.is_classification
+            else messages.text("usecase.threshold_multiclass", count=len(trained.classes))
+        )
+        return f"<p>{esc(_t('decision_not_binary', what=what))}</p>"
     if threshold is None:
         return f"<p>{esc(_t('decision_none'))}</p>"
     analysis = threshold["analysis"]

@@ -160,11 +160,28 @@ def _evaluation_split(clean: pd.DataFrame, target: str, meta: dict):
     return learning.split_data(clean, target, plan)
 
 
+def _with_model_grouping(clean: pd.DataFrame, target: str, recipe) -> pd.DataFrame:
+    """Module 04's clean table with the grouping of rare classes that module 05 added after its
+    steps (the model learnt « Autres », not « Bon »): without it, the rows of the grouped classes
+    would be left out of the confusion matrix and counted wrong."""
+    from labkit.recipe import apply_step
+
+    trailing = []
+    for step in reversed(list(getattr(recipe, "steps", []) or [])):
+        if step.action != "merge_categories" or step.params.get("column") != target:
+            break
+        trailing.insert(0, step)
+    for step in trailing:
+        if target in clean.columns:
+            clean = apply_step(clean, step)
+    return clean
+
+
 def _learner_holdout(workspace, trained: TrainedModel, meta: dict, recipe):
     from labkit import quality
 
     if workspace.has_table("clean"):
-        clean = workspace.load_table("clean")
+        clean = _with_model_grouping(workspace.load_table("clean"), trained.target, recipe)
     else:
         frame, _target, _schema = quality.chosen_table(workspace)
         clean = recipe.apply(frame) if recipe is not None else frame

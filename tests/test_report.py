@@ -346,7 +346,10 @@ def test_report_for_a_regression_model(workspace):
     model_store.save_model(workspace, trained)
     workspace.save_table("clean", raw)
     page = report.build_report(workspace)
-    assert "régression" in page and "Aucun seuil de décision" in page
+    assert (
+        "régression" in page
+        and "Ce modèle prédit un nombre : il n’y a pas de seuil à choisir" in page
+    )
     assert "erreur moyenne" in page.lower()
     assert _external_references(page) == []
     bundle = report.export_bundle(workspace, report_html=page)

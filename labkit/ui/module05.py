@@ -196,7 +196,10 @@ class _State:
         steps = list(self.recipe.steps)
         if self.grouping is not None:
             mapping = {str(k): str(v) for k, v in self.grouping.mapping.items()}
-            steps.append(rc.Step("merge_categories", {"column": self.target, "mapping": mapping}))
+            label = self.grouping.step_label(self.target)
+            steps.append(
+                rc.Step("merge_categories", {"column": self.target, "mapping": mapping}, label)
+            )
         return rc.Recipe(steps).to_dict()
 
     def forget(self) -> None:
