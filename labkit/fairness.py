@@ -9,7 +9,7 @@ marked gap comes with a plain-French reading of what it could mean for the citiz
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -209,11 +209,15 @@ def audit(
     ]
     usable = by_group[by_group["count"] >= min_group]
     if len(usable) < 2:
-        usable = by_group
-    gaps = _gaps(usable, labels, task, by_group)
-    readings = _readings(gaps, usable, task, positive, frame.overall)
-    if not any(g.large for g in gaps):
-        readings.append(messages.text("learning.fairness_no_gap"))
+        # Fewer than two groups with enough test rows: the gaps are shown, nothing is concluded
+        # (a reading would contradict the notes saying each group is too small to conclude).
+        gaps = [replace(g, large=False) for g in _gaps(by_group, labels, task, by_group)]
+        readings = [messages.text("learning.fairness_too_few_to_conclude", minimum=min_group)]
+    else:
+        gaps = _gaps(usable, labels, task, by_group)
+        readings = _readings(gaps, usable, task, positive, frame.overall)
+        if not any(g.large for g in gaps):
+            readings.append(messages.text("learning.fairness_no_gap"))
     table = pd.DataFrame({"groupe": [str(g) for g in by_group.index]})
     table[messages.text("learning.fairness_metric_count")] = by_group["count"].to_numpy()
     for key, label in labels.items():

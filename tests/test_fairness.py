@@ -147,3 +147,19 @@ def test_candidate_columns_put_the_dataset_groups_first():
         }
     )
     assert F.candidate_columns(frame, "cible", ["famille"]) == ["famille", "age", "quartier"]
+
+
+def test_with_every_group_too_small_nothing_is_concluded():
+    """Groups all under the minimum of test rows: the gaps are shown but no reading draws a
+    conclusion that the notes then contradict."""
+    actual = ["oui", "non"] * 6
+    predicted = ["oui", "non", "non", "non", "oui", "oui"] + ["oui", "non"] * 3
+    groups = ["1"] * 6 + ["2"] * 6
+    audit = F.audit(actual, predicted, groups, L.CLASSIFICATION, positive="oui", min_group=10)
+    assert len(audit.notes) == 2 and all("trop peu pour conclure" in n for n in audit.notes)
+    assert audit.readings == [
+        "Moins de deux groupes comptent au moins 10 lignes de test : les écarts ci-dessous ne "
+        "permettent pas de conclure. Pour juger, il faut plus de lignes par groupe (un jeu de "
+        "test plus grand, ou des groupes moins nombreux)."
+    ]
+    assert not any(gap.large for gap in audit.gaps)
