@@ -252,6 +252,7 @@ def test_new_asks_for_metadata_only_when_a_terminal_is_attached(
             "Finances",
             "budget, dépenses",
             "",
+            "08/01/2024",
         ]
     )
     monkeypatch.setattr(sys, "stdin", _Tty())
@@ -260,6 +261,7 @@ def test_new_asks_for_metadata_only_when_a_terminal_is_attached(
     package = json.loads((datasets_root / "budget_2024" / "datapackage.json").read_text("utf-8"))
     assert package["title"] == "Budget 2024" and package["producer"] == "Service finances"
     assert package["keywords"] == ["budget", "dépenses"] and package["theme"] == "Finances"
+    assert package["updated"] == "2024-01-08"  # the data's date, asked, not the import's
 
 
 class _Tty(io.StringIO):
@@ -330,3 +332,69 @@ def test_inspect_json_has_the_quality_report(capsys, tmp_path):
 
     code, _, err = run(capsys, "dataset", "inspect", str(path), "--json", "--target", "absente")
     assert code != 0 and "« absente »" in err
+
+
+# ------------------------------------------------------------------- the card, without JSON
+def test_new_and_edit_fill_the_card_without_editing_json(capsys, datasets_root, tmp_path):
+    source = tmp_path / "entrees.csv"
+    source.write_text(
+        "date;commune;montant;entrees\n01/02/2024;Nantes;12,5;10\n02/02/2024;Rezé;13,5;12\n"
+        "03/02/2024;Orvault;9,0;8\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(
+        capsys, "dataset", "new", str(source), "--title", "Entrées", "--licence", "etalab-2.0",
+        "--theme", "Culture", "--unit", "montant=euros", "--column-description",
+        "entrees=Entrées du jour", "--spatial", "Nantes Métropole", "--temporal", "février 2024",
+    )  # fmt: skip
+    assert code == 0, out
+    assert "Date des données non précisée" in out and "datalab dataset edit" in out
+    folder = datasets_root / "entrees"
+    package = json.loads((folder / "datapackage.json").read_text("utf-8"))
+    assert "updated" not in package  # not the day of the import
+    assert package["coverage"] == {"spatial": "Nantes Métropole", "temporal": "février 2024"}
+    fields = {f["name"]: f for f in package["resources"][0]["schema"]["fields"]}
+    assert fields["montant"]["unit"] == "euros"
+    assert fields["entrees"]["description"] == "Entrées du jour"
+
+    # an existing theme is recognised whatever its accents and capitals; a new one is said
+    code, out, _ = run(
+        capsys, "dataset", "edit", "entrees", "--updated", "08/01/2024", "--theme", "CULTURE",
+        "--unit", "entrees=personnes",
+    )  # fmt: skip
+    assert code == 0 and "Fiche mise à jour" in out and "Nouveau thème" not in out
+    package = json.loads((folder / "datapackage.json").read_text("utf-8"))
+    assert package["updated"] == "2024-01-08" and package["theme"] == "Culture"
+    fields = {f["name"]: f for f in package["resources"][0]["schema"]["fields"]}
+    assert fields["entrees"]["unit"] == "personnes" and fields["montant"]["unit"] == "euros"
+    assert datapackage.check_dataset_folder(folder) == []
+    code, out, _ = run(capsys, "dataset", "edit", "entrees", "--theme", "Mobilité")
+    assert code == 0 and "Nouveau thème « Mobilité »" in out and "Culture" in out
+
+
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["--updated", "31/02/2024"], "n’est pas une date"),
+        (["--unit", "inconnue=euros"], "la colonne « inconnue » n’existe pas"),
+        (["--unit", "montant"], "écrivez « colonne=texte »"),
+        (["--column-description", "=texte"], "écrivez « colonne=texte »"),
+    ],
+)
+def test_edit_refuses_bad_values_in_french_and_changes_nothing(
+    capsys, datasets_root, tmp_path, argv, expected
+):
+    source = tmp_path / "petit.csv"
+    source.write_text("montant;cible\n1;a\n2;b\n3;a\n", encoding="utf-8")
+    assert run(capsys, "dataset", "new", str(source), "--title", "Petit")[0] == 0
+    descriptor = datasets_root / "petit" / "datapackage.json"
+    before = descriptor.read_bytes()
+    code, out, err = run(capsys, "dataset", "edit", "petit", *argv)
+    assert code == 1 and expected in out + err and "Traceback" not in out + err
+    assert descriptor.read_bytes() == before
+    assert [p.name for p in datasets_root.iterdir() if p.name.startswith(".")] == []
+
+
+def test_edit_of_a_folder_that_is_no_dataset_is_refused(capsys, tmp_path):
+    code, out, err = run(capsys, "dataset", "edit", str(tmp_path))
+    assert code == 1 and "n’est pas un jeu de données" in out + err

@@ -81,11 +81,51 @@ def register(subparsers) -> None:
     new.add_argument("--theme", help="thème (par exemple « Mobilité »)")
     new.add_argument("--keywords", help="mots-clés séparés par des virgules")
     new.add_argument("--target", help="colonne à prédire suggérée")
+    _card_options(new)
     new.add_argument("--force", action="store_true", help="remplacer un dossier existant")
     _reading_options(new)
     new.set_defaults(handler=run_new)
 
+    edit = actions.add_parser(
+        "edit", help="compléter la fiche d’un jeu de données (sans éditer datapackage.json)"
+    )
+    edit.add_argument("folder", metavar="DIR", help="dossier (ou nom d’un jeu)")
+    edit.add_argument("--title", help="titre du jeu de données")
+    edit.add_argument("--description", help="description en quelques phrases")
+    edit.add_argument(
+        "--licence", help="licence : etalab-2.0 (Licence Ouverte), odbl, cc-by-4.0, cc0, interne…"
+    )
+    edit.add_argument("--producer", help="producteur des données (service, collectivité)")
+    edit.add_argument("--theme", help="thème (par exemple « Mobilité »)")
+    edit.add_argument("--keywords", help="mots-clés séparés par des virgules")
+    _card_options(edit)
+    edit.set_defaults(handler=run_edit)
+
     parser.set_defaults(handler=lambda args: _help(parser))
+
+
+def _card_options(parser) -> None:
+    """What a dataset's card says beyond its title: the data's own date, what they cover, the unit
+    and meaning of each column (shared by ``new`` and ``edit``)."""
+    parser.add_argument(
+        "--updated", help="date de mise à jour des données elles-mêmes (jj/mm/aaaa ou aaaa-mm-jj)"
+    )
+    parser.add_argument("--spatial", help="territoire couvert (par exemple « Nantes Métropole »)")
+    parser.add_argument("--temporal", help="période couverte (par exemple « 2019–2023 »)")
+    parser.add_argument(
+        "--unit",
+        action="append",
+        default=[],
+        metavar="COLONNE=UNITÉ",
+        help='unité d’une colonne (répétable) : --unit "montant=euros"',
+    )
+    parser.add_argument(
+        "--column-description",
+        action="append",
+        default=[],
+        metavar="COLONNE=TEXTE",
+        help="ce que contient une colonne (répétable)",
+    )
 
 
 def _help(parser) -> int:
@@ -295,6 +335,95 @@ def _ask(label: str, default: str | None, interactive: bool) -> str | None:
     return answer or default
 
 
+def data_date(value: str | None) -> str | None:
+    """The data's own date as ISO (``2024-01-08``) from ``08/01/2024`` or ``2024-01-08``."""
+    if not value or not value.strip():
+        return None
+    text = value.strip()
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return _dt.datetime.strptime(text, pattern).date().isoformat()
+        except ValueError:
+            continue
+    raise messages.error("dataset_cli.bad_updated", value=text[:40])
+
+
+def known_theme(value: str | None, existing: list[str]) -> str:
+    """An existing theme when ``value`` names it whatever its accents and capitals, else the
+    value itself (a new theme)."""
+    if not value or not value.strip():
+        return ""
+    from labkit.catalogue import fold
+
+    wanted = fold(value)
+    return next((t for t in existing if fold(t) == wanted), " ".join(value.split()))
+
+
+def column_notes(pairs: list[str], columns: list[str], option: str) -> dict[str, str]:
+    """``["montant=euros", …]`` as ``{"montant": "euros"}``, each column checked."""
+    notes: dict[str, str] = {}
+    for pair in pairs:
+        column, sep, text = pair.partition("=")
+        column, text = column.strip(), text.strip()
+        if not sep or not column or not text:
+            raise messages.error("dataset_cli.bad_column_note", option=option, value=pair[:80])
+        if column not in columns:
+            raise messages.error(
+                "dataset_cli.unknown_column_note",
+                option=option,
+                column=column,
+                columns=", ".join(map(str, columns)),
+            )
+        notes[column] = text
+    return notes
+
+
+def _card(args, columns: list[str], interactive: bool, existing_themes: list[str]) -> dict:
+    """The card options (``_card_options``) as descriptor updates and per-column notes."""
+    updated = data_date(
+        _ask(
+            messages.text("dataset_cli.ask_updated"),
+            args.updated,
+            interactive and not args.updated,
+        )
+    )
+    coverage = {
+        key: value
+        for key, value in (("spatial", args.spatial), ("temporal", args.temporal))
+        if value and value.strip()
+    }
+    return {
+        "updated": updated,
+        "coverage": coverage,
+        "units": column_notes(args.unit, columns, "--unit"),
+        "descriptions": column_notes(args.column_description, columns, "--column-description"),
+    }
+
+
+def _apply_card(descriptor: dict, card: dict) -> None:
+    """Put the card's date, coverage and column notes into a descriptor."""
+    if card["updated"]:
+        descriptor["updated"] = card["updated"]
+    if card["coverage"]:
+        descriptor["coverage"] = {**(descriptor.get("coverage") or {}), **card["coverage"]}
+    for resource in descriptor.get("resources") or []:
+        for field in (resource.get("schema") or {}).get("fields") or []:
+            name = field.get("name")
+            if name in card["units"]:
+                field["unit"] = card["units"][name]
+            if name in card["descriptions"]:
+                field["description"] = card["descriptions"][name]
+
+
+def _say_theme(theme: str, existing: list[str]) -> None:
+    if theme and theme not in existing:
+        print(
+            messages.text(
+                "dataset_cli.new_theme", theme=theme, themes=", ".join(existing) or "aucun"
+            )
+        )
+
+
 def licence_entry(value: str | None) -> dict[str, str]:
     """A ``licenses`` entry from a short name (``etalab-2.0``, ``odbl``…) or free text."""
     if not value:
@@ -411,7 +540,15 @@ def run_new(args) -> int:
     licence = _ask(
         messages.text("dataset_cli.ask_licence"), args.licence, interactive and not args.licence
     )
-    theme = _ask(messages.text("dataset_cli.ask_theme"), args.theme, interactive and not args.theme)
+    from labkit.catalogue import themes
+
+    existing_themes = themes()
+    theme = _ask(
+        messages.text("dataset_cli.ask_theme", themes=", ".join(existing_themes) or "aucun"),
+        args.theme,
+        interactive and not args.theme,
+    )
+    theme = known_theme(theme, existing_themes)
     keywords = _ask(
         messages.text("dataset_cli.ask_keywords"), args.keywords, interactive and not args.keywords
     )
@@ -422,6 +559,8 @@ def run_new(args) -> int:
         raise messages.error(
             "dataset_cli.unknown_target", target=target, columns=", ".join(map(str, frame.columns))
         )
+
+    card = _card(args, [str(c) for c in frame.columns], interactive, existing_themes)
 
     dataset_id = args.dataset_id or slug(title)
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,80}", dataset_id):
@@ -439,7 +578,6 @@ def run_new(args) -> int:
         "keywords": [k.strip() for k in (keywords or "").split(",") if k.strip()],
         "theme": theme or "",
         "producer": producer or "",
-        "updated": _dt.date.today().isoformat(),
         "licenses": [licence_entry(licence)],
         "sources": [{"title": messages.text("dataset_cli.source_title", name=source.name)}],
     }
@@ -451,7 +589,7 @@ def run_new(args) -> int:
         "group_columns": [],
         "defects": _defects_from_quality(frame, target),
     }
-    problems = _write_package(source, dest, detection, frame, metadata, extra, args.force)
+    problems = _write_package(source, dest, detection, frame, metadata, extra, args.force, card)
     if problems:
         print(messages.text("dataset_cli.refused", path=str(dest), count=len(problems)))
         for problem in problems:
@@ -462,8 +600,11 @@ def run_new(args) -> int:
             "dataset_cli.created", path=str(dest), rows=len(frame), columns=frame.shape[1]
         )
     )
+    _say_theme(theme, existing_themes)
     if not licence:
         print(messages.text("dataset_cli.licence_reminder"))
+    if not card["updated"]:
+        print(messages.text("dataset_cli.updated_reminder", folder=dest))
     print(messages.text("dataset_cli.check_ok", folder=dest))
     if dest.resolve().parent == paths.datasets_dir().resolve():
         print(messages.text("dataset_cli.next_steps", id=dest.name))
@@ -499,7 +640,71 @@ def clean_leftovers(folder: Path, *, older_than: float = LEFTOVER_SECONDS) -> No
             continue  # someone else's folder, or gone meanwhile: never fatal
 
 
-def _write_package(source, dest, detection, frame, metadata, extra, force) -> list[str]:
+def run_edit(args) -> int:
+    """Complete an existing dataset's card: the descriptor is changed in a copy of the folder,
+    checked, then put in place (a refused or interrupted edit changes nothing)."""
+    from labkit import datapackage
+    from labkit.catalogue import themes
+
+    folder = Path(args.folder)
+    if not folder.exists() and re.fullmatch(r"[A-Za-z0-9_.-]+", args.folder):
+        folder = paths.datasets_dir() / args.folder
+    if not (folder / "datapackage.json").is_file():
+        raise messages.error("dataset_cli.not_a_dataset", path=str(folder))
+    descriptor = datapackage.read_descriptor(folder)
+    columns = [
+        str(f.get("name"))
+        for r in descriptor.get("resources") or []
+        if isinstance(r, dict)
+        for f in (r.get("schema") or {}).get("fields") or []
+        if isinstance(f, dict)
+    ]
+    existing_themes = themes()
+    card = _card(args, columns, False, existing_themes)
+    changes = {
+        "title": args.title,
+        "description": args.description,
+        "producer": args.producer,
+    }
+    for key, value in changes.items():
+        if value and value.strip():
+            descriptor[key] = value.strip()
+    theme = known_theme(args.theme, existing_themes)
+    if theme:
+        descriptor["theme"] = theme
+    if args.keywords:
+        descriptor["keywords"] = [k.strip() for k in args.keywords.split(",") if k.strip()]
+    if args.licence:
+        descriptor["licenses"] = [licence_entry(args.licence)]
+    _apply_card(descriptor, card)
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{folder.name}-", suffix=".partiel", dir=folder.parent)
+    )
+    try:
+        shutil.copytree(folder, staging, dirs_exist_ok=True)
+        (staging / "datapackage.json").write_text(
+            json.dumps(descriptor, ensure_ascii=False, indent=2, default=str) + "\n",
+            encoding="utf-8",
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            problems = datapackage.check_dataset_folder(staging)
+        if problems:
+            print(messages.text("dataset_cli.edit_refused", path=str(folder), count=len(problems)))
+            for problem in problems:
+                print(f"  - {problem.replace(staging.name, folder.name)}")
+            return 1
+        os.replace(staging / "datapackage.json", folder / "datapackage.json")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    _say_theme(theme, existing_themes)
+    print(messages.text("dataset_cli.edited", path=str(folder)))
+    return 0
+
+
+def _write_package(
+    source, dest, detection, frame, metadata, extra, force, card: dict | None = None
+) -> list[str]:
     """Write the package into a hidden folder beside ``dest``, check it, and move it into place
     only when it passes ``dataset check``: an interrupted or refused run leaves nothing behind.
 
@@ -523,6 +728,8 @@ def _write_package(source, dest, detection, frame, metadata, extra, force) -> li
                 child.unlink()
             resource = _resource(source, staging, detection, frame, rewrite=rewrite)
             package = {**metadata, "resources": [resource], **extra}
+            if card is not None:
+                _apply_card(package, card)
             (staging / "datapackage.json").write_text(
                 json.dumps(package, ensure_ascii=False, indent=2, default=str) + "\n",
                 encoding="utf-8",
