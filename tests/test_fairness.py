@@ -159,7 +159,7 @@ def test_with_every_group_too_small_nothing_is_concluded():
     assert len(audit.notes) == 2 and all("trop peu pour conclure" in n for n in audit.notes)
     assert audit.readings == [
         "Moins de deux groupes comptent au moins 10 lignes de test : les écarts ci-dessous ne "
-        "permettent pas de conclure. Pour juger, il faut plus de lignes par groupe (un jeu de "
-        "test plus grand, ou des groupes moins nombreux)."
+        "permettent pas de conclure. Pour juger, il faudrait plus de dossiers par groupe "
+        "(davantage de données, ou des groupes moins nombreux)."
     ]
     assert not any(gap.large for gap in audit.gaps)

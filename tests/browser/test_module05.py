@@ -32,7 +32,7 @@ def test_train_open_a_cell_move_the_slider_and_save(page, voila_server):
     # the running example stands in for modules 03 and 04, and says so
     page.get_by_text("l’exemple fil rouge est utilisé à la place").first.wait_for()
     page.get_by_text("c’est une tâche de classification").wait_for()
-    page.get_by_text("5 plis").first.wait_for()
+    page.locator("text=5 plis >> visible=true").first.wait_for()  # not the glossary (hidden)
 
     page.get_by_role("button", name="Comparer les modèles").click()
     table = page.get_by_role("table", name="Scores en validation croisée", exact=False)
