@@ -18,6 +18,7 @@ It is Voilà's standalone server with a few changes:
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import os
@@ -284,7 +285,5 @@ def serve(
     app.log.addFilter(_NotTrusted())
     logging.getLogger("tornado.general").addFilter(_PingTimeoutNotice())
     app.room = room
-    import asyncio
-
     asyncio.get_event_loop_policy().get_event_loop().set_exception_handler(_quiet_closed_sockets)
     app.start()
