@@ -11,6 +11,13 @@ import pytest
 from conftest import ROOT, widget_texts
 from nbclient import NotebookClient
 
+from labkit.server import never_miss_kernel_replies
+
+# nbclient reads the kernel's replies with jupyter_client's asyncio channels, which can miss a
+# ZeroMQ wake-up and then wait for a reply already there (seen here: a kernel idle, the test stuck
+# until its time-out). The server polls its channels in slices for the same reason; so do the tests.
+never_miss_kernel_replies()
+
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
