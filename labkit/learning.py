@@ -65,7 +65,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from threadpoolctl import threadpool_limits
 
-from labkit import messages
+from labkit import frenchfmt, messages
 
 CLASSIFICATION = "classification"
 REGRESSION = "regression"
@@ -102,18 +102,11 @@ def single_threaded(function: Callable) -> Callable:
 
 # ============================================================================ formatting
 def number(value: float, digits: int = 3) -> str:
-    """A number written the French way (``0,83``, ``12 500``), ``digits`` significant digits."""
+    """A number written the French way (``0,83``, ``12 500``), ``digits`` significant digits,
+    with a true minus sign; ``—`` for a missing value."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    value = float(value)
-    if value != 0 and abs(value) < 10 ** (digits - 1):
-        decimals = max(0, digits - 1 - int(math.floor(math.log10(abs(value)))))
-    else:
-        decimals = 0
-    text = f"{value:,.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(",", "\u202f").replace(".", ",").replace("-", "−")
+    return frenchfmt.number(value, digits).replace("-", "−")
 
 
 def percent(value: float, decimals: int = 0) -> str:

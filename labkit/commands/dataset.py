@@ -70,16 +70,9 @@ def register(subparsers) -> None:
 
     new = actions.add_parser("new", help="créer un jeu de données à partir d’un fichier")
     new.add_argument("file", help="fichier CSV, .xlsx ou .ods")
-    new.add_argument("--title", help="titre du jeu de données")
     new.add_argument("--dest", help="dossier à créer (par défaut datasets/<identifiant>)")
     new.add_argument("--id", dest="dataset_id", help="identifiant (nom du dossier)")
-    new.add_argument("--description", help="description en quelques phrases")
-    new.add_argument(
-        "--licence", help="licence : etalab-2.0 (Licence Ouverte), odbl, cc-by-4.0, cc0, interne…"
-    )
-    new.add_argument("--producer", help="producteur des données (service, collectivité)")
-    new.add_argument("--theme", help="thème (par exemple « Mobilité »)")
-    new.add_argument("--keywords", help="mots-clés séparés par des virgules")
+    _describe_options(new)
     new.add_argument("--target", help="colonne à prédire suggérée")
     _card_options(new)
     new.add_argument("--force", action="store_true", help="remplacer un dossier existant")
@@ -90,18 +83,23 @@ def register(subparsers) -> None:
         "edit", help="compléter la fiche d’un jeu de données (sans éditer datapackage.json)"
     )
     edit.add_argument("folder", metavar="DIR", help="dossier (ou nom d’un jeu)")
-    edit.add_argument("--title", help="titre du jeu de données")
-    edit.add_argument("--description", help="description en quelques phrases")
-    edit.add_argument(
-        "--licence", help="licence : etalab-2.0 (Licence Ouverte), odbl, cc-by-4.0, cc0, interne…"
-    )
-    edit.add_argument("--producer", help="producteur des données (service, collectivité)")
-    edit.add_argument("--theme", help="thème (par exemple « Mobilité »)")
-    edit.add_argument("--keywords", help="mots-clés séparés par des virgules")
+    _describe_options(edit)
     _card_options(edit)
     edit.set_defaults(handler=run_edit)
 
     parser.set_defaults(handler=lambda args: _help(parser))
+
+
+def _describe_options(parser) -> None:
+    """Title, description, licence, producer, theme and keywords (``new`` and ``edit``)."""
+    parser.add_argument("--title", help="titre du jeu de données")
+    parser.add_argument("--description", help="description en quelques phrases")
+    parser.add_argument(
+        "--licence", help="licence : etalab-2.0 (Licence Ouverte), odbl, cc-by-4.0, cc0, interne…"
+    )
+    parser.add_argument("--producer", help="producteur des données (service, collectivité)")
+    parser.add_argument("--theme", help="thème (par exemple « Mobilité »)")
+    parser.add_argument("--keywords", help="mots-clés séparés par des virgules")
 
 
 def _card_options(parser) -> None:
