@@ -27,8 +27,11 @@ from pathlib import Path
 from sklearn.model_selection import GridSearchCV
 from threadpoolctl import threadpool_limits
 
-from labkit import datapackage, learning, paths, quality
-from labkit.reader import read_table
+from labkit import paths
+from labkit.data import datapackage
+from labkit.data.reader import read_table
+from labkit.model import learning
+from labkit.prepare import quality
 
 REPEAT = 3
 GOAL_TABLE_S = 5.0

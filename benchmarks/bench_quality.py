@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from labkit import paths, quality
+from labkit import paths
+from labkit.prepare import quality
 
 REPEAT = 3
 GOAL_MS = 300
@@ -63,7 +64,7 @@ def best_ms(function) -> tuple[float, float]:
 
 
 def cases() -> list[tuple[str, pd.DataFrame, str | None, dict | None]]:
-    from labkit import datapackage
+    from labkit.data import datapackage
 
     found = []
     for info in datapackage.list_datasets():
@@ -79,7 +80,7 @@ def cases() -> list[tuple[str, pd.DataFrame, str | None, dict | None]]:
         "subventions_cnds_2015_cp1252.csv": None,
     }
     if realdata.is_dir():
-        from labkit.reader import read_table
+        from labkit.data.reader import read_table
 
         for name, target in targets.items():
             path = realdata / name

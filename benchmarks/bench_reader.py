@@ -1,4 +1,4 @@
-"""Read + detection time of :func:`labkit.reader.read_table` on real and generated files.
+"""Read + detection time of :func:`labkit.data.reader.read_table` on real and generated files.
 
 Run: ``.venv/bin/python benchmarks/bench_reader.py [--repeat N]``. Prints one line per file: size,
 rows × columns, what was detected, and the best and median times of N reads (the first read also
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from labkit import paths  # noqa: E402
-from labkit.reader import read_table  # noqa: E402
+from labkit.data.reader import read_table  # noqa: E402
 
 ROWS = 50_000
 

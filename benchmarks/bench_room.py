@@ -3,7 +3,7 @@
 Builds 30 realistic workspaces (progress, quiz answers in every module, a dataset, a saved model
 whose metadata holds its comparison and test rows, an error shown to some), then measures:
 
-- in this process, :class:`labkit.room.RoomReader` and the page's HTML (``room_html``): a first
+- in this process, :class:`labkit.serve.room.RoomReader` and the page's HTML (``room_html``): a first
   view (every learner read), a refresh where nobody did anything, one where 5 learners did
   something (a usual 5 s in a room), and one where all 30 did;
 - over HTTP, a real ``datalab start`` server answering ``/animation/etat`` (what the page asks every
@@ -21,7 +21,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from labkit import modules, quiz, room, roomview
+from labkit.course import modules, quiz
+from labkit.serve import room, roomview
 from labkit.workspace import Workspace
 
 LEARNERS = 30
@@ -116,7 +117,7 @@ def over_http(workspaces: list[Workspace], tmp: Path) -> tuple[str, float, float
 
     import psutil
 
-    from labkit.devserver import start_server, stop_server
+    from labkit.serve.devserver import start_server, stop_server
 
     server = start_server(
         tmp / "server", pool_size=0, room=1, extra_env={"DATALAB_FACILITATOR_TOKEN": TOKEN}

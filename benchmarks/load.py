@@ -64,7 +64,7 @@ saved).
 
 Bounded: at most 60 learners, every request has a timeout, each room has a time limit
 (``--time-limit``), and everything goes to a server on 127.0.0.1 started by
-:mod:`labkit.devserver` (a fresh server and workspace for each room size).
+:mod:`labkit.serve.devserver` (a fresh server and workspace for each room size).
 """
 
 from __future__ import annotations
@@ -93,8 +93,8 @@ from tornado.iostream import StreamClosedError
 from tornado.simple_httpclient import SimpleAsyncHTTPClient
 from tornado.websocket import WebSocketClosedError, websocket_connect
 
-from labkit import devserver
-from labkit.devserver import Server, cpu_seconds, start_server, stop_server
+from labkit.serve import devserver
+from labkit.serve.devserver import Server, cpu_seconds, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[1]
 MIB = 2**20
@@ -268,7 +268,7 @@ class Sampler(threading.Thread):
 
 
 def wait_until_quiet(server: Server, expected_kernels: int, timeout: float = 300) -> None:
-    """:func:`labkit.devserver.wait_until_quiet`, saying when the server never became quiet."""
+    """:func:`labkit.serve.devserver.wait_until_quiet`, saying when the server never became quiet."""
     if devserver.wait_until_quiet(server, expected_kernels, timeout) >= timeout:
         print(f"  (the server was not quiet after {timeout:.0f} s; going on anyway)", flush=True)
 
@@ -810,8 +810,8 @@ async def learner(
 
 def lost_work(workspace_root: Path, results: list[Result]) -> list[str]:
     """Learners whose saved work is not in their workspace."""
-    from labkit.modules import progress
-    from labkit.project import load_project
+    from labkit.course.modules import progress
+    from labkit.course.project import load_project
     from labkit.workspace import Workspace
 
     lost = []

@@ -2,7 +2,7 @@
 same libraries.
 
 One learner (a new pseudonym for each run) opens the app at ``/?pseudo=P`` on a server whose
-preheated pool is full and quiet (:func:`labkit.devserver.wait_until_quiet`), and the script times:
+preheated pool is full and quiet (:func:`labkit.serve.devserver.wait_until_quiet`), and the script times:
 
 - the first load of ``/``: from the navigation until module 00 is usable
   (``[data-dl-module="00"]``);
@@ -43,7 +43,7 @@ from pathlib import Path
 import nbformat
 import psutil
 
-from labkit.devserver import Server, free_port, start_server, stop_server, wait_until_quiet
+from labkit.serve.devserver import Server, free_port, start_server, stop_server, wait_until_quiet
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"

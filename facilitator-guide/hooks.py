@@ -25,9 +25,10 @@ except ImportError:  # building the guide without installing labkit: use the che
 
 import yaml
 
-from labkit import guide, messages, paths, quiz
+from labkit import messages, paths
+from labkit.course import guide, quiz
+from labkit.course.modules import load_modules
 from labkit.errors import DatalabError
-from labkit.modules import load_modules
 from labkit.settings import load_settings
 
 HERE = Path(__file__).resolve().parent
@@ -193,8 +194,9 @@ def _defects(_page, arg):
 
 
 def _defect_hunt(_page, _arg):
-    """The answer key of module 04's exercise, built as the page builds it (labkit.quality)."""
-    from labkit import datapackage, quality
+    """The answer key of module 04's exercise, built as the page builds it (labkit.prepare.quality)."""
+    from labkit.data import datapackage
+    from labkit.prepare import quality
 
     try:
         dataset = datapackage.load_dataset(load_settings().running_example.dataset)
@@ -214,7 +216,7 @@ def upload_limit_bytes() -> int:
     server's largest websocket message (the page sends the file through it), whichever is lower."""
     from tornado import websocket
 
-    from labkit import reader
+    from labkit.data import reader
 
     return min(reader.MAX_BYTES, websocket._default_max_message_size)
 
@@ -224,7 +226,7 @@ def _upload_limit(_page, _arg):
 
 
 def _download_limit(_page, _arg):
-    from labkit import opendata
+    from labkit.data import opendata
 
     return _megabytes(opendata.MAX_DOWNLOAD_BYTES)
 

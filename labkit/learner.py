@@ -119,7 +119,7 @@ class LearnerProject:
         previous, self._dataset = self._dataset, new
         if new == previous:
             return
-        from labkit import recipe as rc
+        from labkit.prepare import recipe as rc
 
         self._handing_over = True
         try:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from labkit import messages, paths
-from labkit.content import load_yaml, require
+from labkit.course.content import load_yaml, require
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def load_settings() -> Settings:
 def running_example_problems(example: RunningExample) -> list[str]:
     """French problems of the running example: a dataset that is not a folder of ``datasets/``
     (with the valid names), a target that is not one of its columns (with its columns)."""
-    from labkit import datapackage
+    from labkit.data import datapackage
     from labkit.errors import DatalabError
 
     folders = {folder.name: folder for folder in datapackage.dataset_folders()}

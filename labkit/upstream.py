@@ -86,7 +86,7 @@ def _check_plotly_renderers() -> None:
 
 
 def _check_sklearn_types() -> None:
-    from labkit.model_store import TRUSTED_TYPES
+    from labkit.model.model_store import TRUSTED_TYPES
 
     for path in TRUSTED_TYPES:
         if path.startswith("sklearn."):
@@ -118,7 +118,7 @@ def _check_closed_socket_errors() -> None:
 PATCHES: tuple[Patch, ...] = (
     Patch(
         "kernel replies read in one-second slices",
-        "labkit.server.never_miss_kernel_replies",
+        "labkit.serve.server.never_miss_kernel_replies",
         "jupyter_client",
         "AsyncZMQSocketChannel.get_msg and ._recv",
         "a lost ZeroMQ wake-up left a page loading forever (about one page in ten on 2 cores)",
@@ -128,7 +128,7 @@ PATCHES: tuple[Patch, ...] = (
     ),
     Patch(
         "request hand-over closing",
-        "labkit.server.RequestInfoHandler",
+        "labkit.serve.server.RequestInfoHandler",
         "voila",
         "RequestInfoSocketHandler._waiters and on_close",
         "on_close removed the last registered kernel's waiter, not its own: that kernel's page "
@@ -138,7 +138,7 @@ PATCHES: tuple[Patch, ...] = (
     ),
     Patch(
         "no tree, no contents API",
-        "labkit.server.DatalabVoila.init_handlers",
+        "labkit.serve.server.DatalabVoila.init_handlers",
         "voila",
         "handler classes recognised by name in Voila.init_handlers",
         "the standalone server must not list or serve the notebooks' sources",
@@ -147,7 +147,7 @@ PATCHES: tuple[Patch, ...] = (
     ),
     Patch(
         "app pool sized to the room",
-        "labkit.server.limit_app_pool",
+        "labkit.serve.server.limit_app_pool",
         "voila",
         "VoilaKernelManager.fill_if_needed, _pools, notebook_data[…]['kernel_ids']",
         "Voilà refills a pool to its full size after each page: --room 30 would keep 60 kernels",
@@ -174,7 +174,7 @@ PATCHES: tuple[Patch, ...] = (
     ),
     Patch(
         "scikit-learn types trusted when a model is read",
-        "labkit.model_store.TRUSTED_TYPES",
+        "labkit.model.model_store.TRUSTED_TYPES",
         "scikit-learn",
         "private module paths of tree, ensemble, neighbours and metrics types",
         "skops refuses types it does not know; these paths move between scikit-learn versions",
@@ -192,7 +192,7 @@ PATCHES: tuple[Patch, ...] = (
     ),
     Patch(
         "websocket ping time-out notice",
-        "labkit.server._PingTimeoutNotice",
+        "labkit.serve.server._PingTimeoutNotice",
         "tornado",
         "the 'tornado.general' log record of WebSocketProtocol.ping_timeout",
         "a warning at every start that nobody can act on: jupyter_server hands tornado its ping "
@@ -203,7 +203,7 @@ PATCHES: tuple[Patch, ...] = (
     ),
     Patch(
         "closed page sockets are no error",
-        "labkit.server._quiet_closed_sockets",
+        "labkit.serve.server._quiet_closed_sockets",
         "tornado",
         "WebSocketClosedError and StreamClosedError raised in never-awaited tasks",
         "closing a page printed 'Task exception was never retrieved' tracebacks",

@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from labkit.devserver import Server, start_server, stop_server  # noqa: F401 - re-exported for tests
+from labkit.serve.devserver import Server, start_server, stop_server  # noqa: F401 - re-exported for tests
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

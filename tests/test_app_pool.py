@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from labkit.server import APP_NOTEBOOK, limit_app_pool
+from labkit.serve.server import APP_NOTEBOOK, limit_app_pool
 
 
 class FakeKernelManager:

@@ -14,10 +14,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from labkit import csvsafe, datapackage
+from labkit import csvsafe
 from labkit.cli import main
+from labkit.data import datapackage
+from labkit.data.reader import ReadOptions, read_table
 from labkit.errors import DatalabError
-from labkit.reader import ReadOptions, read_table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 

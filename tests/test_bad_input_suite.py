@@ -61,8 +61,8 @@ def _child(job: dict, out: Path) -> None:
 
                 code = main(job["argv"])
             elif job["kind"] == "reader":
+                from labkit.data.reader import read_table
                 from labkit.errors import DatalabError
-                from labkit.reader import read_table
 
                 data = Path(job["path"]).read_bytes()
                 try:
@@ -299,10 +299,10 @@ def suite(tmp_path_factory):
     import labkit.cli  # noqa: F401
     import labkit.commands.dataset  # noqa: F401
     import labkit.commands.train  # noqa: F401
-    import labkit.datapackage  # noqa: F401
-    import labkit.learning  # noqa: F401
-    import labkit.quality  # noqa: F401
-    import labkit.reader  # noqa: F401
+    import labkit.data.datapackage  # noqa: F401
+    import labkit.data.reader  # noqa: F401
+    import labkit.model.learning  # noqa: F401
+    import labkit.prepare.quality  # noqa: F401
     import labkit.workspace  # noqa: F401
 
     work = tmp_path_factory.mktemp("bad")

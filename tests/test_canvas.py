@@ -1,4 +1,4 @@
-"""The fiche projet of module 02 (labkit/canvas.py): validation, saving, exports."""
+"""The fiche projet of module 02 (labkit/course/canvas.py): validation, saving, exports."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import html.parser
 
 import pytest
 
-from labkit import canvas
+from labkit.course import canvas
 from labkit.errors import DatalabError
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from labkit import catalogue
+from labkit.data import catalogue
 from labkit.errors import DatalabError
 
 

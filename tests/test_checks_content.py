@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from labkit import checks, content
+from labkit.course import checks, content
 from labkit.errors import DatalabError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from labkit import catalogue, datapackage, paths
+from labkit import paths
 from labkit.cli import main
 from labkit.commands.dataset import inspect_summary, licence_entry, slug
+from labkit.data import catalogue, datapackage
 
 TYPES = {"number", "integer", "text", "date", "boolean", "category"}
 
@@ -98,7 +99,7 @@ def test_inspect_missing_file_and_bad_header_row(capsys, tmp_path):
 
 def test_inspect_refuses_a_file_over_the_limit_before_reading_it(capsys, tmp_path, monkeypatch):
     from labkit.commands import dataset as command
-    from labkit.reader import ReadOptions
+    from labkit.data.reader import ReadOptions
 
     path = tmp_path / "gros.csv"
     path.write_bytes(b"a;b\n" + b"1;2\n" * 1000)
@@ -295,7 +296,7 @@ def test_helpers():
 def test_inspect_json_has_the_quality_report(capsys, tmp_path):
     """``quality: {score, findings: [{kind, columns, count, message}]}``, with the leak checks
     when the target is given, and the same report as module 04."""
-    from labkit import quality
+    from labkit.prepare import quality
 
     rows = 300
     rng = np.random.default_rng(0)

@@ -175,7 +175,7 @@ def test_an_all_empty_target_is_named(tmp_path, capsys):
 def test_json_warnings_name_the_columns_that_give_the_target_away(tmp_path, capsys):
     from test_truth_quality import air_quality
 
-    from labkit import learning
+    from labkit.model import learning
 
     frame = air_quality(600).drop(columns=["date"])
     frame, _ = learning.group_rare_classes(frame, "indice_global", 5)

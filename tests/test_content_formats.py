@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from labkit import quiz, risk
-from labkit.modules import load_modules
+from labkit.course import quiz, risk
+from labkit.course.modules import load_modules
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"

@@ -9,8 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from labkit import datapackage, explain, learning, paths, quality
-from labkit.reader import read_table
+from labkit import paths
+from labkit.data import datapackage
+from labkit.data.reader import read_table
+from labkit.model import explain, learning
+from labkit.prepare import quality
 
 REALDATA = Path(paths.project_root()).parent / "shared" / "realdata"
 TOP = 3  # the first columns of the importance ranking that must be documented drivers

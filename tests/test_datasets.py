@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from labkit import datapackage, paths
+from labkit import paths
+from labkit.data import datapackage
+from labkit.data.reader import parse_numbers
 from labkit.errors import DatalabError
-from labkit.reader import parse_numbers
 
 DATASETS = sorted(p.parent.name for p in paths.datasets_dir().glob("*/datapackage.json"))
 EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")

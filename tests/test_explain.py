@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from labkit import explain as E
-from labkit import learning as L
 from labkit.errors import DatalabError
+from labkit.model import explain as E
+from labkit.model import learning as L
 
 
 def rule_frame(n: int = 400, seed: int = 0) -> pd.DataFrame:

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from labkit import fairness as F
-from labkit import learning as L
 from labkit.errors import DatalabError
+from labkit.model import fairness as F
+from labkit.model import learning as L
 
 
 def crafted(n_a: int = 60, n_b: int = 60, n_c: int = 5):

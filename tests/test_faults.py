@@ -33,10 +33,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from labkit import learning, model_store, report
 from labkit import workspace as W
 from labkit.errors import DatalabError
-from labkit.recipe import Recipe, Step, load_recipe, save_clean_table, save_recipe
+from labkit.model import learning, model_store
+from labkit.prepare.recipe import Recipe, Step, load_recipe, save_clean_table, save_recipe
+from labkit.use import report
 from labkit.workspace import Workspace
 
 PSEUDO = "Camille"

@@ -9,7 +9,7 @@ import pytest
 
 import labkit
 from labkit import messages, paths
-from labkit.modules import load_modules
+from labkit.course.modules import load_modules
 from labkit.ui import components
 
 REQUIRED = [

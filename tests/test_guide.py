@@ -1,4 +1,4 @@
-"""The facilitator guide: its generated parts (labkit.guide) and a strict mkdocs build that must
+"""The facilitator guide: its generated parts (labkit.course.guide) and a strict mkdocs build that must
 agree with the module registry, the quiz banks, the messages and the datasets."""
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from labkit import guide, paths, quiz
+from labkit import paths
+from labkit.course import guide, quiz
+from labkit.course.modules import Module, load_modules
+from labkit.course.quiz import MultipleChoice, NumberAnswer, OpenQuestion, SingleChoice
 from labkit.errors import DatalabError
-from labkit.modules import Module, load_modules
-from labkit.quiz import MultipleChoice, NumberAnswer, OpenQuestion, SingleChoice
 from labkit.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -436,7 +437,8 @@ def test_answer_keys_match_the_quiz_banks(site):
 
 
 def test_defect_hunt_answer_key_matches_the_exercise_of_module_04(site):
-    from labkit import datapackage, quality
+    from labkit.data import datapackage
+    from labkit.prepare import quality
 
     dataset = datapackage.load_dataset(load_settings().running_example.dataset)
     problem = quality.defect_hunt([d if isinstance(d, dict) else vars(d) for d in dataset.defects])
@@ -619,7 +621,8 @@ def test_changing_a_duration_in_content_stops_the_build_until_the_deroule_follow
 
 # ---------------------------------------------------------------------- no drift: limits
 def test_the_upload_limits_the_guide_quotes_come_from_the_code(site):
-    from labkit import messages, opendata
+    from labkit import messages
+    from labkit.data import opendata
 
     sys.path.insert(0, str(GUIDE))
     try:

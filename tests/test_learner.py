@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from labkit import recipe as rc
-from labkit import selection
+from labkit.data import selection
 from labkit.learner import LearnerProject, dataset_identity
+from labkit.prepare import recipe as rc
 
 
 def choose(workspace, dataset_id: str, name: str) -> None:

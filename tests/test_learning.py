@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from labkit import learning as L
 from labkit.errors import DatalabError
+from labkit.model import learning as L
 
 
 # ------------------------------------------------------------------------------ data
@@ -377,7 +377,7 @@ def test_dates_and_yes_no_columns_are_usable_features():
 
 
 def test_the_recipe_is_replayed_on_raw_rows():
-    from labkit.recipe import Recipe, Step
+    from labkit.prepare.recipe import Recipe, Step
 
     frame = signal_frame(200)
     raw = frame.assign(quartier=frame["quartier"].str.upper())

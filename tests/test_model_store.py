@@ -15,9 +15,9 @@ import skops.io as sio
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from labkit import learning as L
-from labkit import model_store as S
 from labkit.errors import DatalabError
+from labkit.model import learning as L
+from labkit.model import model_store as S
 
 MARKER = "datalab-evil-ran.txt"
 

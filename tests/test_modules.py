@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from labkit import modules, paths
-from labkit.content import load_yaml
+from labkit import paths
+from labkit.course import modules
+from labkit.course.content import load_yaml
+from labkit.course.project import OWN, RUNNING_EXAMPLE, load_project, make_project, save_project
 from labkit.errors import DatalabError
-from labkit.project import OWN, RUNNING_EXAMPLE, load_project, make_project, save_project
 from labkit.settings import load_settings
 
 

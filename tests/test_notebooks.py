@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT, widget_texts
 from nbclient import NotebookClient
 
-from labkit.server import never_miss_kernel_replies
+from labkit.serve.server import never_miss_kernel_replies
 
 # nbclient reads the kernel's replies with jupyter_client's asyncio channels, which can miss a
 # ZeroMQ wake-up and then wait for a reply already there (seen here: a kernel idle, the test stuck

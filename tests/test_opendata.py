@@ -12,10 +12,10 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from labkit import opendata
+from labkit.data import opendata
+from labkit.data.opendata import OfflineError, RemoteResource
+from labkit.data.reader import read_table
 from labkit.errors import DatalabError
-from labkit.opendata import OfflineError, RemoteResource
-from labkit.reader import read_table
 
 CSV = "commune;code_insee;population\nBourg-en-Bresse;01053;41000\nPéronnas;01289;6600\n".encode(
     "cp1252"

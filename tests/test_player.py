@@ -8,7 +8,7 @@ import ipywidgets as widgets
 import pytest
 from conftest import ROOT
 
-from labkit.modules import load_modules
+from labkit.course.modules import load_modules
 from labkit.ui import player
 
 

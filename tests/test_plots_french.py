@@ -10,7 +10,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from labkit import frenchfmt, learning, risk, toys
+from labkit import frenchfmt
+from labkit.course import risk, toys
+from labkit.model import learning
 from labkit.plots import intro
 from labkit.plots import quality as quality_plots
 from labkit.ui.components import frame_html

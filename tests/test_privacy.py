@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from labkit import privacy
 from labkit.errors import DatalabError
-from labkit.recipe import apply_step
+from labkit.prepare import privacy
+from labkit.prepare.recipe import apply_step
 
 
 def make_nir(rng, corsica: str | None = None) -> str:

@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from labkit import paths, quality
+from labkit import paths
 from labkit.errors import DatalabError
-from labkit.recipe import apply_step
+from labkit.prepare import quality
+from labkit.prepare.recipe import apply_step
 
 TODAY = pd.Timestamp("2025-06-01")
 
@@ -465,9 +466,9 @@ def documents(finding, defects) -> bool:
 
 def test_bundled_datasets_through_module_03_loader_when_present():
     try:
-        from labkit import datapackage
+        from labkit.data import datapackage
     except ImportError:
-        pytest.skip("labkit.datapackage (module 03) is not there yet")
+        pytest.skip("labkit.data.datapackage (module 03) is not there yet")
     for name in bundled_datasets():
         dataset = datapackage.load_dataset(name)
         targets = getattr(dataset, "suggested_targets", None) or [{}]
@@ -508,7 +509,7 @@ def test_running_example_scores_and_default_recipe():
 # ----------------------------------------------------------------------------- real files
 def read_real(realdata, name: str) -> pd.DataFrame:
     try:
-        from labkit.reader import read_table
+        from labkit.data.reader import read_table
 
         return read_table((realdata / name).read_bytes(), name, None).frame
     except ImportError:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from labkit import quiz
+from labkit.course import quiz
+from labkit.course.modules import load_modules
 from labkit.errors import DatalabError
-from labkit.modules import load_modules
 
 SINGLE = quiz.SingleChoice(
     id="q",

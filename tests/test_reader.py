@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from labkit import reader
+from labkit.data import reader
+from labkit.data.reader import ReadOptions, read_table
 from labkit.errors import DatalabError
-from labkit.reader import ReadOptions, read_table
 
 
 def read(text: str, name: str = "essai.csv", encoding: str = "utf-8", **options):

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from labkit import recipe as rc
 from labkit.errors import DatalabError
-from labkit.recipe import Recipe, Step
+from labkit.prepare import recipe as rc
+from labkit.prepare.recipe import Recipe, Step
 
 KEY = bytes(range(32))
 

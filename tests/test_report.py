@@ -13,9 +13,13 @@ import pytest
 import skops.io as sio
 from test_usecase import TARGET, learner, new_file, raw_table  # noqa: F401 - fixture
 
-from labkit import canvas, cli, learning, model_store, report, selection, transparency, usecase
+from labkit import cli
+from labkit.course import canvas
+from labkit.data import selection
 from labkit.errors import DatalabError
-from labkit.recipe import load_recipe
+from labkit.model import learning, model_store
+from labkit.prepare.recipe import load_recipe
+from labkit.use import report, transparency, usecase
 from labkit.workspace import Workspace
 
 EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'

@@ -1,4 +1,4 @@
-"""The risk questionnaire and the ethics checklist of module 02 (labkit/risk.py, content/risques.yaml)."""
+"""The risk questionnaire and the ethics checklist of module 02 (labkit/course/risk.py, content/risques.yaml)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import textwrap
 import plotly.graph_objects as go
 import pytest
 
-from labkit import risk
+from labkit.course import risk
 from labkit.errors import DatalabError
 
 

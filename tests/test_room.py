@@ -1,4 +1,4 @@
-"""The facilitator's room (labkit.room) without a server: learners in different states, damaged
+"""The facilitator's room (labkit.serve.room) without a server: learners in different states, damaged
 workspaces, question statistics, the reset of one module, the exports' safety, the page's escaping."""
 
 from __future__ import annotations
@@ -8,7 +8,9 @@ import json
 
 import pytest
 
-from labkit import csvsafe, modules, quiz, room, roomview
+from labkit import csvsafe
+from labkit.course import modules, quiz
+from labkit.serve import room, roomview
 from labkit.workspace import Workspace
 
 INTRO = "01_introduction"
@@ -232,11 +234,11 @@ def start_args(token=None):
 
 
 def test_start_prints_a_generated_token_and_never_a_chosen_one(monkeypatch, capsys):
-    import labkit.server
+    import labkit.serve.server
     from labkit.commands import serve
 
     given = {}
-    monkeypatch.setattr(labkit.server, "serve", lambda **kw: given.update(kw))
+    monkeypatch.setattr(labkit.serve.server, "serve", lambda **kw: given.update(kw))
     monkeypatch.delenv("DATALAB_FACILITATOR_TOKEN", raising=False)
     assert serve.run_start(start_args()) == 0
     out = capsys.readouterr().out

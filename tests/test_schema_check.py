@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from labkit import paths, schema_check
+from labkit import paths
+from labkit.data import schema_check
 from labkit.errors import DatalabError
 
 SCHEMA = {

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from labkit import selection
-from labkit.datapackage import load_dataset
+from labkit.data import selection
+from labkit.data.datapackage import load_dataset
+from labkit.data.selection import DatasetChoice
 from labkit.errors import DatalabError
-from labkit.selection import DatasetChoice
 
 
 def test_without_a_choice_the_running_example_is_used_and_marked(workspace):

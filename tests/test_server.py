@@ -49,7 +49,7 @@ def test_every_page_renders_in_french_without_sources(voila_server, notebook):
     "path",
     [
         "/voila/files/00_accueil.ipynb",
-        "/voila/files/../labkit/server.py",
+        "/voila/files/../labkit/serve/server.py",
         "/voila/files/..%2Flabkit%2Fserver.py",
         "/voila/render/../pyproject.toml",
         "/voila/tree",
@@ -142,7 +142,7 @@ def test_kernel_replies_are_read_even_without_a_wake_up():
 
     from jupyter_client.manager import AsyncKernelManager
 
-    from labkit import server
+    from labkit.serve import server
 
     server.never_miss_kernel_replies()
 

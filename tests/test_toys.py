@@ -1,4 +1,4 @@
-"""The toys of module 01 (labkit/toys.py) and their figures (labkit/plots/intro.py)."""
+"""The toys of module 01 (labkit/course/toys.py) and their figures (labkit/plots/intro.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from labkit import toys
+from labkit.course import toys
 from labkit.errors import DatalabError
 from labkit.plots import intro as plots
 

@@ -8,8 +8,10 @@ import pandas as pd
 import pytest
 from test_usecase import TARGET, learner  # noqa: F401 - fixture
 
-from labkit import canvas, messages, transparency, usecase
+from labkit import messages
+from labkit.course import canvas
 from labkit.errors import DatalabError
+from labkit.use import transparency, usecase
 
 EVIL = '<script>alert("x")</script> & [clic](javascript:alert(1)) <img src=x onerror=y>'
 

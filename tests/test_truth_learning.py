@@ -13,10 +13,11 @@ import pandas as pd
 import pytest
 from test_truth_quality import POLLUTANTS, air_quality
 
-from labkit import learning, selection
-from labkit import recipe as rc
+from labkit.data import selection
+from labkit.data.selection import DatasetChoice
 from labkit.errors import DatalabError
-from labkit.selection import DatasetChoice
+from labkit.model import learning
+from labkit.prepare import recipe as rc
 
 
 def _find(widget, cls: str, kind=widgets.Button) -> list:

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from labkit import quality
-from labkit import recipe as rc
-from labkit.recipe import Recipe
+from labkit.prepare import quality
+from labkit.prepare import recipe as rc
+from labkit.prepare.recipe import Recipe
 
 TODAY = pd.Timestamp("2025-06-01")
 LABELS = np.array(["Bon", "Moyen", "Dégradé", "Mauvais", "Très mauvais", "Extrêmement mauvais"])

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 from labkit import messages
-from labkit import recipe as rc
 from labkit.errors import DatalabError
-from labkit.recipe import Recipe, Step
+from labkit.prepare import recipe as rc
+from labkit.prepare.recipe import Recipe, Step
 
 
 def table(rows: int = 60, seed: int = 0) -> pd.DataFrame:
@@ -52,7 +52,7 @@ def test_a_step_that_changes_nothing_is_refused_and_not_added():
 
 
 def test_default_recipe_holds_no_step_that_changes_nothing():
-    from labkit import quality
+    from labkit.prepare import quality
 
     frame = table()
     report = quality.assess(frame)
@@ -216,7 +216,7 @@ def test_module_04_cleaned_table_export_neutralises_formulas(workspace):
     import base64
     import re
 
-    from labkit import selection
+    from labkit.data import selection
     from labkit.ui.module04 import Module04App
 
     frame = pd.DataFrame(

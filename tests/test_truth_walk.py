@@ -17,9 +17,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from labkit import model_store, selection
-from labkit.reader import read_table
-from labkit.selection import DatasetChoice
+from labkit.data import selection
+from labkit.data.reader import read_table
+from labkit.data.selection import DatasetChoice
+from labkit.model import model_store
 from labkit.ui import session
 from labkit.ui.module03 import _options_dict
 from labkit.ui.workbook import WorkbookApp
@@ -273,7 +274,7 @@ def test_the_joint_leak_is_found_beside_columns_that_say_nothing(seed):
     """On 400 rows, a tree on every column (station codes, communes, wind…) can miss a test row or
     two; the sub-indices it uses most still decide the target alone and are named (seed 12 was
     missed before: « Score global : 94 / 100 » and no word of the leak)."""
-    from labkit import quality
+    from labkit.prepare import quality
 
     frame = read_table(air_file(seed=seed), "mon_fichier.csv").frame
     report = quality.assess(frame, target=TARGET, today=pd.Timestamp("2022-03-01"))

@@ -9,9 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from labkit import learning, model_store, selection, usecase
+from labkit.data import selection
 from labkit.errors import DatalabError
-from labkit.recipe import Recipe, Step
+from labkit.model import learning, model_store
+from labkit.prepare.recipe import Recipe, Step
+from labkit.use import usecase
 from labkit.workspace import Workspace
 
 TARGET = "accord"
@@ -49,7 +51,7 @@ def make_recipe(frame: pd.DataFrame) -> Recipe:
         Step("fill_missing", {"column": "revenu", "strategy": "median"}),
     ):
         fitted = recipe.add(step, table)
-        from labkit.recipe import apply_step
+        from labkit.prepare.recipe import apply_step
 
         table = apply_step(table, fitted)
     return recipe

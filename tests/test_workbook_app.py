@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from labkit import selection
+from labkit.data import selection
 from labkit.ui import session
 from labkit.ui.workbook import WorkbookApp
 

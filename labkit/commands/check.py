@@ -11,7 +11,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from labkit.checks import run_all
+    from labkit.course.checks import run_all
 
     results = run_all()
     for result in results:

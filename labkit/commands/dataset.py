@@ -24,8 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from labkit import messages, paths
-from labkit.errors import DatalabError
-from labkit.reader import (
+from labkit.data.reader import (
     ReadOptions,
     ReadResult,
     date_format_label,
@@ -35,6 +34,7 @@ from labkit.reader import (
     thousands_label,
     type_label,
 )
+from labkit.errors import DatalabError
 
 LICENCES = {
     "etalab-2.0": ("etalab-2.0", "Licence Ouverte / Open Licence 2.0", "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"),
@@ -158,7 +158,7 @@ def _options(args) -> ReadOptions:
 # ============================================================================ inspect
 def _read_path(path: Path, options: ReadOptions | None = None) -> tuple[ReadResult, Path]:
     if path.is_dir():
-        from labkit import datapackage
+        from labkit.data import datapackage
 
         descriptor = datapackage.read_descriptor(path)
         resource = datapackage.first_resource(descriptor, path)
@@ -181,7 +181,7 @@ def _read_path(path: Path, options: ReadOptions | None = None) -> tuple[ReadResu
 def inspect_quality(frame, target: str | None = None, schema: dict | None = None) -> dict:
     """The quality report of module 04 as plain values: ``{score, findings: [{kind, columns,
     count, message}]}`` (``score`` is ``None`` and ``error`` says why when it cannot be made)."""
-    from labkit import quality
+    from labkit.prepare import quality
 
     try:
         with warnings.catch_warnings():
@@ -218,7 +218,7 @@ def inspect_summary(
         )
     schema = None
     if Path(path).is_dir():
-        from labkit import datapackage
+        from labkit.data import datapackage
 
         resource = datapackage.first_resource(datapackage.read_descriptor(Path(path)), Path(path))
         schema = resource.get("schema")
@@ -295,7 +295,7 @@ def format_summary(summary: dict[str, Any]) -> str:
 
 # ============================================================================ check
 def run_check(args) -> int:
-    from labkit import datapackage
+    from labkit.data import datapackage
 
     failed = 0
     for value in args.folders:
@@ -351,7 +351,7 @@ def known_theme(value: str | None, existing: list[str]) -> str:
     value itself (a new theme)."""
     if not value or not value.strip():
         return ""
-    from labkit.catalogue import fold
+    from labkit.data.catalogue import fold
 
     wanted = fold(value)
     return next((t for t in existing if fold(t) == wanted), " ".join(value.split()))
@@ -484,8 +484,8 @@ def infer_field(column, frame, detection) -> dict[str, Any]:
 def _defects_from_quality(frame, target: str | None) -> list[dict[str, Any]]:
     """The quality findings of module 04 as documented defects (best effort)."""
     try:
-        from labkit import quality
-        from labkit.datapackage import DEFECT_KINDS
+        from labkit.data.datapackage import DEFECT_KINDS
+        from labkit.prepare import quality
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -538,7 +538,7 @@ def run_new(args) -> int:
     licence = _ask(
         messages.text("dataset_cli.ask_licence"), args.licence, interactive and not args.licence
     )
-    from labkit.catalogue import themes
+    from labkit.data.catalogue import themes
 
     existing_themes = themes()
     theme = _ask(
@@ -641,8 +641,8 @@ def clean_leftovers(folder: Path, *, older_than: float = LEFTOVER_SECONDS) -> No
 def run_edit(args) -> int:
     """Complete an existing dataset's card: the descriptor is changed in a copy of the folder,
     checked, then put in place (a refused or interrupted edit changes nothing)."""
-    from labkit import datapackage
-    from labkit.catalogue import themes
+    from labkit.data import datapackage
+    from labkit.data.catalogue import themes
 
     folder = Path(args.folder)
     if not folder.exists() and re.fullmatch(r"[A-Za-z0-9_.-]+", args.folder):
@@ -710,7 +710,7 @@ def _write_package(
     (duplicate or empty column names, marks that differ between columns, quotes…) or a reading
     that changed the text (mixed encodings, repaired accents, a legacy encoding) is written again
     as a plain UTF-8 CSV of the table as read. Returns the problems when even that fails."""
-    from labkit import datapackage
+    from labkit.data import datapackage
 
     dest.parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(dest.parent)

@@ -46,8 +46,8 @@ def register(subparsers) -> None:
 
 def run_start(args) -> int:
     from labkit import messages
-    from labkit.roomview import MIN_TOKEN_LENGTH
-    from labkit.server import serve
+    from labkit.serve.roomview import MIN_TOKEN_LENGTH
+    from labkit.serve.server import serve
 
     address = f"http://{args.host if args.host != '0.0.0.0' else 'localhost'}:{args.port}"
     print(f"Datalab : {address}/  (Ctrl+C pour arrêter)")
@@ -76,7 +76,7 @@ def run_start(args) -> int:
 
 
 def run_lab(args) -> int:
-    from labkit.server import template_environment
+    from labkit.serve.server import template_environment
 
     env = {**os.environ, **template_environment()}
     env.setdefault("DATALAB_ROOT", str(paths.project_root()))

@@ -1,9 +1,9 @@
 """``datalab train PATH --target COLUMN [--json]``: is this file ready for a workshop?
 
-The file is read like module 03 does (:func:`labkit.reader.read_table`, or a dataset folder through
-its Data Package), cleaned with module 04's default fixes (:func:`labkit.quality.default_recipe`),
+The file is read like module 03 does (:func:`labkit.data.reader.read_table`, or a dataset folder through
+its Data Package), cleaned with module 04's default fixes (:func:`labkit.prepare.quality.default_recipe`),
 then every model of module 05 is compared with the baseline on the same cross-validation
-(:func:`labkit.learning.compare`). The table is printed in French; ``--json`` prints ``task``,
+(:func:`labkit.model.learning.compare`). The table is printed in French; ``--json`` prints ``task``,
 ``metric``, ``baseline`` (its score), ``models`` (``name``, ``score``, ``std``, ``seconds``),
 higher being better for every score, and ``warnings`` (``kind``, ``columns``, ``message``): the
 leaks, personal data and imbalance of the quality report, and a near-perfect score called suspicious.
@@ -35,8 +35,8 @@ def register(subparsers) -> None:
 
 def read_path(path: Path):
     """(table, declared schema or None) for a file or a dataset folder."""
-    from labkit import datapackage
-    from labkit.reader import ReadOptions, read_table
+    from labkit.data import datapackage
+    from labkit.data.reader import ReadOptions, read_table
 
     if path.is_dir():
         descriptor = datapackage.read_descriptor(path)
@@ -74,7 +74,8 @@ def _train_file(path: Path, target: str, folds: int, log) -> dict[str, Any]:
     import numpy as np
     import pandas as pd
 
-    from labkit import learning, quality
+    from labkit.model import learning
+    from labkit.prepare import quality
 
     say = log or (lambda _text: None)
     say(_t("cli_reading", name=path.name))
@@ -164,7 +165,7 @@ def _train_file(path: Path, target: str, folds: int, log) -> dict[str, Any]:
 
 
 def format_result(result: dict[str, Any]) -> str:
-    from labkit.learning import CLASSIFICATION, format_score
+    from labkit.model.learning import CLASSIFICATION, format_score
 
     metric = result["metric"]
     rows = [

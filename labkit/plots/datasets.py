@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from labkit import messages
-from labkit.reader import type_label
+from labkit.data.reader import type_label
 
 BLUE, ORANGE, DARK = "#1f5fad", "#b34d00", "#161616"
 FONT = {"family": "Marianne, Segoe UI, Arial, sans-serif", "size": 14, "color": DARK}

@@ -12,7 +12,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from labkit import messages, toys
+from labkit import messages
+from labkit.course import toys
 
 BLUE, ORANGE, GREY, DARK = "#1f5fad", "#b34d00", "#666666", "#161616"
 BOUNDARY_SCALE = [[0.0, "#a9c8ee"], [0.5, "#f2f2f2"], [1.0, "#f5bd8f"]]

@@ -11,8 +11,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from labkit import messages
-from labkit.fairness import RATE_METRICS, FairnessAudit
-from labkit.learning import (
+from labkit.model.fairness import RATE_METRICS, FairnessAudit
+from labkit.model.learning import (
     ClassificationResult,
     Comparison,
     Curve,

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from labkit import frenchfmt, messages, quality
+from labkit import frenchfmt, messages
+from labkit.prepare import quality
 
 BLUE, ORANGE, GREY, DARK, GREEN, RED = (
     "#1f5fad",

@@ -11,8 +11,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from labkit import frenchfmt, messages
-from labkit.learning import number, points
-from labkit.usecase import CaseResult, ThresholdAnalysis
+from labkit.model.learning import number, points
+from labkit.use.usecase import CaseResult, ThresholdAnalysis
 
 BLUE, ORANGE, GREEN, GREY, DARK = "#1f5fad", "#b34d00", "#18753c", "#666666", "#161616"
 FONT = {"family": "Marianne, Segoe UI, Arial, sans-serif", "size": 14, "color": DARK}

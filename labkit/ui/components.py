@@ -15,8 +15,8 @@ from typing import Any
 import ipywidgets as widgets
 
 from labkit import frenchfmt, messages
+from labkit.course.modules import STATUS_LABELS, Module
 from labkit.errors import DatalabError
-from labkit.modules import STATUS_LABELS, Module
 
 messages.preload()  # while a preheated kernel waits for its learner, not after
 
@@ -281,7 +281,7 @@ def glossary_path():
 def _glossary(path_text: str, stamp: float) -> tuple[tuple[str, str], ...]:
     from pathlib import Path
 
-    from labkit.content import load_yaml
+    from labkit.course.content import load_yaml
 
     data = load_yaml(Path(path_text))
     entries = data.get("termes") if isinstance(data, dict) else None
@@ -334,7 +334,7 @@ def status_badge(status: str) -> str:
 
 
 def nav_html(module: Module, modules: list[Module], pseudonym: str | None) -> str:
-    from labkit.modules import neighbours
+    from labkit.course.modules import neighbours
     from labkit.ui.session import page_link
 
     previous, following = neighbours(module.id, modules)

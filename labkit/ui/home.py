@@ -5,9 +5,9 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from labkit import messages
+from labkit.course.modules import progress
+from labkit.course.project import OWN, RUNNING_EXAMPLE, load_project, make_project, save_project
 from labkit.errors import DatalabError
-from labkit.modules import progress
-from labkit.project import OWN, RUNNING_EXAMPLE, load_project, make_project, save_project
 from labkit.settings import load_settings
 from labkit.ui.components import (
     MessageArea,

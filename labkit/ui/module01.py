@@ -1,6 +1,6 @@
 """Module 01 "Introduction à l’IA": learning from examples, felt with three small toys.
 
-The data and models come from :mod:`labkit.toys`, the figures from :mod:`labkit.plots.intro`; this
+The data and models come from :mod:`labkit.course.toys`, the figures from :mod:`labkit.plots.intro`; this
 file only wires widgets to them. Each figure sits in a :class:`~labkit.ui.figures.LiveFigure` that
 is redrawn in place when a slider moves.
 """
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from labkit import messages, toys
+from labkit import messages
+from labkit.course import toys
 from labkit.plots import intro as plots
 from labkit.ui.components import MessageArea, esc, guarded, html, page, section_title, table_html
 from labkit.ui.figures import LiveFigure

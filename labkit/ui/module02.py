@@ -1,6 +1,6 @@
 """Module 02 "Cadrer le problème": the fiche projet, the risk questionnaire, the ethics checklist.
 
-The rules live in :mod:`labkit.canvas` and :mod:`labkit.risk`; this file only builds the forms and
+The rules live in :mod:`labkit.course.canvas` and :mod:`labkit.course.risk`; this file only builds the forms and
 calls them. Everything is saved in the learner's workspace (keys ``canvas`` and ``risk``) and
 comes back when the page is reopened.
 """
@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from labkit import canvas, messages, risk
-from labkit.project import load_project
+from labkit import messages
+from labkit.course import canvas, risk
+from labkit.course.project import load_project
 from labkit.ui.components import (
     MessageArea,
     download_link,

@@ -1,7 +1,7 @@
 """Module 03 "Trouver les données": the catalogue, data.gouv.fr, one's own file, and the choice.
 
-The data work is done by :mod:`labkit.catalogue`, :mod:`labkit.datapackage`, :mod:`labkit.opendata`,
-:mod:`labkit.reader` and :mod:`labkit.selection`; the figures come from :mod:`labkit.plots.datasets`.
+The data work is done by :mod:`labkit.data.catalogue`, :mod:`labkit.data.datapackage`, :mod:`labkit.data.opendata`,
+:mod:`labkit.data.reader` and :mod:`labkit.data.selection`; the figures come from :mod:`labkit.plots.datasets`.
 One :class:`_State` per page holds the learner's saved choice and the *candidate* table (opened in
 the catalogue, downloaded from data.gouv.fr or imported); the choice view listens to it.
 """
@@ -15,9 +15,9 @@ import ipywidgets as widgets
 import pandas as pd
 import plotly.graph_objects as go
 
-from labkit import catalogue, datapackage, messages, opendata, selection
-from labkit.plots import datasets as plots
-from labkit.reader import (
+from labkit import messages
+from labkit.data import catalogue, datapackage, opendata, selection
+from labkit.data.reader import (
     TYPES,
     Detection,
     ReadOptions,
@@ -28,6 +28,7 @@ from labkit.reader import (
     thousands_label,
     type_label,
 )
+from labkit.plots import datasets as plots
 from labkit.settings import load_settings
 from labkit.ui.components import (
     MessageArea,

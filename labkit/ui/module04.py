@@ -2,8 +2,8 @@
 schema validation, exploration, the defect-hunt exercise, the recipe exported and the clean table
 saved.
 
-All data work is done by :mod:`labkit.quality`, :mod:`labkit.recipe`, :mod:`labkit.privacy` and
-:mod:`labkit.schema_check`; the figures come from :mod:`labkit.plots.quality`. One :class:`_State`
+All data work is done by :mod:`labkit.prepare.quality`, :mod:`labkit.prepare.recipe`, :mod:`labkit.prepare.privacy` and
+:mod:`labkit.data.schema_check`; the figures come from :mod:`labkit.plots.quality`. One :class:`_State`
 per page holds the raw table, the recipe and the table it gives; every view listens to it.
 """
 
@@ -15,10 +15,13 @@ import ipywidgets as widgets
 import pandas as pd
 import plotly.graph_objects as go
 
-from labkit import csvsafe, messages, privacy, quality, quiz, schema_check, selection
-from labkit import recipe as rc
+from labkit import csvsafe, messages
+from labkit.course import quiz
+from labkit.data import schema_check, selection
 from labkit.plots import quality as plots
-from labkit.recipe import Recipe, Step
+from labkit.prepare import privacy, quality
+from labkit.prepare import recipe as rc
+from labkit.prepare.recipe import Recipe, Step
 from labkit.ui.components import (
     MessageArea,
     download_link,
@@ -756,7 +759,7 @@ class Module04App(ModulePage):
     @activity
     def exercise(self) -> widgets.Widget:
         """« Trouvez les défauts de l’exemple fil rouge », checked by the quiz engine."""
-        from labkit import datapackage
+        from labkit.data import datapackage
         from labkit.settings import load_settings
         from labkit.ui.quiz_view import QuestionView
 

@@ -2,8 +2,8 @@
 progress bar, metrics on the learner's rows (confusion matrix cells list their rows), the
 complexity slider and the learning curve, explanations, the bias audit, and the model saved.
 
-All the work is done by :mod:`labkit.learning`, :mod:`labkit.explain`, :mod:`labkit.fairness` and
-:mod:`labkit.model_store`; figures come from :mod:`labkit.plots.learning`. One :class:`_State` per
+All the work is done by :mod:`labkit.model.learning`, :mod:`labkit.model.explain`, :mod:`labkit.model.fairness` and
+:mod:`labkit.model.model_store`; figures come from :mod:`labkit.plots.learning`. One :class:`_State` per
 page holds the clean table, the choice, the comparison and the model examined; the views listen to
 it (events ``choice``, ``compared``, ``model``).
 """
@@ -13,10 +13,13 @@ from __future__ import annotations
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
-from labkit import explain, fairness, learning, messages, model_store, quality, selection
-from labkit import recipe as rc
+from labkit import messages
+from labkit.data import selection
 from labkit.errors import DatalabError
+from labkit.model import explain, fairness, learning, model_store
 from labkit.plots import learning as plots
+from labkit.prepare import quality
+from labkit.prepare import recipe as rc
 from labkit.ui.components import (
     MessageArea,
     esc,
@@ -108,7 +111,7 @@ class _State:
                 self.notices.append(_t("ui_default_recipe", count=len(self.recipe)))
             key = None
             if self.recipe.needs_key():
-                from labkit import privacy
+                from labkit.prepare import privacy
 
                 key = privacy.project_key(workspace)
             self.clean = self.recipe.apply(raw, key)

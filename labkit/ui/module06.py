@@ -1,7 +1,7 @@
 """Module 06 "Appliquer à un cas d’usage": use the model, choose a threshold, be transparent, report.
 
-The rules live in :mod:`labkit.usecase` (form, scoring, threshold), :mod:`labkit.transparency`
-(the fiche de transparence and the model card) and :mod:`labkit.report` (the final report and the
+The rules live in :mod:`labkit.use.usecase` (form, scoring, threshold), :mod:`labkit.use.transparency`
+(the fiche de transparence and the model card) and :mod:`labkit.use.report` (the final report and the
 export bundle); the figures in :mod:`labkit.plots.usecase`. This file builds the widgets and calls
 them. The learner's choices are saved under the workspace keys ``usecase`` and ``transparency``.
 """
@@ -13,8 +13,8 @@ import datetime as _dt
 import ipywidgets as widgets
 import pandas as pd
 
-from labkit import messages, report, transparency, usecase
-from labkit.learning import format_value, number
+from labkit import messages
+from labkit.model.learning import format_value, number
 from labkit.plots import usecase as plots
 from labkit.ui.components import (
     MessageArea,
@@ -30,6 +30,7 @@ from labkit.ui.components import (
 )
 from labkit.ui.figures import LiveFigure
 from labkit.ui.page import ModulePage, activity
+from labkit.use import report, transparency, usecase
 
 FORM_CSS = """
 <style>
@@ -265,7 +266,7 @@ class Module06App(ModulePage):
             name, data = item
             key = None
             if ctx.recipe is not None and ctx.recipe.needs_key():
-                from labkit.privacy import project_key
+                from labkit.prepare.privacy import project_key
 
                 key = project_key(self.workspace)
             threshold = usecase.load_usecase(self.workspace)["threshold"]
@@ -636,7 +637,7 @@ class Module06App(ModulePage):
     @activity
     def closing(self) -> widgets.Widget:
         """What the learner produced across the cycle, done or still to do."""
-        from labkit import model_store
+        from labkit.model import model_store
 
         ws = self.workspace
         steps = [

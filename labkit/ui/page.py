@@ -19,9 +19,12 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from labkit import messages, quiz, room, selection
+from labkit import messages
+from labkit.course import quiz
+from labkit.course.modules import get_module, load_modules, set_status
+from labkit.data import selection
 from labkit.learner import LearnerProject
-from labkit.modules import get_module, load_modules, set_status
+from labkit.serve import room
 from labkit.ui import components
 from labkit.ui.components import (
     MessageArea,

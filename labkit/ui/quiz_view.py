@@ -1,6 +1,6 @@
 """The quiz widget: one block per question, with hints before the answer and feedback per answer.
 
-Built on :mod:`labkit.quiz` (pure). Answers and outcomes are saved in the learner's workspace and
+Built on :mod:`labkit.course.quiz` (pure). Answers and outcomes are saved in the learner's workspace and
 shown again when the page is reopened.
 """
 
@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from labkit import messages, quiz
+from labkit import messages
+from labkit.course import quiz
 from labkit.ui.components import MessageArea, esc, guarded, message_html, page
 
 _KIND_OF_FEEDBACK = {

@@ -22,10 +22,11 @@ import anywidget
 import ipywidgets as widgets
 import traitlets
 
-from labkit import messages, room
+from labkit import messages
+from labkit.course.modules import Module, load_modules
 from labkit.errors import DatalabError
 from labkit.learner import LearnerProject
-from labkit.modules import Module, load_modules
+from labkit.serve import room
 from labkit.ui import session
 from labkit.ui.components import MessageArea, esc, log, styles
 from labkit.ui.page import ModulePage, follow_messages
@@ -136,7 +137,7 @@ class WorkbookApp:
         """Do the slow imports and reads now (while Voilà preheats the kernel), not on a click."""
         import importlib
 
-        from labkit import selection
+        from labkit.data import selection
 
         for name in (
             "home",
@@ -186,7 +187,7 @@ class WorkbookApp:
         if previous is not None and self.current != number:
             previous.seen = self._revisions(previous)
         self.current = number
-        if self.project is not None:  # for the facilitator's room view (``labkit.room``)
+        if self.project is not None:  # for the facilitator's room view (``labkit.serve.room``)
             follow_messages(self.project.workspace, self.numbers[number].id)
             try:
                 room.note_activity(self.project.workspace, number)

@@ -8,7 +8,8 @@ import re
 import pytest
 from conftest import assert_accessible, wait_until_rendered
 
-from labkit import quality, usecase
+from labkit.prepare import quality
+from labkit.use import usecase
 from labkit.workspace import Workspace
 
 # Each test renders the page and computes the running example's model, report and sheet: on a

@@ -22,8 +22,9 @@ import pytest
 from conftest import ROOT, assert_accessible
 from playwright.sync_api import expect
 
-from labkit import modules, quiz, room
-from labkit.devserver import start_server, stop_server
+from labkit.course import modules, quiz
+from labkit.serve import room
+from labkit.serve.devserver import start_server, stop_server
 from labkit.workspace import Workspace
 
 pytestmark = pytest.mark.browser

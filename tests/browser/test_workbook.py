@@ -12,7 +12,7 @@ import pytest
 from conftest import assert_accessible, kernel_id_of
 from playwright.sync_api import expect
 
-from labkit.devserver import start_server, stop_server
+from labkit.serve.devserver import start_server, stop_server
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ Everything here asks for the facilitator's secret (``DATALAB_FACILITATOR_TOKEN``
   the request's address is scrubbed before tornado logs it;
 - without it, every address answers 403 with a French page that names no learner.
 
-The page shows the tables of :mod:`labkit.room` and asks ``/animation/etat`` for them again every
+The page shows the tables of :mod:`labkit.serve.room` and asks ``/animation/etat`` for them again every
 few seconds (a small inline script; no file from outside). Exports for the debrief: three CSV files
 (formula-looking cells neutralised by :mod:`labkit.csvsafe`) and a one-page summary. One learner's
 progress opens read-only; « repartir de zéro » on one module is a POST with an ``_xsrf`` check,
@@ -28,7 +28,8 @@ from typing import Any
 import tornado.web
 from jupyter_server.utils import url_path_join
 
-from labkit import messages, room
+from labkit import messages
+from labkit.serve import room
 
 COOKIE = "datalab_animation"
 REFRESH_SECONDS = 5

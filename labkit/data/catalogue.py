@@ -14,7 +14,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from labkit import datapackage, messages
+from labkit import messages
+from labkit.data import datapackage
 
 WEIGHTS = {
     "title": 4.0,

@@ -13,7 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from labkit import datapackage, messages
+from labkit import messages
+from labkit.data import datapackage
 from labkit.errors import DatalabError
 
 KEY = "dataset"

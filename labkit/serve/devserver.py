@@ -1,6 +1,6 @@
 """Start a Datalab server in a subprocess, for the tests and the benchmarks.
 
-Not used by the product itself: ``datalab start`` runs :func:`labkit.server.serve` directly.
+Not used by the product itself: ``datalab start`` runs :func:`labkit.serve.server.serve` directly.
 """
 
 from __future__ import annotations

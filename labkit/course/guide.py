@@ -19,8 +19,15 @@ from typing import Any
 import yaml
 
 from labkit import messages
-from labkit.modules import Module
-from labkit.quiz import Bank, MultipleChoice, NumberAnswer, OpenQuestion, Problem, SingleChoice
+from labkit.course.modules import Module
+from labkit.course.quiz import (
+    Bank,
+    MultipleChoice,
+    NumberAnswer,
+    OpenQuestion,
+    Problem,
+    SingleChoice,
+)
 
 MORNING, AFTERNOON = "matin", "après-midi"
 HALF_DAYS = (MORNING, AFTERNOON)

@@ -243,7 +243,7 @@ def svg_cost_curve(analysis, chosen: float | None, *, chart_id: str = "chart") -
 
 
 def _number(value: float, digits: int = 3) -> str:
-    from labkit.learning import number
+    from labkit.model.learning import number
 
     return number(value, digits)
 
@@ -305,7 +305,7 @@ def build_report(
     quality_summary: Mapping | None = None,
 ) -> str:
     """The final report as one self-contained HTML document (see the module docstring)."""
-    from labkit import transparency
+    from labkit.use import transparency
 
     facts = facts or transparency.gather_facts(workspace)
     charts = _Charts(interactive)
@@ -359,7 +359,7 @@ def _text_block(text: str) -> str:
 
 
 def _canvas_section(facts) -> str:
-    from labkit import canvas
+    from labkit.course import canvas
 
     summary = facts.canvas
     fields = summary["fields"]
@@ -386,7 +386,7 @@ def _canvas_section(facts) -> str:
 
 
 def _data_section(workspace, facts, charts: _Charts, quality_summary) -> str:
-    from labkit import quality
+    from labkit.prepare import quality
 
     dataset = facts.dataset
     parts = []
@@ -442,7 +442,7 @@ def _data_section(workspace, facts, charts: _Charts, quality_summary) -> str:
 
 def _raw_table(workspace, facts):
     """The table the project starts from (before cleaning) and its target."""
-    from labkit import quality
+    from labkit.prepare import quality
 
     if facts.is_default:
         frame, target, _schema = quality.running_example()
@@ -460,7 +460,7 @@ def _recipe_section(facts) -> str:
 
 
 def _score_text(value: Any, metric: str) -> str:
-    from labkit.learning import format_score
+    from labkit.model.learning import format_score
 
     if not isinstance(value, (int, float)) or not math.isfinite(value):
         return "—"
@@ -468,7 +468,7 @@ def _score_text(value: Any, metric: str) -> str:
 
 
 def _models_section(facts, charts: _Charts) -> str:
-    from labkit.learning import metric_label
+    from labkit.model.learning import metric_label
 
     rows = facts.comparison
     if not rows:
@@ -502,9 +502,9 @@ def _models_section(facts, charts: _Charts) -> str:
 
 
 def _baseline_verdict(rows: Sequence[Mapping], metric: str) -> str:
-    """What module 05 said of the comparison (:meth:`labkit.learning.Comparison.summary`, same
+    """What module 05 said of the comparison (:meth:`labkit.model.learning.Comparison.summary`, same
     rule): the best model clearly beats the naive baseline, or no model does."""
-    from labkit.learning import format_score
+    from labkit.model.learning import format_score
 
     def score(row: Mapping, name: str) -> float | None:
         value = row.get(name)
@@ -592,8 +592,8 @@ def _fairness_section(facts, charts: _Charts) -> str:
     audit = facts.fairness
     if audit is None:
         return f"<p>{esc(_t('fairness_none', reason=facts.fairness_problem or '—'))}</p>"
-    from labkit.fairness import RATE_METRICS
-    from labkit.learning import number, percent
+    from labkit.model.fairness import RATE_METRICS
+    from labkit.model.learning import number, percent
 
     table = audit.table
     keys = list(audit.metrics)
@@ -710,7 +710,7 @@ def _risk_section(facts) -> str:
 
 
 def _sheet_section(workspace, facts, part: str) -> str:
-    from labkit import transparency
+    from labkit.use import transparency
 
     saved = transparency.load_transparency(workspace)
     values = saved if saved is not None else transparency.generate(facts)
@@ -737,8 +737,10 @@ def _json_bytes(value: Any) -> bytes:
 def export_bundle(workspace, *, report_html: str | None = None, facts=None) -> bytes:
     """The learner's model, recipe, report, canvas and transparency sheet as a ZIP with a
     manifest (SHA-256 of each file). Needs a model saved in module 05."""
-    from labkit import canvas, model_store, transparency
-    from labkit.recipe import Recipe
+    from labkit.course import canvas
+    from labkit.model import model_store
+    from labkit.prepare.recipe import Recipe
+    from labkit.use import transparency
 
     if not model_store.has_model(workspace):
         raise messages.error("report.bundle_no_model")
@@ -749,7 +751,7 @@ def export_bundle(workspace, *, report_html: str | None = None, facts=None) -> b
     trained = model_store.from_parts(model_bytes, meta)  # never export an unsafe model
     recipe = Recipe.from_dict(trained.recipe) if trained.recipe else None
     if recipe is None:
-        from labkit.recipe import load_recipe
+        from labkit.prepare.recipe import load_recipe
 
         recipe, _is_default = load_recipe(workspace)
     if report_html is None:
@@ -888,8 +890,10 @@ def _check_manifest(entries: Mapping[str, bytes]) -> dict:
 
 def check_bundle(data: bytes) -> dict[str, Any]:
     """Every check of :func:`import_bundle`, without writing anything: the parsed contents."""
-    from labkit import canvas, model_store, transparency
-    from labkit.recipe import Recipe
+    from labkit.course import canvas
+    from labkit.model import model_store
+    from labkit.prepare.recipe import Recipe
+    from labkit.use import transparency
 
     entries = _read_entries(data)
     _check_manifest(entries)
@@ -940,8 +944,10 @@ def import_bundle(workspace, data: bytes) -> BundleImport:
     """Check a bundle made by :func:`export_bundle`, then load it into ``workspace``: model and
     metadata, recipe, canvas and transparency sheet (previous versions are kept as backups by the
     workspace), the report as a file. Nothing is written unless every check passes."""
-    from labkit import canvas, model_store, transparency
-    from labkit.recipe import save_recipe
+    from labkit.course import canvas
+    from labkit.model import model_store
+    from labkit.prepare.recipe import save_recipe
+    from labkit.use import transparency
 
     parsed = check_bundle(data)
     loaded = ["model", "recipe"]

@@ -17,7 +17,7 @@ from fairlearn.metrics import MetricFrame
 from sklearn.metrics import mean_absolute_error
 
 from labkit import messages
-from labkit.learning import (
+from labkit.model.learning import (
     CLASSIFICATION,
     Split,
     Task,

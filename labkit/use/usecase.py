@@ -36,7 +36,7 @@ import pandas as pd
 
 from labkit import csvsafe, messages
 from labkit.errors import DatalabError
-from labkit.learning import (
+from labkit.model.learning import (
     ColumnKinds,
     TrainedModel,
     format_value,
@@ -71,7 +71,7 @@ class UseContext:
 
     trained: TrainedModel
     meta: dict
-    recipe: Any  # labkit.recipe.Recipe, or None when the model was trained on a raw table
+    recipe: Any  # labkit.prepare.recipe.Recipe, or None when the model was trained on a raw table
     is_default: bool = False
     notice: str | None = None  # French notice when the running example stands in
     _holdout: pd.DataFrame | None = None
@@ -116,7 +116,7 @@ class UseContext:
 
 def load_context(workspace) -> UseContext:
     """The learner's saved model, or the running example (marked) when they have none."""
-    from labkit import model_store
+    from labkit.model import model_store
 
     if model_store.has_model(workspace):
         trained = model_store.load_model(workspace)
@@ -133,7 +133,7 @@ def load_context(workspace) -> UseContext:
 
 def _model_recipe(trained: TrainedModel, workspace):
     """The recipe the training table went through (stored with the model), else the saved one."""
-    from labkit.recipe import Recipe, load_recipe
+    from labkit.prepare.recipe import Recipe, load_recipe
 
     if trained.recipe:
         return Recipe.from_dict(trained.recipe)
@@ -145,7 +145,7 @@ def _model_recipe(trained: TrainedModel, workspace):
 
 def _evaluation_split(clean: pd.DataFrame, target: str, meta: dict):
     """The held-out rows of module 05: as saved with the model, else recomputed the same way."""
-    from labkit import learning
+    from labkit.model import learning
 
     for holder in (meta, meta.get("info") or {}):
         index = holder.get("test_index")
@@ -164,7 +164,7 @@ def _with_model_grouping(clean: pd.DataFrame, target: str, recipe) -> pd.DataFra
     """Module 04's clean table with the grouping of rare classes that module 05 added after its
     steps (the model learnt « Autres », not « Bon »): without it, the rows of the grouped classes
     would be left out of the confusion matrix and counted wrong."""
-    from labkit.recipe import apply_step
+    from labkit.prepare.recipe import apply_step
 
     trailing = []
     for step in reversed(list(getattr(recipe, "steps", []) or [])):
@@ -178,7 +178,7 @@ def _with_model_grouping(clean: pd.DataFrame, target: str, recipe) -> pd.DataFra
 
 
 def _learner_holdout(workspace, trained: TrainedModel, meta: dict, recipe):
-    from labkit import quality
+    from labkit.prepare import quality
 
     if workspace.has_table("clean"):
         clean = _with_model_grouping(workspace.load_table("clean"), trained.target, recipe)
@@ -218,7 +218,7 @@ def _fallback_signature() -> dict:
 
 def default_model_key() -> str:
     """Module 05's default model (a decision tree unless module 05 says otherwise)."""
-    from labkit import learning
+    from labkit.model import learning
 
     return str(getattr(learning, "DEFAULT_MODEL", DEFAULT_MODEL_KEY))
 
@@ -226,7 +226,8 @@ def default_model_key() -> str:
 def build_fallback() -> tuple[TrainedModel, dict, pd.DataFrame]:
     """The running example cleaned with the default recipe and trained with the default model:
     (model, metadata, held-out clean rows)."""
-    from labkit import learning, model_store, quality
+    from labkit.model import learning, model_store
+    from labkit.prepare import quality
 
     frame, target, schema = quality.running_example()
     report = quality.assess(frame, target=target, schema=schema)
@@ -270,8 +271,8 @@ def _result_summary(result) -> dict:
 
 def fallback_context(workspace) -> UseContext:
     """The running example in place of the learner's model, marked with ``ui.default_used``."""
-    from labkit.modules import get_module
-    from labkit.recipe import Recipe
+    from labkit.course.modules import get_module
+    from labkit.prepare.recipe import Recipe
 
     signature = _fallback_signature()
     cache_key = tuple(sorted(signature.items()))
@@ -316,7 +317,7 @@ def fallback_cache_path(workspace) -> Path | None:
 
 
 def _read_fallback(workspace, signature: dict):
-    from labkit import model_store
+    from labkit.model import model_store
 
     path = fallback_cache_path(workspace)
     if path is None or not path.exists():
@@ -337,7 +338,7 @@ def _read_fallback(workspace, signature: dict):
 
 
 def _write_fallback(workspace, trained: TrainedModel, meta: dict, test: pd.DataFrame) -> None:
-    from labkit import model_store
+    from labkit.model import model_store
     from labkit.workspace import atomic_write
 
     path = fallback_cache_path(workspace)
@@ -633,7 +634,7 @@ class CaseResult:
     confidence: float | None  # probability of the announced answer (classification)
     confidence_text: str | None
     probabilities: dict | None
-    contributions: list  # labkit.explain.Contribution, largest effect first
+    contributions: list  # labkit.model.explain.Contribution, largest effect first
     path: list[str]  # the tree path, for a tree
     focus: Any = None  # the class the contributions are about
     threshold_text: str | None = None
@@ -651,7 +652,7 @@ def predict_case(
 ) -> CaseResult:
     """Check ``values`` against the form, predict and explain. ``threshold`` (two classes only):
     the case is announced positive when the probability of the positive class reaches it."""
-    from labkit.explain import explain_prediction
+    from labkit.model.explain import explain_prediction
 
     fields = context.fields()
     case = check_case(fields, values)
@@ -750,7 +751,7 @@ def read_upload(data: bytes, filename: str, options: Any = None) -> pd.DataFrame
         raise messages.error("usecase.score_empty", name=name)
     if len(data) > MAX_FILE_BYTES:
         raise messages.error("usecase.score_too_large", max_mb=MAX_FILE_BYTES // 2**20)
-    from labkit.reader import ReadOptions, read_table  # the reader of module 03
+    from labkit.data.reader import ReadOptions, read_table  # the reader of module 03
 
     if isinstance(options, Mapping):
         options = ReadOptions(**dict(options))
@@ -797,7 +798,7 @@ def _expected_types(recipe, trained: TrainedModel, columns: Sequence[str]) -> di
 
 def _bad_cells(values: pd.Series, kind: str, date_format: str | None) -> pd.Series:
     """Mask of the cells that hold something but cannot be read as ``kind``."""
-    from labkit.recipe import to_date, to_number
+    from labkit.prepare.recipe import to_date, to_number
 
     present = values.notna() & (values.astype("string").str.strip() != "")
     if kind == "number":
@@ -840,7 +841,7 @@ def _check_types(frame: pd.DataFrame, expected: Mapping[str, tuple]) -> None:
 def _normalise_types(frame: pd.DataFrame, expected: Mapping[str, tuple]) -> pd.DataFrame:
     """Numbers written as text (``3,5``) become numbers, yes/no texts become booleans, so that
     the recipe and the model read them as they did in training."""
-    from labkit.recipe import to_number
+    from labkit.prepare.recipe import to_number
 
     frame = frame.copy()
     for column, (kind, _format) in expected.items():
@@ -1004,7 +1005,7 @@ def expected_columns(context: UseContext) -> list[str]:
 
 def example_rows(context: UseContext, workspace=None, count: int = 20) -> pd.DataFrame:
     """A few rows of the project's raw table without the target: a file to try batch scoring."""
-    from labkit import quality
+    from labkit.prepare import quality
 
     if context.is_default or workspace is None:
         frame, _target, _schema = quality.running_example()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from labkit import messages, paths
-from labkit.content import load_yaml, require
+from labkit.course.content import load_yaml, require
 
 STATUSES = ("todo", "in_progress", "done")
 STATUS_LABELS = {"todo": "À faire", "in_progress": "En cours", "done": "Terminé"}

@@ -3,7 +3,7 @@
 :func:`assess` measures six dimensions (completeness, uniqueness, validity, consistency, and what
 the data allow of accuracy and timeliness) on a 0–100 scale, and lists **findings**: each says
 what is wrong and where (columns, how many rows and which), why it matters for a model, and
-proposes a fix as a :class:`labkit.recipe.Step` that the cleaning recipe can apply.
+proposes a fix as a :class:`labkit.prepare.recipe.Step` that the cleaning recipe can apply.
 
 Finding kinds: ``missing``, ``duplicates``, ``inconsistent_categories``, ``outliers``,
 ``wrong_type``, ``constant``, ``identifier``, ``leakage``, ``imbalance``, ``personal_data``,
@@ -30,7 +30,14 @@ import numpy as np
 import pandas as pd
 
 from labkit import messages
-from labkit.recipe import Recipe, Step, apply_step, detect_date_format, robust_bounds, to_number
+from labkit.prepare.recipe import (
+    Recipe,
+    Step,
+    apply_step,
+    detect_date_format,
+    robust_bounds,
+    to_number,
+)
 
 DIMENSIONS = ("completeness", "uniqueness", "validity", "consistency", "accuracy", "timeliness")
 KINDS = (
@@ -413,7 +420,7 @@ def target_task(values: pd.Series) -> str:
 
 # =========================================================================== detectors
 def _personal_findings(frame, profile, target) -> tuple[list[Finding], set[str]]:
-    from labkit import privacy
+    from labkit.prepare import privacy
 
     found = []
     names = set()
@@ -988,7 +995,7 @@ def _outlier_findings(
                 "quality.outliers_negative", column=name, count=count, examples=_examples(shown)
             )
         else:
-            from labkit.recipe import _interval
+            from labkit.prepare.recipe import _interval
 
             message = messages.text(
                 "quality.outliers_extreme",
@@ -1085,7 +1092,7 @@ def _wrong_type_findings(frame, profile) -> tuple[list[Finding], int]:
 
 
 def _readable_format(date_format: str) -> str:
-    from labkit.recipe import _readable_format as readable
+    from labkit.prepare.recipe import _readable_format as readable
 
     return readable(date_format)
 
@@ -1653,7 +1660,7 @@ def _imbalance_findings(frame, target, task) -> list[Finding]:
 
 
 def _schema_findings(frame, schema) -> tuple[list[Finding], int]:
-    from labkit import schema_check
+    from labkit.data import schema_check
 
     report = schema_check.validate(frame, schema)
     allowed = schema_check.allowed_values(schema)
@@ -1779,7 +1786,7 @@ def _assess(frame, target, schema, today, recipe) -> QualityReport:
     wrong_type, wrong_cells = _wrong_type_findings(frame, profile)
     allowed = {}
     if schema:
-        from labkit.schema_check import allowed_values
+        from labkit.data.schema_check import allowed_values
 
         allowed = allowed_values(schema)
     skip_categories = personal_names | identifier_names | constant_names
@@ -2096,7 +2103,7 @@ def default_recipe(frame: pd.DataFrame, report: QualityReport, target: str | Non
 def chosen_table(workspace) -> tuple[pd.DataFrame, str | None, dict | None]:
     """(table, target, declared schema) of the learner's project, or of the running example."""
     try:
-        from labkit import selection  # module 03
+        from labkit.data import selection  # module 03
 
         choice, frame = selection.load_choice(workspace)
         schema = None
@@ -2119,7 +2126,7 @@ def running_example() -> tuple[pd.DataFrame, str, dict | None]:
 
     example = load_settings().running_example
     try:
-        from labkit import datapackage  # module 03
+        from labkit.data import datapackage  # module 03
 
         dataset = datapackage.load_dataset(example.dataset)
         return dataset.table, example.target, dataset.schema
@@ -2183,7 +2190,7 @@ def associations(frame: pd.DataFrame, target: str) -> dict[str, float]:
 def defect_hunt(defects: list[dict], problem_id: str = "defauts_fil_rouge"):
     """The exercise « trouvez les défauts de l’exemple fil rouge », checked by the quiz engine:
     tick every kind of defect the table has (the documented ones of its data package)."""
-    from labkit import quiz
+    from labkit.course import quiz
 
     expected = sorted({KINDS.index(d["kind"]) for d in defects if d.get("kind") in KINDS})
 

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from labkit import messages
-from labkit.recipe import Step, detect_date_format, pseudonymise
+from labkit.prepare.recipe import Step, detect_date_format, pseudonymise
 
 KEY_DOCUMENT = "privacy_key"
 SAMPLE_SIZE = 200

@@ -23,14 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from labkit import messages, quiz
-from labkit.modules import STATUSES, Module, load_modules, registry_path, set_status
+from labkit import messages
+from labkit.course import quiz
+from labkit.course.modules import STATUSES, Module, load_modules, registry_path, set_status
 from labkit.workspace import Workspace, _TooNew, default_root
 
 ACTIVITY_KEY = "activity"
 LAST_ERROR_KEY = "last_error"
 # The keys other modules write (their functions import pandas or scikit-learn, which the server
-# does not need): ``labkit.selection.KEY`` and ``labkit.model_store.TRAINING_KEY``.
+# does not need): ``labkit.data.selection.KEY`` and ``labkit.model.model_store.TRAINING_KEY``.
 DATASET_KEY = "dataset"
 TRAINING_KEY = "training"
 IDLE_MINUTES = 10  # no activity for this long: « Inactif »
@@ -297,7 +298,7 @@ class RoomReader:
         return row
 
     def _read_progress(self, workspace: ReadOnlyWorkspace, row: LearnerRow) -> None:
-        # The rule of ``labkit.modules.progress`` (same statuses, same fallback), over the modules
+        # The rule of ``labkit.course.modules.progress`` (same statuses, same fallback), over the modules
         # read once per refresh: ``progress`` reads modules.yaml again for every learner (7 ms).
         stored = workspace.load("progress", {}) or {}
         if not isinstance(stored, dict):

@@ -207,7 +207,7 @@ def _frictionless_issues(
 
 def _french_note(error) -> str:
     """What frictionless says about an error, in French (its English note is never shown)."""
-    from labkit.datapackage import french_error
+    from labkit.data.datapackage import french_error
 
     return french_error(error)
 

@@ -16,7 +16,7 @@ only ever shown next to the test score, to show overfitting (:func:`complexity_c
 
 Models are sklearn pipelines ``prep`` (imputation, scaling, one-hot) then ``model``; the explicit
 formula model (:class:`FormulaClassifier` / :class:`FormulaRegressor`) keeps few columns so that its
-prediction is a formula a person can read (:func:`labkit.explain.formula`).
+prediction is a formula a person can read (:func:`labkit.model.explain.formula`).
 """
 
 from __future__ import annotations
@@ -1217,7 +1217,7 @@ class TrainedModel:
         if not self.recipe:
             return frame
         from labkit.errors import DatalabError
-        from labkit.recipe import Recipe
+        from labkit.prepare.recipe import Recipe
 
         try:
             return Recipe.from_dict(self.recipe).apply(frame)

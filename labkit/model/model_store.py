@@ -22,7 +22,7 @@ from typing import Any
 import skops.io as sio
 
 from labkit import messages
-from labkit.learning import ColumnKinds, TrainedModel
+from labkit.model.learning import ColumnKinds, TrainedModel
 
 MODEL_FILE = "model.skops"
 TRAINING_KEY = "training"
@@ -32,8 +32,8 @@ FORMAT_VERSION = 1
 # Types a Datalab model file may contain beyond what skops trusts by default. Nothing here can run
 # code when loaded: they are data holders of scikit-learn and numpy, and Datalab's formula models.
 TRUSTED_TYPES = [
-    "labkit.learning.FormulaClassifier",
-    "labkit.learning.FormulaRegressor",
+    "labkit.model.learning.FormulaClassifier",
+    "labkit.model.learning.FormulaRegressor",
     "numpy.dtype",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
     "sklearn.metrics._dist_metrics.EuclideanDistance64",

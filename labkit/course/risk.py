@@ -24,7 +24,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from labkit import frenchfmt, messages, paths
-from labkit.content import load_yaml, require
+from labkit.course.content import load_yaml, require
 
 KEY = "risk"
 FORMAT_VERSION = 1

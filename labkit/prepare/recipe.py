@@ -11,7 +11,7 @@ format) are frozen in the step's parameters. Replaying the recipe on new data (m
 training, module 06's scoring) therefore cleans it exactly the same way, without looking at it.
 
 Everything here is pure and deterministic; a pseudonymisation step needs the project's secret key,
-passed to :meth:`Recipe.apply` (see :func:`labkit.privacy.project_key`).
+passed to :meth:`Recipe.apply` (see :func:`labkit.prepare.privacy.project_key`).
 """
 
 from __future__ import annotations
@@ -1157,7 +1157,7 @@ def save_recipe(workspace, recipe: Recipe) -> None:
 def load_recipe(workspace) -> tuple[Recipe, bool]:
     """(recipe, is_default): the learner's saved recipe, or the default one for their dataset.
 
-    The default is :func:`labkit.quality.default_recipe` on the dataset chosen in module 03 (or
+    The default is :func:`labkit.prepare.quality.default_recipe` on the dataset chosen in module 03 (or
     the running example), so a learner who skipped module 04 still gets safe cleaning.
     """
     stored = workspace.load(RECIPE_KEY, None) if workspace is not None else None
@@ -1167,7 +1167,7 @@ def load_recipe(workspace) -> tuple[Recipe, bool]:
 
 
 def default_for_workspace(workspace) -> Recipe:
-    from labkit import quality  # lazy: quality builds on this module
+    from labkit.prepare import quality  # lazy: quality builds on this module
 
     frame, target, schema = quality.chosen_table(workspace)
     report = quality.assess(frame, target=target, schema=schema)

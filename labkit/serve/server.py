@@ -33,7 +33,7 @@ from voila.request_info_handler import RequestInfoSocketHandler
 from labkit import paths
 
 APP_NOTEBOOK = "datalab.ipynb"
-TEMPLATE_ROOT = Path(__file__).resolve().parent / "share" / "jupyter"
+TEMPLATE_ROOT = Path(__file__).resolve().parent.parent / "share" / "jupyter"
 
 IOPUB_TIMEOUT = 60  # seconds a page waits for a cell's outputs after its reply
 # Seconds a kernel may stay idle before it is shut down, and how often to look.
@@ -120,7 +120,7 @@ class DatalabVoila(Voila):
 
     name = "datalab"
     room = 1  # app kernels kept ready for learners arriving together (``--room``)
-    facilitator_token: str | None = None  # the secret of ``/animation`` (``labkit.roomview``)
+    facilitator_token: str | None = None  # the secret of ``/animation`` (``labkit.serve.roomview``)
 
     def init_settings(self):
         settings = super().init_settings()
@@ -148,7 +148,7 @@ class DatalabVoila(Voila):
             (url_path_join(self.server_url, r"/api/contents.*"), NotFoundHandler),
         ]
         root = [(self.server_url.rstrip("/") + "/?", *app)] if app else []
-        from labkit import roomview
+        from labkit.serve import roomview
 
         room = roomview.handlers(self.server_url, self.facilitator_token)
         return root + room + blocked + handlers

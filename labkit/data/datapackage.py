@@ -14,7 +14,7 @@ with a Table Schema), Datalab reads these custom keys:
   defects; ``rows`` are 0-based positions in the table as loaded (header excluded).
 
 ``list_datasets()`` lists them (cheap: the data are not typed), ``load_dataset(id)`` reads one with
-its table typed through :mod:`labkit.reader`, and ``check_dataset_folder(path)`` lists the problems
+its table typed through :mod:`labkit.data.reader`, and ``check_dataset_folder(path)`` lists the problems
 of a folder in French (an empty list means valid).
 """
 
@@ -35,8 +35,8 @@ from typing import Any
 import pandas as pd
 
 from labkit import messages, paths
+from labkit.data.reader import MAX_BYTES, ReadOptions, ReadResult, decode, read_table
 from labkit.errors import DatalabError
-from labkit.reader import MAX_BYTES, ReadOptions, ReadResult, decode, read_table
 
 DESCRIPTOR = "datapackage.json"
 DEFECT_KINDS = (
@@ -124,7 +124,7 @@ class Dataset:
 
     def data_dictionary(self) -> list[dict[str, str]]:
         """One row per column: name, title, type (in French), unit, description."""
-        from labkit.reader import type_label
+        from labkit.data.reader import type_label
 
         types = self.detection.types if self.detection is not None else {}
         rows = []

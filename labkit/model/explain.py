@@ -24,7 +24,7 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from threadpoolctl import threadpool_limits
 
 from labkit import messages
-from labkit.learning import (
+from labkit.model.learning import (
     INFREQUENT,
     MISSING_CATEGORY,
     FormulaClassifier,

@@ -75,8 +75,8 @@ def check_packages() -> list[Check]:
 
 
 def check_content() -> list[Check]:
-    from labkit import quiz
-    from labkit.modules import load_modules
+    from labkit.course import quiz
+    from labkit.course.modules import load_modules
 
     try:
         modules = load_modules()
@@ -118,7 +118,7 @@ def check_content() -> list[Check]:
 
 def check_content_files() -> list[Check]:
     """Every YAML file of ``content/`` parses (one FIX line per broken file, with its line)."""
-    from labkit.content import load_yaml, shown_path
+    from labkit.course.content import load_yaml, shown_path
 
     folder = paths.content_dir()
     files = sorted(folder.rglob("*.yaml"))
@@ -205,7 +205,7 @@ def check_datasets() -> list[Check]:
             )
         ]
     try:
-        from labkit.datapackage import check_dataset_folder
+        from labkit.data.datapackage import check_dataset_folder
     except ImportError:
         return [Check("jeux de données", True, f"{len(found)} trouvés")]
     results = []

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from labkit import messages, paths
-from labkit.content import load_yaml, require
+from labkit.course.content import load_yaml, require
 
 CORRECT, INCORRECT, NOT_ATTEMPTED, UNCHECKABLE = (
     "correct",

@@ -96,7 +96,7 @@ class ProjectFacts:
 
     author: str | None
     title: str
-    canvas: dict  # labkit.canvas.canvas_summary
+    canvas: dict  # labkit.course.canvas.canvas_summary
     dataset: dict  # name, producer, licence, sources, description, simulated, rows, columns
     model: dict  # name, key, target, task, features, classes, positive, saved, sklearn
     is_default: bool
@@ -111,22 +111,23 @@ class ProjectFacts:
     importance_sentences: list[str]
     rules: list[str]
     formula: list[str]
-    fairness: Any  # labkit.fairness.FairnessAudit or None
+    fairness: Any  # labkit.model.fairness.FairnessAudit or None
     fairness_problem: str | None
-    risk: dict  # labkit.risk.risk_summary
-    usecase: dict  # labkit.usecase.load_usecase
+    risk: dict  # labkit.course.risk.risk_summary
+    usecase: dict  # labkit.use.usecase.load_usecase
     threshold: dict | None  # counts at the chosen threshold
     comparison: list[dict]  # key, name, score, std (module 05), baseline first
     metric: str
     problems: list[str] = field(default_factory=list)
-    context: Any = field(default=None, repr=False)  # labkit.usecase.UseContext
+    context: Any = field(default=None, repr=False)  # labkit.use.usecase.UseContext
 
 
 def gather_facts(workspace, context=None) -> ProjectFacts:
     """Collect the facts of the learner's project. A piece that cannot be computed is left empty
     and named in :attr:`ProjectFacts.problems`; nothing here raises for a missing module."""
-    from labkit import canvas, risk, usecase
-    from labkit.learning import format_value
+    from labkit.course import canvas, risk
+    from labkit.model.learning import format_value
+    from labkit.use import usecase
 
     context = context or usecase.load_context(workspace)
     trained, meta = context.trained, context.meta
@@ -225,7 +226,7 @@ def gather_facts(workspace, context=None) -> ProjectFacts:
 
 def _project_title(workspace) -> str | None:
     try:
-        from labkit.project import load_project
+        from labkit.course.project import load_project
 
         project = load_project(workspace)
         return project.title if project is not None else None
@@ -249,7 +250,7 @@ def _dataset_facts(workspace, context) -> dict:
         "is_default": context.is_default,
     }
     try:
-        from labkit import datapackage, selection
+        from labkit.data import datapackage, selection
         from labkit.settings import load_settings
 
         if context.is_default:
@@ -278,7 +279,7 @@ def _dataset_facts(workspace, context) -> dict:
 
 
 def _evaluate(trained, test: pd.DataFrame) -> dict:
-    from labkit import learning
+    from labkit.model import learning
 
     actual = pd.Series(learning.target_values(test[trained.target]).to_numpy(), index=test.index)
     predicted = pd.Series(trained.predict(test), index=test.index)
@@ -313,8 +314,8 @@ def _evaluate(trained, test: pd.DataFrame) -> dict:
 
 
 def _importance(trained, test: pd.DataFrame):
-    from labkit import explain
-    from labkit.learning import Split
+    from labkit.model import explain
+    from labkit.model.learning import Split
 
     split = Split((), tuple(test.index))
     table = explain.importance(trained, test, split, repeats=5)
@@ -324,7 +325,7 @@ def _importance(trained, test: pd.DataFrame):
 def citizen_importance(table: pd.DataFrame, metric: str, top: int = 5) -> list[str]:
     """What weighs most in the estimate, for the public: no test set, no shuffling, the effect of
     doing without each piece of information (a drop in right answers when it can be counted)."""
-    from labkit.learning import number
+    from labkit.model.learning import number
 
     useful = table[table["importance"] > 0.005].head(top)
     if useful.empty:
@@ -365,7 +366,7 @@ def who_phrase(text: str) -> str:
 
 
 def _rules(trained) -> list[str]:
-    from labkit import explain
+    from labkit.model import explain
 
     try:
         rules = explain.tree_rules(trained)
@@ -376,7 +377,7 @@ def _rules(trained) -> list[str]:
 
 
 def _formula(trained) -> list[str]:
-    from labkit import explain
+    from labkit.model import explain
 
     try:
         result = explain.formula(trained)
@@ -390,8 +391,8 @@ def _formula(trained) -> list[str]:
 def _fairness(context, group_columns: list[str], test: pd.DataFrame):
     """The bias audit on the held-out rows, for the column module 05 audited (saved with the
     model), else the dataset's first group column, else the first sensible one."""
-    from labkit import fairness
-    from labkit.learning import CLASSIFICATION, target_values
+    from labkit.model import fairness
+    from labkit.model.learning import CLASSIFICATION, target_values
 
     trained, meta = context.trained, context.meta
     saved = meta.get("fairness") if isinstance(meta.get("fairness"), Mapping) else {}
@@ -455,11 +456,11 @@ def _date_of(stamp: Any) -> str:
 
 def generate(facts: ProjectFacts) -> dict[str, str]:
     """A draft of every field of the sheet and the card, from the project's facts."""
-    from labkit.learning import number, percent
+    from labkit.model.learning import number, percent
 
     canvas_values = {f["id"]: f["value"] for f in facts.canvas["fields"]}
     if facts.is_default and not facts.canvas.get("saved"):
-        from labkit.canvas import example_values
+        from labkit.course.canvas import example_values
 
         canvas_values = example_values()  # the stand-in model is the running example's
     model, dataset, evaluation = facts.model, facts.dataset, facts.evaluation or {}

@@ -1,0 +1,1 @@
+"""Stage « training and evaluating »: tasks, evaluation, the model catalogue, explanations, fairness, model files."""
