@@ -1,4 +1,4 @@
-"""French formatting in one place: numbers, dates, table cells, and the plotly template.
+"""French formatting and parsing in one place: numbers, dates, table cells, and the plotly template.
 
 Pure code. Every figure of the workbook uses the ``datalab`` plotly template, registered as
 plotly's default when this module is imported (:func:`register_template` is idempotent): decimal
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -67,6 +68,34 @@ def number(value: float, digits: int = 4) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text.replace(",", "\u202f").replace(".", ",")
+
+
+# A number as a person types it, once spaces and units are gone: ``-2``, ``3.5``, ``1e3``.
+_NUMBER_TEXT = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+_UNITS = "%€$£"
+
+
+def parse_number(value: Any) -> float | None:
+    """A number typed by a person, the French or the English way, or ``None`` if it is not one.
+
+    ``3,5``, ``1 200``, ``1 200,5``, ``1.200,5``, ``1,200.5``, ``−2`` (minus sign), ``12 %``,
+    ``12 €``. The decimal mark is the last of comma and dot; the other one separates thousands.
+    Booleans, blanks, infinities and NaN are not numbers.
+    """
+    if value is None or isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        result = float(value)
+        return result if math.isfinite(result) else None
+    text = re.sub(r"[\s\u00a0\u202f]", "", str(value)).replace("\u2212", "-").rstrip(_UNITS)
+    if text.rfind(",") > text.rfind("."):
+        text = text.replace(".", "").replace(",", ".")
+    else:
+        text = text.replace(",", "")
+    if not _NUMBER_TEXT.match(text):
+        return None
+    result = float(text)
+    return result if math.isfinite(result) else None
 
 
 def is_date(value: Any) -> bool:

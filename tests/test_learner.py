@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from labkit.data import selection
-from labkit.learner import LearnerProject, dataset_identity
+from labkit.learner.project import LearnerProject, dataset_identity
 from labkit.prepare import recipe as rc
 
 
