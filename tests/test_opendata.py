@@ -16,6 +16,7 @@ from labkit.data import opendata
 from labkit.data.opendata import OfflineError, RemoteResource
 from labkit.data.reader import read_table
 from labkit.errors import DatalabError
+from labkit.learner import dataset
 
 CSV = "commune;code_insee;population\nBourg-en-Bresse;01053;41000\nPéronnas;01289;6600\n".encode(
     "cp1252"
@@ -271,7 +272,8 @@ def test_bad_page_is_refused(api):
 # ----------------------------------------------------------------------------- download
 def test_download_into_the_workspace_and_read_it(api, workspace):
     resource = opendata.search_datagouv("population").datasets[0].tables[0]
-    download = opendata.download_resource(resource, workspace)
+    download = opendata.download_resource(resource)
+    dataset.keep_file(workspace, download.name, download.data)
     assert download.name == "datagouv-population-ain-2021.csv"
     assert download.original_name == "population-ain-2021.csv"
     assert workspace.read_file(download.name) == CSV

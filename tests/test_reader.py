@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from labkit.data import reader
+from labkit.data import labels, limits
 from labkit.data.reader import ReadOptions, read_table
 from labkit.errors import DatalabError
 
@@ -376,7 +376,7 @@ def test_ragged_rows_are_refused_and_the_line_named():
 
 
 def test_files_over_the_size_limit_are_refused():
-    assert reader.MAX_BYTES == 50 * 1024 * 1024
+    assert limits.MAX_BYTES == 50 * 1024 * 1024
     data = b"a;b\n" + b"1;2\n" * 100
     error = refused(data, options=ReadOptions(max_bytes=200))
     assert error.key == "reader.too_large" and "Mo" in error.message
@@ -444,8 +444,8 @@ def test_opendocument_spreadsheet(tmp_path):
 
 
 def test_labels_are_french():
-    assert reader.separator_label(";").startswith("point-virgule")
-    assert reader.decimal_label(",").startswith("virgule")
-    assert reader.thousands_label("\u00a0").startswith("espace insécable")
-    assert reader.type_label("integer") == "nombre entier"
-    assert reader.date_format_label("%d/%m/%Y") == "jj/mm/aaaa"
+    assert labels.separator_label(";").startswith("point-virgule")
+    assert labels.decimal_label(",").startswith("virgule")
+    assert labels.thousands_label("\u00a0").startswith("espace insécable")
+    assert labels.type_label("integer") == "nombre entier"
+    assert labels.date_format_label("%d/%m/%Y") == "jj/mm/aaaa"

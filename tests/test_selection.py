@@ -9,23 +9,24 @@ from labkit.data import selection
 from labkit.data.datapackage import load_dataset
 from labkit.data.selection import DatasetChoice
 from labkit.errors import DatalabError
+from labkit.learner.dataset import load_choice, save_choice
 
 
 def test_without_a_choice_the_running_example_is_used_and_marked(workspace):
-    choice, frame = selection.load_choice(workspace)
+    choice, frame = load_choice(workspace)
     assert choice.is_default and choice.source == "catalogue"
     assert choice.dataset_id == "creches" and choice.target == "place_attribuee"
     assert choice.task == "classification"
     assert len(frame) == 1216 and "place_attribuee" in frame
-    assert selection.load_choice(None)[0].is_default
+    assert load_choice(None)[0].is_default
 
 
 def test_save_and_load_a_catalogue_choice(workspace):
     table = load_dataset("piscine").table
     choice = DatasetChoice("catalogue", "piscine", "Piscine", "frequentation", task="regression")
-    saved = selection.save_choice(workspace, choice, table)
+    saved = save_choice(workspace, choice, table)
     assert not saved.is_default and saved.saved_at
-    again, frame = selection.load_choice(workspace)
+    again, frame = load_choice(workspace)
     assert again == saved
     pd.testing.assert_frame_equal(frame, table, check_dtype=False)
     assert frame["date"].dtype.kind == "M"
@@ -37,8 +38,8 @@ def test_save_and_load_a_catalogue_choice(workspace):
 def test_an_uploaded_table_has_no_declared_schema(workspace):
     frame = pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "x"]})
     choice = DatasetChoice("upload", None, "mon_fichier.csv", "b", filename="mon_fichier.csv")
-    selection.save_choice(workspace, choice, frame)
-    loaded, table = selection.load_choice(workspace)
+    save_choice(workspace, choice, frame)
+    loaded, table = load_choice(workspace)
     assert loaded.source == "upload" and loaded.filename == "mon_fichier.csv"
     assert selection.declared_schema(loaded) is None and selection.dataset_of(loaded) is None
     assert table["b"].tolist() == ["x", "y", "x"]
@@ -46,19 +47,19 @@ def test_an_uploaded_table_has_no_declared_schema(workspace):
 
 def test_a_catalogue_choice_whose_table_was_lost_is_reloaded(workspace):
     choice = DatasetChoice("catalogue", "fuites", "Fuites", "fuite_2024")
-    selection.save_choice(workspace, choice, load_dataset("fuites").table)
+    save_choice(workspace, choice, load_dataset("fuites").table)
     for path in workspace.folder.rglob("raw*"):
         path.unlink()
-    loaded, frame = selection.load_choice(workspace)
+    loaded, frame = load_choice(workspace)
     assert loaded.dataset_id == "fuites" and len(frame) == 2412
 
 
 def test_a_damaged_choice_falls_back_to_the_running_example(workspace):
     workspace.save("dataset", {"nonsense": True})
-    choice, _ = selection.load_choice(workspace)
+    choice, _ = load_choice(workspace)
     assert choice.is_default
     workspace.save("dataset", "pas un objet")
-    assert selection.load_choice(workspace)[0].is_default
+    assert load_choice(workspace)[0].is_default
 
 
 @pytest.mark.parametrize(
@@ -99,7 +100,7 @@ def test_a_damaged_choice_falls_back_to_the_running_example(workspace):
 )
 def test_bad_choices_are_refused_and_nothing_is_saved(workspace, choice, frame, key):
     with pytest.raises(DatalabError) as info:
-        selection.save_choice(workspace, choice, frame)
+        save_choice(workspace, choice, frame)
     assert info.value.key == key
     assert workspace.load("dataset", None) is None
     assert not workspace.has_table("raw")

@@ -206,22 +206,6 @@ def defect_labels(defects: list[dict]) -> list[str]:
     return [messages.text(f"catalogue.defect_{k}") for k in sorted(kinds, key=order.get)]
 
 
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
-
-
 def french_date(iso: str) -> str:
     """``2025-01-15`` → ``15 janvier 2025``; anything else is returned as is."""
     match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2}).*", str(iso or ""))
@@ -231,4 +215,4 @@ def french_date(iso: str) -> str:
     if not 1 <= month <= 12:
         return str(iso)
     first = "1er" if day == 1 else str(day)
-    return f"{first} {MONTHS[month - 1]} {year}"
+    return f"{first} {messages.text('catalogue.months').split()[month - 1]} {year}"

@@ -35,7 +35,9 @@ from typing import Any
 import pandas as pd
 
 from labkit import messages, paths
-from labkit.data.reader import MAX_BYTES, ReadOptions, ReadResult, decode, read_table
+from labkit.data.decoding import decode
+from labkit.data.labels import type_label
+from labkit.data.reader import ReadOptions, ReadResult, read_table
 from labkit.errors import DatalabError
 
 DESCRIPTOR = "datapackage.json"
@@ -60,8 +62,8 @@ MAX_PROBLEM_ROWS = 5
 
 # ============================================================================ data classes
 @dataclass
-class DatasetInfo:
-    """What a catalogue card shows, read from the descriptor (the data are only counted)."""
+class Described:
+    """What a dataset's descriptor says of it (see :func:`_described`)."""
 
     id: str
     title: str
@@ -69,17 +71,23 @@ class DatasetInfo:
     keywords: list[str]
     theme: str
     producer: str
-    licence: str
-    licence_url: str
-    coverage: str
     updated: str
     format: str
     simulated: bool
-    rows: int | None
-    columns: int
     defects: list[dict]
     suggested_targets: list[dict]
     path: Path
+
+
+@dataclass
+class DatasetInfo(Described):
+    """What a catalogue card shows, read from the descriptor (the data are only counted)."""
+
+    licence: str
+    licence_url: str
+    coverage: str
+    rows: int | None
+    columns: int
     fields: list[dict] = field(default_factory=list)  # the schema's fields (name, title…)
 
     @property
@@ -88,29 +96,17 @@ class DatasetInfo:
 
 
 @dataclass
-class Dataset:
+class Dataset(Described):
     """One dataset, its metadata and its typed table."""
 
-    id: str
-    title: str
-    description: str
-    keywords: list[str]
-    theme: str
-    producer: str
     licences: list[dict]
     sources: list[dict]
     coverage: dict
-    updated: str
-    simulated: bool
     generator: str | None
-    format: str
     table: pd.DataFrame
     schema: dict
-    defects: list[dict]
-    suggested_targets: list[dict]
     drivers: dict[str, list[dict]]
     group_columns: list[str]
-    path: Path
     data_path: Path
     descriptor: dict = field(repr=False, default_factory=dict)
     detection: Any = field(repr=False, default=None)
@@ -124,20 +120,23 @@ class Dataset:
 
     def data_dictionary(self) -> list[dict[str, str]]:
         """One row per column: name, title, type (in French), unit, description."""
-        from labkit.data.reader import type_label
 
         types = self.detection.types if self.detection is not None else {}
+
+        def header(part: str) -> str:
+            return messages.text(f"datapackage.dictionary_{part}")
+
         rows = []
         for spec in self.schema.get("fields", []):
             name = spec.get("name", "")
             kind = types.get(name)
             rows.append(
                 {
-                    "colonne": name,
-                    "titre": spec.get("title", ""),
-                    "type": type_label(kind) if kind else spec.get("type", ""),
-                    "unité": spec.get("unit", ""),
-                    "description": spec.get("description", ""),
+                    header("column"): name,
+                    header("title"): spec.get("title", ""),
+                    header("type"): type_label(kind) if kind else spec.get("type", ""),
+                    header("unit"): spec.get("unit", ""),
+                    header("description"): spec.get("description", ""),
                 }
             )
         return rows
@@ -179,27 +178,34 @@ def dataset_info(folder: Path) -> DatasetInfo:
     licences = [x for x in _as_list(descriptor.get("licenses")) if isinstance(x, dict)]
     coverage = descriptor.get("coverage") or {}
     return DatasetInfo(
-        id=folder.name,
-        title=str(descriptor.get("title") or folder.name),
-        description=str(descriptor.get("description") or ""),
-        keywords=[str(k) for k in _as_list(descriptor.get("keywords"))],
-        theme=str(descriptor.get("theme") or ""),
-        producer=producer_of(descriptor),
+        **_described(folder, descriptor, resource),
         licence=licence_title(licences),
         licence_url=str((licences[0] or {}).get("path", "")) if licences else "",
         coverage=coverage_text(coverage),
-        updated=str(descriptor.get("updated") or ""),
-        format=resource_format(resource),
-        simulated=bool(descriptor.get("simulated")),
         rows=count_rows(data_path, resource),
         columns=len(fields),
-        defects=[d for d in _as_list(descriptor.get("defects")) if isinstance(d, dict)],
-        suggested_targets=[
-            t for t in _as_list(descriptor.get("suggested_targets")) if isinstance(t, dict)
-        ],
-        path=folder,
         fields=fields,
     )
+
+
+def _described(folder: Path, descriptor: dict, resource: dict) -> dict[str, Any]:
+    """The fields of :class:`Described` (shared by :class:`DatasetInfo` and :class:`Dataset`)."""
+    return {
+        "id": folder.name,
+        "title": str(descriptor.get("title") or folder.name),
+        "description": str(descriptor.get("description") or ""),
+        "keywords": [str(k) for k in _as_list(descriptor.get("keywords"))],
+        "theme": str(descriptor.get("theme") or ""),
+        "producer": producer_of(descriptor),
+        "updated": str(descriptor.get("updated") or ""),
+        "format": resource_format(resource),
+        "simulated": bool(descriptor.get("simulated")),
+        "defects": [d for d in _as_list(descriptor.get("defects")) if isinstance(d, dict)],
+        "suggested_targets": [
+            t for t in _as_list(descriptor.get("suggested_targets")) if isinstance(t, dict)
+        ],
+        "path": folder,
+    }
 
 
 def read_descriptor(folder: Path) -> dict:
@@ -214,11 +220,17 @@ def read_descriptor(folder: Path) -> dict:
         ) from None
     except UnicodeDecodeError:
         raise messages.error(
-            "datapackage.bad_json", folder=Path(folder).name, line="?", detail="pas en UTF-8"
+            "datapackage.bad_json",
+            folder=Path(folder).name,
+            line="?",
+            detail=messages.text("datapackage.not_utf8"),
         ) from None
     if not isinstance(value, dict):
         raise messages.error(
-            "datapackage.bad_json", folder=Path(folder).name, line=1, detail="objet attendu"
+            "datapackage.bad_json",
+            folder=Path(folder).name,
+            line=1,
+            detail=messages.text("datapackage.object_expected"),
         )
     return value
 
@@ -341,28 +353,15 @@ def load_dataset(dataset_id: str, root: Path | None = None) -> Dataset:
     result = read_resource(data_path, resource)
     licences = [x for x in _as_list(descriptor.get("licenses")) if isinstance(x, dict)]
     return Dataset(
-        id=folder.name,
-        title=str(descriptor.get("title") or folder.name),
-        description=str(descriptor.get("description") or ""),
-        keywords=[str(k) for k in _as_list(descriptor.get("keywords"))],
-        theme=str(descriptor.get("theme") or ""),
-        producer=producer_of(descriptor),
+        **_described(folder, descriptor, resource),
         licences=licences,
         sources=[x for x in _as_list(descriptor.get("sources")) if isinstance(x, dict)],
         coverage=descriptor.get("coverage") if isinstance(descriptor.get("coverage"), dict) else {},
-        updated=str(descriptor.get("updated") or ""),
-        simulated=bool(descriptor.get("simulated")),
         generator=descriptor.get("generator"),
-        format=resource_format(resource),
         table=result.frame,
         schema=resource.get("schema") or {"fields": []},
-        defects=[d for d in _as_list(descriptor.get("defects")) if isinstance(d, dict)],
-        suggested_targets=[
-            t for t in _as_list(descriptor.get("suggested_targets")) if isinstance(t, dict)
-        ],
         drivers=descriptor.get("drivers") if isinstance(descriptor.get("drivers"), dict) else {},
         group_columns=[str(c) for c in _as_list(descriptor.get("group_columns"))],
-        path=folder,
         data_path=data_path,
         descriptor=descriptor,
         detection=result.detection,
@@ -509,10 +508,8 @@ def _check_folder(folder: Path, validate_data: bool) -> list[str]:
 
 
 def _frictionless_descriptor_problems(descriptor: dict) -> list[str]:
-    try:
-        from frictionless import Package
-    except ImportError:  # pragma: no cover - frictionless is a dependency
-        return []
+    from frictionless import Package  # slow to import: only when a dataset is checked
+
     try:
         report = Package.validate_descriptor(descriptor)
     except Exception:  # noqa: BLE001 - frictionless may raise on odd input
@@ -710,13 +707,11 @@ def _custom_key_problems(descriptor: dict, columns: set[str], rows: int) -> list
 
 def _data_problems(folder: Path, descriptor: dict, resource: dict) -> list[str]:
     """Frictionless validation of the data, minus what the documented defects explain."""
+    from frictionless import Package
+
     try:
-        from frictionless import Package
-    except ImportError:  # pragma: no cover
-        return []
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings():  # its own notices, not the facilitator's business
+            warnings.filterwarnings("ignore", module=r"frictionless\.")
             package = Package(descriptor, basepath=str(folder))
             report = package.validate(limit_errors=100_000)
     except Exception as exc:  # noqa: BLE001
@@ -774,7 +769,6 @@ def table_info(frame: pd.DataFrame) -> dict[str, int]:
 
 __all__ = [
     "DEFECT_KINDS",
-    "MAX_BYTES",
     "Dataset",
     "DatasetInfo",
     "check_dataset_folder",

@@ -31,22 +31,30 @@ TIMEOUT = (4.0, 15.0)  # seconds to connect, seconds between two bytes
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # a workshop file; the reader's own limit is larger
 PAGE_SIZE = 10
 TABLE_FORMATS = {"csv": "csv", "xlsx": "xlsx", "ods": "ods", "tsv": "csv", "txt": "csv"}
-LICENCES = {
-    "lov2": "Licence Ouverte / Open Licence 2.0",
-    "fr-lo": "Licence Ouverte / Open Licence 1.0",
-    "odc-odbl": "Open Database License (ODbL)",
-    "odc-by": "Open Data Commons Attribution",
-    "odc-pddl": "Open Data Commons Public Domain",
-    "cc-by": "Creative Commons Attribution",
-    "cc-by-sa": "Creative Commons Attribution – Partage dans les mêmes conditions",
-    "cc-zero": "Creative Commons Zero",
-    "notspecified": "Licence non précisée",
-    "other-open": "Autre licence ouverte",
-    "other-at": "Autre licence avec attribution",
-    "other-pd": "Autre licence domaine public",
-    "other-closed": "Licence non ouverte",
-}
+LICENCES = (
+    "lov2",
+    "fr-lo",
+    "odc-odbl",
+    "odc-by",
+    "odc-pddl",
+    "cc-by",
+    "cc-by-sa",
+    "cc-zero",
+    "notspecified",
+    "other-open",
+    "other-at",
+    "other-pd",
+    "other-closed",
+)
+"""The licence identifiers of data.gouv.fr that have a French name (``opendata.licence_…``)."""
 USER_AGENT = "Datalab/0.1 (atelier de formation)"
+
+
+def licence_name(licence_id: str) -> str:
+    """The French name of a data.gouv.fr licence identifier (the identifier when unknown)."""
+    if licence_id not in LICENCES:
+        return licence_id
+    return messages.text("opendata.licence_" + licence_id.replace("-", "_"))
 
 
 class OfflineError(DatalabError):
@@ -216,7 +224,7 @@ def parse_dataset(item: dict) -> RemoteDataset:
         title=str(item.get("title") or ""),
         description=short_text(str(item.get("description") or "")),
         organization=producer or messages.text("opendata.unknown_producer"),
-        licence=LICENCES.get(licence_id, licence_id),
+        licence=licence_name(licence_id),
         last_update=str(item.get("last_update") or item.get("last_modified") or "")[:10],
         page=str(item.get("page") or ""),
         frequency=str(item.get("frequency") or ""),
@@ -236,14 +244,14 @@ def short_text(markdown: str, limit: int = 300) -> str:
 # ============================================================================ download
 def download_resource(
     resource: RemoteResource,
-    workspace=None,
     *,
     session: requests.Session | None = None,
     timeout: Any = TIMEOUT,
     max_bytes: int = MAX_DOWNLOAD_BYTES,
 ) -> Download:
-    """Download a table resource (CSV, .xlsx, .ods), refusing it beyond ``max_bytes``; with a
-    workspace, the file is saved there (``datagouv-<name>``)."""
+    """Download a table resource (CSV, .xlsx, .ods), refusing it beyond ``max_bytes``; the
+    download is named for the learner's workspace (``datagouv-<name>``), where
+    :func:`labkit.learner.dataset.keep_file` keeps it."""
     fmt = resource.table_format
     if not fmt:
         raise messages.error("opendata.not_a_table", format=resource.format or "?")
@@ -283,8 +291,6 @@ def download_resource(
         raise messages.error("opendata.empty_download")
     original = _original_name(response, resource, fmt)
     name = workspace_name(original, fmt)
-    if workspace is not None:
-        workspace.save_file(name, data)
     return Download(name=name, original_name=original, data=data, url=resource.url, format=fmt)
 
 

@@ -20,23 +20,6 @@ import pandas as pd
 from labkit import messages
 
 MAX_ERRORS = 20_000
-_TYPE_LABELS = {
-    "string": "texte",
-    "number": "nombre",
-    "integer": "nombre entier",
-    "boolean": "booléen (oui/non)",
-    "date": "date",
-    "datetime": "date et heure",
-    "time": "heure",
-    "year": "année",
-    "yearmonth": "année et mois",
-    "duration": "durée",
-    "geopoint": "point géographique",
-    "geojson": "objet GeoJSON",
-    "object": "objet JSON",
-    "array": "liste JSON",
-    "any": "valeur quelconque",
-}
 
 
 @dataclass
@@ -212,24 +195,25 @@ def _french_note(error) -> str:
     return french_error(error)
 
 
+_BOUNDS = (
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+)
+"""The Table Schema constraints that bound a value (each has its French message)."""
+
+
 def _rule(error) -> str:
     kind = getattr(error, "type", "error")
     if kind == "type-error":
         return "type"
     if kind == "constraint-error":
         note = str(getattr(error, "note", ""))
-        for name in (
-            "required",
-            "unique",
-            "enum",
-            "minimum",
-            "maximum",
-            "exclusiveMinimum",
-            "exclusiveMaximum",
-            "minLength",
-            "maxLength",
-            "pattern",
-        ):
+        for name in ("required", "unique", "enum", *_BOUNDS):
             if f'"{name}"' in note:
                 return name
         return "constraint"
@@ -245,9 +229,13 @@ def _french(issue: SchemaIssue, spec: dict, note: str) -> str:
     count = issue.count
     rule = issue.rule
     if rule == "type":
-        expected = _TYPE_LABELS.get(spec.get("type", "string"), spec.get("type", "?"))
+        expected = schema_type_label(spec.get("type", "string"))
         if spec.get("format") and "%" in str(spec.get("format")):
-            expected += f" au format {_readable(spec['format'])}"
+            expected = messages.text(
+                "datapackage.schema_type_with_format",
+                type=expected,
+                format=readable_date_format(spec["format"]),
+            )
         return messages.text(
             "quality.schema_type", column=column, count=count, expected=expected, examples=examples
         )
@@ -256,15 +244,7 @@ def _french(issue: SchemaIssue, spec: dict, note: str) -> str:
         return messages.text(
             "quality.schema_enum", column=column, count=count, allowed=allowed, examples=examples
         )
-    if rule in (
-        "minimum",
-        "maximum",
-        "exclusiveMinimum",
-        "exclusiveMaximum",
-        "minLength",
-        "maxLength",
-        "pattern",
-    ):
+    if rule in _BOUNDS:
         return messages.text(
             f"quality.schema_{rule}",
             column=column,
@@ -281,7 +261,34 @@ def _french(issue: SchemaIssue, spec: dict, note: str) -> str:
     )
 
 
-def _readable(date_format: str) -> str:
+_LABELLED_TYPES = (
+    "string",
+    "number",
+    "integer",
+    "boolean",
+    "date",
+    "datetime",
+    "time",
+    "year",
+    "yearmonth",
+    "duration",
+    "geopoint",
+    "geojson",
+    "object",
+    "array",
+    "any",
+)
+
+
+def schema_type_label(kind: str) -> str:
+    """The French name of a Table Schema type (the type itself when unknown)."""
+    if kind not in _LABELLED_TYPES:
+        return kind
+    return messages.text(f"datapackage.schema_type_{kind}")
+
+
+def readable_date_format(date_format: str) -> str:
+    """A strftime date format as people read it: ``%d/%m/%Y`` → ``jj/mm/aaaa``."""
     for code, text in (
         ("%Y", "aaaa"),
         ("%m", "mm"),

@@ -1,13 +1,14 @@
-"""The learner's chosen dataset and target, saved by module 03 and read by modules 04–06.
+"""The learner's chosen dataset and target: what module 03 decides and modules 04–06 use.
 
-The choice is a :class:`DatasetChoice` saved under the workspace key ``dataset``; the table itself is
-the workspace table ``raw`` (as read, before any cleaning). A learner who made no choice gets the
-running example of ``content/settings.yaml`` (``is_default=True``), so that every later module works.
+A :class:`DatasetChoice` names the table (a catalogue dataset, an upload or a data.gouv.fr file)
+and the column to predict; :func:`validate_choice` refuses, in French, a choice later modules could
+not use; :func:`default_choice` is the running example of ``content/settings.yaml``
+(``is_default=True``). Keeping the choice in a learner's workspace is
+:mod:`labkit.learner.dataset`'s job.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -17,8 +18,6 @@ from labkit import messages
 from labkit.data import datapackage
 from labkit.errors import DatalabError
 
-KEY = "dataset"
-TABLE = "raw"
 SOURCES = ("catalogue", "upload", "datagouv")
 
 
@@ -113,38 +112,6 @@ def validate_choice(choice: DatasetChoice, frame: pd.DataFrame) -> None:
         raise messages.error("selection.bad_task", task=choice.task)
 
 
-def save_choice(workspace, choice: DatasetChoice, frame: pd.DataFrame) -> DatasetChoice:
-    """Save the choice (key ``dataset``) and its table (table ``raw``); returns what was saved."""
-    validate_choice(choice, frame)
-    choice.is_default = False
-    choice.saved_at = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
-    table = frame.copy()
-    table.columns = [str(c) for c in table.columns]
-    workspace.save_table(TABLE, table.reset_index(drop=True))
-    workspace.save(KEY, choice.to_dict())
-    return choice
-
-
-def load_choice(workspace) -> tuple[DatasetChoice, pd.DataFrame]:
-    """The learner's choice and table, or the running example (``is_default=True``) when nothing
-    usable was saved."""
-    if workspace is None:
-        return default_choice()
-    saved = workspace.load(KEY, None)
-    if not isinstance(saved, dict):
-        return default_choice()
-    try:
-        choice = DatasetChoice.from_dict(saved)
-    except (DatalabError, TypeError):
-        return default_choice()
-    if workspace.has_table(TABLE):
-        return choice, workspace.load_table(TABLE)
-    if choice.source == "catalogue" and choice.dataset_id:
-        dataset = datapackage.load_dataset(choice.dataset_id)
-        return choice, dataset.table
-    return default_choice()
-
-
 def declared_schema(choice: DatasetChoice) -> dict | None:
     """The Table Schema the dataset declares (catalogue datasets), or ``None``."""
     if choice.source != "catalogue" or not choice.dataset_id:
@@ -169,7 +136,3 @@ def dataset_of(choice: DatasetChoice):
         return datapackage.load_dataset(choice.dataset_id)
     except DatalabError:
         return None
-
-
-def clear_choice(workspace) -> None:
-    workspace.delete(KEY)

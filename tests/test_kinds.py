@@ -1,0 +1,36 @@
+"""The shared rules of labkit.data.kinds: codes that look like numbers, date formats."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from labkit.data.kinds import DATE_FORMATS, is_code_name, is_number_name, looks_like_code
+
+
+def test_code_names_are_recognised_whatever_the_accents_and_case():
+    for name in ("code_postal", "Code INSEE", "Département", "SIRET", "n° de téléphone", "CP"):
+        assert is_code_name(name) or is_number_name(name), name
+    for name in ("habitants", "montant", "Durée (jours)", "codepostal"):
+        assert not is_code_name(name), name
+
+
+def test_record_numbers_are_codes_for_the_quality_report_only():
+    for name in ("id", "identifiant", "N° dossier", "numero", "référence", "matricule"):
+        assert is_number_name(name) and not is_code_name(name), name
+
+
+def test_values_with_leading_zeros_or_long_fixed_lengths_are_codes():
+    assert looks_like_code(["01053", "75001", "20200"])
+    assert looks_like_code(["21010530200017", "21750001600019"])  # SIRET, all 14 digits
+    assert looks_like_code(["1", "2"], name="code_commune")
+    assert not looks_like_code(["41000", "2100000", "45000"])  # quantities
+    assert not looks_like_code(["12", "7", "0"])  # a lone zero is a number
+    assert not looks_like_code(["01053", "2A004"])  # not all digits: the name decides
+    assert not looks_like_code([])
+
+
+def test_date_formats_try_the_french_day_month_order_first():
+    formats = [f for f, _ in DATE_FORMATS]
+    assert formats.index("%d/%m/%Y") < formats.index("%m/%d/%Y")
+    for fmt, _ in DATE_FORMATS:
+        dt.datetime.strptime(dt.datetime(2024, 2, 1, 8, 30).strftime(fmt), fmt)
