@@ -172,14 +172,6 @@ def test_pseudonymise_same_person_same_code_and_other_key_other_code():
         privacy.pseudonymise_columns(frame, ["prenom"], key)
 
 
-def test_project_key_is_kept_in_the_workspace(workspace):
-    key = privacy.project_key(workspace)
-    assert len(key) == 32 and privacy.project_key(workspace) == key
-    workspace.save(privacy.KEY_DOCUMENT, {"key": "pas de l’hexadécimal"})
-    renewed = privacy.project_key(workspace)
-    assert len(renewed) == 32 and renewed != key
-
-
 def test_protection_steps_remove_or_pseudonymise():
     frame, _ = generated_sample(50)
     found = {f.column: f for f in privacy.detect_personal(frame)}

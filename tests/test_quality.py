@@ -11,7 +11,7 @@ import pytest
 
 from labkit import paths
 from labkit.errors import DatalabError
-from labkit.prepare import quality
+from labkit.prepare import categories, cleaning, quality
 from labkit.prepare.recipe import apply_step
 
 TODAY = pd.Timestamp("2025-06-01")
@@ -154,11 +154,11 @@ def test_inconsistent_spellings_are_grouped_as_one_category():
 
 
 def test_fold_category_keeps_different_categories_apart():
-    assert quality.fold_category("St-Martin") == quality.fold_category("saint martin")
-    assert quality.fold_category("Les Côteaux") == quality.fold_category("Coteaux")
-    assert quality.fold_category("Lorraine") != quality.fold_category("Touraine")
+    assert categories.fold_category("St-Martin") == categories.fold_category("saint martin")
+    assert categories.fold_category("Les Côteaux") == categories.fold_category("Coteaux")
+    assert categories.fold_category("Lorraine") != categories.fold_category("Touraine")
     values = pd.Series(["C1", "C2", "C3", "Lorraine", "Touraine", "Marne", "Manche"] * 5)
-    assert quality._category_groups(values, None) == []
+    assert categories.category_groups(values, None) == []
 
 
 def test_outliers_robust_to_skewed_data():
@@ -364,7 +364,7 @@ def test_default_recipe_gives_a_table_a_model_can_use():
     frame["id"] = range(400)
     frame.loc[5, "age"] = 999
     report = quality.assess(frame, target="reponse", today=TODAY)
-    recipe = quality.default_recipe(frame, report)
+    recipe = cleaning.default_recipe(frame, report)
     cleaned = recipe.apply(frame)
     assert "courriel" not in cleaned.columns and "id" not in cleaned.columns
     assert cleaned.drop(columns=["reponse"]).isna().sum().sum() == 0
@@ -389,7 +389,7 @@ def read_bundled(name: str) -> tuple[pd.DataFrame, dict, dict]:
     if path.suffix in (".xlsx", ".xls", ".ods"):
         header = (dialect.get("headerRows") or [1])[0] - 1
         sheet = (dialect.get("excel") or {}).get("sheet", 0)
-        frame = pd.read_excel(path, sheet_name=sheet, header=header, dtype=str)
+        frame = pd.read_excel(path, sheet_name=sheet, header=header, dtype=str, engine="openpyxl")
     else:
         frame = pd.read_csv(
             path,
@@ -464,11 +464,9 @@ def documents(finding, defects) -> bool:
     )
 
 
-def test_bundled_datasets_through_module_03_loader_when_present():
-    try:
-        from labkit.data import datapackage
-    except ImportError:
-        pytest.skip("labkit.data.datapackage (module 03) is not there yet")
+def test_bundled_datasets_through_the_data_package_loader():
+    from labkit.data import datapackage
+
     for name in bundled_datasets():
         dataset = datapackage.load_dataset(name)
         targets = getattr(dataset, "suggested_targets", None) or [{}]
@@ -487,7 +485,7 @@ def test_running_example_scores_and_default_recipe():
     assert {kind for kind, _, _ in report.deductions} == {"leakage", "personal_data"}
     assert report.score <= report.mean - 40 and report.score < 60
     assert "points en moins" in report.score_explanation()
-    recipe = quality.default_recipe(frame, report)
+    recipe = cleaning.default_recipe(frame, report)
     cleaned = recipe.apply(frame)
     personal = {"nom_parent", "prenom_parent", "email", "telephone", "adresse", "nir_parent"}
     assert not personal & set(cleaned.columns)
@@ -508,16 +506,9 @@ def test_running_example_scores_and_default_recipe():
 
 # ----------------------------------------------------------------------------- real files
 def read_real(realdata, name: str) -> pd.DataFrame:
-    try:
-        from labkit.data.reader import read_table
+    from labkit.data.reader import read_table
 
-        return read_table((realdata / name).read_bytes(), name, None).frame
-    except ImportError:
-        options = {
-            "subventions_cnds_2015_cp1252.csv": {"sep": ";", "encoding": "cp1252"},
-            "dechetteries_nantes.csv": {"sep": ";"},
-        }.get(name, {})
-        return pd.read_csv(realdata / name, **options)
+    return read_table((realdata / name).read_bytes(), name, None).frame
 
 
 @pytest.mark.realdata

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from labkit.errors import DatalabError
+from labkit.prepare import export
 from labkit.prepare import recipe as rc
 from labkit.prepare.recipe import Recipe, Step
 
@@ -439,7 +440,7 @@ def run_exported(recipe: Recipe, frame: pd.DataFrame, tmp_path, read_options=Non
         sep=read_options.get("sep", ","),
         encoding=read_options.get("encoding", "utf-8"),
     )
-    code = recipe.to_python(source="entree.csv", read_options=read_options)
+    code = export.to_python(recipe, source="entree.csv", read_options=read_options)
     script = tmp_path / "recette_nettoyage.py"
     script.write_text(code + "\ntable.to_pickle('resultat.pkl')\n", encoding="utf-8")
     result = subprocess.run(
@@ -463,7 +464,7 @@ def run_exported(recipe: Recipe, frame: pd.DataFrame, tmp_path, read_options=Non
 def test_exported_code_gives_the_same_table(tmp_path):
     frame = messy()
     recipe = full_recipe(pd.read_csv(_roundtrip(frame, tmp_path)))
-    got, expected, code = run_exported(recipe, frame, tmp_path, env={rc.KEY_ENV_VAR: KEY.hex()})
+    got, expected, code = run_exported(recipe, frame, tmp_path, env={export.KEY_ENV_VAR: KEY.hex()})
     pd.testing.assert_frame_equal(got, expected)
     assert "# Étape 1 : Supprimer les lignes en double" in code
     assert "import pandas as pd" in code and "labkit" not in code
@@ -489,24 +490,6 @@ def _roundtrip(frame: pd.DataFrame, tmp_path):
     path = tmp_path / "fit.csv"
     frame.to_csv(path, index=False)
     return path
-
-
-# ----------------------------------------------------------------------------- workspace
-def test_save_and_load_recipe_in_the_workspace(workspace):
-    recipe = full_recipe(messy())
-    rc.save_recipe(workspace, recipe)
-    loaded, is_default = rc.load_recipe(workspace)
-    assert not is_default
-    assert [s.to_dict() for s in loaded.steps] == [s.to_dict() for s in recipe.steps]
-    rc.save_clean_table(workspace, recipe.apply(messy(), KEY))
-    assert workspace.has_table("clean")
-    assert len(workspace.load_table("clean")) == len(recipe.apply(messy(), KEY))
-
-
-def test_a_damaged_saved_recipe_gives_a_french_error(workspace):
-    workspace.save("recipe", {"steps": [{"action": "tout_casser"}]})
-    with pytest.raises(DatalabError, match="inconnue"):
-        rc.load_recipe(workspace)
 
 
 def test_robust_bounds_on_skewed_data_flag_only_the_far_tail():

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from labkit.prepare import quality
+from labkit.prepare import cleaning, detectors, quality
 from labkit.prepare import recipe as rc
 from labkit.prepare.recipe import Recipe
 
@@ -50,7 +50,7 @@ def test_a_target_decided_by_four_sub_indices_together_is_a_leak(as_text):
     assert "maximum de sous-indices" in joint.message
     assert joint.fix.action == "drop_column" and set(joint.fix.params["columns"]) == named
     assert joint.severity == "critical"
-    cleaned = quality.default_recipe(frame, report).apply(frame)
+    cleaned = cleaning.default_recipe(frame, report).apply(frame)
     assert not named & set(cleaned.columns)
 
 
@@ -120,12 +120,12 @@ def test_negative_values_are_impossible_only_where_the_meaning_forbids_them():
     for finding in report.by_kind("outliers"):
         if finding.columns == ["mesure_x"]:
             assert finding.details["impossible"] == 0
-    assert quality.nonnegative("nb_places") and quality.nonnegative("Durée (jours)")
-    assert quality.nonnegative("temperature") is False
-    assert quality.nonnegative("pourcentage_variation") is False
-    assert quality.nonnegative("code_commune") is None
-    assert quality.nonnegative("mesure", {"constraints": {"minimum": -50}}) is False
-    assert quality.nonnegative("mesure", {"constraints": {"minimum": 0}}) is True
+    assert detectors.nonnegative("nb_places") and detectors.nonnegative("Durée (jours)")
+    assert detectors.nonnegative("temperature") is False
+    assert detectors.nonnegative("pourcentage_variation") is False
+    assert detectors.nonnegative("code_commune") is None
+    assert detectors.nonnegative("mesure", {"constraints": {"minimum": -50}}) is False
+    assert detectors.nonnegative("mesure", {"constraints": {"minimum": 0}}) is True
 
 
 def test_the_workbook_does_not_flag_its_own_capped_values():

@@ -13,6 +13,8 @@ import pytest
 
 from labkit import messages
 from labkit.errors import DatalabError
+from labkit.learner import preparation
+from labkit.prepare import export
 from labkit.prepare import recipe as rc
 from labkit.prepare.recipe import Recipe, Step
 
@@ -52,11 +54,11 @@ def test_a_step_that_changes_nothing_is_refused_and_not_added():
 
 
 def test_default_recipe_holds_no_step_that_changes_nothing():
-    from labkit.prepare import quality
+    from labkit.prepare import cleaning, quality
 
     frame = table()
     report = quality.assess(frame)
-    recipe = quality.default_recipe(frame, report)
+    recipe = cleaning.default_recipe(frame, report)
     current = frame
     for step in recipe.steps:
         assert not rc.effect(current, step).nothing, step.title()
@@ -147,7 +149,7 @@ def test_module_04_view_removes_one_step_and_refuses_a_step_that_changes_nothing
     expected = Recipe(list(state.recipe.steps)).apply(raw, state.key)
     pd.testing.assert_frame_equal(state.table, expected)
     assert len(_buttons(view, "dl-remove-step")) == 2
-    saved = Recipe.from_dict(workspace.load(rc.RECIPE_KEY))
+    saved = Recipe.from_dict(workspace.load(preparation.RECIPE_KEY))
     assert [s.action for s in saved.steps] == ["fill_missing", "drop_duplicates"]
     # the same step again changes nothing: refused, not added
     with pytest.raises(DatalabError) as caught:
@@ -190,7 +192,7 @@ def test_exported_script_converts_like_the_recipe():
     frame = pd.DataFrame({"valeur": ["3,5e2", "Infinity", "7"]})
     recipe = Recipe([Step("convert_type", {"column": "valeur", "to": "number"})])
     namespace: dict = {}
-    code = recipe.to_python()
+    code = export.to_python(recipe)
     helper = code[code.index("def to_number") : code.index("\n\n\n", code.index("def to_number"))]
     exec(helper, {"pd": pd}, namespace)  # noqa: S102 - our own exported helper
     pd.testing.assert_series_equal(
@@ -217,6 +219,7 @@ def test_module_04_cleaned_table_export_neutralises_formulas(workspace):
     import re
 
     from labkit.data import selection
+    from labkit.learner.dataset import save_choice
     from labkit.ui.module04 import Module04App
 
     frame = pd.DataFrame(
@@ -227,7 +230,7 @@ def test_module_04_cleaned_table_export_neutralises_formulas(workspace):
         }
     )
     choice = selection.DatasetChoice("upload", None, "formules.csv", "cible")
-    selection.save_choice(workspace, choice, frame)
+    save_choice(workspace, choice, frame)
     app = Module04App(workspace)
     view = app.recipe()
     links = [

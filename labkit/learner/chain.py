@@ -11,11 +11,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from labkit.data import selection
+from labkit.data import datapackage, selection
 from labkit.data.selection import DatasetChoice
-from labkit.prepare import quality
-from labkit.prepare import recipe as rc
+from labkit.learner import preparation
+from labkit.learner.dataset import load_choice
+from labkit.prepare import cleaning, quality
 from labkit.prepare.recipe import Recipe
+from labkit.settings import load_settings
 
 
 @dataclass
@@ -34,23 +36,30 @@ class Prepared:
         return self.choice.target
 
 
+def running_example() -> tuple[pd.DataFrame, str, dict | None]:
+    """(table, target, declared schema) of the running example, read from its data package."""
+    example = load_settings().running_example
+    dataset = datapackage.load_dataset(example.dataset)
+    return dataset.table, example.target, dataset.schema
+
+
 def raw_table(workspace) -> tuple[DatasetChoice, pd.DataFrame, dict | None]:
     """(choice, raw table, declared schema): the learner's dataset, or the running example."""
-    choice, frame = selection.load_choice(workspace)
+    choice, frame = load_choice(workspace)
     return choice, frame, selection.declared_schema(choice)
 
 
 def default_recipe(frame: pd.DataFrame, target: str | None, schema: dict | None) -> Recipe:
     """The recipe a learner who skipped module 04 gets: safe cleaning of what the checks find."""
     report = quality.assess(frame, target=target, schema=schema)
-    return quality.default_recipe(frame, report, target=target)
+    return cleaning.default_recipe(frame, report, target=target)
 
 
 def recipe_of(workspace) -> tuple[Recipe, bool]:
     """(recipe, is_default): the learner's saved recipe, or the default one for their table."""
-    stored = workspace.load(rc.RECIPE_KEY, None) if workspace is not None else None
-    if stored is not None:
-        return Recipe.from_dict(stored), False
+    saved = preparation.saved_recipe(workspace)
+    if saved is not None:
+        return saved, False
     choice, frame, schema = raw_table(workspace)
     return default_recipe(frame, choice.target, schema), True
 
@@ -63,18 +72,15 @@ def prepared(workspace) -> Prepared:
     key when a step needs it.
     """
     choice, raw, schema = raw_table(workspace)
-    stored = workspace.load(rc.RECIPE_KEY, None) if workspace is not None else None
-    if stored is not None:
-        recipe, is_default = Recipe.from_dict(stored), False
+    saved = preparation.saved_recipe(workspace)
+    if saved is not None:
+        recipe, is_default = saved, False
     else:
         recipe, is_default = default_recipe(raw, choice.target, schema), True
-    if not is_default and workspace.has_table(rc.CLEAN_TABLE):
-        clean = workspace.load_table(rc.CLEAN_TABLE)
-    else:
+    clean = preparation.saved_clean_table(workspace) if not is_default else None
+    if clean is None:
         key = None
         if recipe.needs_key() and workspace is not None:
-            from labkit.prepare import privacy
-
-            key = privacy.project_key(workspace)
+            key = preparation.project_key(workspace)
         clean = recipe.apply(raw, key)
     return Prepared(choice, raw, schema, recipe, is_default, clean)

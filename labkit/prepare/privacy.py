@@ -7,16 +7,15 @@ dates of birth. Each detection carries its evidence: the share of values that ma
 (masked) examples.
 
 Pseudonymisation replaces a value by a code computed with HMAC-SHA256 and a secret key kept in the
-learner's workspace (:func:`project_key`): the same person always gets the same code within the
-project, and nobody can go back from the code to the person without the key. It is still personal
-data in the RGPD's sense; only anonymisation (no way back, even with extra information) takes data
-out of the RGPD. :func:`explanation` gives the French text of that difference.
+learner's workspace (:func:`labkit.learner.preparation.project_key`): the same person always gets
+the same code within the project, and nobody can go back from the code to the person without the
+key. It is still personal data in the RGPD's sense; only anonymisation (no way back, even with
+extra information) takes data out of the RGPD. :func:`explanation` gives the French text of that difference.
 """
 
 from __future__ import annotations
 
 import re
-import secrets
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,7 +26,6 @@ import pandas as pd
 from labkit import messages
 from labkit.prepare.recipe import Step, detect_date_format, pseudonymise
 
-KEY_DOCUMENT = "privacy_key"
 SAMPLE_SIZE = 200
 CATEGORIES = (
     "first_name",
@@ -347,23 +345,6 @@ def detect_personal(frame: pd.DataFrame, sample_size: int = SAMPLE_SIZE) -> list
 
 
 # --------------------------------------------------------------------------- protection
-def project_key(workspace) -> bytes:
-    """The learner's secret pseudonymisation key (32 bytes), created on first use and kept in the
-    workspace: the same person gets the same pseudonym in every module of the project."""
-    stored = workspace.load(KEY_DOCUMENT, None) or {}
-    key_hex = stored.get("key") if isinstance(stored, dict) else None
-    if isinstance(key_hex, str):
-        try:
-            key = bytes.fromhex(key_hex)
-            if len(key) >= 16:
-                return key
-        except ValueError:
-            pass
-    key = secrets.token_bytes(32)
-    workspace.save(KEY_DOCUMENT, {"key": key.hex(), "algorithm": "HMAC-SHA256"})
-    return key
-
-
 def pseudonymise_columns(frame: pd.DataFrame, columns: list[str], key: bytes) -> pd.DataFrame:
     """``frame`` with each of ``columns`` replaced by keyed pseudonyms (a new DataFrame)."""
     missing = [c for c in columns if c not in frame.columns]

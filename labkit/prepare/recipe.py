@@ -1,9 +1,9 @@
 """The cleaning recipe: a list of steps that replays on any file with the same columns.
 
 A :class:`Step` is an action with its parameters and a French label. A :class:`Recipe` is an
-ordered list of steps; :meth:`Recipe.apply` replays them on a DataFrame, :meth:`Recipe.to_python`
-exports them as a standalone pandas script that gives the same table, and :func:`save_recipe` /
-:func:`load_recipe` keep them in the learner's workspace (key ``recipe``).
+ordered list of steps; :meth:`Recipe.apply` replays them on a DataFrame;
+:func:`labkit.prepare.export.to_python` exports them as a standalone pandas script that gives the
+same table, and :mod:`labkit.learner.preparation` keeps them in the learner's workspace.
 
 Steps are *fitted* when added to a recipe on a table (:meth:`Recipe.add` with a frame): values
 learnt from the data (the median used to fill a column, the bounds of extreme values, a date
@@ -11,14 +11,13 @@ format) are frozen in the step's parameters. Replaying the recipe on new data (m
 training, module 06's scoring) therefore cleans it exactly the same way, without looking at it.
 
 Everything here is pure and deterministic; a pseudonymisation step needs the project's secret key,
-passed to :meth:`Recipe.apply` (see :func:`labkit.prepare.privacy.project_key`).
+passed to :meth:`Recipe.apply` (see :func:`labkit.learner.preparation.project_key`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import inspect
 import math
 import re
 from collections.abc import Iterable
@@ -29,12 +28,10 @@ import numpy as np
 import pandas as pd
 
 from labkit import messages
+from labkit.data import schema_check
 from labkit.errors import DatalabError
 
 FORMAT_VERSION = 1
-RECIPE_KEY = "recipe"
-CLEAN_TABLE = "clean"
-KEY_ENV_VAR = "DATALAB_CLE"
 
 ACTIONS = (
     "drop_column",
@@ -79,13 +76,14 @@ _OPERATOR_KEYS = {
     "missing": "missing",
     "not_missing": "not_missing",
 }
-_DROP_ACTIONS = ("drop_column", "remove_personal")
+DROP_ACTIONS = ("drop_column", "remove_personal")
 _MULTI_COLUMN_ACTIONS = ("drop_column", "remove_personal", "pseudonymise")
 
 
 # =========================================================================== value helpers
-# These functions are used by Recipe.apply AND copied as they are into the exported Python code,
-# so the exported script computes exactly what the recipe computes. They use pandas only.
+# These functions are used by Recipe.apply AND copied as they are into the exported Python code
+# (labkit.prepare.export), so the exported script computes exactly what the recipe computes. They
+# use pandas only.
 
 
 def to_number(values):
@@ -130,22 +128,6 @@ def pseudonymise(values, key):
     return values.map(pseudonym, na_action="ignore").astype("str")
 
 
-_HELPERS = {
-    "to_number": (
-        to_number,
-        "Convertit un texte en nombre : « 2 466 555 € » → 2466555, « 3,5 » → 3.5 ;\n"
-        "# ce qui ne se lit pas comme un nombre fini (« Infinity », « 1e400 ») devient vide.",
-    ),
-    "to_date": (to_date, "Convertit un texte en date, selon le format donné."),
-    "to_text": (to_text, "Convertit des valeurs en texte (3.0 → « 3 »)."),
-    "pseudonymise": (
-        pseudonymise,
-        "Remplace chaque valeur par un pseudonyme calculé avec une clé secrète (HMAC-SHA256) :\n"
-        "# la même valeur donne toujours le même pseudonyme, impossible à inverser sans la clé.",
-    ),
-}
-
-
 # =========================================================================== formatting
 def format_number(value: Any) -> str:
     """A number the French way: ``1234.5`` → ``1 234,5`` (narrow no-break space)."""
@@ -171,7 +153,7 @@ def _quoted(columns: Iterable[str]) -> str:
     return ", ".join(names[:-1]) + f" {messages.text('recipe.and')} {names[-1]}"
 
 
-def _interval(low: Any, high: Any) -> str:
+def interval_text(low: Any, high: Any) -> str:
     left = format_number(low) if low is not None else "−∞"
     right = format_number(high) if high is not None else "+∞"
     return f"[{left} ; {right}]"
@@ -227,14 +209,14 @@ class Step:
 
     def inputs(self) -> list[str]:
         """Columns the step needs in the table (dropping an absent column is harmless)."""
-        if self.action in _DROP_ACTIONS:
+        if self.action in DROP_ACTIONS:
             return []
         return self.columns
 
     def outputs(self, columns: list[str]) -> list[str]:
         """The table's columns after this step, given those before."""
         p = self.params
-        if self.action in _DROP_ACTIONS:
+        if self.action in DROP_ACTIONS:
             return [c for c in columns if c not in set(p["columns"])]
         if self.action == "derive_from_date":
             added = [c for c in derived_names(p["column"], p["parts"]) if c not in columns]
@@ -301,10 +283,10 @@ def _normalise_params(action: str, p: dict[str, Any]) -> dict[str, Any]:
     elif action == "merge_categories":
         mapping = _require(action, p, "mapping")
         if not isinstance(mapping, dict) or not mapping:
-            raise _bad(action, "mapping", mapping, "{variante: forme retenue}")
+            raise _bad(action, "mapping", mapping, messages.text("recipe.expected_mapping"))
         p["mapping"] = {str(k): str(v) for k, v in mapping.items() if str(k) != str(v)}
         if not p["mapping"]:
-            raise _bad(action, "mapping", mapping, "{variante: forme retenue}")
+            raise _bad(action, "mapping", mapping, messages.text("recipe.expected_mapping"))
     elif action == "convert_type":
         to = _require(action, p, "to")
         if to not in CONVERSIONS:
@@ -315,10 +297,10 @@ def _normalise_params(action: str, p: dict[str, Any]) -> dict[str, Any]:
             value = p.get(bound)
             if value is not None:
                 if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    raise _bad(action, bound, value, "un nombre")
+                    raise _bad(action, bound, value, messages.text("recipe.expected_number"))
                 p[bound] = float(value)
         if p.get("low") is not None and p.get("high") is not None and p["low"] > p["high"]:
-            raise _bad(action, "low", p["low"], "la borne basse doit être sous la borne haute")
+            raise _bad(action, "low", p["low"], messages.text("recipe.expected_low_under_high"))
     elif action == "filter_rows":
         operator = _require(action, p, "operator")
         if operator not in OPERATORS:
@@ -351,7 +333,7 @@ def derived_names(column: str, parts: Iterable[str]) -> list[str]:
 def describe(step: Step) -> str:
     """The French label of a step, written from its parameters."""
     p, a = step.params, step.action
-    if a in _DROP_ACTIONS:
+    if a in DROP_ACTIONS:
         key = f"recipe.label_{a}" + ("s" if len(p["columns"]) > 1 else "")
         return messages.text(key, columns=_quoted(p["columns"]))
     if a == "pseudonymise":
@@ -377,11 +359,11 @@ def describe(step: Step) -> str:
         )
     if a == "convert_type":
         if p["to"] == "date":
-            shown = _readable_format(p.get("format"))
+            shown = readable_date_format(p.get("format"))
             return messages.text("recipe.label_convert_date", column=column, format=shown)
         return messages.text(f"recipe.label_convert_{p['to']}", column=column)
     if a in ("cap_outliers", "remove_outliers"):
-        interval = _interval(p.get("low"), p.get("high"))
+        interval = interval_text(p.get("low"), p.get("high"))
         return messages.text(f"recipe.label_{a}", column=column, interval=interval)
     if a == "filter_rows":
         value = p.get("value")
@@ -397,21 +379,11 @@ def describe(step: Step) -> str:
     return messages.text("recipe.label_derive_from_date", column=column, parts=parts)
 
 
-def _readable_format(date_format: str | None) -> str:
+def readable_date_format(date_format: str | None) -> str:
+    """A step's date format as people read it (``jj/mm/aaaa``), or « recognised automatically »."""
     if not date_format:
-        return "reconnu automatiquement"
-    shown = date_format
-    for code, text in (
-        ("%Y", "aaaa"),
-        ("%y", "aa"),
-        ("%m", "mm"),
-        ("%d", "jj"),
-        ("%H", "hh"),
-        ("%M", "mm"),
-        ("%S", "ss"),
-    ):
-        shown = shown.replace(code, text)
-    return shown
+        return messages.text("recipe.format_automatic")
+    return schema_check.readable_date_format(date_format)
 
 
 # =========================================================================== learning values
@@ -496,12 +468,12 @@ def _parse_constant(column: pd.Series, value: Any, action: str) -> Any:
             return value
         number = to_number(pd.Series([value], dtype="object")).iloc[0]
         if pd.isna(number):
-            raise _bad(action, "value", value, "un nombre, comme la colonne")
+            raise _bad(action, "value", value, messages.text("recipe.expected_number_like_column"))
         return int(number) if float(number).is_integer() else float(number)
     if pd.api.types.is_datetime64_any_dtype(column):
         parsed = pd.to_datetime(str(value), dayfirst=True, errors="coerce")
         if pd.isna(parsed):
-            raise _bad(action, "value", value, "une date, comme la colonne")
+            raise _bad(action, "value", value, messages.text("recipe.expected_date_like_column"))
         return parsed.isoformat()
     return value if isinstance(value, (int, float, bool)) else str(value)
 
@@ -605,7 +577,7 @@ def apply_step(frame: pd.DataFrame, step: Step, key: bytes | None = None) -> pd.
     """``frame`` after one step (a new DataFrame; ``frame`` is not modified)."""
     p, a = step.params, step.action
     table = frame.copy()
-    if a in _DROP_ACTIONS:
+    if a in DROP_ACTIONS:
         return table.drop(columns=p["columns"], errors="ignore")
     if a == "drop_duplicates":
         return table.drop_duplicates(subset=p["columns"])
@@ -653,7 +625,8 @@ def apply_step(frame: pd.DataFrame, step: Step, key: bytes | None = None) -> pd.
         if dates.notna().sum() == 0 and values.notna().sum() > 0:
             raise messages.error("recipe.not_date", column=column)
         for part, name in zip(p["parts"], derived_names(column, p["parts"]), strict=True):
-            table[name] = getattr(dates.dt, part)
+            # pandas 3.1 deprecates .dt.weekday: the same numbers as .dt.day_of_week
+            table[name] = getattr(dates.dt, "day_of_week" if part == "weekday" else part)
         if p["drop"]:
             table = table.drop(columns=[column])
     return table
@@ -730,22 +703,13 @@ class Effect:
             parts.append(
                 messages.text("recipe.effect_converted_missing", count=self.became_missing)
             )
-        if self.columns_removed:
-            parts.append(
-                messages.text(
-                    "recipe.effect_columns_removed",
-                    count=len(self.columns_removed),
-                    columns=_quoted(self.columns_removed),
+        for key, columns in (("removed", self.columns_removed), ("added", self.columns_added)):
+            if columns:
+                parts.append(
+                    messages.text(
+                        f"recipe.effect_columns_{key}", count=len(columns), columns=_quoted(columns)
+                    )
                 )
-            )
-        if self.columns_added:
-            parts.append(
-                messages.text(
-                    "recipe.effect_columns_added",
-                    count=len(self.columns_added),
-                    columns=_quoted(self.columns_added),
-                )
-            )
         return " ".join(parts) or messages.text("recipe.effect_nothing")
 
     @property
@@ -976,16 +940,6 @@ class Recipe:
             raise messages.error("recipe.recipe_too_new", found=version, expected=FORMAT_VERSION)
         return cls([Step.from_dict(s) for s in data["steps"]])
 
-    # -------------------------------------------------------------- export
-    def to_python(
-        self,
-        source: str = "donnees.csv",
-        output: str | None = None,
-        read_options: dict[str, Any] | None = None,
-    ) -> str:
-        """A standalone pandas script that reads ``source``, replays the recipe and writes ``output``."""
-        return _python_script(self, source, output, read_options or {})
-
 
 def _first_failure(
     steps: list[Step], frame: pd.DataFrame, key: bytes | str | None
@@ -1006,174 +960,3 @@ def _first_failure(
             column = step.columns[0] if step.columns else "?"
             return position, messages.text("recipe.compare_type", value="…", column=column)
     return None
-
-
-# =========================================================================== Python export
-_READ_OPTIONS = ("sep", "encoding", "decimal", "thousands", "skiprows", "header", "sheet_name")
-
-
-def _python_script(
-    recipe: Recipe, source: str, output: str | None, read_options: dict[str, Any]
-) -> str:
-    if output is None:
-        stem = source.rsplit(".", 1)[0] if "." in source else source
-        output = f"{stem}_propre.csv"
-    body: list[str] = []
-    helpers: set[str] = set()
-    for number, step in enumerate(recipe.steps, start=1):
-        body.append("")
-        body.append(f"# Étape {number} : {step.title()}")
-        lines, needed = _step_code(step)
-        body.extend(lines)
-        helpers |= needed
-    lines = [
-        "# Recette de nettoyage exportée par Datalab.",
-        "# Ce programme relit le fichier d’origine, rejoue chaque étape de la recette dans l’ordre",
-        "# et enregistre le tableau nettoyé. Pour le lancer : python recette_nettoyage.py",
-        "# (il faut Python 3 et la bibliothèque pandas).",
-        "",
-    ]
-    imports = []
-    if "pseudonymise" in helpers:
-        imports += ["import hashlib", "import hmac", "import os", ""]
-    lines += imports + ["import pandas as pd", ""]
-    lines.append(f"INPUT_FILE = {source!r}")
-    lines.append(f"OUTPUT_FILE = {output!r}")
-    if "pseudonymise" in helpers:
-        lines += [
-            "",
-            "# La clé secrète de pseudonymisation n’est pas écrite dans ce fichier : elle est lue",
-            f"# dans la variable d’environnement {KEY_ENV_VAR} (en hexadécimal). Sans la même clé,",
-            "# les pseudonymes obtenus sont différents.",
-            f"KEY = bytes.fromhex(os.environ[{KEY_ENV_VAR!r}])",
-        ]
-    for name in sorted(helpers, key=list(_HELPERS).index):
-        function, comment = _HELPERS[name]
-        lines += ["", "", f"# {comment}", inspect.getsource(function).rstrip()]
-    lines += ["", ""]
-    options = "".join(
-        f", {k}={v!r}" for k, v in read_options.items() if k in _READ_OPTIONS and v is not None
-    )
-    lower = source.lower()
-    reader = "read_excel" if lower.endswith((".xlsx", ".xls", ".ods")) else "read_csv"
-    if reader == "read_excel":
-        options = "".join(
-            f", {k}={v!r}"
-            for k, v in read_options.items()
-            if k in ("sheet_name", "skiprows", "header")
-        )
-    lines.append(f"table = pd.{reader}(INPUT_FILE{options})")
-    lines += body
-    lines += [
-        "",
-        "table.to_csv(OUTPUT_FILE, index=False)",
-        'print(f"Tableau nettoyé : {len(table)} lignes, {len(table.columns)} colonnes")',
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def _col(name: str) -> str:
-    return f"table[{name!r}]"
-
-
-def _step_code(step: Step) -> tuple[list[str], set[str]]:
-    p, a = step.params, step.action
-    if a in _DROP_ACTIONS:
-        return [f"table = table.drop(columns={p['columns']!r}, errors='ignore')"], set()
-    if a == "drop_duplicates":
-        subset = f"subset={p['columns']!r}" if p["columns"] else ""
-        return [f"table = table.drop_duplicates({subset})"], set()
-    if a == "pseudonymise":
-        return [f"{_col(c)} = pseudonymise({_col(c)}, KEY)" for c in p["columns"]], {"pseudonymise"}
-    column = _col(p["column"])
-    if a == "fill_missing":
-        value = p["value"]
-        literal = f"pd.Timestamp({value!r})" if _is_iso_date(value) else repr(value)
-        return [f"{column} = {column}.fillna({literal})"], set()
-    if a == "merge_categories":
-        mapping = ",\n".join(f"    {k!r}: {v!r}" for k, v in p["mapping"].items())
-        return [f"{column} = {column}.replace({{\n{mapping},\n}})"], set()
-    if a == "convert_type":
-        if p["to"] == "number":
-            return [f"{column} = to_number({column})"], {"to_number"}
-        if p["to"] == "date":
-            return [f"{column} = to_date({column}, {p.get('format')!r})"], {"to_date"}
-        return [f"{column} = to_text({column})"], {"to_text"}
-    if a == "cap_outliers":
-        return [f"{column} = {column}.clip(lower={p.get('low')!r}, upper={p.get('high')!r})"], set()
-    if a == "remove_outliers":
-        low = p.get("low") if p.get("low") is not None else -math.inf
-        high = p.get("high") if p.get("high") is not None else math.inf
-        low_text = "-float('inf')" if low == -math.inf else repr(low)
-        high_text = "float('inf')" if high == math.inf else repr(high)
-        return [
-            f"table = table[{column}.between({low_text}, {high_text}) | {column}.isna()]"
-        ], set()
-    if a == "filter_rows":
-        return [f"table = table[{_filter_code(column, p)}]"], set()
-    # derive_from_date
-    lines = [f"dates = to_date({column}, {p.get('format')!r})"]
-    for part, name in zip(p["parts"], derived_names(p["column"], p["parts"]), strict=True):
-        lines.append(f"table[{name!r}] = dates.dt.{part}")
-    if p["drop"]:
-        lines.append(f"table = table.drop(columns=[{p['column']!r}])")
-    return lines, {"to_date"}
-
-
-def _is_iso_date(value: Any) -> bool:
-    if not isinstance(value, str) or len(value) < 10:
-        return False
-    try:
-        return pd.Timestamp(value).isoformat() == value
-    except (ValueError, TypeError):
-        return False
-
-
-def _filter_code(column: str, p: dict) -> str:
-    operator, value = p["operator"], p.get("value")
-    if operator == "missing":
-        return f"{column}.isna()"
-    if operator == "not_missing":
-        return f"{column}.notna()"
-    literal = f"pd.Timestamp({value!r})" if _is_iso_date(value) else repr(value)
-    if operator == "in":
-        condition = f"{column}.isin({literal})"
-    elif operator == "not_in":
-        condition = f"~{column}.isin({literal})"
-    else:
-        condition = f"({column} {operator} {literal})"
-    if p.get("keep_missing"):
-        condition = f"{condition} | {column}.isna()"
-    return condition
-
-
-# =========================================================================== workspace
-def save_recipe(workspace, recipe: Recipe) -> None:
-    """Keep the learner's recipe in their workspace (key ``recipe``)."""
-    workspace.save(RECIPE_KEY, recipe.to_dict())
-
-
-def load_recipe(workspace) -> tuple[Recipe, bool]:
-    """(recipe, is_default): the learner's saved recipe, or the default one for their dataset.
-
-    The default is :func:`labkit.prepare.quality.default_recipe` on the dataset chosen in module 03 (or
-    the running example), so a learner who skipped module 04 still gets safe cleaning.
-    """
-    stored = workspace.load(RECIPE_KEY, None) if workspace is not None else None
-    if stored is not None:
-        return Recipe.from_dict(stored), False
-    return default_for_workspace(workspace), True
-
-
-def default_for_workspace(workspace) -> Recipe:
-    from labkit.prepare import quality  # lazy: quality builds on this module
-
-    frame, target, schema = quality.chosen_table(workspace)
-    report = quality.assess(frame, target=target, schema=schema)
-    return quality.default_recipe(frame, report, target=target)
-
-
-def save_clean_table(workspace, table: pd.DataFrame) -> None:
-    """Keep the cleaned table in the workspace (table ``clean``) for module 05."""
-    workspace.save_table(CLEAN_TABLE, table)

@@ -1,0 +1,205 @@
+"""Spellings of one category: « St-Martin », « SAINT MARTIN » and « saint-martin » are one place.
+
+:func:`fold_category` gives the folded form of a value (case, accents, punctuation, leading
+articles, plural marks, common abbreviations and synonyms removed); :func:`category_groups` also
+joins acronyms (« OMR ») to their long form and spellings one typo apart, and names the spelling
+to keep (the one a schema allows, else the most presentable and frequent).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from typing import Any
+
+import pandas as pd
+
+_ARTICLES = frozenset({"le", "la", "les", "l"})
+_ABBREVIATIONS = {
+    "st": "saint",
+    "ste": "sainte",
+    "sts": "saints",
+    "bd": "boulevard",
+    "av": "avenue",
+    "ave": "avenue",
+    "pl": "place",
+    "mt": "mont",
+}
+
+
+# Folded forms that name the same thing in local-government files (left: variant, right: form
+# it is grouped with). Extend with care: only true synonyms.
+_SYNONYMS = {
+    "hotel de ville": "mairie",
+    "salle de fete": "salle polyvalente",
+    "salle des fete": "salle polyvalente",
+    "nuisance sonore": "bruit",
+    "polyethylene": "pehd",
+    "polyethylene haute densite": "pehd",
+    "ordure menagere": "omr",
+    "ordure menagere residuelle": "omr",
+    "centre technique municipal": "centre technique",
+    "ctm": "centre technique",
+}
+_SMALL_WORDS = frozenset(
+    {"de", "du", "des", "d", "et", "en", "sur", "sous", "l", "la", "le", "les", "a", "au", "aux"}
+)
+
+
+def fold_category(value: Any) -> str:
+    """The folded form of a category: ``« St-Martin »`` → ``saintmartin``, ``« Les Côteaux »`` →
+    ``coteau``, ``« espaces verts »`` → ``espacevert``; spellings with the same folded form are
+    the same category."""
+    words = _stem_words(value)
+    joined = " ".join(words)
+    joined = _SYNONYMS.get(joined, joined)
+    return joined.replace(" ", "")
+
+
+def folded_words(value: Any) -> list[str]:
+    text = unicodedata.normalize("NFKD", str(value))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = text.replace("œ", "oe").replace("æ", "ae")
+    words = re.split(r"[^0-9a-z]+", text)
+    return [_ABBREVIATIONS.get(w, w) for w in words if w]
+
+
+def _stem_words(value: Any) -> list[str]:
+    """Folded words without leading article, plural marks removed (French)."""
+    words = folded_words(value)
+    if len(words) > 1 and words[0] in _ARTICLES:
+        words = words[1:]
+    return [w[:-1] if len(w) > 3 and w[-1] in "sx" and not w.endswith("ss") else w for w in words]
+
+
+def _acronym(value: Any) -> str:
+    words = [w for w in folded_words(value) if w not in _SMALL_WORDS]
+    return "".join(w[0] for w in words) if len(words) >= 2 else ""
+
+
+def _close(a: str, b: str) -> bool:
+    """One typo apart (two for long words; swapping two letters counts as one): not another
+    category."""
+    if min(len(a), len(b)) < 7 or abs(len(a) - len(b)) > 2:
+        return False
+    limit = 2 if min(len(a), len(b)) >= 12 else 1
+    if a[:2] != b[:2] and a[-2:] != b[-2:]:
+        return False
+    rows = [list(range(len(b) + 1))]
+    for i, ca in enumerate(a, start=1):
+        row = [i]
+        for j, cb in enumerate(b, start=1):
+            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, rows[-2][j - 2] + 1)
+            row.append(cost)
+        if min(row) > limit:
+            return False
+        rows.append(row)
+    return rows[-1][-1] <= limit
+
+
+def _nice(value: str) -> tuple:
+    """How presentable a spelling is: not shouting, with accents, no stray spaces."""
+    letters = [c for c in value if c.isalpha()]
+    upper = sum(c.isupper() for c in letters) / len(letters) if letters else 0
+    accents = any(unicodedata.decomposition(c) for c in value)
+    return (upper < 0.5, value == value.strip() and "  " not in value, accents)
+
+
+def category_groups(values: pd.Series, allowed: list[str] | None) -> list[tuple[str, list[str]]]:
+    """Groups of spellings of one category: (retained spelling, variants)."""
+    counts = values.dropna().astype(str).value_counts()
+    if counts.empty:
+        return []
+    keys: dict[str, list[str]] = defaultdict(list)
+    for value in counts.index:
+        keys[fold_category(value)].append(value)
+    allowed_keys = {fold_category(v): v for v in allowed or []}
+    # merge keys that are acronyms of others, or one typo apart
+    key_list = sorted(keys, key=lambda k: -sum(counts[v] for v in keys[k]))
+    parent = {k: k for k in key_list}
+
+    def root(k: str) -> str:
+        while parent[k] != k:
+            k = parent[k]
+        return k
+
+    acronyms = {}
+    for key in key_list:
+        acronym = _acronym(keys[key][0])
+        if acronym:
+            acronyms.setdefault(acronym, key)
+    for key in key_list:
+        if key in acronyms and acronyms[key] != key:
+            parent[root(key)] = root(acronyms[key])
+    words_of = {k: _stem_words(keys[k][0]) for k in key_list}
+    for key in key_list:  # acronyms of the long form, possibly with one more letter (« OMR »)
+        if len(key) > 5 or not key.isalpha():
+            continue
+        for other in key_list:
+            acronym = _acronym(keys[other][0])
+            if (
+                other != key
+                and acronym
+                and key.startswith(acronym)
+                and len(key) - len(acronym) <= 1
+            ):
+                if len(acronym) >= 2 and root(key) != root(other):
+                    parent[root(key)] = root(other)
+                    break
+    for key in key_list:  # « Éclairage » for « éclairage public », « sam. » for « samedi »
+        words = words_of[key]
+        completions = [
+            other
+            for other in key_list
+            if other != key
+            and (
+                (len(words_of[other]) > len(words) and words_of[other][: len(words)] == words)
+                or (
+                    len(key) >= 3
+                    and len(words) == 1
+                    and len(words_of[other]) == 1
+                    and len(key) < len(other)
+                    and other.startswith(key)
+                    and len(key) <= 4
+                )
+            )
+        ]
+        if len({root(c) for c in completions}) == 1 and root(key) != root(completions[0]):
+            if key in allowed_keys and completions[0] in allowed_keys:
+                continue
+            parent[root(key)] = root(completions[0])
+    if len(key_list) <= 400:
+        for i, a in enumerate(key_list):
+            for b in key_list[i + 1 :]:
+                if root(a) != root(b) and _close(a, b):
+                    if a in allowed_keys and b in allowed_keys:
+                        continue
+                    parent[root(b)] = root(a)
+    merged: dict[str, list[str]] = defaultdict(list)
+    for key in key_list:
+        merged[root(key)].extend(keys[key])
+    groups = []
+    for spellings in merged.values():
+        if len(spellings) < 2:
+            continue
+        retained = None
+        for spelling in spellings:
+            if spelling in (allowed or []):
+                retained = spelling
+                break
+        if retained is None:
+            for member in spellings:
+                if fold_category(member) in allowed_keys:
+                    retained = allowed_keys[fold_category(member)]
+                    break
+        if retained is None:
+            retained = max(
+                spellings, key=lambda s: (_nice(s)[0], counts[s], _nice(s)[2], _nice(s)[1])
+            )
+        variants = [s for s in spellings if s != retained]
+        if variants:
+            groups.append((retained, variants))
+    return groups
