@@ -175,10 +175,10 @@ def test_an_all_empty_target_is_named(tmp_path, capsys):
 def test_json_warnings_name_the_columns_that_give_the_target_away(tmp_path, capsys):
     from test_truth_quality import air_quality
 
-    from labkit.model import learning
+    from labkit.model import problem
 
     frame = air_quality(600).drop(columns=["date"])
-    frame, _ = learning.group_rare_classes(frame, "indice_global", 5)
+    frame, _ = problem.group_rare_classes(frame, "indice_global", 5)
     path = tmp_path / "atmo.csv"
     frame.to_csv(path, sep=";", index=False)
     code, out, err = run(["train", str(path), "--target", "indice_global", "--json"], capsys)

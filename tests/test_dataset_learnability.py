@@ -12,8 +12,8 @@ import pytest
 from labkit import paths
 from labkit.data import datapackage
 from labkit.data.reader import read_table
-from labkit.model import explain, learning
-from labkit.prepare import quality
+from labkit.model import explain, learning, problem
+from labkit.prepare import cleaning, quality
 
 REALDATA = Path(paths.project_root()).parent / "shared" / "realdata"
 TOP = 3  # the first columns of the importance ranking that must be documented drivers
@@ -39,7 +39,7 @@ def prepared(dataset_id: str, target: str):
     dataset = datapackage.load_dataset(dataset_id)
     frame = dataset.table
     report = quality.assess(frame, target=target, schema=dataset.schema)
-    clean = quality.default_recipe(frame, report, target=target).apply(frame)
+    clean = cleaning.default_recipe(frame, report, target=target).apply(frame)
     unusable = {c for d in dataset.defects if d.get("kind") == "leakage" for c in d["columns"]}
     unusable |= {t["column"] for t in dataset.suggested_targets}
     clean = clean.drop(columns=[c for c in unusable if c in clean.columns and c != target])
@@ -72,7 +72,7 @@ def stands_for_a_driver(clean, column: str, drivers: list[str]) -> bool:
     return any(
         d in clean.columns
         and (
-            learning._same_information(clean[column], clean[d])
+            problem._same_information(clean[column], clean[d])
             or determined_by(clean[column], clean[d])
         )
         for d in drivers
@@ -110,8 +110,8 @@ def test_real_urban_trees_best_model_beats_baseline():
     target = "classification_diagnostic"
     frame = read_table(path.read_bytes(), path.name).frame
     report = quality.assess(frame, target=target)
-    clean = quality.default_recipe(frame, report, target=target).apply(frame)
+    clean = cleaning.default_recipe(frame, report, target=target).apply(frame)
     comparison = learning.compare(clean, target)
-    assert comparison.task.kind == learning.CLASSIFICATION
+    assert comparison.task.kind == problem.CLASSIFICATION
     assert comparison.beats_baseline()
     assert comparison.best().score > comparison.baseline.score + 0.1

@@ -8,7 +8,7 @@ import pytest
 
 from labkit.errors import DatalabError
 from labkit.model import explain as E
-from labkit.model import learning as L
+from labkit.model import learning, problem
 
 
 def rule_frame(n: int = 400, seed: int = 0) -> pd.DataFrame:
@@ -24,9 +24,11 @@ def rule_frame(n: int = 400, seed: int = 0) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def fitted():
     frame = rule_frame()
-    plan = L.plan_evaluation(frame, "cible")
-    split = L.split_data(frame, "cible", plan)
-    tree = L.train(frame, "cible", ["age", "quartier", "bruit"], "tree", split=split, max_depth=2)
+    plan = problem.plan_evaluation(frame, "cible")
+    split = problem.split_data(frame, "cible", plan)
+    tree = learning.train(
+        frame, "cible", ["age", "quartier", "bruit"], "tree", split=split, max_depth=2
+    )
     return frame, split, tree
 
 
@@ -63,7 +65,7 @@ def test_shallow_tree_is_shallow_and_other_models_have_no_rules(fitted):
     tree = E.shallow_tree(frame, "cible", ["age", "quartier", "bruit"], split=split, depth=1)
     assert len(E.tree_rules(tree)) == 2
     assert tree.pipeline.named_steps["model"].get_depth() == 1
-    forest = L.train(frame, "cible", ["age", "quartier"], "forest", split=split)
+    forest = learning.train(frame, "cible", ["age", "quartier"], "forest", split=split)
     assert E.tree_rules(forest) == [] and E.formula(forest) is None
 
 
@@ -78,7 +80,7 @@ def test_formula_of_a_regression_is_in_the_original_units():
         }
     )
     frame["conso"] = 3 * frame["surface"] + 50 * (frame["type"] == "école") + 20
-    trained = L.train(frame, "conso", ["surface", "type", "bruit"], "formula", max_terms=2)
+    trained = learning.train(frame, "conso", ["surface", "type", "bruit"], "formula", max_terms=2)
     formula = E.formula(trained)
     line = formula.lines[0]
     assert line.startswith("conso prédit = ")
@@ -103,7 +105,7 @@ def test_formula_of_a_regression_is_in_the_original_units():
 
 def test_formula_of_a_yes_no_target_says_how_to_read_the_score(fitted):
     frame, split, _ = fitted
-    trained = L.train(frame, "cible", ["age", "quartier", "bruit"], "formula", split=split)
+    trained = learning.train(frame, "cible", ["age", "quartier", "bruit"], "formula", split=split)
     formula = E.formula(trained)
     assert len(formula.lines) == 1 and formula.lines[0].startswith("score = ")
     assert "« oui »" in formula.reading and "positif" in formula.reading
@@ -116,7 +118,7 @@ def test_formula_of_a_multiclass_target_has_one_score_per_class():
     frame = pd.DataFrame(
         {"x": x, "cible": np.select([x < -0.5, x > 0.5], ["bas", "haut"], "moyen")}
     )
-    trained = L.train(frame, "cible", ["x"], "formula")
+    trained = learning.train(frame, "cible", ["x"], "formula")
     formula = E.formula(trained)
     assert len(formula.lines) == 3 and all("score de «" in line for line in formula.lines)
     assert "le plus élevé" in formula.reading
@@ -139,7 +141,7 @@ def test_explain_a_regression_prediction_from_text_typed_in_a_form():
     rng = np.random.default_rng(3)
     frame = pd.DataFrame({"surface": rng.uniform(20, 200, 200), "age": rng.integers(0, 80, 200)})
     frame["conso"] = 3 * frame["surface"] + rng.normal(0, 5, 200)
-    trained = L.train(frame, "conso", ["surface", "age"], "linear")
+    trained = learning.train(frame, "conso", ["surface", "age"], "linear")
     explanation = E.explain_prediction(trained, {"surface": "150", "age": "10"})
     assert explanation.prediction == pytest.approx(450, rel=0.05)
     assert explanation.contributions[0].column == "surface"

@@ -8,7 +8,7 @@ import pytest
 
 from labkit.errors import DatalabError
 from labkit.model import fairness as F
-from labkit.model import learning as L
+from labkit.model import learning, problem
 
 
 def crafted(n_a: int = 60, n_b: int = 60, n_c: int = 5):
@@ -31,7 +31,7 @@ def crafted(n_a: int = 60, n_b: int = 60, n_c: int = 5):
 
 
 def test_metrics_per_group_with_fairlearn():
-    audit = F.audit(*crafted(), L.CLASSIFICATION, positive="oui", column="quartier")
+    audit = F.audit(*crafted(), problem.CLASSIFICATION, positive="oui", column="quartier")
     by_group = audit.by_group
     assert list(by_group.index) == ["A", "B", "C"]
     assert by_group.loc["A", "accuracy"] == 1.0 and by_group.loc["B", "accuracy"] == 0.5
@@ -43,7 +43,7 @@ def test_metrics_per_group_with_fairlearn():
 
 
 def test_gaps_are_highlighted_and_read_for_citizens():
-    audit = F.audit(*crafted(), L.CLASSIFICATION, positive="oui", column="quartier")
+    audit = F.audit(*crafted(), problem.CLASSIFICATION, positive="oui", column="quartier")
     large = {g.metric: g for g in audit.large_gaps()}
     assert set(large) == {"error", "selection", "recall"}
     assert large["error"].high_group == "B" and large["error"].gap == pytest.approx(0.5)
@@ -55,7 +55,7 @@ def test_gaps_are_highlighted_and_read_for_citizens():
 
 
 def test_small_groups_are_flagged_and_kept_out_of_the_gaps():
-    audit = F.audit(*crafted(), L.CLASSIFICATION, positive="oui", column="quartier")
+    audit = F.audit(*crafted(), problem.CLASSIFICATION, positive="oui", column="quartier")
     assert audit.small_groups == ["C"]
     assert "« C » ne compte que 5 ligne(s)" in audit.notes[0]
     assert all("C" not in (g.low_group, g.high_group) for g in audit.gaps)
@@ -64,7 +64,7 @@ def test_small_groups_are_flagged_and_kept_out_of_the_gaps():
 def test_no_gap_is_said_plainly_without_claiming_there_is_no_bias():
     actual, predicted, groups = crafted(60, 0, 0)
     groups = pd.Series(["A", "A", "B", "B"] * 15)
-    audit = F.audit(actual, predicted, groups, L.CLASSIFICATION, positive="oui", column="x")
+    audit = F.audit(actual, predicted, groups, problem.CLASSIFICATION, positive="oui", column="x")
     assert not audit.large_gaps()
     assert "ne prouve pas l’absence de biais" in audit.readings[-1]
 
@@ -73,7 +73,7 @@ def test_regression_audit_compares_errors_and_systematic_bias():
     actual = pd.Series([10.0] * 40 + [10.0] * 40)
     predicted = pd.Series([11.0, 9.0] * 20 + [16.0] * 40)
     groups = pd.Series(["Centre"] * 40 + ["Coteaux"] * 40)
-    audit = F.audit(actual, predicted, groups, L.REGRESSION, column="quartier")
+    audit = F.audit(actual, predicted, groups, problem.REGRESSION, column="quartier")
     gap = audit.large_gaps()[0]
     assert gap.metric == "mae" and gap.high_group == "Coteaux"
     readings = " ".join(audit.readings)
@@ -121,9 +121,9 @@ def test_audit_of_a_trained_model_on_the_test_rows():
         }
     )
     frame["cible"] = np.where(frame["revenu"] + rng.normal(0, 200, n) > 1500, "oui", "non")
-    plan = L.plan_evaluation(frame, "cible")
-    split = L.split_data(frame, "cible", plan)
-    trained = L.train(frame, "cible", ["revenu"], "linear", split=split)
+    plan = problem.plan_evaluation(frame, "cible")
+    split = problem.split_data(frame, "cible", plan)
+    trained = learning.train(frame, "cible", ["revenu"], "linear", split=split)
     audit = F.audit_model(trained, frame, split, "quartier")
     assert audit.by_group["count"].sum() == len(split.test_index)
     assert audit.column == "quartier"
@@ -155,7 +155,7 @@ def test_with_every_group_too_small_nothing_is_concluded():
     actual = ["oui", "non"] * 6
     predicted = ["oui", "non", "non", "non", "oui", "oui"] + ["oui", "non"] * 3
     groups = ["1"] * 6 + ["2"] * 6
-    audit = F.audit(actual, predicted, groups, L.CLASSIFICATION, positive="oui", min_group=10)
+    audit = F.audit(actual, predicted, groups, problem.CLASSIFICATION, positive="oui", min_group=10)
     assert len(audit.notes) == 2 and all("trop peu pour conclure" in n for n in audit.notes)
     assert audit.readings == [
         "Moins de deux groupes comptent au moins 10 lignes de test : les écarts ci-dessous ne "

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from labkit.errors import DatalabError
-from labkit.model import learning as L
+from labkit.model import catalogue, curves, display, formula, learning, problem
 
 
 # ------------------------------------------------------------------------------ data
@@ -50,23 +50,26 @@ def key_of(excinfo) -> str:
 
 # ------------------------------------------------------------------------------ task
 def test_text_target_is_a_classification_explained_in_french():
-    task = L.detect_task(pd.Series(["oui", "non", "oui"], name="place"))
-    assert task.kind == L.CLASSIFICATION
+    task = problem.detect_task(pd.Series(["oui", "non", "oui"], name="place"))
+    assert task.kind == problem.CLASSIFICATION
     assert task.classes == ("non", "oui")
     assert task.positive == "oui"
     assert "classification" in task.explanation and "« place »" in task.explanation
 
 
 def test_few_integer_values_are_categories_many_numbers_a_regression():
-    assert L.detect_task(pd.Series([1, 2, 3, 1, 2] * 10, name="note")).kind == L.CLASSIFICATION
-    task = L.detect_task(pd.Series(np.linspace(0, 100, 50), name="conso"))
-    assert task.kind == L.REGRESSION
+    assert (
+        problem.detect_task(pd.Series([1, 2, 3, 1, 2] * 10, name="note")).kind
+        == problem.CLASSIFICATION
+    )
+    task = problem.detect_task(pd.Series(np.linspace(0, 100, 50), name="conso"))
+    assert task.kind == problem.REGRESSION
     assert "régression" in task.explanation and "100" in task.explanation
 
 
 def test_boolean_target_becomes_oui_non():
-    task = L.detect_task(pd.Series([True, False, True], name="fuite"))
-    assert task.kind == L.CLASSIFICATION and task.classes == ("non", "oui")
+    task = problem.detect_task(pd.Series([True, False, True], name="fuite"))
+    assert task.kind == problem.CLASSIFICATION and task.classes == ("non", "oui")
 
 
 # ------------------------------------------------------------------------------ bad choices
@@ -82,7 +85,7 @@ def test_every_impossible_choice_has_a_french_message():
     }
     for key, (data, target, features) in cases.items():
         with pytest.raises(DatalabError) as excinfo:
-            L.check_choice(data, target, features)
+            problem.check_choice(data, target, features)
         assert key_of(excinfo) == key
         assert excinfo.value.message and "Traceback" not in str(excinfo.value)
 
@@ -90,7 +93,7 @@ def test_every_impossible_choice_has_a_french_message():
 def test_target_with_one_value_is_refused():
     frame = signal_frame(60).assign(cible="oui")
     with pytest.raises(DatalabError) as excinfo:
-        L.check_choice(frame, "cible", ["revenu"])
+        problem.check_choice(frame, "cible", ["revenu"])
     assert key_of(excinfo) == "learning.target_one_value"
     assert "une seule valeur" in excinfo.value.message and "« oui »" in excinfo.value.message
 
@@ -99,7 +102,7 @@ def test_target_with_missing_values_is_refused_with_the_count():
     frame = signal_frame(60)
     frame.loc[frame.index[:4], "cible"] = None
     with pytest.raises(DatalabError) as excinfo:
-        L.check_choice(frame, "cible", ["revenu"])
+        problem.check_choice(frame, "cible", ["revenu"])
     assert key_of(excinfo) == "learning.target_has_missing"
     assert "4 ligne" in excinfo.value.message and excinfo.value.hint
 
@@ -108,7 +111,7 @@ def test_a_feature_identical_to_the_target_is_refused_even_recoded():
     frame = signal_frame(80)
     frame["copie"] = frame["cible"].map({"oui": 1, "non": 0})
     with pytest.raises(DatalabError) as excinfo:
-        L.check_choice(frame, "cible", ["revenu", "copie"])
+        problem.check_choice(frame, "cible", ["revenu", "copie"])
     assert key_of(excinfo) == "learning.feature_copies_target"
     assert "« copie »" in excinfo.value.message
 
@@ -117,20 +120,20 @@ def test_a_number_that_is_the_target_in_another_unit_is_refused():
     frame = regression_frame(80)
     frame["conso_mwh"] = frame["conso"] / 1000
     with pytest.raises(DatalabError) as excinfo:
-        L.check_choice(frame, "conso", ["surface", "conso_mwh"])
+        problem.check_choice(frame, "conso", ["surface", "conso_mwh"])
     assert key_of(excinfo) == "learning.feature_copies_target"
 
 
 def test_continuous_columns_are_not_mistaken_for_copies():
     frame = regression_frame(80)
-    assert L.check_choice(frame, "conso", ["surface", "age"]).kind == L.REGRESSION
+    assert problem.check_choice(frame, "conso", ["surface", "age"]).kind == problem.REGRESSION
 
 
 def test_a_text_column_with_thousands_of_values_is_refused():
     frame = signal_frame(2400)
     frame["numero_dossier"] = [f"D-{i:05d}" for i in range(len(frame))]
     with pytest.raises(DatalabError) as excinfo:
-        L.check_choice(frame, "cible", ["revenu", "numero_dossier"])
+        problem.check_choice(frame, "cible", ["revenu", "numero_dossier"])
     assert key_of(excinfo) == "learning.feature_too_many_values"
     assert "2400" in excinfo.value.message.replace("\u202f", "")
 
@@ -138,14 +141,14 @@ def test_a_text_column_with_thousands_of_values_is_refused():
 def test_an_empty_feature_is_refused():
     frame = signal_frame(60).assign(vide=np.nan)
     with pytest.raises(DatalabError) as excinfo:
-        L.check_choice(frame, "cible", ["revenu", "vide"])
+        problem.check_choice(frame, "cible", ["revenu", "vide"])
     assert key_of(excinfo) == "learning.feature_empty"
 
 
 def test_a_target_with_too_many_classes_is_refused():
     frame = pd.DataFrame({"x": range(300), "cible": [f"c{i % 30}" for i in range(300)]})
     with pytest.raises(DatalabError) as excinfo:
-        L.check_choice(frame, "cible", ["x"])
+        problem.check_choice(frame, "cible", ["x"])
     assert key_of(excinfo) == "learning.target_too_many_classes"
 
 
@@ -154,7 +157,7 @@ def test_default_features_leave_aside_identifiers_constants_and_copies_with_reas
     frame["id"] = [f"X{i}" for i in range(len(frame))]
     frame["commune"] = "Val-de-Loire"
     frame["copie"] = frame["cible"].map({"oui": "O", "non": "N"})
-    features, excluded = L.default_features(frame, "cible")
+    features, excluded = problem.default_features(frame, "cible")
     assert features == ["revenu", "quartier", "bruit"]
     reasons = dict(excluded)
     assert set(reasons) == {"id", "commune", "copie"}
@@ -164,7 +167,7 @@ def test_default_features_leave_aside_identifiers_constants_and_copies_with_reas
 # ------------------------------------------------------------------------------ evaluation plan
 def test_too_few_rows_for_the_evaluation():
     with pytest.raises(DatalabError) as excinfo:
-        L.plan_evaluation(signal_frame(20), "cible")
+        problem.plan_evaluation(signal_frame(20), "cible")
     assert key_of(excinfo) == "learning.too_few_rows"
     assert "20 lignes" in excinfo.value.message
 
@@ -173,57 +176,57 @@ def test_a_class_too_rare_for_the_folds_is_named():
     frame = signal_frame(120)
     frame.loc[frame.index[:3], "cible"] = "peut-être"
     with pytest.raises(DatalabError) as excinfo:
-        L.plan_evaluation(frame, "cible", folds=5)
+        problem.plan_evaluation(frame, "cible", folds=5)
     assert key_of(excinfo) == "learning.too_few_rows_class"
     assert "« peut-être »" in excinfo.value.message and "3 ligne" in excinfo.value.message
-    assert L.plan_evaluation(frame, "cible", folds=2).folds == 2  # fewer folds: possible
+    assert problem.plan_evaluation(frame, "cible", folds=2).folds == 2  # fewer folds: possible
 
 
 @pytest.mark.parametrize("folds", [1, 11, "5", 2.5, True, None])
 def test_bad_number_of_folds(folds):
     with pytest.raises(DatalabError) as excinfo:
-        L.plan_evaluation(signal_frame(100), "cible", folds=folds)
+        problem.plan_evaluation(signal_frame(100), "cible", folds=folds)
     assert key_of(excinfo) == "learning.bad_folds"
 
 
 @pytest.mark.parametrize("share", [0, 0.05, 0.9, "vingt", None])
 def test_bad_test_share(share):
     with pytest.raises(DatalabError) as excinfo:
-        L.plan_evaluation(signal_frame(100), "cible", test_share=share)
+        problem.plan_evaluation(signal_frame(100), "cible", test_share=share)
     assert key_of(excinfo) == "learning.bad_test_share"
 
 
 def test_small_tables_get_more_repeats_and_classifications_are_stratified():
-    small = L.plan_evaluation(signal_frame(150), "cible")
-    large = L.plan_evaluation(signal_frame(3000), "cible")
+    small = problem.plan_evaluation(signal_frame(150), "cible")
+    large = problem.plan_evaluation(signal_frame(3000), "cible")
     assert small.repeats == 3 and large.repeats == 1
-    assert small.stratified and not L.plan_evaluation(regression_frame(), "conso").stratified
+    assert small.stratified and not problem.plan_evaluation(regression_frame(), "conso").stratified
     text = small.describe(150)
     assert "30 lignes" in text and "5 plis" in text and "répétée 3 fois" in text
 
 
 def test_the_split_is_disjoint_complete_stratified_and_reproducible():
     frame = signal_frame(300)
-    plan = L.plan_evaluation(frame, "cible")
-    split = L.split_data(frame, "cible", plan)
+    plan = problem.plan_evaluation(frame, "cible")
+    split = problem.split_data(frame, "cible", plan)
     dev, test = set(split.dev_index), set(split.test_index)
     assert not dev & test and dev | test == set(frame.index)
     assert len(test) == 60
     share_all = (frame["cible"] == "oui").mean()
     share_test = (split.test(frame)["cible"] == "oui").mean()
     assert abs(share_all - share_test) < 0.03
-    assert L.split_data(frame, "cible", plan) == split
+    assert problem.split_data(frame, "cible", plan) == split
 
 
 # ------------------------------------------------------------------------------ comparison
 def test_comparison_table_baseline_first_models_named_in_french():
     frame = signal_frame(300)
     steps = []
-    comparison = L.compare(frame, "cible", progress=lambda f, m: steps.append((f, m)))
+    comparison = learning.compare(frame, "cible", progress=lambda f, m: steps.append((f, m)))
     table = comparison.table()
     assert list(table.columns) == ["key", "name", "score", "std", "seconds"]
     assert table.iloc[0]["key"] == "baseline" and table.iloc[0]["name"] == "Référence naïve"
-    assert set(table["key"]) == {"baseline", *L.MODEL_KEYS}
+    assert set(table["key"]) == {"baseline", *catalogue.MODEL_KEYS}
     assert {
         "Arbre de décision",
         "Régression logistique",
@@ -243,7 +246,7 @@ def test_comparison_table_baseline_first_models_named_in_french():
 
 def test_baseline_is_the_majority_class_share():
     frame = noise_frame(400)
-    comparison = L.compare(frame, "cible", models=["tree"])
+    comparison = learning.compare(frame, "cible", models=["tree"])
     dev = comparison.split.dev(frame)
     majority = (dev["cible"] == "non").mean()
     assert comparison.baseline.score == pytest.approx(majority, abs=0.02)
@@ -251,23 +254,23 @@ def test_baseline_is_the_majority_class_share():
 
 
 def test_models_beat_the_baseline_when_there_is_a_signal_and_not_on_noise():
-    with_signal = L.compare(signal_frame(400), "cible")
+    with_signal = learning.compare(signal_frame(400), "cible")
     assert with_signal.beats_baseline()
     assert with_signal.best().score > with_signal.baseline.score + 0.15
     assert "Le meilleur modèle" in with_signal.summary()
-    noise = L.compare(noise_frame(400), "cible")
+    noise = learning.compare(noise_frame(400), "cible")
     assert not noise.beats_baseline()
     assert "Aucun modèle" in noise.summary()
 
 
 def test_the_comparison_never_looks_at_the_test_rows():
     frame = signal_frame(300)
-    first = L.compare(frame, "cible", models=["tree", "linear"])
+    first = learning.compare(frame, "cible", models=["tree", "linear"])
     scrambled = frame.copy()
     test_rows = list(first.split.test_index)
     scrambled.loc[test_rows, "revenu"] = -99999.0
     scrambled.loc[test_rows, "quartier"] = "Ailleurs"
-    second = L.compare(scrambled, "cible", models=["tree", "linear"])
+    second = learning.compare(scrambled, "cible", models=["tree", "linear"])
     assert second.split == first.split
     for a, b in zip(first.models, second.models, strict=True):
         assert a.scores == pytest.approx(b.scores)
@@ -277,16 +280,16 @@ def test_training_score_is_only_shown_beside_the_validation_score():
     """On noise a deep tree learns its rows by heart: the curve shows it, the comparison does
     not report that score as the model's quality."""
     frame = noise_frame(300)
-    curve = L.complexity_curve(frame, "cible", ["a", "b"], "tree", values=[1, 4, 15])
+    curve = curves.complexity_curve(frame, "cible", ["a", "b"], "tree", values=[1, 4, 15])
     assert curve.train[-1] > 0.95  # rows learnt by heart
     assert curve.test[-1] < 0.75  # not on new rows
-    comparison = L.compare(frame, "cible", models=["tree"])
+    comparison = learning.compare(frame, "cible", models=["tree"])
     assert comparison.models[0].score < 0.8
 
 
 def test_regression_uses_r2_where_higher_is_better():
-    comparison = L.compare(regression_frame(), "conso")
-    assert comparison.metric == "r2" and comparison.task.kind == L.REGRESSION
+    comparison = learning.compare(regression_frame(), "conso")
+    assert comparison.metric == "r2" and comparison.task.kind == problem.REGRESSION
     assert abs(comparison.baseline.score) < 0.1
     assert comparison.best().score > 0.9
     assert "R²" in comparison.metric_label
@@ -294,17 +297,17 @@ def test_regression_uses_r2_where_higher_is_better():
 
 def test_unknown_model_key():
     with pytest.raises(DatalabError) as excinfo:
-        L.compare(signal_frame(100), "cible", models=["réseau"])
+        learning.compare(signal_frame(100), "cible", models=["réseau"])
     assert key_of(excinfo) == "learning.unknown_model"
 
 
 # ------------------------------------------------------------------------------ one model
 def test_train_evaluate_classification_metrics_and_cells():
     frame = signal_frame(300)
-    plan = L.plan_evaluation(frame, "cible")
-    split = L.split_data(frame, "cible", plan)
-    trained = L.train(frame, "cible", ["revenu", "quartier"], "linear", split=split)
-    result = L.evaluate(trained, frame, split)
+    plan = problem.plan_evaluation(frame, "cible")
+    split = problem.split_data(frame, "cible", plan)
+    trained = learning.train(frame, "cible", ["revenu", "quartier"], "linear", split=split)
+    result = learning.evaluate(trained, frame, split)
     assert result.positive == "oui" and result.matrix.sum() == 60
     assert 0.7 < result.accuracy <= 1
     cells = result.cells()
@@ -326,7 +329,7 @@ def test_classification_metrics_on_a_known_example():
     predicted = pd.Series(
         ["oui", "oui", "non", "non", "non", "oui", "non", "oui"], index=range(10, 18)
     )
-    result = L.classification_result(actual, predicted, ["non", "oui"])
+    result = learning.classification_result(actual, predicted, ["non", "oui"])
     assert result.accuracy == pytest.approx(6 / 8)
     assert result.precision == pytest.approx(3 / 4) and result.recall == pytest.approx(3 / 4)
     assert result.matrix.tolist() == [[3, 1], [1, 3]]
@@ -338,7 +341,7 @@ def test_classification_metrics_on_a_known_example():
 def test_multiclass_metrics_are_averaged_and_explained():
     actual = pd.Series(["a", "b", "c", "a", "b", "c"])
     predicted = pd.Series(["a", "b", "b", "a", "c", "c"])
-    result = L.classification_result(actual, predicted, ["a", "b", "c"])
+    result = learning.classification_result(actual, predicted, ["a", "b", "c"])
     assert result.positive is None
     assert result.per_class()["lignes"].tolist() == [2, 2, 2]
     assert any("3 classes" in e for e in result.explanations)
@@ -347,7 +350,7 @@ def test_multiclass_metrics_are_averaged_and_explained():
 def test_regression_metrics_on_a_known_example():
     actual = pd.Series([10.0, 20.0, 30.0, 40.0])
     predicted = pd.Series([12.0, 18.0, 33.0, 37.0])
-    result = L.regression_result(actual, predicted, "conso")
+    result = learning.regression_result(actual, predicted, "conso")
     assert result.mae == pytest.approx(2.5)
     assert result.rmse == pytest.approx(np.sqrt((4 + 4 + 9 + 9) / 4))
     assert result.r2 == pytest.approx(1 - 26 / 500)
@@ -356,7 +359,7 @@ def test_regression_metrics_on_a_known_example():
 
 def test_predict_new_rows_with_unseen_categories_and_missing_values():
     frame = signal_frame(200)
-    trained = L.train(frame, "cible", ["revenu", "quartier"], "forest")
+    trained = learning.train(frame, "cible", ["revenu", "quartier"], "forest")
     new = pd.DataFrame({"revenu": [np.nan, 2500.0], "quartier": ["Inconnu", None]})
     assert set(trained.predict(new)) <= {"oui", "non"}
     proba = trained.predict_proba(new)
@@ -370,7 +373,7 @@ def test_dates_and_yes_no_columns_are_usable_features():
     frame = signal_frame(200)
     frame["depot"] = pd.Timestamp("2023-01-01") + pd.to_timedelta(np.arange(200), unit="D")
     frame["urgent"] = np.arange(200) % 3 == 0
-    trained = L.train(frame, "cible", ["revenu", "depot", "urgent"], "tree")
+    trained = learning.train(frame, "cible", ["revenu", "depot", "urgent"], "tree")
     assert trained.kinds.dates == ("depot",) and trained.kinds.booleans == ("urgent",)
     assert len(trained.predict(frame.head(5))) == 5
     assert trained.info["profile"]["depot"]["min"] == "2023-01-01"
@@ -389,7 +392,9 @@ def test_the_recipe_is_replayed_on_raw_rows():
         ),
         raw,
     )
-    trained = L.train(frame, "cible", ["revenu", "quartier"], "linear", recipe=recipe.to_dict())
+    trained = learning.train(
+        frame, "cible", ["revenu", "quartier"], "linear", recipe=recipe.to_dict()
+    )
     assert (trained.predict(raw, raw=True) == trained.predict(frame)).all()
 
 
@@ -397,10 +402,12 @@ def test_formula_models_keep_few_columns():
     frame = signal_frame(300)
     frame[[f"bruit{i}" for i in range(8)]] = np.random.default_rng(3).normal(size=(300, 8))
     features = [c for c in frame.columns if c != "cible"]
-    trained = L.train(frame, "cible", features, "formula")
+    trained = learning.train(frame, "cible", features, "formula")
     model = trained.pipeline.named_steps["model"]
-    assert 1 <= len(model.selected_) <= L.FORMULA_TERMS
-    regression = L.train(regression_frame(), "conso", ["surface", "age"], "formula", max_terms=1)
+    assert 1 <= len(model.selected_) <= formula.FORMULA_TERMS
+    regression = learning.train(
+        regression_frame(), "conso", ["surface", "age"], "formula", max_terms=1
+    )
     assert len(regression.pipeline.named_steps["model"].selected_) == 1
 
 
@@ -409,27 +416,30 @@ def test_greedy_columns_picks_the_signal_first_and_never_a_copy():
     x = rng.normal(size=(200, 4))
     x[:, 3] = x[:, 0] * 2  # a copy of column 0
     y = 3 * x[:, 0] + 0.5 * x[:, 2] + rng.normal(0, 0.1, 200)
-    picked = L.greedy_columns(x, y, 3)
+    picked = formula.greedy_columns(x, y, 3)
     assert picked[0] in (0, 3) and not {0, 3} <= set(picked) and 2 in picked
 
 
 def test_learning_curve_grows_in_rows():
     frame = signal_frame(300)
-    curve = L.learning_curve(frame, "cible", ["revenu", "quartier"], "linear")
+    curve = curves.learning_curve(frame, "cible", ["revenu", "quartier"], "linear")
     assert curve.values == sorted(curve.values) and curve.values[0] < curve.values[-1]
     assert curve.test[-1] > curve.test[0] - 0.05
 
 
 def test_complexity_curve_for_a_model_without_setting():
     with pytest.raises(DatalabError) as excinfo:
-        L.complexity_curve(signal_frame(100), "cible", ["revenu"], "baseline")
+        curves.complexity_curve(signal_frame(100), "cible", ["revenu"], "baseline")
     assert key_of(excinfo) == "learning.no_complexity"
 
 
 def test_french_number_formats():
-    assert L.number(0.8312, 2) == "0,83"
-    assert L.number(12500.0) == "12\u202f500"
-    assert L.percent(0.831) == "83\u202f%"
-    assert L.format_score(0.5, "accuracy") == "50,0\u202f%"
-    assert L.format_value(2022) == "2022" and L.format_value(True) == "oui"
-    assert L.points(0.18) == "18\u00a0points" and L.points(-0.003, signed=True) == "−0,3\u00a0point"
+    assert display.number(0.8312, 2) == "0,83"
+    assert display.number(12500.0) == "12\u202f500"
+    assert display.percent(0.831) == "83\u202f%"
+    assert display.format_score(0.5, "accuracy") == "50,0\u202f%"
+    assert display.format_value(2022) == "2022" and display.format_value(True) == "oui"
+    assert (
+        display.points(0.18) == "18\u00a0points"
+        and display.points(-0.003, signed=True) == "−0,3\u00a0point"
+    )

@@ -16,7 +16,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from labkit.errors import DatalabError
-from labkit.model import learning as L
+from labkit.learner import model as saved_model
+from labkit.model import catalogue, learning, problem
 from labkit.model import model_store as S
 
 MARKER = "datalab-evil-ran.txt"
@@ -55,19 +56,19 @@ FEATURES = ["revenu", "quartier", "depot", "urgent"]
 
 
 @pytest.mark.parametrize("target", ["cible", "conso", "classe"])
-@pytest.mark.parametrize("key", L.MODEL_KEYS + ("baseline",))
+@pytest.mark.parametrize("key", catalogue.MODEL_KEYS + ("baseline",))
 def test_every_model_round_trips_through_the_workspace(workspace, key, target):
     data = frame()
-    trained = L.train(data, target, FEATURES, key)
-    meta = S.save_model(workspace, trained, {"cv_score": 0.8})
+    trained = learning.train(data, target, FEATURES, key)
+    meta = saved_model.save_model(workspace, trained, {"cv_score": 0.8})
     assert workspace.file_path(S.MODEL_FILE).exists()
     assert meta["target"] == target and meta["features"] == FEATURES
-    reloaded = S.load_model(workspace)
+    reloaded = saved_model.load_model(workspace)
     assert reloaded.key == key and reloaded.task == trained.task
     assert reloaded.kinds == trained.kinds and reloaded.classes == trained.classes
     assert reloaded.info["cv_score"] == 0.8
     before, after = trained.predict(data), reloaded.predict(data)
-    if trained.task == L.CLASSIFICATION:
+    if trained.task == problem.CLASSIFICATION:
         assert (before == after).all()
     else:
         assert np.allclose(before, after)
@@ -75,8 +76,8 @@ def test_every_model_round_trips_through_the_workspace(workspace, key, target):
 
 def test_metadata_is_what_module_06_needs(workspace):
     data = frame()
-    trained = L.train(data, "cible", FEATURES, "tree", recipe={"steps": []})
-    S.save_model(workspace, trained)
+    trained = learning.train(data, "cible", FEATURES, "tree", recipe={"steps": []})
+    saved_model.save_model(workspace, trained)
     meta = workspace.load(S.TRAINING_KEY)
     assert meta["task"] == "classification" and meta["classes"] == ["non", "oui"]
     assert meta["positive"] == "oui" and meta["recipe"] == {"steps": []}
@@ -92,21 +93,21 @@ def test_metadata_is_what_module_06_needs(workspace):
 
 def test_no_model_yet_is_a_french_message(workspace):
     with pytest.raises(DatalabError) as excinfo:
-        S.load_model(workspace)
+        saved_model.load_model(workspace)
     assert excinfo.value.key == "learning.store_no_model"
-    assert not S.has_model(workspace)
+    assert not saved_model.has_model(workspace)
 
 
 def test_model_file_without_its_metadata_is_refused(workspace):
-    trained = L.train(frame(), "cible", FEATURES, "tree")
+    trained = learning.train(frame(), "cible", FEATURES, "tree")
     workspace.save_file(S.MODEL_FILE, S.to_bytes(trained))
     with pytest.raises(DatalabError) as excinfo:
-        S.load_model(workspace)
+        saved_model.load_model(workspace)
     assert excinfo.value.key == "learning.store_metadata_missing"
 
 
 def _meta() -> dict:
-    return S.metadata(L.train(frame(), "cible", FEATURES, "tree"))
+    return S.metadata(learning.train(frame(), "cible", FEATURES, "tree"))
 
 
 def test_a_file_asking_for_a_function_is_refused_before_loading():
@@ -130,7 +131,7 @@ def test_a_file_with_an_unknown_object_is_refused_and_runs_nothing(tmp_path):
 
 def test_a_tampered_model_file_is_refused(tmp_path):
     """A real Datalab model whose description was edited to rebuild another type."""
-    trained = L.train(frame(), "cible", FEATURES, "tree")
+    trained = learning.train(frame(), "cible", FEATURES, "tree")
     original = zipfile.ZipFile(io.BytesIO(S.to_bytes(trained)))
     schema = original.read("schema.json").decode("utf-8")
     assert "sklearn.tree._classes" in schema
@@ -148,6 +149,29 @@ def test_a_tampered_model_file_is_refused(tmp_path):
         S.load_pipeline(buffer.getvalue())
     assert excinfo.value.key == "learning.store_untrusted"
     assert "subprocess.Popen" in excinfo.value.message
+
+
+def test_a_formula_model_saved_before_the_reorganisation_asks_to_retrain():
+    """Files saved when the formula models were ``labkit.learning.Formula…``: Datalab's own, so
+    the learner is told to train again, not that the file could run code."""
+    trained = learning.train(frame(), "cible", FEATURES, "formula")
+    original = zipfile.ZipFile(io.BytesIO(S.to_bytes(trained)))
+    schema = original.read("schema.json").decode("utf-8")
+    assert '"__module__": "labkit.model.formula"' in schema
+    old_schema = schema.replace(
+        '"__module__": "labkit.model.formula"', '"__module__": "labkit.learning"'
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as out:
+        for item in original.infolist():
+            content = original.read(item.filename)
+            out.writestr(
+                item, old_schema.encode("utf-8") if item.filename == "schema.json" else content
+            )
+    with pytest.raises(DatalabError) as excinfo:
+        S.load_pipeline(buffer.getvalue())
+    assert excinfo.value.key == "learning.store_old_version"
+    assert "version précédente" in excinfo.value.message and "module 05" in excinfo.value.hint
 
 
 @pytest.mark.parametrize(
@@ -176,6 +200,6 @@ def test_a_zip_that_is_not_a_skops_file_is_refused():
 
 
 def test_saved_message_names_the_model_in_french():
-    trained = L.train(frame(), "cible", FEATURES, "formula")
+    trained = learning.train(frame(), "cible", FEATURES, "formula")
     text = S.saved_message(trained)
     assert "Formule explicite" in text and "« cible »" in text and "4 colonne(s)" in text

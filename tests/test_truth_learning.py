@@ -13,10 +13,11 @@ import pandas as pd
 import pytest
 from test_truth_quality import POLLUTANTS, air_quality
 
-from labkit.data import selection
 from labkit.data.selection import DatasetChoice
 from labkit.errors import DatalabError
-from labkit.model import learning
+from labkit.learner import preparation
+from labkit.learner.dataset import save_choice
+from labkit.model import learning, problem
 from labkit.prepare import recipe as rc
 
 
@@ -48,14 +49,14 @@ def _text(widget) -> str:
 
 def _enough(frame: pd.DataFrame, target: str = "indice_global") -> pd.DataFrame:
     """The table with rare classes grouped when there are some (5 folds need 6 rows a class)."""
-    if learning.rare_classes(frame, target, 5):
-        frame, _ = learning.group_rare_classes(frame, target, 5)
+    if problem.rare_classes(frame, target, 5):
+        frame, _ = problem.group_rare_classes(frame, target, 5)
     return frame
 
 
 def _choose(workspace, frame: pd.DataFrame, target: str) -> None:
     choice = DatasetChoice("upload", None, "mon_fichier.csv", target, filename="mon_fichier.csv")
-    selection.save_choice(workspace, choice, frame)
+    save_choice(workspace, choice, frame)
 
 
 # ----------------------------------------------------------------------------- pure layer
@@ -64,7 +65,7 @@ def test_infinities_are_refused_in_french():
     frame = pd.DataFrame({"x": rng.normal(0, 1, 100), "cible": rng.choice(["a", "b"], 100)})
     frame.loc[3, "x"] = np.inf
     with pytest.raises(DatalabError) as caught:
-        learning.check_choice(frame, "cible", ["x"])
+        problem.check_choice(frame, "cible", ["x"])
     assert "valeur(s) infinie(s)" in caught.value.message and "« x »" in caught.value.message
     frame = pd.DataFrame({"x": rng.normal(0, 1, 100), "cible": rng.normal(0, 1, 100)})
     frame.loc[5, "cible"] = -np.inf
@@ -92,10 +93,10 @@ def test_an_empty_target_is_named_not_an_empty_table():
     rng = np.random.default_rng(2)
     raw = pd.DataFrame({"x": rng.normal(0, 1, 300), "cible": [None] * 300})
     with pytest.raises(DatalabError) as caught:
-        learning.check_choice(raw, "cible", ["x"])
+        problem.check_choice(raw, "cible", ["x"])
     assert "entièrement vide sur les 300 lignes" in caught.value.message
     with pytest.raises(DatalabError) as caught:  # after a recipe removed the rows without target
-        learning.check_cleaned(raw, raw.iloc[:0], "cible")
+        problem.check_cleaned(raw, raw.iloc[:0], "cible")
     assert caught.value.key == "learning.target_all_empty"
     assert "Le tableau est vide" not in caught.value.message
 
@@ -111,19 +112,19 @@ def test_rare_classes_grouped_or_fewer_folds():
     )
     frame.loc[:2, "etat"] = "Bon"  # 3 rows only
     with pytest.raises(DatalabError) as caught:
-        learning.plan_evaluation(frame, "etat", folds=5)
+        problem.plan_evaluation(frame, "etat", folds=5)
     assert "« Autres »" in caught.value.hint and "moins de plis" in caught.value.hint
-    assert learning.rare_classes(frame, "etat", 5) == ["Bon"]
-    assert learning.fewest_folds_possible(frame, "etat") == 2
-    learning.plan_evaluation(frame, "etat", folds=2)
-    grouped, grouping = learning.group_rare_classes(frame, "etat", 5)
+    assert problem.rare_classes(frame, "etat", 5) == ["Bon"]
+    assert problem.fewest_folds_possible(frame, "etat") == 2
+    problem.plan_evaluation(frame, "etat", folds=2)
+    grouped, grouping = problem.group_rare_classes(frame, "etat", 5)
     assert (
         grouping.label == "Autres"
         and set(grouping.mapping) == {"Bon", "Moyen"}
         or set(grouping.mapping) == {"Bon"}
     )
     assert "Autres" in set(grouped["etat"]) and "Bon" not in set(grouped["etat"])
-    learning.plan_evaluation(grouped, "etat", folds=5)
+    problem.plan_evaluation(grouped, "etat", folds=5)
     text = grouping.explanation("etat")
     assert "ne saura plus les distinguer" in text
 
@@ -150,7 +151,7 @@ def test_module_05_names_the_leaking_columns_and_unchecks_them(workspace):
 
     frame = _enough(air_quality(600))
     _choose(workspace, frame, "indice_global")
-    rc.save_recipe(workspace, rc.Recipe())  # the learner kept every column in module 04
+    preparation.save_recipe(workspace, rc.Recipe())  # the learner kept every column in module 04
     app = Module05App(workspace)
     view = app.choice()
     text = _text(view)
@@ -210,7 +211,7 @@ def test_module_05_says_the_recipe_removed_every_row_not_that_the_table_is_empty
     )
     _choose(workspace, frame, "cible")
     recipe = rc.Recipe([rc.Step("filter_rows", {"column": "x", "operator": ">", "value": 1000})])
-    rc.save_recipe(workspace, recipe)
+    preparation.save_recipe(workspace, recipe)
     app = Module05App(workspace)
     text = _text(app.choice())
     assert (

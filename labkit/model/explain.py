@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,25 +23,18 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from threadpoolctl import threadpool_limits
 
 from labkit import messages
-from labkit.model.learning import (
+from labkit.model.catalogue import (
     INFREQUENT,
     MISSING_CATEGORY,
-    FormulaClassifier,
-    FormulaRegressor,
     OutputColumn,
-    Split,
-    TrainedModel,
-    format_value,
-    number,
+    expected_warnings_silenced,
     output_columns,
-    points,
     single_threaded,
-    target_values,
-    train,
 )
-
-RARE_LABEL = "une valeur rare"
-EMPTY_LABEL = "vide"
+from labkit.model.display import format_value, number, points
+from labkit.model.formula import FormulaClassifier, FormulaRegressor
+from labkit.model.learning import TrainedModel, train
+from labkit.model.problem import Split, target_values
 
 
 # ============================================================================ importance
@@ -61,8 +53,7 @@ def importance(
     X = trained.inputs(test)
     y = target_values(test[trained.target]).to_numpy()
     scoring = "accuracy" if trained.metric == "accuracy" else "r2"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with expected_warnings_silenced():
         result = permutation_importance(
             trained.pipeline,
             X,
@@ -113,9 +104,9 @@ def _original_threshold(out: OutputColumn, threshold: float) -> float:
 
 def _category_label(category: str | None) -> str:
     if category == INFREQUENT:
-        return RARE_LABEL
+        return messages.text("learning.category_rare")
     if category == MISSING_CATEGORY:
-        return EMPTY_LABEL
+        return messages.text("learning.category_empty")
     return str(category)
 
 
@@ -370,7 +361,11 @@ def formula(trained: TrainedModel) -> Formula | None:
             if out.kind == "numeric" and not _is_boolean(trained, out.column):
                 per_unit = weight / out.scale
                 constant -= per_unit * out.mean
-                column = out.column + (" (en années)" if _is_date(trained, out.column) else "")
+                column = (
+                    messages.text("learning.formula_date_column", column=out.column)
+                    if _is_date(trained, out.column)
+                    else out.column
+                )
                 terms.append(
                     Term(
                         out.column,
@@ -589,37 +584,27 @@ def _plain(value):
 
 
 def _contribution_text(trained: TrainedModel, column: str, value, effect: float, focus) -> str:
+    side = "up" if effect > 0 else "down"
     if trained.is_classification:
-        size = points(effect, signed=True)
+        key, size = "learning.contribution_class_text", points(effect, signed=True)
         if abs(effect) < 0.01:
-            direction = messages.text("learning.contribution_none") + " la prédiction"
+            none = messages.text("learning.contribution_none")
+            direction = messages.text("learning.contribution_class_none", none=none)
         else:
-            key = (
-                "learning.contribution_class_up"
-                if effect > 0
-                else "learning.contribution_class_down"
+            direction = messages.text(
+                f"learning.contribution_class_{side}", label=format_value(focus)
             )
-            direction = messages.text(key, label=format_value(focus))
-        return messages.text(
-            "learning.contribution_class_text",
-            column=column,
-            value=format_value(value),
-            direction=direction,
-            effect=size,
-        )
-    size = f"{'+' if effect >= 0 else '−'}{number(abs(effect), 3)}"
-    if abs(effect) < 1e-9:
-        direction = messages.text("learning.contribution_none")
     else:
-        direction = messages.text(
-            "learning.contribution_up" if effect > 0 else "learning.contribution_down"
+        key, size = (
+            "learning.contribution_text",
+            f"{'+' if effect >= 0 else '−'}{number(abs(effect), 3)}",
         )
+        if abs(effect) < 1e-9:
+            direction = messages.text("learning.contribution_none")
+        else:
+            direction = messages.text(f"learning.contribution_{side}")
     return messages.text(
-        "learning.contribution_text",
-        column=column,
-        value=format_value(value),
-        direction=direction,
-        effect=size,
+        key, column=column, value=format_value(value), direction=direction, effect=size
     )
 
 
@@ -630,8 +615,7 @@ def tree_path(trained: TrainedModel, one: pd.DataFrame) -> list[str]:
     if model is None:
         return []
     prep = trained.pipeline.named_steps["prep"]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with expected_warnings_silenced():
         x = prep.transform(trained.inputs(one))
     node_ids = model.decision_path(x).indices
     tree = model.tree_

@@ -8,7 +8,6 @@ marked gap comes with a plain-French reading of what it could mean for the citiz
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -17,17 +16,10 @@ from fairlearn.metrics import MetricFrame
 from sklearn.metrics import mean_absolute_error
 
 from labkit import messages
-from labkit.model.learning import (
-    CLASSIFICATION,
-    Split,
-    Task,
-    TrainedModel,
-    format_value,
-    number,
-    percent,
-    points,
-    target_values,
-)
+from labkit.model.catalogue import expected_warnings_silenced
+from labkit.model.display import format_value, number, percent, points
+from labkit.model.learning import TrainedModel
+from labkit.model.problem import CLASSIFICATION, Split, Task, target_values
 
 MIN_GROUP = 20  # fewer test rows than this: too few to conclude
 MAX_GROUPS = 12
@@ -54,7 +46,9 @@ class Gap:
 class FairnessAudit:
     column: str
     task: str
-    table: pd.DataFrame  # one row per group: "groupe", "lignes", then one column per metric label
+    table: (
+        pd.DataFrame
+    )  # one row per group: the group, its test rows, then one column per metric label
     metrics: dict[str, str]  # metric key -> French label (the table's columns)
     gaps: list[Gap]
     small_groups: list[str]
@@ -83,7 +77,9 @@ def group_values(series: pd.Series, column: str | None = None) -> pd.Series:
         if len(edges) >= 3:
             bins = pd.cut(values, edges, include_lowest=True, duplicates="drop")
             labels = {
-                interval: f"de {number(low, 3)} à {number(high, 3)}"
+                interval: messages.text(
+                    "learning.fairness_bin", low=number(low, 3), high=number(high, 3)
+                )
                 for interval, low, high in zip(
                     bins.cat.categories, edges[:-1], edges[1:], strict=True
                 )
@@ -184,13 +180,12 @@ def audit(
     else:
         actual, predicted = actual.astype(float), predicted.astype(float)
     functions = _metric_functions(task, positive)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with expected_warnings_silenced():
         frame = MetricFrame(
             metrics=functions,
             y_true=actual.to_numpy(),
             y_pred=predicted.to_numpy(),
-            sensitive_features=groups.rename("groupe"),
+            sensitive_features=groups.rename(messages.text("learning.fairness_group_column")),
         )
     by_group = frame.by_group.copy()
     by_group = by_group.reindex([g for g in order if g in by_group.index])
@@ -218,7 +213,8 @@ def audit(
         readings = _readings(gaps, usable, task, positive, frame.overall)
         if not any(g.large for g in gaps):
             readings.append(messages.text("learning.fairness_no_gap"))
-    table = pd.DataFrame({"groupe": [str(g) for g in by_group.index]})
+    group = messages.text("learning.fairness_group_column")
+    table = pd.DataFrame({group: [str(g) for g in by_group.index]})
     table[messages.text("learning.fairness_metric_count")] = by_group["count"].to_numpy()
     for key, label in labels.items():
         table[label] = by_group[key].to_numpy()
@@ -270,47 +266,14 @@ def _readings(gaps: list[Gap], usable: pd.DataFrame, task: str, positive, overal
     readings = []
     label = format_value(positive) if positive is not None else ""
     for gap in gaps:
-        if not gap.large:
-            continue
-        if gap.metric == "error":
+        if gap.large:
             readings.append(
                 messages.text(
-                    "learning.fairness_reading_error",
-                    group=gap.high_group,
-                    value=percent(gap.high),
-                    best=percent(gap.low),
-                    best_group=gap.low_group,
-                )
-            )
-        elif gap.metric == "selection":
-            readings.append(
-                messages.text(
-                    "learning.fairness_reading_selection",
+                    f"learning.fairness_reading_{gap.metric}",
                     label=label,
-                    high=percent(gap.high),
+                    high=_show(gap.metric, gap.high),
                     high_group=gap.high_group,
-                    low=percent(gap.low),
-                    low_group=gap.low_group,
-                )
-            )
-        elif gap.metric == "recall":
-            readings.append(
-                messages.text(
-                    "learning.fairness_reading_recall",
-                    label=label,
-                    high=percent(gap.high),
-                    high_group=gap.high_group,
-                    low=percent(gap.low),
-                    low_group=gap.low_group,
-                )
-            )
-        elif gap.metric == "mae":
-            readings.append(
-                messages.text(
-                    "learning.fairness_reading_mae",
-                    high=number(gap.high, 3),
-                    high_group=gap.high_group,
-                    low=number(gap.low, 3),
+                    low=_show(gap.metric, gap.low),
                     low_group=gap.low_group,
                 )
             )

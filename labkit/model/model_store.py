@@ -1,9 +1,10 @@
-"""Save and reload the chosen model, safely (module 05 → module 06).
+"""Write and read the chosen model, safely (module 05 → module 06).
 
-The fitted pipeline is written with **skops** (``model.skops`` in the learner's workspace), never
-with pickle: loading a pickle can run any code hidden in the file. A skops file only rebuilds the
-types listed in :data:`TRUSTED_TYPES` (scikit-learn's own building blocks are trusted by skops
-itself); a file that asks for anything else is refused with a French message before it is loaded.
+The fitted pipeline is written with **skops** (``model.skops`` in the learner's workspace, written
+by :mod:`labkit.learner.model`), never with pickle: loading a pickle can run any code hidden in the
+file. A skops file only rebuilds the types listed in :data:`TRUSTED_TYPES` (scikit-learn's own
+building blocks are trusted by skops itself); a file that asks for anything else is refused with a
+French message before it is loaded.
 
 What module 06 needs to use the model — the features and their kinds, the target, the task, the
 classes, the ranges and categories seen in training (to build a form), module 04's recipe (to
@@ -13,7 +14,6 @@ clean new data the same way) and the scores — is kept as plain JSON under the 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import io
 import zipfile
@@ -22,7 +22,8 @@ from typing import Any
 import skops.io as sio
 
 from labkit import messages
-from labkit.model.learning import ColumnKinds, TrainedModel
+from labkit.model.learning import TrainedModel
+from labkit.model.problem import ColumnKinds
 
 MODEL_FILE = "model.skops"
 TRAINING_KEY = "training"
@@ -32,8 +33,8 @@ FORMAT_VERSION = 1
 # Types a Datalab model file may contain beyond what skops trusts by default. Nothing here can run
 # code when loaded: they are data holders of scikit-learn and numpy, and Datalab's formula models.
 TRUSTED_TYPES = [
-    "labkit.model.learning.FormulaClassifier",
-    "labkit.model.learning.FormulaRegressor",
+    "labkit.model.formula.FormulaClassifier",
+    "labkit.model.formula.FormulaRegressor",
     "numpy.dtype",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
     "sklearn.metrics._dist_metrics.EuclideanDistance64",
@@ -41,6 +42,8 @@ TRUSTED_TYPES = [
     "sklearn.neighbors._kd_tree.KDTree",
     "sklearn.tree._tree.Tree",
 ]
+# Datalab's formula models as files saved before labkit was organised by stage name them.
+OLD_TYPES = ("labkit.learning.FormulaClassifier", "labkit.learning.FormulaRegressor")
 
 
 # ------------------------------------------------------------------------------ bytes
@@ -65,6 +68,8 @@ def load_pipeline(data: bytes):
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise messages.error("learning.store_damaged")
     unknown = untrusted_types(bytes(data))
+    if unknown and set(unknown) <= set(OLD_TYPES):
+        raise messages.error("learning.store_old_version")  # Datalab's own model, moved since
     if unknown:
         shown = ", ".join(unknown[:5]) + (", …" if len(unknown) > 5 else "")
         raise messages.error("learning.store_untrusted", types=shown)
@@ -131,39 +136,6 @@ def from_parts(data: bytes, meta: dict) -> TrainedModel:
         params=dict(meta.get("params") or {}),
         info=info,
     )
-
-
-# -------------------------------------------------------------------------- workspace
-def save_model(workspace, trained: TrainedModel, extra: dict | None = None) -> dict:
-    """Store the model file and its metadata in the workspace; return the metadata. Both land
-    together (:meth:`labkit.workspace.Workspace.together`): a process killed half-way leaves the
-    previous model and metadata, or the new ones, never one without the other."""
-    meta = metadata(trained, extra)
-    data = to_bytes(trained)
-    together = getattr(workspace, "together", None)
-    with together() if together is not None else contextlib.nullcontext():
-        workspace.save_file(MODEL_FILE, data)
-        workspace.save(TRAINING_KEY, meta)
-    return meta
-
-
-def has_model(workspace) -> bool:
-    return workspace is not None and workspace.read_file(MODEL_FILE) is not None
-
-
-def load_metadata(workspace) -> dict | None:
-    return workspace.load(TRAINING_KEY, None) if workspace is not None else None
-
-
-def load_model(workspace) -> TrainedModel:
-    """The model saved in module 05, checked; a French error if there is none or it is unsafe."""
-    data = workspace.read_file(MODEL_FILE) if workspace is not None else None
-    if data is None:
-        raise messages.error("learning.store_no_model")
-    meta = load_metadata(workspace)
-    if meta is None:
-        raise messages.error("learning.store_metadata_missing")
-    return from_parts(data, meta)
 
 
 def saved_message(trained: TrainedModel) -> str:
