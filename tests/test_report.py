@@ -14,12 +14,17 @@ import skops.io as sio
 from test_usecase import TARGET, learner, new_file, raw_table  # noqa: F401 - fixture
 
 from labkit import cli
-from labkit.course import canvas
 from labkit.data import selection
 from labkit.errors import DatalabError
-from labkit.model import learning, model_store
-from labkit.prepare.recipe import load_recipe
-from labkit.use import report, transparency, usecase
+from labkit.learner import bundle as bundles
+from labkit.learner import course, sheets, usecase
+from labkit.learner import model as saved_model
+from labkit.learner.chain import recipe_of
+from labkit.learner.dataset import save_choice
+from labkit.learner.preparation import save_recipe
+from labkit.model import learning, model_store, problem
+from labkit.prepare.recipe import Recipe
+from labkit.use import report, scoring, transparency
 from labkit.workspace import Workspace
 
 EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -41,22 +46,22 @@ def _external_references(page: str) -> list[str]:
 def project(learner):  # noqa: F811 - the fixture imported above
     """The learner's project with a canvas, a threshold, a transparency sheet and next steps,
     some of it holding hostile text."""
-    canvas.save_canvas(
+    course.save_canvas(
         learner,
         {"titre": f"Accords {EVIL}", "probleme": f"Problème {EVIL}", "decision": "L’agent décide."},
     )
     usecase.save_usecase(
         learner, threshold=0.4, cost_fp=1, cost_fn=3, next_steps=f"Présenter au conseil {EVIL}"
     )
-    values = transparency.generate(transparency.gather_facts(learner))
+    values = transparency.generate(sheets.gather_facts(learner))
     values["contact"] = f"Mairie {EVIL}"
-    transparency.save_transparency(learner, values)
+    sheets.save_transparency(learner, values)
     return learner
 
 
 @pytest.fixture
 def page(project):
-    return report.build_report(project)
+    return sheets.project_report(project)
 
 
 # ============================================================================ the report
@@ -89,7 +94,7 @@ def test_report_escapes_the_learner_text(page):
 
 
 def test_interactive_report_embeds_plotly_once_and_offline(project):
-    page = report.build_report(project, interactive=True)
+    page = sheets.project_report(project, interactive=True)
     assert _external_references(page) == []
     assert not re.search(r"<script[^>]*\bsrc=", page)
     assert page.count("window.PlotlyConfig") == 1, "plotly's library is embedded once"
@@ -97,7 +102,7 @@ def test_interactive_report_embeds_plotly_once_and_offline(project):
 
 
 def test_report_without_risk_or_threshold_says_so(learner):  # noqa: F811
-    page = report.build_report(learner)
+    page = sheets.project_report(learner)
     assert "Le questionnaire de risques n’a pas été rempli" in page
     assert "Aucun seuil de décision n’a été choisi" in page
     assert "La fiche projet n’a pas été enregistrée" in page
@@ -113,7 +118,7 @@ def test_report_uses_the_saved_quality_summary(learner):  # noqa: F811
             "scores": {"uniqueness": 90},
         },
     )
-    page = report.build_report(learner)
+    page = sheets.project_report(learner)
     assert "77 sur 100" in page and "Trois &lt;b&gt;doublons&lt;/b&gt;" in page
 
 
@@ -144,7 +149,7 @@ def _repack(parts: dict[str, bytes], *, rehash: bool = True, extra_names: tuple 
 
 @pytest.fixture
 def bundle(project):
-    return report.export_bundle(project)
+    return bundles.export_bundle(project)
 
 
 @pytest.fixture
@@ -153,17 +158,17 @@ def other(workspace_root):
 
 
 def assert_nothing_loaded(workspace) -> None:
-    assert not model_store.has_model(workspace)
+    assert not saved_model.has_model(workspace)
     assert workspace.load(model_store.TRAINING_KEY) is None
     assert workspace.load("recipe") is None
-    assert canvas.load_canvas(workspace) is None
-    assert transparency.load_transparency(workspace) is None
-    assert workspace.read_file(report.IMPORTED_REPORT) is None
+    assert course.load_canvas(workspace) is None
+    assert sheets.load_transparency(workspace) is None
+    assert workspace.read_file(bundles.IMPORTED_REPORT) is None
 
 
 def test_bundle_contents_and_manifest(bundle):
     parts = _bundle_parts(bundle)
-    assert set(parts) == {"manifest.json", *report.BUNDLE_FILES}
+    assert set(parts) == {"manifest.json", *bundles.BUNDLE_FILES}
     manifest = json.loads(parts["manifest.json"])
     assert manifest["format"] == "datalab-bundle" and manifest["version"] == 1
     for name, info in manifest["files"].items():
@@ -174,20 +179,20 @@ def test_bundle_contents_and_manifest(bundle):
 
 
 def test_bundle_round_trip(project, bundle, other):
-    result = report.import_bundle(other, bundle)
+    result = bundles.import_bundle(other, bundle)
     assert "Paquet importé" in result.message and TARGET in result.message
     assert set(result.loaded) == {"model", "recipe", "report", "canvas", "transparency"}
-    original = model_store.load_model(project)
-    loaded = model_store.load_model(other)
+    original = saved_model.load_model(project)
+    loaded = saved_model.load_model(other)
     rows = usecase.load_context(project).recipe.apply(new_file(20))
     assert list(loaded.predict(rows)) == list(original.predict(rows))
-    recipe, is_default = load_recipe(other)
+    recipe, is_default = recipe_of(other)
     assert not is_default and recipe.to_dict()["steps"] == original.recipe["steps"]
-    assert canvas.load_canvas(other) == canvas.load_canvas(project)
-    assert transparency.load_transparency(other) == transparency.load_transparency(project)
-    assert other.read_file(report.IMPORTED_REPORT).startswith(b"<!DOCTYPE html>")
+    assert course.load_canvas(other) == course.load_canvas(project)
+    assert sheets.load_transparency(other) == sheets.load_transparency(project)
+    assert other.read_file(bundles.IMPORTED_REPORT).startswith(b"<!DOCTYPE html>")
     # the other workspace can now use the model
-    scored = usecase.score_file(
+    scored = scoring.score_file(
         usecase.load_context(other), new_file(5).to_csv(sep=";", index=False).encode(), "n.csv"
     )
     assert scored.scored == 5
@@ -199,7 +204,7 @@ def test_tampered_file_is_refused_and_nothing_loaded(bundle, other):
     recipe["steps"] = []
     parts["recipe.json"] = json.dumps(recipe).encode()
     with pytest.raises(DatalabError) as caught:
-        report.import_bundle(other, _repack(parts, rehash=False))
+        bundles.import_bundle(other, _repack(parts, rehash=False))
     assert "« recipe.json »" in caught.value.message and "modifié" in caught.value.message
     assert "Rien n’a été importé" in caught.value.message
     assert_nothing_loaded(other)
@@ -209,7 +214,7 @@ def test_tampered_model_is_refused(bundle, other):
     parts = _bundle_parts(bundle)
     parts["model.skops"] = parts["model.skops"][:-10] + b"0123456789"
     with pytest.raises(DatalabError) as caught:
-        report.import_bundle(other, _repack(parts, rehash=False))
+        bundles.import_bundle(other, _repack(parts, rehash=False))
     assert "« model.skops »" in caught.value.message
     assert_nothing_loaded(other)
 
@@ -228,7 +233,7 @@ def test_model_with_untrusted_types_is_refused_even_with_a_matching_manifest(bun
     parts = _bundle_parts(bundle)
     parts["model.skops"] = sio.dumps(Untrusted())
     with pytest.raises(DatalabError) as caught:
-        report.import_bundle(other, _repack(parts))
+        bundles.import_bundle(other, _repack(parts))
     assert "modèle du paquet a été refusé" in caught.value.message
     assert "Untrusted" in caught.value.message
     assert_nothing_loaded(other)
@@ -241,7 +246,7 @@ def test_unexpected_entries_are_refused(bundle, other, name):
     parts = _bundle_parts(bundle)
     parts[name] = b"{}"
     with pytest.raises(DatalabError) as caught:
-        report.import_bundle(other, _repack(parts))
+        bundles.import_bundle(other, _repack(parts))
     assert "élément non accepté" in caught.value.message
     assert_nothing_loaded(other)
 
@@ -255,7 +260,7 @@ def test_duplicate_entry_is_refused(bundle, other):
         with pytest.warns(UserWarning):
             archive.writestr("recipe.json", b'{"steps": []}')
     with pytest.raises(DatalabError):
-        report.import_bundle(other, buffer.getvalue())
+        bundles.import_bundle(other, buffer.getvalue())
     assert_nothing_loaded(other)
 
 
@@ -263,7 +268,7 @@ def test_manifest_problems_are_refused(bundle, other):
     parts = _bundle_parts(bundle)
     without = {k: v for k, v in parts.items() if k != "manifest.json"}
     with pytest.raises(DatalabError) as caught:
-        report.import_bundle(other, _repack(without, rehash=False))
+        bundles.import_bundle(other, _repack(without, rehash=False))
     assert "manifeste" in caught.value.message
 
     unlisted = dict(parts)
@@ -271,12 +276,12 @@ def test_manifest_problems_are_refused(bundle, other):
     del manifest["files"]["canvas.json"]
     unlisted["manifest.json"] = json.dumps(manifest).encode()
     with pytest.raises(DatalabError) as caught:
-        report.import_bundle(other, _repack(unlisted, rehash=False))
+        bundles.import_bundle(other, _repack(unlisted, rehash=False))
     assert "« canvas.json »" in caught.value.message and "pas annoncé" in caught.value.message
 
     missing = {k: v for k, v in parts.items() if k != "transparency.json"}
     with pytest.raises(DatalabError) as caught:
-        report.import_bundle(other, _repack(missing, rehash=False))
+        bundles.import_bundle(other, _repack(missing, rehash=False))
     assert "« transparency.json »" in caught.value.message and "manque" in caught.value.message
 
     newer = dict(parts)
@@ -284,7 +289,7 @@ def test_manifest_problems_are_refused(bundle, other):
     manifest["version"] = 99
     newer["manifest.json"] = json.dumps(manifest).encode()
     with pytest.raises(DatalabError) as caught:
-        report.import_bundle(other, _repack(newer, rehash=False))
+        bundles.import_bundle(other, _repack(newer, rehash=False))
     assert "plus récente" in caught.value.message
     assert_nothing_loaded(other)
 
@@ -293,11 +298,11 @@ def test_bad_json_documents_are_refused(bundle, other):
     parts = _bundle_parts(bundle)
     bad = dict(parts, **{"transparency.json": json.dumps({"pirate": "x"}).encode()})
     with pytest.raises(DatalabError) as caught:
-        report.import_bundle(other, _repack(bad))
+        bundles.import_bundle(other, _repack(bad))
     assert "« transparency.json »" in caught.value.message
     broken = dict(parts, **{"recipe.json": b"{not json"})
     with pytest.raises(DatalabError) as caught:
-        report.import_bundle(other, _repack(broken))
+        bundles.import_bundle(other, _repack(broken))
     assert "« recipe.json »" in caught.value.message
     assert_nothing_loaded(other)
 
@@ -305,14 +310,14 @@ def test_bad_json_documents_are_refused(bundle, other):
 @pytest.mark.parametrize("data", [b"", b"not a zip at all", b"PK\x03\x04broken"])
 def test_not_a_bundle_is_refused(other, data):
     with pytest.raises(DatalabError) as caught:
-        report.import_bundle(other, data)
+        bundles.import_bundle(other, data)
     assert "paquet d’export Datalab" in caught.value.message
     assert_nothing_loaded(other)
 
 
 def test_export_needs_a_model(other):
     with pytest.raises(DatalabError) as caught:
-        report.export_bundle(other)
+        bundles.export_bundle(other)
     assert "module 05" in caught.value.message
 
 
@@ -324,7 +329,7 @@ def test_cli_export_then_import(project, workspace_root, tmp_path, capsys):
     assert zipfile.is_zipfile(out)
     assert cli.main(["bundle", "import", str(out), "--pseudo", "Nouvelle"]) == 0
     assert "Paquet importé" in capsys.readouterr().out
-    assert model_store.has_model(Workspace.open("Nouvelle", workspace_root))
+    assert saved_model.has_model(Workspace.open("Nouvelle", workspace_root))
 
     parts = _bundle_parts(out.read_bytes())
     parts["report.html"] = b"<html>autre</html>"
@@ -332,7 +337,7 @@ def test_cli_export_then_import(project, workspace_root, tmp_path, capsys):
     tampered.write_bytes(_repack(parts, rehash=False))
     assert cli.main(["bundle", "import", str(tampered), "--pseudo", "Troisieme"]) == 1
     assert "« report.html »" in capsys.readouterr().err
-    assert not model_store.has_model(Workspace.open("Troisieme", workspace_root))
+    assert not saved_model.has_model(Workspace.open("Troisieme", workspace_root))
     assert cli.main(["bundle", "import", str(tmp_path / "absent.zip"), "--pseudo", "X y"]) == 1
     assert "n’existe pas" in capsys.readouterr().err
 
@@ -341,21 +346,39 @@ def test_report_for_a_regression_model(workspace):
     raw = raw_table()
     raw["montant"] = raw["age"] * 3.5 + np.random.default_rng(0).normal(0, 5, len(raw))
     raw = raw.drop(columns=[TARGET, "nom", "date_depot"])
-    selection.save_choice(
-        workspace, selection.DatasetChoice("upload", None, "montants.csv", "montant"), raw
-    )
-    plan = learning.plan_evaluation(raw, "montant")
-    split = learning.split_data(raw, "montant", plan)
+    save_choice(workspace, selection.DatasetChoice("upload", None, "montants.csv", "montant"), raw)
+    plan = problem.plan_evaluation(raw, "montant")
+    split = problem.split_data(raw, "montant", plan)
     trained = learning.train(raw, "montant", ["age", "quartier", "revenu"], "linear", split=split)
-    model_store.save_model(workspace, trained)
+    saved_model.save_model(workspace, trained)
+    save_recipe(workspace, Recipe())  # module 04 saves its recipe with the clean table
     workspace.save_table("clean", raw)
-    page = report.build_report(workspace)
+    page = sheets.project_report(workspace)
     assert (
         "régression" in page
         and "Ce modèle prédit un nombre : il n’y a pas de seuil à choisir" in page
     )
     assert "erreur moyenne" in page.lower()
     assert _external_references(page) == []
-    bundle = report.export_bundle(workspace, report_html=page)
+    bundle = bundles.export_bundle(workspace, report_html=page)
     other = Workspace.open("Régression", workspace.folder.parent.parent)
-    assert report.import_bundle(other, bundle).target == "montant"
+    assert bundles.import_bundle(other, bundle).target == "montant"
+
+
+def test_templates_ship_with_the_package():
+    """Every template of the report and the sheet is covered by the package data of pyproject."""
+    import fnmatch
+    import tomllib
+    from pathlib import Path
+
+    import labkit
+
+    package = Path(labkit.__file__).parent
+    patterns = tomllib.loads((package.parent / "pyproject.toml").read_text(encoding="utf-8"))[
+        "tool"
+    ]["setuptools"]["package-data"]["labkit"]
+    templates = sorted((package / "use" / "templates").iterdir())
+    assert templates
+    for path in templates:
+        name = path.relative_to(package).as_posix()
+        assert any(fnmatch.fnmatch(name, p) for p in patterns), name

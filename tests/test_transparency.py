@@ -9,16 +9,17 @@ import pytest
 from test_usecase import TARGET, learner  # noqa: F401 - fixture
 
 from labkit import messages
-from labkit.course import canvas
 from labkit.errors import DatalabError
-from labkit.use import transparency, usecase
+from labkit.learner import course, sheets, usecase
+from labkit.use import facts as project_facts
+from labkit.use import transparency
 
 EVIL = '<script>alert("x")</script> & [clic](javascript:alert(1)) <img src=x onerror=y>'
 
 
 @pytest.fixture
 def facts(learner):  # noqa: F811 - the fixture imported above
-    return transparency.gather_facts(learner)
+    return sheets.gather_facts(learner)
 
 
 def test_every_field_has_a_label_and_help():
@@ -80,7 +81,7 @@ def test_draft_of_every_field(facts):
 
 
 def test_draft_uses_the_canvas_and_the_threshold(learner, facts):  # noqa: F811
-    canvas.save_canvas(
+    course.save_canvas(
         learner,
         {
             "titre": "Aide aux accords",
@@ -90,7 +91,7 @@ def test_draft_uses_the_canvas_and_the_threshold(learner, facts):  # noqa: F811
         },
     )
     usecase.save_usecase(learner, threshold=0.3, cost_fp=1, cost_fn=4)
-    values = transparency.generate(transparency.gather_facts(learner))
+    values = transparency.generate(sheets.gather_facts(learner))
     assert values["traitement"] == "Aide aux accords"
     assert values["finalite"].startswith("Trop de dossiers en attente.")
     assert "L’agent priorise l’examen." in values["contribution"]
@@ -102,14 +103,14 @@ def test_draft_uses_the_canvas_and_the_threshold(learner, facts):  # noqa: F811
 def test_save_and_reload(learner, facts):  # noqa: F811
     values = transparency.generate(facts)
     values["contact"] = "Service famille, 1 place de la Mairie"
-    saved = transparency.save_transparency(learner, values)
-    assert transparency.load_transparency(learner) == saved
-    current, is_saved = transparency.current_values(learner)
+    saved = sheets.save_transparency(learner, values)
+    assert sheets.load_transparency(learner) == saved
+    current, is_saved = sheets.current_values(learner)
     assert is_saved and current["contact"] == "Service famille, 1 place de la Mairie"
 
 
 def test_partial_values_are_completed_with_empty_fields(learner):  # noqa: F811
-    saved = transparency.save_transparency(learner, {"contact": "  accueil@mairie.example \r\n"})
+    saved = sheets.save_transparency(learner, {"contact": "  accueil@mairie.example \r\n"})
     assert saved["contact"] == "accueil@mairie.example"
     assert saved["finalite"] == ""
 
@@ -123,21 +124,21 @@ def test_partial_values_are_completed_with_empty_fields(learner):  # noqa: F811
     ],
 )
 def test_bad_values_are_refused_and_nothing_is_lost(learner, values, expected):  # noqa: F811
-    transparency.save_transparency(learner, {"contact": "avant"})
+    sheets.save_transparency(learner, {"contact": "avant"})
     with pytest.raises(DatalabError) as caught:
-        transparency.save_transparency(learner, values)
+        sheets.save_transparency(learner, values)
     assert expected in caught.value.message
-    assert transparency.load_transparency(learner)["contact"] == "avant"
+    assert sheets.load_transparency(learner)["contact"] == "avant"
 
 
 def test_not_a_mapping_is_refused(learner):  # noqa: F811
     with pytest.raises(DatalabError):
-        transparency.save_transparency(learner, ["contact"])
+        sheets.save_transparency(learner, ["contact"])
 
 
 def test_damaged_saved_fields_are_dropped(learner):  # noqa: F811
-    learner.save(transparency.KEY, {"fields": {"contact": 12, "finalite": "ok"}})
-    values = transparency.load_transparency(learner)
+    learner.save(sheets.KEY, {"fields": {"contact": 12, "finalite": "ok"}})
+    values = sheets.load_transparency(learner)
     assert values["contact"] == "" and values["finalite"] == "ok"
 
 
@@ -174,7 +175,7 @@ def test_export_filenames():
 
 
 def test_running_example_facts_are_marked(workspace):
-    facts = transparency.gather_facts(workspace)
+    facts = sheets.gather_facts(workspace)
     assert facts.is_default and "exemple fil rouge" in facts.notice
     values = transparency.generate(facts)
     assert "Val-de-Loire" in values["organisme"]
@@ -213,10 +214,10 @@ def test_citizen_importance_sentences():
     table = pd.DataFrame(
         {"column": ["quartier", "age", "bruit"], "importance": [0.12, 0.004, 0.0], "std": 0.0}
     )
-    [sentence] = transparency.citizen_importance(table, "accuracy")
+    [sentence] = project_facts.citizen_importance(table, "accuracy")
     assert sentence.startswith("« quartier » : sans cette information")
     assert "environ 12 fois de moins sur 100 dossiers" in sentence
-    [other] = transparency.citizen_importance(table, "r2")
+    [other] = project_facts.citizen_importance(table, "r2")
     assert "nettement moins juste" in other
-    [none] = transparency.citizen_importance(table.assign(importance=0.0), "accuracy")
+    [none] = project_facts.citizen_importance(table.assign(importance=0.0), "accuracy")
     assert none.startswith("Aucune information")

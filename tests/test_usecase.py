@@ -9,11 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from labkit import csvsafe
 from labkit.data import selection
 from labkit.errors import DatalabError
-from labkit.model import learning, model_store
+from labkit.learner import model as saved_model
+from labkit.learner import usecase as saved
+from labkit.learner.dataset import save_choice
+from labkit.learner.preparation import save_clean_table, save_recipe
+from labkit.model import learning, problem
 from labkit.prepare.recipe import Recipe, Step
-from labkit.use import usecase
+from labkit.use import scoring, threshold, usecase, whatif
 from labkit.workspace import Workspace
 
 TARGET = "accord"
@@ -64,19 +69,20 @@ def learner(workspace):
     recipe = make_recipe(raw)
     clean = recipe.apply(raw)
     features = ["age", "revenu", "quartier", "prioritaire", "date_depot"]
-    plan = learning.plan_evaluation(clean, TARGET)
-    split = learning.split_data(clean, TARGET, plan)
+    plan = problem.plan_evaluation(clean, TARGET)
+    split = problem.split_data(clean, TARGET, plan)
     trained = learning.train(clean, TARGET, features, "tree", split=split, recipe=recipe.to_dict())
-    model_store.save_model(workspace, trained)
-    workspace.save_table("clean", clean)
+    saved_model.save_model(workspace, trained)
+    save_recipe(workspace, recipe)
+    save_clean_table(workspace, clean)
     choice = selection.DatasetChoice("upload", None, "accords.csv", TARGET, filename="accords.csv")
-    selection.save_choice(workspace, choice, raw)
+    save_choice(workspace, choice, raw)
     return workspace
 
 
 @pytest.fixture
 def context(learner):
-    return usecase.load_context(learner)
+    return saved.load_context(learner)
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -122,11 +128,20 @@ def test_good_case_is_converted(context):
     fields = context.fields()
     case = usecase.default_case(fields)
     case.update(age="42", revenu="1 250,5", prioritaire="oui", date_depot="15/03/2023")
-    clean = usecase.check_case(fields, case)
+    clean = whatif.check_case(fields, case)
     assert clean["age"] == 42 and isinstance(clean["age"], int)
     assert clean["revenu"] == pytest.approx(1250.5)
     assert clean["prioritaire"] is True
     assert clean["date_depot"] == "2023-03-15"
+
+
+@pytest.mark.parametrize("typed", ["1 250,5", "1\u202f250,5", "1.250,5", "1250.5", "1 250,5 €"])
+def test_what_if_numbers_are_read_as_people_type_them(context, typed):
+    """The form reads numbers with the workbook's one parser (labkit.frenchfmt.parse_number)."""
+    fields = context.fields()
+    case = usecase.default_case(fields)
+    case["revenu"] = typed
+    assert whatif.check_case(fields, case)["revenu"] == pytest.approx(1250.5)
 
 
 @pytest.mark.parametrize(
@@ -150,11 +165,11 @@ def test_bad_values_get_a_french_message_naming_the_field(context, name, value, 
     fields = context.fields()
     case = usecase.default_case(fields)
     case[name] = value
-    clean, issues = usecase.case_issues(fields, case)
+    clean, issues = whatif.case_issues(fields, case)
     assert [i.field for i in issues] == [name]
     assert expected in issues[0].message and f"« {name} »" in issues[0].message
     with pytest.raises(DatalabError) as caught:
-        usecase.check_case(fields, case)
+        whatif.check_case(fields, case)
     assert expected in caught.value.message
 
 
@@ -163,18 +178,18 @@ def test_several_bad_values_are_all_named_and_unknown_fields_refused(context):
     case = usecase.default_case(fields)
     case.update(age="x", quartier="?", pirate="1")
     with pytest.raises(DatalabError) as caught:
-        usecase.check_case(fields, case)
+        whatif.check_case(fields, case)
     for name in ("age", "quartier", "pirate"):
         assert f"« {name} »" in caught.value.message
     with pytest.raises(DatalabError):
-        usecase.check_case(fields, ["pas", "un", "cas"])
+        whatif.check_case(fields, ["pas", "un", "cas"])
 
 
 def test_prediction_with_confidence_and_reasons(context):
     fields = context.fields()
     case = usecase.default_case(fields)
     case.update(age=70, quartier="Sud", prioritaire=True)
-    result = usecase.predict_case(context, case)
+    result = whatif.predict_case(context, case)
     assert result.prediction in ("oui", "non")
     assert f"« {result.prediction} »" in result.text
     assert 0.5 <= result.confidence <= 1
@@ -186,21 +201,21 @@ def test_prediction_with_confidence_and_reasons(context):
 
 def test_threshold_changes_the_decision(context):
     case = usecase.default_case(context.fields())
-    low = usecase.predict_case(context, case, threshold=0.0)
-    high = usecase.predict_case(context, case, threshold=1.0)
+    low = whatif.predict_case(context, case, threshold=0.0)
+    high = whatif.predict_case(context, case, threshold=1.0)
     assert low.prediction == "oui"
     probability = low.probabilities["oui"]
     assert high.prediction == ("oui" if probability >= 1.0 else "non")
     assert "seuil" in low.threshold_text
     with pytest.raises(DatalabError):
-        usecase.predict_case(context, case, threshold=1.5)
+        whatif.predict_case(context, case, threshold=1.5)
 
 
 def test_prediction_refuses_a_bad_case_without_predicting(context):
     case = usecase.default_case(context.fields())
     case["age"] = -3
     with pytest.raises(DatalabError) as caught:
-        usecase.predict_case(context, case)
+        whatif.predict_case(context, case)
     assert "« age »" in caught.value.message
 
 
@@ -210,7 +225,7 @@ def new_file(n: int = 30, seed: int = 1) -> pd.DataFrame:
 
 
 def test_scoring_a_good_file(context):
-    result = usecase.score_file(context, csv_bytes(new_file()), "nouveaux.csv")
+    result = scoring.score_file(context, csv_bytes(new_file()), "nouveaux.csv")
     assert result.rows == 30 and result.scored == 30
     assert result.prediction_column in result.table.columns
     assert set(result.table[result.prediction_column]) <= {"oui", "non"}
@@ -225,15 +240,15 @@ def test_scoring_a_good_file(context):
 
 def test_scoring_applies_the_threshold(context):
     frame = csv_bytes(new_file())
-    everyone = usecase.score_file(context, frame, "f.csv", threshold=0.0)
+    everyone = scoring.score_file(context, frame, "f.csv", threshold=0.0)
     assert set(everyone.table["prédiction"]) == {"oui"}
     with pytest.raises(DatalabError):
-        usecase.score_file(context, frame, "f.csv", threshold="beaucoup")
+        scoring.score_file(context, frame, "f.csv", threshold="beaucoup")
 
 
 def test_scoring_with_the_target_column_ignores_it(context):
     frame = raw_table(20, 3)
-    result = usecase.score_file(context, csv_bytes(frame), "avec_cible.csv")
+    result = scoring.score_file(context, csv_bytes(frame), "avec_cible.csv")
     assert any("« accord »" in n and "ignorée" in n for n in result.notices)
     assert result.scored == 20
 
@@ -241,7 +256,7 @@ def test_scoring_with_the_target_column_ignores_it(context):
 def test_missing_column_is_named(context):
     frame = new_file().drop(columns=["quartier"])
     with pytest.raises(DatalabError) as caught:
-        usecase.score_file(context, csv_bytes(frame), "f.csv")
+        scoring.score_file(context, csv_bytes(frame), "f.csv")
     assert "« quartier »" in caught.value.message
     assert "manque" in caught.value.message
 
@@ -249,7 +264,7 @@ def test_missing_column_is_named(context):
 def test_misspelt_column_is_named_as_missing_with_the_extra_one_in_the_hint(context):
     frame = new_file().rename(columns={"quartier": "quartiers"})
     with pytest.raises(DatalabError) as caught:
-        usecase.score_file(context, csv_bytes(frame), "f.csv")
+        scoring.score_file(context, csv_bytes(frame), "f.csv")
     assert "« quartier »" in caught.value.message
     assert "« quartiers »" in caught.value.hint
 
@@ -257,14 +272,14 @@ def test_misspelt_column_is_named_as_missing_with_the_extra_one_in_the_hint(cont
 def test_column_needed_by_the_recipe_is_named(context):
     frame = new_file().drop(columns=["date_depot"])
     with pytest.raises(DatalabError) as caught:
-        usecase.score_file(context, csv_bytes(frame), "f.csv")
+        scoring.score_file(context, csv_bytes(frame), "f.csv")
     assert "« date_depot »" in caught.value.message
 
 
 def test_extra_column_is_named_and_kept(context):
     frame = new_file()
     frame["commentaire"] = "rien"
-    result = usecase.score_file(context, csv_bytes(frame), "f.csv")
+    result = scoring.score_file(context, csv_bytes(frame), "f.csv")
     assert any("« commentaire »" in n and "inattendue" in n for n in result.notices)
     assert "commentaire" in result.table.columns
     assert not any("« nom »" in n for n in result.notices), "a column the recipe drops is expected"
@@ -282,7 +297,7 @@ def test_wrongly_typed_column_is_named(context, column, value, expected):
     frame = new_file().astype({column: object})
     frame.loc[3, column] = value
     with pytest.raises(DatalabError) as caught:
-        usecase.score_file(context, csv_bytes(frame), "f.csv")
+        scoring.score_file(context, csv_bytes(frame), "f.csv")
     message = caught.value.message
     assert f"« {column} »" in message and expected in message and value in message
     assert "ligne(s) 4" in message
@@ -291,45 +306,45 @@ def test_wrongly_typed_column_is_named(context, column, value, expected):
 def test_boolean_column_with_other_words_is_named(context):
     frame = new_file().astype({"prioritaire": object})
     frame["prioritaire"] = frame["prioritaire"].map({True: "oui", False: "non"})
-    result = usecase.score_file(context, csv_bytes(frame), "f.csv")
+    result = scoring.score_file(context, csv_bytes(frame), "f.csv")
     assert result.scored == 30
     frame.loc[0, "prioritaire"] = "bof"
     with pytest.raises(DatalabError) as caught:
-        usecase.score_file(context, csv_bytes(frame), "f.csv")
+        scoring.score_file(context, csv_bytes(frame), "f.csv")
     assert "« prioritaire »" in caught.value.message and "oui ou non" in caught.value.message
 
 
 def test_french_decimals_are_read(context):
     frame = new_file()
     text = frame.to_csv(sep=";", index=False, decimal=",")
-    result = usecase.score_file(context, text.encode("utf-8"), "virgules.csv")
+    result = scoring.score_file(context, text.encode("utf-8"), "virgules.csv")
     assert result.scored == 30
 
 
 @pytest.mark.parametrize("data", [b"", b"   \n  \n"])
 def test_empty_file_is_refused(context, data):
     with pytest.raises(DatalabError) as caught:
-        usecase.score_file(context, data, "vide.csv")
+        scoring.score_file(context, data, "vide.csv")
     assert "vide" in caught.value.message
 
 
 def test_header_only_file_is_refused(context):
     data = ";".join(new_file().columns).encode("utf-8") + b"\n"
     with pytest.raises(DatalabError) as caught:
-        usecase.score_file(context, data, "entete.csv")
+        scoring.score_file(context, data, "entete.csv")
     assert caught.value.message
 
 
 def test_binary_file_is_refused(context):
     with pytest.raises(DatalabError):
-        usecase.score_file(context, bytes(range(256)) * 20, "image.png")
+        scoring.score_file(context, bytes(range(256)) * 20, "image.png")
 
 
 def test_unseen_category_and_out_of_range_values_are_reported(context):
     frame = new_file()
     frame.loc[0, "quartier"] = "Ouest"
     frame.loc[1, "age"] = 130
-    result = usecase.score_file(context, csv_bytes(frame), "f.csv")
+    result = scoring.score_file(context, csv_bytes(frame), "f.csv")
     assert any("« quartier »" in n and "Ouest" in n for n in result.notices)
     assert any("« age »" in n and "en dehors" in n for n in result.notices)
     assert result.scored == 30
@@ -339,16 +354,16 @@ def test_missing_values_are_filled_and_said(context):
     frame = new_file()
     frame.loc[0:4, "revenu"] = np.nan
     frame.loc[5, "quartier"] = np.nan
-    result = usecase.score_file(context, csv_bytes(frame), "f.csv")
+    result = scoring.score_file(context, csv_bytes(frame), "f.csv")
     assert result.scored == 30
     assert any("cases vides" in n for n in result.notices)
 
 
 def test_duplicate_column_names_are_refused(context):
-    frame = usecase.read_upload(csv_bytes(new_file()), "f.csv")
+    frame = scoring.read_upload(csv_bytes(new_file()), "f.csv")
     frame.columns = ["age", *frame.columns[1:-1], "age"]
     with pytest.raises(DatalabError) as caught:
-        usecase.score_frame(context, frame)
+        scoring.score_frame(context, frame)
     assert "« age »" in caught.value.message
 
 
@@ -358,11 +373,11 @@ def test_rows_removed_by_the_recipe_are_kept_without_prediction(workspace):
     clean = recipe.apply(raw)
     recipe.add(Step("drop_duplicates", {"columns": None}))
     trained = learning.train(clean, TARGET, ["age", "quartier"], "tree", recipe=recipe.to_dict())
-    model_store.save_model(workspace, trained)
-    context = usecase.load_context(workspace)
+    saved_model.save_model(workspace, trained)
+    context = saved.load_context(workspace)
     frame = new_file(10)
     frame = pd.concat([frame, frame.iloc[[0]]], ignore_index=True)
-    result = usecase.score_frame(context, frame)
+    result = scoring.score_frame(context, frame)
     assert result.rows == 11 and result.scored == 10
     assert result.table["remarque"].iloc[-1] == "ligne écartée par la recette de nettoyage"
     assert pd.isna(result.table["prédiction"].iloc[-1])
@@ -391,7 +406,7 @@ def test_rows_removed_by_the_recipe_are_kept_without_prediction(workspace):
     ],
 )
 def test_neutralise_cell(value, expected):
-    assert usecase.neutralise_cell(value) == expected
+    assert csvsafe.neutralise(value) == expected
 
 
 def test_results_csv_neutralises_text_and_keeps_negative_numbers():
@@ -403,12 +418,12 @@ def test_results_csv_neutralises_text_and_keeps_negative_numbers():
             "texte": ["@x", "+y", "-z"],
         }
     )
-    lines = read_back(usecase.results_csv(frame))
+    lines = read_back(scoring.results_csv(frame))
     assert lines[0] == ["'=danger", "solde", "entier", "texte"]
     assert lines[1] == ["'=cmd|'/c calc'!A1", "-12,5", "-3", "'@x"]
     assert lines[2] == ["ok", "3,0", "0", "'+y"]
     assert lines[3] == ["-5", "-0,25", "7", "'-z"]
-    assert usecase.results_csv(frame).startswith("\ufeff".encode())
+    assert scoring.results_csv(frame).startswith("\ufeff".encode())
     assert frame.loc[0, "=danger"].startswith("="), "the frame itself is not modified"
 
 
@@ -417,7 +432,7 @@ def test_threshold_analysis_by_hand():
     actual = ["oui", "oui", "non", "non", "non"]
     proba = [0.9, 0.4, 0.6, 0.2, 0.1]
     # false negatives cost 10, false positives 1: better to say "oui" often
-    analysis = usecase.threshold_analysis(actual, proba, "oui", "non", 1, 10)
+    analysis = threshold.threshold_analysis(actual, proba, "oui", "non", 1, 10)
     assert analysis.rows == 5
     at_half = analysis.counts(0.5)
     assert at_half == {"tp": 1, "fp": 1, "fn": 1, "tn": 2, "cost": 11.0, "threshold": 0.5}
@@ -437,7 +452,7 @@ def test_threshold_analysis_by_hand():
 def test_threshold_with_expensive_false_positives_goes_up():
     actual = ["oui", "oui", "non", "non", "non"]
     proba = [0.9, 0.4, 0.6, 0.2, 0.1]
-    analysis = usecase.threshold_analysis(actual, proba, "oui", "non", 10, 1)
+    analysis = threshold.threshold_analysis(actual, proba, "oui", "non", 10, 1)
     assert analysis.best > 0.6
     assert analysis.best_counts["fp"] == 0
 
@@ -453,17 +468,17 @@ def test_threshold_with_expensive_false_positives_goes_up():
 )
 def test_bad_costs_are_refused(cost_fp, cost_fn, expected):
     with pytest.raises(DatalabError) as caught:
-        usecase.threshold_analysis(["oui", "non"], [0.7, 0.2], "oui", "non", cost_fp, cost_fn)
+        threshold.threshold_analysis(["oui", "non"], [0.7, 0.2], "oui", "non", cost_fp, cost_fn)
     assert expected in caught.value.message
 
 
 def test_threshold_needs_rows():
     with pytest.raises(DatalabError):
-        usecase.threshold_analysis([], [], "oui", "non", 1, 1)
+        threshold.threshold_analysis([], [], "oui", "non", 1, 1)
 
 
 def test_context_threshold_on_held_out_rows(context):
-    analysis = usecase.context_threshold(context, 1, 5)
+    analysis = threshold.context_threshold(context, 1, 5)
     test, note = context.holdout()
     assert note is None
     assert analysis.rows == len(test) == 48
@@ -476,12 +491,12 @@ def test_threshold_refused_for_a_regression(workspace):
     raw = raw_table()
     raw["montant"] = raw["age"] * 3.5 + np.random.default_rng(0).normal(0, 5, len(raw))
     trained = learning.train(raw, "montant", ["age", "quartier"], "linear")
-    model_store.save_model(workspace, trained)
-    context = usecase.load_context(workspace)
+    saved_model.save_model(workspace, trained)
+    context = saved.load_context(workspace)
     with pytest.raises(DatalabError) as caught:
-        usecase.context_threshold(context, 1, 1)
+        threshold.context_threshold(context, 1, 1)
     assert "prédit un nombre" in caught.value.message
-    result = usecase.predict_case(context, {"age": 30, "quartier": "Nord"})
+    result = whatif.predict_case(context, {"age": 30, "quartier": "Nord"})
     assert result.confidence is None and "montant" in result.text
 
 
@@ -494,74 +509,74 @@ def test_check_threshold():
 
 # ============================================================================ the learner's choices
 def test_usecase_choices_round_trip(workspace):
-    assert usecase.load_usecase(workspace)["cost_fp"] == 1.0
-    usecase.save_usecase(workspace, cost_fp="2,5", cost_fn=10, threshold=0.3, case={"age": 4})
-    usecase.save_usecase(workspace, next_steps="Présenter au conseil.")
-    values = usecase.load_usecase(workspace)
+    assert saved.load_usecase(workspace)["cost_fp"] == 1.0
+    saved.save_usecase(workspace, cost_fp="2,5", cost_fn=10, threshold=0.3, case={"age": 4})
+    saved.save_usecase(workspace, next_steps="Présenter au conseil.")
+    values = saved.load_usecase(workspace)
     assert values["cost_fp"] == 2.5 and values["cost_fn"] == 10
     assert values["threshold"] == 0.3 and values["case"] == {"age": 4}
     assert values["next_steps"] == "Présenter au conseil."
-    assert "0,3" in usecase.threshold_saved_text(values)
+    assert "0,3" in threshold.threshold_saved_text(values)
 
 
 def test_bad_choices_are_refused_and_nothing_is_lost(workspace):
-    usecase.save_usecase(workspace, cost_fp=3)
+    saved.save_usecase(workspace, cost_fp=3)
     for bad in ({"cost_fp": -2}, {"threshold": 7}, {"pirate": 1}, {"case": "x"}):
         with pytest.raises(DatalabError):
-            usecase.save_usecase(workspace, **bad)
+            saved.save_usecase(workspace, **bad)
     with pytest.raises(DatalabError):
-        usecase.save_usecase(workspace, next_steps="x" * (usecase.NEXT_STEPS_MAX + 1))
-    assert usecase.load_usecase(workspace)["cost_fp"] == 3
+        saved.save_usecase(workspace, next_steps="x" * (usecase.NEXT_STEPS_MAX + 1))
+    assert saved.load_usecase(workspace)["cost_fp"] == 3
 
 
 def test_damaged_choices_fall_back_to_defaults(workspace):
-    workspace.save(usecase.KEY, {"cost_fp": "abc", "threshold": 9, "case": 3, "next_steps": 5})
-    values = usecase.load_usecase(workspace)
+    workspace.save(saved.KEY, {"cost_fp": "abc", "threshold": 9, "case": 3, "next_steps": 5})
+    values = saved.load_usecase(workspace)
     assert values["cost_fp"] == 1.0 and values["threshold"] is None
     assert values["case"] == {} and values["next_steps"] == ""
 
 
 # ============================================================================ the running example
 def test_running_example_stands_in_when_there_is_no_model(workspace):
-    context = usecase.load_context(workspace)
+    context = saved.load_context(workspace)
     assert context.is_default
     assert "exemple fil rouge" in context.notice
     assert context.target == "place_attribuee"
     case = usecase.default_case(context.fields())
-    result = usecase.predict_case(context, case)
+    result = whatif.predict_case(context, case)
     assert result.prediction in ("oui", "non")
-    analysis = usecase.context_threshold(context, 1, 3)
+    analysis = threshold.context_threshold(context, 1, 3)
     assert analysis.rows > 100
-    assert not model_store.has_model(workspace), "the example is not the learner's model"
+    assert not saved_model.has_model(workspace), "the example is not the learner's model"
     assert not (workspace.folder / "files").exists(), "nothing is written among their files"
     # kept beside the learners' folders: another learner's page does not train it again
-    cache = usecase.fallback_cache_path(workspace)
+    cache = saved.fallback_cache_path(workspace)
     assert cache.exists() and cache.parent.parent == workspace.folder.parent.parent
-    usecase._FALLBACK_CACHE.clear()
+    saved._FALLBACK_CACHE.clear()
     other = Workspace.open("Autre personne", workspace.folder.parent.parent)
-    again = usecase.fallback_context(other)
+    again = saved.fallback_context(other)
     assert again.is_default and again.meta["test_index"] == context.meta["test_index"]
     # a damaged cache is rebuilt, never fatal
-    usecase._FALLBACK_CACHE.clear()
+    saved._FALLBACK_CACHE.clear()
     cache.write_bytes(b"abime")
-    assert usecase.fallback_context(other).is_default
+    assert saved.fallback_context(other).is_default
 
 
 # ============================================================================ helpers and figures
 def test_expected_columns_and_example_file(context, learner):
-    expected = usecase.expected_columns(context)
+    expected = scoring.expected_columns(context)
     # the recipe's columns first; "nom", which the recipe drops, is not required
     assert expected == ["date_depot", "revenu", "age", "quartier", "prioritaire"]
-    rows = usecase.example_rows(context, learner, 5)
+    rows = scoring.example_rows(raw_table(), TARGET, 5)
     assert len(rows) == 5 and TARGET not in rows.columns
-    result = usecase.score_file(context, usecase.example_csv(context, learner, 5), "exemple.csv")
+    result = scoring.score_file(context, saved.example_csv(context, learner, 5), "exemple.csv")
     assert result.scored == 5
 
 
 def test_figures_of_the_module(context):
     from labkit.plots import usecase as plots
 
-    analysis = usecase.context_threshold(context, 1, 2)
+    analysis = threshold.context_threshold(context, 1, 2)
     figure = plots.cost_figure(analysis, 0.4)
     assert [trace.name for trace in figure.data][:3] == [
         "Coût total des erreurs",
@@ -574,10 +589,10 @@ def test_figures_of_the_module(context):
 
     case = usecase.default_case(context.fields())
     case.update(age=75, quartier="Sud", prioritaire=True)
-    result = usecase.predict_case(context, case)
+    result = whatif.predict_case(context, case)
     bars = plots.contributions_figure(result)
     shown = [c for c in result.contributions if abs(c.effect) >= 1e-9]
     assert len(bars.data[0].x) == min(len(shown), 10)
     assert all(("point" in text) for text in bars.data[0].text)
-    empty = usecase.CaseResult("non", "", None, None, None, [], [])
+    empty = whatif.CaseResult("non", "", None, None, None, [], [])
     assert "Aucune colonne" in plots.contributions_figure(empty).layout.annotations[0].text

@@ -10,30 +10,29 @@ their main algorithmic processings (L312-1-3). The *fiche* gathers these, plus p
 limits, human oversight, contact and rights. The model card (Mitchell et al., 2019) is its
 technical companion.
 
-Pure code. :func:`gather_facts` collects what the workspace knows (canvas, dataset, recipe,
-model and its evaluation on held-out rows, explanations, bias audit, risks, threshold);
-:func:`generate` writes a draft of every field from those facts; the learner edits the fields,
-saved under the workspace key ``transparency`` (:func:`save_transparency`); :func:`to_markdown`
-and :func:`to_html` export them, every learner text escaped.
+Pure code. :func:`generate` writes a draft of every field from the project's facts
+(:class:`labkit.use.facts.ProjectFacts`, gathered by :func:`labkit.learner.sheets.gather_facts`);
+the learner edits the fields, checked by :func:`check_values` (and saved by
+:func:`labkit.learner.sheets.save_transparency`); :func:`to_markdown` and :func:`to_html` export
+them, every learner text escaped (the HTML from the templates of ``labkit/use/templates``).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import html
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
+from markupsafe import Markup
 
 from labkit import messages
 from labkit.errors import DatalabError
+from labkit.use import pages
+from labkit.use.facts import ProjectFacts
 
-KEY = "transparency"
-FORMAT_VERSION = 1
 TEXT_MAX = 4000
 FICHE, CARTE = "fiche", "carte"
 
@@ -88,349 +87,18 @@ def fields_of(part: str) -> list[SheetField]:
     return [f for f in FIELDS if f.part == part]
 
 
-# ============================================================================ the facts
-@dataclass
-class ProjectFacts:
-    """What the workspace knows about the project, as plain values (for the sheets and the
-    final report)."""
-
-    author: str | None
-    title: str
-    canvas: dict  # labkit.course.canvas.canvas_summary
-    dataset: dict  # name, producer, licence, sources, description, simulated, rows, columns
-    model: dict  # name, key, target, task, features, classes, positive, saved, sklearn
-    is_default: bool
-    notice: str | None
-    recipe_steps: list[str]  # French labels of the recipe's steps
-    recipe_is_default: bool
-    personal_removed: list[str]
-    personal_pseudonymised: list[str]
-    evaluation: dict | None  # rows, metrics, explanations, matrix, labels, baseline…
-    holdout_note: str | None
-    importance: list[dict]  # column, importance, std (largest first)
-    importance_sentences: list[str]
-    rules: list[str]
-    formula: list[str]
-    fairness: Any  # labkit.model.fairness.FairnessAudit or None
-    fairness_problem: str | None
-    risk: dict  # labkit.course.risk.risk_summary
-    usecase: dict  # labkit.use.usecase.load_usecase
-    threshold: dict | None  # counts at the chosen threshold
-    comparison: list[dict]  # key, name, score, std (module 05), baseline first
-    metric: str
-    problems: list[str] = field(default_factory=list)
-    context: Any = field(default=None, repr=False)  # labkit.use.usecase.UseContext
-
-
-def gather_facts(workspace, context=None) -> ProjectFacts:
-    """Collect the facts of the learner's project. A piece that cannot be computed is left empty
-    and named in :attr:`ProjectFacts.problems`; nothing here raises for a missing module."""
-    from labkit.course import canvas, risk
-    from labkit.model.learning import format_value
-    from labkit.use import usecase
-
-    context = context or usecase.load_context(workspace)
-    trained, meta = context.trained, context.meta
-    problems: list[str] = []
-    summary = canvas.canvas_summary(workspace)
-    values = {f["id"]: f["value"] for f in summary["fields"]}
-    title = values.get("titre") or (
-        canvas.example_values()["titre"] if context.is_default else None
-    )
-    title = title or _project_title(workspace) or trained.target
-    try:
-        risk_info = risk.risk_summary(workspace)
-    except DatalabError as exc:
-        risk_info = {"saved": False, "checklist": [], "reasons": [], "to_check": []}
-        problems.append(exc.message)
-    steps = list(getattr(context.recipe, "steps", []) or [])
-    recipe_is_default = (
-        not context.is_default and not trained.recipe and workspace.load("recipe", None) is None
-    )
-    personal = [c for s in steps if s.action == "remove_personal" for c in s.columns]
-    pseudonymised = [c for s in steps if s.action == "pseudonymise" for c in s.columns]
-    model = {
-        "name": trained.name,
-        "key": trained.key,
-        "target": trained.target,
-        "task": trained.task,
-        "features": list(trained.features),
-        "classes": [format_value(c) for c in trained.classes],
-        "positive": format_value(trained.positive) if trained.positive is not None else None,
-        "saved": meta.get("saved"),
-        "labkit_version": meta.get("labkit_version"),
-        "sklearn_version": meta.get("sklearn_version"),
-    }
-    dataset = _dataset_facts(workspace, context)
-    test, holdout_note = context.holdout()
-    evaluation = importance = fairness_audit = None
-    importance_rows: list[dict] = []
-    sentences: list[str] = []
-    fairness_problem = None
-    if test is not None and len(test):
-        try:
-            evaluation = _evaluate(trained, test)
-        except DatalabError as exc:
-            problems.append(exc.message)
-        try:
-            importance, sentences = _importance(trained, test)
-            importance_rows = importance.to_dict("records")
-        except DatalabError as exc:
-            problems.append(exc.message)
-        try:
-            fairness_audit = _fairness(context, dataset.get("group_columns") or [], test)
-        except DatalabError as exc:
-            fairness_problem = exc.message
-    else:
-        fairness_problem = holdout_note
-    usecase_values = usecase.load_usecase(workspace)
-    threshold = None
-    if usecase_values.get("threshold") is not None and context.is_binary:
-        try:
-            analysis = usecase.context_threshold(
-                context, usecase_values["cost_fp"], usecase_values["cost_fn"]
-            )
-            threshold = analysis.counts(usecase_values["threshold"])
-            threshold["analysis"] = analysis
-        except DatalabError as exc:
-            problems.append(exc.message)
-    return ProjectFacts(
-        author=getattr(workspace, "pseudonym", None),
-        title=title,
-        canvas=summary,
-        dataset=dataset,
-        model=model,
-        is_default=context.is_default,
-        notice=context.notice,
-        recipe_steps=[s.title() for s in steps],
-        recipe_is_default=recipe_is_default,
-        personal_removed=personal,
-        personal_pseudonymised=pseudonymised,
-        evaluation=evaluation,
-        holdout_note=holdout_note,
-        importance=importance_rows,
-        importance_sentences=sentences,
-        rules=_rules(trained),
-        formula=_formula(trained),
-        fairness=fairness_audit,
-        fairness_problem=fairness_problem,
-        risk=risk_info,
-        usecase=usecase_values,
-        threshold=threshold,
-        comparison=_comparison(meta),
-        metric=trained.metric,
-        problems=problems,
-        context=context,
-    )
-
-
-def _project_title(workspace) -> str | None:
-    try:
-        from labkit.course.project import load_project
-
-        project = load_project(workspace)
-        return project.title if project is not None else None
-    except Exception:  # noqa: BLE001 - the home page's document may be missing or old
-        return None
-
-
-def _dataset_facts(workspace, context) -> dict:
-    """The dataset the model learnt from: the running example for the stand-in model, else the
-    learner's choice (module 03)."""
-    facts = {
-        "name": "",
-        "producer": "",
-        "licence": "",
-        "sources": [],
-        "description": "",
-        "simulated": False,
-        "rows": None,
-        "columns": None,
-        "group_columns": [],
-        "is_default": context.is_default,
-    }
-    try:
-        from labkit.data import datapackage, selection
-        from labkit.settings import load_settings
-
-        if context.is_default:
-            dataset = datapackage.load_dataset(load_settings().running_example.dataset)
-            frame, choice_name = dataset.table, dataset.title
-        else:
-            choice, frame = selection.load_choice(workspace)
-            dataset = selection.dataset_of(choice)
-            choice_name = choice.name
-            facts["is_default"] = bool(choice.is_default)
-        facts["name"] = choice_name
-        facts["rows"], facts["columns"] = int(frame.shape[0]), int(frame.shape[1])
-        if dataset is not None:
-            facts.update(
-                name=dataset.title,
-                producer=dataset.producer,
-                licence=dataset.licence,
-                sources=[str(s.get("title") or s.get("path") or "") for s in dataset.sources],
-                description=dataset.description,
-                simulated=bool(dataset.simulated),
-                group_columns=list(dataset.group_columns),
-            )
-    except (ImportError, DatalabError):
-        pass
-    return facts
-
-
-def _evaluate(trained, test: pd.DataFrame) -> dict:
-    from labkit.model import learning
-
-    actual = pd.Series(learning.target_values(test[trained.target]).to_numpy(), index=test.index)
-    predicted = pd.Series(trained.predict(test), index=test.index)
-    out: dict[str, Any] = {"rows": len(test)}
-    if trained.is_classification:
-        result = learning.classification_result(actual, predicted, trained.classes, trained.metric)
-        counts = actual.astype(str).value_counts()
-        out.update(
-            kind="classification",
-            accuracy=result.accuracy,
-            precision=result.precision,
-            recall=result.recall,
-            f1=result.f1,
-            explanations=list(result.explanations),
-            labels=[learning.format_value(v) for v in result.labels],
-            matrix=np.asarray(result.matrix).tolist(),
-            errors=int((actual.astype(str) != predicted.astype(str)).sum()),
-            baseline_label=str(counts.index[0]),
-            baseline_rate=float(counts.iloc[0] / len(actual)),
-        )
-    else:
-        result = learning.regression_result(actual, predicted, trained.target, trained.metric)
-        out.update(
-            kind="regression",
-            mae=result.mae,
-            rmse=result.rmse,
-            r2=result.r2,
-            explanations=list(result.explanations),
-            baseline_mae=float((actual - actual.mean()).abs().mean()),
-        )
-    return out
-
-
-def _importance(trained, test: pd.DataFrame):
-    from labkit.model import explain
-    from labkit.model.learning import Split
-
-    split = Split((), tuple(test.index))
-    table = explain.importance(trained, test, split, repeats=5)
-    return table, citizen_importance(table, trained.metric, top=5)
-
-
-def citizen_importance(table: pd.DataFrame, metric: str, top: int = 5) -> list[str]:
-    """What weighs most in the estimate, for the public: no test set, no shuffling, the effect of
-    doing without each piece of information (a drop in right answers when it can be counted)."""
-    from labkit.model.learning import number
-
-    useful = table[table["importance"] > 0.005].head(top)
-    if useful.empty:
-        return [messages.text("usecase.citizen_importance_none")]
-    sentences = []
-    for row in useful.itertuples():
-        if metric == "accuracy":
-            per_100 = max(1, round(100 * float(row.importance)))
-            sentences.append(
-                messages.text(
-                    "usecase.citizen_importance_counted", column=row.column, count=number(per_100)
-                )
-            )
-        else:
-            sentences.append(messages.text("usecase.citizen_importance", column=row.column))
-    return sentences
-
-
-# Words that start a noun phrase and take a small letter inside a sentence.
-_DETERMINERS = {
-    "le", "la", "les", "l’", "l'", "un", "une", "des", "du", "ce", "cet", "cette", "ces",
-    "chaque", "notre", "nos", "votre", "vos", "leur", "leurs", "son", "sa", "ses", "tout",
-    "toute", "tous", "toutes", "deux", "trois", "plusieurs", "certains", "certaines",
-}  # fmt: skip
-
-
 def who_phrase(text: str) -> str:
     """A person or body typed by the learner, made to read inside a sentence: trailing dots and
     spaces dropped, a leading determiner in small letters (« Les agents… » → « les agents… »);
     proper nouns and acronyms (« CCAS », « Madame Roux ») are left as typed."""
+    determiners = set(_t("who_determiners").split())  # they take a small letter in a sentence
     text = " ".join(str(text).split()).rstrip(" .;:")
-    match = re.match(r"^(\w+(?:[’']|\b))", text)
-    if match and match.group(1).lower() in _DETERMINERS and match.group(1)[1:].islower():
+    match = re.match(r"^(\w+(?:[\u2019']|\b))", text)
+    if match and match.group(1).lower() in determiners and match.group(1)[1:].islower():
         return text[0].lower() + text[1:]
-    if match and match.group(1).lower().rstrip("’'") + "’" in _DETERMINERS:
+    if match and match.group(1).lower().rstrip("\u2019'") + "\u2019" in determiners:
         return text[0].lower() + text[1:]
     return text
-
-
-def _rules(trained) -> list[str]:
-    from labkit.model import explain
-
-    try:
-        rules = explain.tree_rules(trained)
-    except Exception:  # noqa: BLE001 - a model that is not a tree
-        return []
-    rules = sorted(rules, key=lambda r: r.count, reverse=True)[:8]
-    return [r.text for r in rules]
-
-
-def _formula(trained) -> list[str]:
-    from labkit.model import explain
-
-    try:
-        result = explain.formula(trained)
-    except Exception:  # noqa: BLE001 - a model that is not linear
-        return []
-    if result is None:
-        return []
-    return [*result.lines, *([result.reading] if result.reading else [])]
-
-
-def _fairness(context, group_columns: list[str], test: pd.DataFrame):
-    """The bias audit on the held-out rows, for the column module 05 audited (saved with the
-    model), else the dataset's first group column, else the first sensible one."""
-    from labkit.model import fairness
-    from labkit.model.learning import CLASSIFICATION, target_values
-
-    trained, meta = context.trained, context.meta
-    saved = meta.get("fairness") if isinstance(meta.get("fairness"), Mapping) else {}
-    wanted = [saved.get("column")] if saved.get("column") else []
-    wanted += list(group_columns)
-    candidates = fairness.candidate_columns(test, trained.target, [c for c in wanted if c])
-    column = next((c for c in wanted if c in candidates), None) or (
-        candidates[0] if candidates else None
-    )
-    if column is None:
-        raise messages.error("learning.fairness_no_column")
-    groups = fairness.group_values(test[column], column)
-    actual = target_values(test[trained.target])
-    predicted = pd.Series(trained.predict(test), index=test.index)
-    return fairness.audit(
-        actual,
-        predicted,
-        groups,
-        trained.task,
-        positive=trained.positive if trained.task == CLASSIFICATION else None,
-        column=column,
-    )
-
-
-def _comparison(meta: Mapping) -> list[dict]:
-    """Module 05's comparison as saved with the model (``Comparison.to_dict()`` under
-    ``comparison``), baseline first; empty when it was not saved."""
-    comparison = meta.get("comparison") or (meta.get("info") or {}).get("comparison")
-    if not isinstance(comparison, Mapping):
-        return []
-    rows = []
-    baseline = comparison.get("baseline")
-    if isinstance(baseline, Mapping):
-        rows.append({**baseline, "baseline": True})
-    for model in comparison.get("models") or []:
-        if isinstance(model, Mapping) and "score" in model:
-            rows.append({**model, "baseline": False})
-    return rows
 
 
 # ============================================================================ the drafts
@@ -456,13 +124,11 @@ def _date_of(stamp: Any) -> str:
 
 def generate(facts: ProjectFacts) -> dict[str, str]:
     """A draft of every field of the sheet and the card, from the project's facts."""
-    from labkit.model.learning import number, percent
+    from labkit.model.display import number, percent
 
     canvas_values = {f["id"]: f["value"] for f in facts.canvas["fields"]}
     if facts.is_default and not facts.canvas.get("saved"):
-        from labkit.course.canvas import example_values
-
-        canvas_values = example_values()  # the stand-in model is the running example's
+        canvas_values = dict(facts.canvas_example)  # the stand-in model is the running example's
     model, dataset, evaluation = facts.model, facts.dataset, facts.evaluation or {}
     target = model["target"]
     positive = model.get("positive")
@@ -669,26 +335,8 @@ def check_values(values: Mapping[str, Any]) -> dict[str, str]:
     return {f.id: clean_text(values.get(f.id), f.id) for f in FIELDS}
 
 
-def save_transparency(workspace, values: Mapping[str, Any]) -> dict[str, str]:
-    """Check and save the sheet and the card (key ``transparency``); returns what was saved."""
-    clean = check_values(values)
-    workspace.save(
-        KEY,
-        {
-            "version": FORMAT_VERSION,
-            "fields": clean,
-            "saved_at": _dt.datetime.now().isoformat(timespec="seconds"),
-        },
-    )
-    return clean
-
-
-def load_transparency(workspace) -> dict[str, str] | None:
-    """The saved fields (every field present, damaged values dropped), or ``None``."""
-    stored = workspace.load(KEY, None) if workspace is not None else None
-    if not isinstance(stored, Mapping):
-        return None
-    raw = stored.get("fields") if isinstance(stored.get("fields"), Mapping) else {}
+def lenient_values(raw: Mapping[str, Any]) -> dict[str, str]:
+    """Every field of a stored sheet, a damaged value dropped (read back, never refused)."""
     values = {}
     for f in FIELDS:
         try:
@@ -696,15 +344,6 @@ def load_transparency(workspace) -> dict[str, str] | None:
         except DatalabError:
             values[f.id] = ""
     return values
-
-
-def current_values(workspace, facts: ProjectFacts | None = None) -> tuple[dict[str, str], bool]:
-    """(values, saved): the learner's saved sheet, else a draft generated from the workspace."""
-    saved = load_transparency(workspace)
-    if saved is not None:
-        return saved, True
-    facts = facts or gather_facts(workspace)
-    return generate(facts), False
 
 
 def to_complete(values: Mapping[str, str]) -> list[str]:
@@ -726,113 +365,90 @@ def _markdown_text(text: str) -> str:
     return "  \n".join(text.split("\n"))
 
 
-def _html_text(text: str) -> str:
-    """Learner's text for HTML: escaped; lines starting with "- " become a list."""
-    blocks: list[str] = []
+def _html_blocks(text: str) -> list[tuple[str, Any]]:
+    """Learner's text for HTML: ``("p", line)`` blocks; lines starting with "- " become a
+    ``("ul", items)`` list."""
+    blocks: list[tuple[str, Any]] = []
     items: list[str] = []
     for line in text.split("\n"):
         if line.startswith("- "):
-            items.append(f"<li>{html.escape(line[2:])}</li>")
+            items.append(line[2:])
             continue
         if items:
-            blocks.append(f"<ul>{''.join(items)}</ul>")
+            blocks.append(("ul", items))
             items = []
         if line.strip():
-            blocks.append(f"<p>{html.escape(line)}</p>")
+            blocks.append(("p", line))
     if items:
-        blocks.append(f"<ul>{''.join(items)}</ul>")
-    return "".join(blocks)
+        blocks.append(("ul", items))
+    return blocks
 
 
 def _part_title(part: str) -> str:
     return _t("fiche_title" if part == FICHE else "carte_title")
 
 
-def to_markdown(
+@dataclass(frozen=True)
+class _Document:
+    """What both exports of one part say around its fields."""
+
+    clean: dict[str, str]
+    heading: str
+    subtitle: str
+    when: str
+    author: str | None
+    default_model: bool
+
+
+def _document(
     values: Mapping[str, Any],
-    part: str = FICHE,
+    part: str,
     *,
     title: str | None = None,
     author: str | None = None,
     when: _dt.date | None = None,
     default_model: bool = False,
-) -> str:
-    clean = check_values(values)
-    heading = _part_title(part) + (f" : {title}" if title else "")
-    lines = [f"# {_markdown_text(heading)}", ""]
-    lines.append(f"*{_t('fiche_subtitle' if part == FICHE else 'carte_subtitle')}*")
-    lines.append("")
-    if default_model:
+) -> _Document:
+    return _Document(
+        clean=check_values(values),
+        heading=_part_title(part) + (f" : {title}" if title else ""),
+        subtitle=_t("fiche_subtitle" if part == FICHE else "carte_subtitle"),
+        when=(when or _dt.date.today()).strftime("%d/%m/%Y"),
+        author=author,
+        default_model=default_model,
+    )
+
+
+def to_markdown(values: Mapping[str, Any], part: str = FICHE, **options: Any) -> str:
+    """The part as Markdown, the learner's text made inert. ``options``: ``title``, ``author``,
+    ``when`` (a date, today by default) and ``default_model`` (the running example's warning)."""
+    doc = _document(values, part, **options)
+    lines = [f"# {_markdown_text(doc.heading)}", "", f"*{doc.subtitle}*", ""]
+    if doc.default_model:
         lines += [f"> {_t('doc_default_model')}", ""]
     for f in fields_of(part):
-        lines.append(f"## {f.label}")
-        lines.append("")
-        text = clean[f.id]
-        lines.append(_markdown_text(text) if text else f"*{_t('doc_empty')}*")
-        lines.append("")
-    when_text = (when or _dt.date.today()).strftime("%d/%m/%Y")
-    lines.append(_t("doc_date", date=when_text))
-    if author:
-        lines.append("")
-        lines.append(_markdown_text(_t("doc_author", author=author)))
+        text = doc.clean[f.id]
+        lines += [f"## {f.label}", "", _markdown_text(text) if text else f"*{_t('doc_empty')}*", ""]
+    lines.append(_t("doc_date", date=doc.when))
+    if doc.author:
+        lines += ["", _markdown_text(_t("doc_author", author=doc.author))]
     return "\n".join(lines).rstrip() + "\n"
 
 
 def section_html(values: Mapping[str, Any], part: str = FICHE, heading_level: int = 3) -> str:
     """The fields of one part as HTML sections (for a page or the final report), escaped."""
     clean = check_values(values)
+    fields = [{"label": f.label, "blocks": _html_blocks(clean[f.id])} for f in fields_of(part)]
     level = min(max(int(heading_level), 2), 6)
-    parts = []
-    for f in fields_of(part):
-        text = clean[f.id]
-        body = _html_text(text) if text else f'<p class="empty">{html.escape(_t("doc_empty"))}</p>'
-        parts.append(f"<section><h{level}>{html.escape(f.label)}</h{level}>{body}</section>")
-    return "".join(parts)
+    return str(pages.render("sheet_sections.html.j2", fields=fields, level=level))
 
 
-_STYLE = """
-body { font-family: Marianne, "Segoe UI", Arial, sans-serif; color: #161616; max-width: 50rem;
-  margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }
-h1 { color: #000091; font-size: 1.7rem; margin-bottom: .3rem; }
-h2 { color: #000091; font-size: 1.15rem; margin: 1.4rem 0 .3rem; border-bottom: 1px solid #ccc; }
-.meta { color: #3a3a3a; }
-.warning { border-left: 5px solid #b34000; background: #fff4f0; padding: .4rem .8rem; }
-.empty { color: #3a3a3a; font-style: italic; }
-@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; }
-  section { break-inside: avoid; } }
-"""
-
-
-def to_html(
-    values: Mapping[str, Any],
-    part: str = FICHE,
-    *,
-    title: str | None = None,
-    author: str | None = None,
-    when: _dt.date | None = None,
-    default_model: bool = False,
-) -> str:
-    """A standalone HTML document (no script, no external file), every text escaped."""
-    heading = _part_title(part) + (f" : {title}" if title else "")
-    when_text = (when or _dt.date.today()).strftime("%d/%m/%Y")
-    subtitle = _t("fiche_subtitle" if part == FICHE else "carte_subtitle")
-    warning = (
-        f'<p class="warning">{html.escape(_t("doc_default_model"))}</p>' if default_model else ""
-    )
-    author_line = (
-        f'<p class="meta">{html.escape(_t("doc_author", author=author))}</p>' if author else ""
-    )
-    body = section_html(values, part, heading_level=2)
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(heading)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n<main>\n"
-        f"<h1>{html.escape(heading)}</h1>\n"
-        f'<p class="meta">{html.escape(subtitle)}</p>\n{warning}\n{body}\n'
-        f'<p class="meta">{html.escape(_t("doc_date", date=when_text))}</p>{author_line}\n'
-        "</main>\n</body>\n</html>\n"
-    )
+def to_html(values: Mapping[str, Any], part: str = FICHE, **options: Any) -> str:
+    """A standalone HTML document (no script, no external file), every text escaped; the
+    ``options`` of :func:`to_markdown`."""
+    doc = _document(values, part, **options)
+    body = Markup(section_html(doc.clean, part, heading_level=2))  # escaped by its template
+    return str(pages.render("sheet.html.j2", doc=doc, body=body)) + "\n"
 
 
 def export_filename(part: str, title: str | None, extension: str) -> str:
