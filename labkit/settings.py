@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from labkit import messages, paths
-from labkit.course.content import load_yaml, require
+from labkit.yamlfile import load_yaml, require, where
 
 
 @dataclass(frozen=True)
@@ -28,54 +28,20 @@ class Settings:
 def load_settings() -> Settings:
     path = paths.content_dir() / "settings.yaml"
     data = load_yaml(path)
-    workshop = require(data, "atelier", dict, path=path, where="le fichier")
-    example = require(data, "fil_rouge", dict, path=path, where="le fichier")
+    workshop = require(data, "atelier", dict, path=path, where=where("file"))
+    example = require(data, "fil_rouge", dict, path=path, where=where("file"))
+    in_example = where("section", name="fil_rouge")
     return Settings(
-        title=require(workshop, "titre", str, path=path, where="« atelier »"),
+        title=require(workshop, "titre", str, path=path, where=where("section", name="atelier")),
         subtitle=str(workshop.get("sous_titre") or ""),
         organisation=str(workshop.get("organisme") or ""),
         running_example=RunningExample(
-            dataset=require(example, "jeu_de_donnees", str, path=path, where="« fil_rouge »"),
-            target=require(example, "cible", str, path=path, where="« fil_rouge »"),
-            title=require(example, "titre", str, path=path, where="« fil_rouge »"),
+            dataset=require(example, "jeu_de_donnees", str, path=path, where=in_example),
+            target=require(example, "cible", str, path=path, where=in_example),
+            title=require(example, "titre", str, path=path, where=in_example),
             story=str(example.get("histoire") or ""),
         ),
     )
-
-
-def running_example_problems(example: RunningExample) -> list[str]:
-    """French problems of the running example: a dataset that is not a folder of ``datasets/``
-    (with the valid names), a target that is not one of its columns (with its columns)."""
-    from labkit.data import datapackage
-    from labkit.errors import DatalabError
-
-    folders = {folder.name: folder for folder in datapackage.dataset_folders()}
-    if example.dataset not in folders:
-        known = ", ".join(sorted(folders)) or "aucun"
-        return [
-            str(messages.error("content.example_dataset_unknown", id=example.dataset, known=known))
-        ]
-    try:
-        info = datapackage.dataset_info(folders[example.dataset])
-    except DatalabError as error:
-        return [str(error)]
-    columns = [str(field.get("name")) for field in info.fields]
-    if example.target not in columns:
-        suggested = ", ".join(
-            str(t.get("column") or t.get("name") or "") for t in info.suggested_targets
-        )
-        return [
-            str(
-                messages.error(
-                    "content.example_target_unknown",
-                    id=example.dataset,
-                    target=example.target,
-                    columns=", ".join(columns),
-                    suggested=suggested or "aucune",
-                )
-            )
-        ]
-    return []
 
 
 @dataclass(frozen=True)
@@ -100,7 +66,7 @@ def example_words() -> dict[str, list[str]]:
     data = load_yaml(path) or {}
     words = {}
     for name, entry in data.items() if isinstance(data, dict) else []:
-        listed = require(entry, "mots", list, path=path, where=f"« {name} »")
+        listed = require(entry, "mots", list, path=path, where=where("section", name=name))
         words[str(name)] = [str(word) for word in listed if str(word).strip()]
     return words
 
@@ -138,7 +104,7 @@ def running_example_leftovers(current: str, words: dict[str, list[str]]) -> list
         shown = _relative(path, root, message_dir)
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if not line.lstrip().startswith("#") or path.suffix == ".md":
-                scan(shown, f"ligne {number}", line)
+                scan(shown, where("line", number=number), line)
     for path in sorted(paths.notebooks_dir().glob("*.ipynb")):
         try:
             cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
@@ -148,7 +114,7 @@ def running_example_leftovers(current: str, words: dict[str, list[str]]) -> list
             if cell.get("cell_type") == "markdown":
                 source = cell.get("source", "")
                 text = "".join(source) if isinstance(source, list) else str(source)
-                scan(f"notebooks/{path.name}", f"cellule {number}", text)
+                scan(f"notebooks/{path.name}", where("cell", number=number), text)
     return found
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from labkit.course import canvas
 from labkit.errors import DatalabError
+from labkit.learner import course
 
 
 def complete_values() -> dict[str, str]:
@@ -49,7 +50,7 @@ def test_empty_optional_fields_are_fine():
 
 
 def test_too_long_text_is_reported_and_not_saved(workspace):
-    first = canvas.save_canvas(workspace, complete_values())
+    first = course.save_canvas(workspace, complete_values())
     assert first.complete
     values = complete_values()
     values["probleme"] = "x" * (canvas.TEXT_MAX + 1)
@@ -57,11 +58,11 @@ def test_too_long_text_is_reported_and_not_saved(workspace):
     assert [(i.field, i.kind) for i in issues] == [("probleme", "too_long")]
     assert str(canvas.TEXT_MAX) in issues[0].message
     with pytest.raises(DatalabError) as info:
-        canvas.save_canvas(workspace, values)
+        course.save_canvas(workspace, values)
     assert "caractères" in info.value.message
     assert "Rien n’a été enregistré" in info.value.hint
     # the canvas saved before is intact
-    assert canvas.load_canvas(workspace) == canvas.normalise(complete_values())
+    assert course.load_canvas(workspace) == canvas.normalise(complete_values())
 
 
 def test_a_too_long_title_is_refused():
@@ -93,33 +94,33 @@ def test_text_is_normalised():
 
 
 def test_a_draft_is_saved_with_what_is_missing(workspace):
-    result = canvas.save_canvas(workspace, {"titre": "Piscine", "probleme": "Trop d’attente"})
+    result = course.save_canvas(workspace, {"titre": "Piscine", "probleme": "Trop d’attente"})
     assert not result.complete
     assert "decision" in result.missing
     assert "brouillon" in result.message
     assert "« La décision à éclairer »" in result.message
     stored = workspace.load("canvas")
     assert stored["complete"] is False
-    assert canvas.load_canvas(workspace)["probleme"] == "Trop d’attente"
+    assert course.load_canvas(workspace)["probleme"] == "Trop d’attente"
 
 
 def test_save_and_reopen_round_trip(workspace, workspace_root):
     values = complete_values()
     values["valeur"] = "Des familles prévenues plus tôt ; « moins d’appels »."
-    result = canvas.save_canvas(workspace, values)
+    result = course.save_canvas(workspace, values)
     assert result.complete and result.message.startswith("Fiche projet enregistrée")
     from labkit.workspace import Workspace
 
     reopened = Workspace.open("Testeur", workspace_root)
-    assert canvas.load_canvas(reopened) == canvas.normalise(values)
-    summary = canvas.canvas_summary(reopened)
+    assert course.load_canvas(reopened) == canvas.normalise(values)
+    summary = course.canvas_summary(reopened)
     assert summary["saved"] and summary["complete"]
     assert summary["fields"][0]["label"] == "Titre du projet"
 
 
 def test_nothing_saved_yet(workspace):
-    assert canvas.load_canvas(workspace) is None
-    summary = canvas.canvas_summary(workspace)
+    assert course.load_canvas(workspace) is None
+    summary = course.canvas_summary(workspace)
     assert summary["saved"] is False and summary["complete"] is False
 
 
@@ -128,12 +129,12 @@ def test_a_tampered_saved_canvas_is_read_safely(workspace):
         "canvas",
         {"fields": {"titre": "T" * 500, "probleme": ["pas", "du", "texte"], "intrus": "x"}},
     )
-    values = canvas.load_canvas(workspace)
+    values = course.load_canvas(workspace)
     assert len(values["titre"]) == canvas.TITLE_MAX
     assert values["probleme"] == ""
     assert "intrus" not in values
     workspace.save("canvas", "n’importe quoi")
-    assert canvas.load_canvas(workspace) is None
+    assert course.load_canvas(workspace) is None
 
 
 def test_fill_blanks_keeps_what_the_learner_wrote():

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from labkit.course import checks, content
+from labkit import yamlfile
+from labkit.course import checks
 from labkit.errors import DatalabError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,7 +60,7 @@ def test_yaml_errors_are_explained_in_french_with_line_and_column(
     path = tmp_path / "fichier.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DatalabError) as caught:
-        content.load_yaml(path)
+        yamlfile.load_yaml(path)
     message = str(caught.value)
     assert f"Ligne {line}, colonne {column} : " in message
     assert words in message
@@ -79,7 +80,7 @@ def test_a_file_not_in_utf8_is_named(tmp_path):
     path = tmp_path / "latin.yaml"
     path.write_bytes("titre: « crèche »\n".encode("latin-1"))
     with pytest.raises(DatalabError, match="pas enregistré en UTF-8"):
-        content.load_yaml(path)
+        yamlfile.load_yaml(path)
 
 
 def test_check_names_each_broken_content_file_with_its_line(root):
@@ -94,7 +95,7 @@ def test_check_names_each_broken_content_file_with_its_line(root):
     risk_line = next(line for line in lines if "content/risques.yaml" in line)
     assert "Ligne 2, colonne 1 : une tabulation" in risk_line
     # the whole check says so too
-    assert len(fixes(checks.run_all())) >= 2
+    assert len(fixes(checks.run_all(root / "espaces"))) >= 2
 
 
 def _set_example(root: Path, **values: str) -> None:

@@ -437,11 +437,11 @@ def test_answer_keys_match_the_quiz_banks(site):
 
 
 def test_defect_hunt_answer_key_matches_the_exercise_of_module_04(site):
+    from labkit.course.data_quiz import defect_hunt
     from labkit.data import datapackage
-    from labkit.prepare import quality
 
     dataset = datapackage.load_dataset(load_settings().running_example.dataset)
-    problem = quality.defect_hunt([d if isinstance(d, dict) else vars(d) for d in dataset.defects])
+    problem = defect_hunt([d if isinstance(d, dict) else vars(d) for d in dataset.defects])
     titles = parse_page(site / "modules" / "04_preparation.html").titles
     assert guide.expected_answer(problem) in titles
     text = page_text(site / "modules" / "04_preparation.html")
@@ -495,7 +495,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.mark.browser
 def test_every_guide_page_passes_axe(site, browser):
     """The guide itself is a public body's web page: WCAG 2.1 A and AA rules, as the workbook."""
-    from conftest import AXE_PATH, AXE_TAGS
+    from support import AXE_PATH, AXE_TAGS
 
     if not AXE_PATH.exists():
         pytest.fail(f"{AXE_PATH} is missing: ./datalab.sh test installs axe-core from npm")

@@ -6,10 +6,12 @@ import pytest
 
 from labkit import paths
 from labkit.course import modules
-from labkit.course.content import load_yaml
-from labkit.course.project import OWN, RUNNING_EXAMPLE, load_project, make_project, save_project
+from labkit.course.project import OWN, RUNNING_EXAMPLE, make_project
 from labkit.errors import DatalabError
+from labkit.learner import course
+from labkit.learner.course import load_project, save_project
 from labkit.settings import load_settings
+from labkit.yamlfile import load_yaml
 
 
 def test_registry_lists_the_seven_pages_in_order():
@@ -76,14 +78,14 @@ def test_missing_and_non_utf8_content_files(tmp_path):
 
 
 def test_progress_statuses(workspace):
-    assert set(modules.progress(workspace).values()) == {"todo"}
-    modules.set_status(workspace, "03_donnees", "in_progress")
-    modules.set_status(workspace, "04_preparation", "done")
-    modules.set_status(workspace, "04_preparation", "in_progress")  # reopening keeps "done"
-    statuses = modules.progress(workspace)
+    assert set(course.progress(workspace).values()) == {"todo"}
+    course.set_status(workspace, "03_donnees", "in_progress")
+    course.set_status(workspace, "04_preparation", "done")
+    course.set_status(workspace, "04_preparation", "in_progress")  # reopening keeps "done"
+    statuses = course.progress(workspace)
     assert statuses["03_donnees"] == "in_progress" and statuses["04_preparation"] == "done"
     with pytest.raises(ValueError):
-        modules.set_status(workspace, "03_donnees", "fini")
+        course.set_status(workspace, "03_donnees", "fini")
 
 
 def test_settings_name_the_running_example():

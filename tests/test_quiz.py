@@ -7,6 +7,8 @@ import pytest
 from labkit.course import quiz
 from labkit.course.modules import load_modules
 from labkit.errors import DatalabError
+from labkit.frenchfmt import parse_number
+from labkit.learner import course
 
 SINGLE = quiz.SingleChoice(
     id="q",
@@ -64,17 +66,24 @@ def test_number_answer_explains_what_to_type():
     assert "Saisissez un nombre" in NUMBER.check("douze").reason
 
 
+@pytest.mark.parametrize("typed", ["12,5", "12,5 %", "12.5", " 12,5\u202f% ", 12.5])
+def test_number_answer_reads_what_people_type(typed):
+    assert NUMBER.check(typed).is_correct
+    percent = quiz.NumberAnswer(id="p", prompt="?", answer=83, unit="%")
+    assert percent.check("83 %").is_correct and percent.check("83").is_correct
+
+
 @pytest.mark.parametrize(
     ("text", "number"),
     [("3,5", 3.5), ("1 200", 1200), ("1\u202f200,5", 1200.5), ("12 %", 12), (7, 7.0)],
 )
 def test_parse_number_reads_french_numbers(text, number):
-    assert quiz.parse_number(text) == number
+    assert parse_number(text) == number
 
 
 @pytest.mark.parametrize("text", ["abc", "", "nan", "inf", True, None, "1,2,3"])
 def test_parse_number_refuses_non_numbers(text):
-    assert quiz.parse_number(text) is None
+    assert parse_number(text) is None
 
 
 def test_every_module_bank_that_exists_is_valid():
@@ -151,10 +160,10 @@ questions:
 
 def test_answers_and_hints_are_recorded_and_scored(workspace):
     bank = quiz.Bank("01_introduction", "Quiz", [SINGLE, MULTI, OPEN])
-    quiz.record(workspace, bank.module_id, SINGLE, 0, SINGLE.check(0))
-    quiz.record(workspace, bank.module_id, SINGLE, 1, SINGLE.check(1))
-    quiz.record_hint(workspace, bank.module_id, "m", 1)
-    stored = quiz.answers(workspace, bank.module_id)
+    course.record_answer(workspace, bank.module_id, SINGLE, 0, SINGLE.check(0))
+    course.record_answer(workspace, bank.module_id, SINGLE, 1, SINGLE.check(1))
+    course.record_hint(workspace, bank.module_id, "m", 1)
+    stored = course.quiz_answers(workspace, bank.module_id)
     assert stored["q"] == {"answer": 1, "outcome": "correct", "attempts": 2, "hints_seen": 0}
     assert stored["m"]["hints_seen"] == 1
-    assert quiz.score(workspace, bank) == (1, 2)
+    assert course.quiz_score(workspace, bank) == (1, 2)

@@ -9,6 +9,7 @@ import pytest
 
 from labkit.course import risk
 from labkit.errors import DatalabError
+from labkit.learner import course
 
 
 @pytest.fixture(scope="module")
@@ -133,16 +134,16 @@ def test_an_unknown_question_gives_a_french_message(questionnaire):
 def test_answers_and_checklist_are_saved_and_summarised(workspace, questionnaire):
     answers = all_no(questionnaire)
     answers["prestations_essentielles"] = risk.YES
-    risk.save_risk(workspace, answers=answers, questionnaire=questionnaire)
-    risk.save_risk(
+    course.save_risk(workspace, answers=answers, questionnaire=questionnaire)
+    course.save_risk(
         workspace,
         checklist={"biais": "Surveiller les écarts entre quartiers.\r\n", "inconnu": "ignoré"},
         questionnaire=questionnaire,
     )
-    saved_answers, notes = risk.load_risk(workspace)
+    saved_answers, notes = course.load_risk(workspace)
     assert saved_answers == answers  # saving the checklist kept the answers
     assert notes == {"biais": "Surveiller les écarts entre quartiers."}
-    summary = risk.risk_summary(workspace, questionnaire)
+    summary = course.risk_summary(workspace, questionnaire)
     assert summary["saved"] is True and summary["assessed"] is True
     assert summary["level"] == "haut_risque"
     assert summary["level_name"] == "Haut risque"
@@ -156,7 +157,7 @@ def test_answers_and_checklist_are_saved_and_summarised(workspace, questionnaire
 
 
 def test_summary_before_anything_is_saved(workspace, questionnaire):
-    summary = risk.risk_summary(workspace, questionnaire)
+    summary = course.risk_summary(workspace, questionnaire)
     assert summary["saved"] is False
     assert summary["level"] is None
     assert summary["level_name"] == "Questionnaire de risque non rempli."
@@ -164,30 +165,30 @@ def test_summary_before_anything_is_saved(workspace, questionnaire):
 
 
 def test_a_checklist_alone_does_not_make_a_level(workspace, questionnaire):
-    risk.save_risk(workspace, checklist={"biais": "À voir."}, questionnaire=questionnaire)
-    summary = risk.risk_summary(workspace, questionnaire)
+    course.save_risk(workspace, checklist={"biais": "À voir."}, questionnaire=questionnaire)
+    summary = course.risk_summary(workspace, questionnaire)
     assert summary["saved"] is True and summary["assessed"] is False
     assert summary["level"] is None and summary["reasons"] == []
     assert summary["checklist"][1]["note"] == "À voir."
 
 
 def test_a_too_long_note_is_refused_and_nothing_is_lost(workspace, questionnaire):
-    risk.save_risk(workspace, checklist={"biais": "court"}, questionnaire=questionnaire)
+    course.save_risk(workspace, checklist={"biais": "court"}, questionnaire=questionnaire)
     with pytest.raises(DatalabError) as info:
-        risk.save_risk(
+        course.save_risk(
             workspace,
             checklist={"biais": "x" * (risk.NOTE_MAX + 1)},
             questionnaire=questionnaire,
         )
     assert "Biais et discrimination" in info.value.message
-    assert risk.load_risk(workspace)[1] == {"biais": "court"}
+    assert course.load_risk(workspace)[1] == {"biais": "court"}
 
 
 def test_a_damaged_saved_value_is_read_safely(workspace, questionnaire):
     workspace.save("risk", {"answers": {"dialogue": "peut-être", "emploi": "oui"}, "checklist": 3})
-    answers, notes = risk.load_risk(workspace)
+    answers, notes = course.load_risk(workspace)
     assert answers == {"emploi": "oui"} and notes == {}
-    assert risk.risk_summary(workspace, questionnaire)["level"] == "haut_risque"
+    assert course.risk_summary(workspace, questionnaire)["level"] == "haut_risque"
 
 
 # ------------------------------------------------------------------------- facilitator's YAML
@@ -273,8 +274,8 @@ def test_unsure_about_public_service_is_never_stated_minimal(questionnaire, work
     assert "Risque minimal" not in result.label  # …is not what is stated
     assert "Haut risque" in result.label and "à vérifier" in result.label
     assert result.to_check[0].help.startswith("Regardez si le résultat du modèle")
-    risk.save_risk(workspace, answers=answers, questionnaire=questionnaire)
-    summary = risk.risk_summary(workspace, questionnaire)
+    course.save_risk(workspace, answers=answers, questionnaire=questionnaire)
+    summary = course.risk_summary(workspace, questionnaire)
     assert "Risque minimal" not in summary["level_name"]
     assert "Haut risque" in summary["level_summary"]
     assert summary["consequences"] == "" and summary["settled"] is False

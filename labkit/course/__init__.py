@@ -1,1 +1,2 @@
-"""The course around the stages: module registry, quizzes, content files, toys, project canvas, risks, guide, content checks."""
+"""The course around the stages: module registry, quizzes, toys, project canvas, risks, facilitator
+guide and content checks (pure: a learner's records are kept by :mod:`labkit.learner.course`)."""

@@ -2,20 +2,23 @@
 model can answer.
 
 Pure code: the fields (their French label, guidance and worked example live in
-``labkit/messages/canvas.yaml``), their validation, saving in the learner's workspace (key
-``canvas``) and the exports (Markdown, standalone HTML). Text typed by the learner is never trusted:
-it is normalised, its length is capped, and it is escaped in every export.
+``labkit/messages/canvas.yaml``), their validation, the record kept in the learner's workspace
+(key ``canvas``, written by :mod:`labkit.learner.course`) and the exports (Markdown, standalone
+HTML). Text typed by the learner is never trusted: it is normalised, its length is capped, and it
+is escaped in every export.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import html
 import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
+
+import jinja2
 
 from labkit import messages
 
@@ -157,11 +160,10 @@ class SaveResult:
         return None if self.complete else messages.hint("canvas.saved_incomplete")
 
 
-def save_canvas(workspace, values: Mapping[str, Any]) -> SaveResult:
-    """Save the canvas, as a draft if required fields are empty.
+def checked_for_saving(values: Mapping[str, Any]) -> SaveResult:
+    """The canvas as it is saved (a draft if required fields are empty).
 
-    A too long field is refused with a French :class:`DatalabError` and nothing is written (the
-    previously saved canvas stays as it was).
+    A too long field is refused with a French :class:`DatalabError` (nothing is to be written).
     """
     clean = normalise(values)
     issues = validate(clean)
@@ -171,22 +173,22 @@ def save_canvas(workspace, values: Mapping[str, Any]) -> SaveResult:
         raise messages.error(
             "canvas.too_long", label=f.label, length=len(clean[f.id]), max=f.max_length
         )
-    missing = [i.field for i in issues if i.kind == "missing"]
-    workspace.save(
-        KEY,
-        {
-            "version": FORMAT_VERSION,
-            "fields": clean,
-            "complete": not missing,
-            "saved_at": _dt.datetime.now().isoformat(timespec="seconds"),
-        },
-    )
-    return SaveResult(clean, missing)
+    return SaveResult(clean, [i.field for i in issues if i.kind == "missing"])
 
 
-def load_canvas(workspace) -> dict[str, str] | None:
-    """The saved canvas (every field present, lengths capped), or ``None`` if never saved."""
-    stored = workspace.load(KEY)
+def record(result: SaveResult, when: _dt.datetime) -> dict[str, Any]:
+    """What is kept of a saved canvas (workspace key ``canvas``)."""
+    return {
+        "version": FORMAT_VERSION,
+        "fields": result.values,
+        "complete": result.complete,
+        "saved_at": when.isoformat(timespec="seconds"),
+    }
+
+
+def from_record(stored: Any) -> dict[str, str] | None:
+    """The canvas a record holds (every field present, lengths capped), ``None`` if there is
+    none."""
     if not isinstance(stored, Mapping):
         return None
     raw = stored.get("fields") if isinstance(stored.get("fields"), Mapping) else stored
@@ -200,8 +202,8 @@ def load_canvas(workspace) -> dict[str, str] | None:
     return values
 
 
-def saved_at(workspace) -> str | None:
-    stored = workspace.load(KEY)
+def saved_at(stored: Any) -> str | None:
+    """When the canvas of this record was saved (ISO text), if known."""
     if isinstance(stored, Mapping) and isinstance(stored.get("saved_at"), str):
         return stored["saved_at"]
     return None
@@ -219,13 +221,13 @@ def fill_blanks_with_example(values: Mapping[str, Any]) -> dict[str, str]:
     return {k: v or example[k] for k, v in clean.items()}
 
 
-def canvas_summary(workspace) -> dict[str, Any]:
-    """Plain values for the final report of module 06."""
-    values = load_canvas(workspace)
+def summary(stored: Any) -> dict[str, Any]:
+    """Plain values of a canvas record for the final report of module 06."""
+    values = from_record(stored)
     return {
         "saved": values is not None,
         "complete": values is not None and is_complete(values),
-        "saved_at": saved_at(workspace),
+        "saved_at": saved_at(stored),
         "fields": [
             {"id": f.id, "label": f.label, "value": (values or {}).get(f.id, "")} for f in FIELDS
         ],
@@ -233,9 +235,38 @@ def canvas_summary(workspace) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------ exports
-def _date_text(when: _dt.date | None) -> str:
-    when = when or _dt.date.today()
-    return when.strftime("%d/%m/%Y")
+@dataclass(frozen=True)
+class _Document:
+    """The texts of an exported canvas, before any escaping (the same for every format)."""
+
+    title: str  # the project's title (or « à compléter »)
+    subtitle: str
+    author: str  # « Rédigée par : … » or empty
+    date: str
+    status: str
+    empty: str  # what an empty section shows
+    sections: list[tuple[str, str]]  # (label, text) of every field after the title
+
+    @property
+    def heading(self) -> str:
+        return f"{messages.text('canvas.doc_title')} : {self.title}"
+
+
+def _document(values: Mapping[str, Any], author: str | None, when: _dt.date | None) -> _Document:
+    clean = normalise(values)
+    missing = missing_fields(clean)
+    empty = messages.text("canvas.doc_empty")
+    return _Document(
+        title=clean["titre"] or empty,
+        subtitle=messages.text("canvas.doc_subtitle"),
+        author=messages.text("canvas.doc_author", author=author) if author else "",
+        date=messages.text("canvas.doc_date", date=(when or _dt.date.today()).strftime("%d/%m/%Y")),
+        status=messages.text("canvas.doc_status_complete")
+        if not missing
+        else messages.text("canvas.doc_status_incomplete", count=len(missing)),
+        empty=empty,
+        sections=[(f.label, clean[f.id]) for f in FIELDS[1:]],
+    )
 
 
 def _markdown_text(text: str) -> str:
@@ -247,91 +278,37 @@ def _markdown_text(text: str) -> str:
 def to_markdown(
     values: Mapping[str, Any], author: str | None = None, when: _dt.date | None = None
 ) -> str:
-    clean = normalise(values)
-    title = clean["titre"] or messages.text("canvas.doc_empty")
-    missing = missing_fields(clean)
-    lines = [f"# {messages.text('canvas.doc_title')} : {_markdown_text(title)}", ""]
-    lines.append(f"*{messages.text('canvas.doc_subtitle')}*  ")
-    if author:
-        lines.append(f"{_markdown_text(messages.text('canvas.doc_author', author=author))}  ")
-    lines.append(messages.text("canvas.doc_date", date=_date_text(when)))
-    lines.append("")
-    status = (
-        messages.text("canvas.doc_status_complete")
-        if not missing
-        else messages.text("canvas.doc_status_incomplete", count=len(missing))
-    )
-    lines += [f"> {status}", ""]
-    for f in FIELDS[1:]:
-        text = clean[f.id]
-        lines.append(f"## {f.label}")
-        lines.append("")
-        lines.append(_markdown_text(text) if text else f"*{messages.text('canvas.doc_empty')}*")
-        lines.append("")
+    doc = _document(values, author, when)
+    lines = [f"# {messages.text('canvas.doc_title')} : {_markdown_text(doc.title)}", ""]
+    lines.append(f"*{doc.subtitle}*  ")
+    if doc.author:
+        lines.append(f"{_markdown_text(doc.author)}  ")
+    lines += [doc.date, "", f"> {doc.status}", ""]
+    for label, text in doc.sections:
+        lines += [f"## {label}", "", _markdown_text(text) if text else f"*{doc.empty}*", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
-_HTML_STYLE = """
-body { font-family: Marianne, "Segoe UI", Arial, sans-serif; color: #161616; max-width: 48rem;
-  margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }
-h1 { color: #000091; font-size: 1.7rem; margin-bottom: .2rem; }
-h2 { color: #000091; font-size: 1.15rem; margin: 1.4rem 0 .3rem; border-bottom: 1px solid #ccc; }
-.meta { color: #3a3a3a; margin: .1rem 0; }
-.status { border-left: 5px solid #0063cb; background: #e8edff; padding: .4rem .8rem; }
-.empty { color: #3a3a3a; font-style: italic; }
-@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } }
-"""
-
-
-def _html_text(text: str) -> str:
-    return "<br>\n".join(html.escape(line) for line in text.split("\n"))
+@cache
+def _templates() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("labkit.course", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
 
 
 def to_html(
     values: Mapping[str, Any], author: str | None = None, when: _dt.date | None = None
 ) -> str:
-    """A standalone HTML document (no script, no external file), every text escaped."""
-    clean = normalise(values)
-    title = clean["titre"] or messages.text("canvas.doc_empty")
-    missing = missing_fields(clean)
-    status = (
-        messages.text("canvas.doc_status_complete")
-        if not missing
-        else messages.text("canvas.doc_status_incomplete", count=len(missing))
+    """A standalone HTML document (no script, no external file), every text escaped
+    (``labkit/course/templates/canvas.html.j2``, autoescaped)."""
+    document = (
+        _templates().get_template("canvas.html.j2").render(doc=_document(values, author, when))
     )
-    doc_title = f"{messages.text('canvas.doc_title')} : {title}"
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="fr">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{html.escape(doc_title)}</title>",
-        f"<style>{_HTML_STYLE}</style>",
-        "</head>",
-        "<body>",
-        "<main>",
-        f"<h1>{html.escape(doc_title)}</h1>",
-        f'<p class="meta">{html.escape(messages.text("canvas.doc_subtitle"))}</p>',
-    ]
-    if author:
-        parts.append(
-            f'<p class="meta">{html.escape(messages.text("canvas.doc_author", author=author))}</p>'
-        )
-    parts.append(
-        f'<p class="meta">{html.escape(messages.text("canvas.doc_date", date=_date_text(when)))}</p>'
-    )
-    parts.append(f'<p class="status">{html.escape(status)}</p>')
-    for f in FIELDS[1:]:
-        text = clean[f.id]
-        body = (
-            f"<p>{_html_text(text)}</p>"
-            if text
-            else f'<p class="empty">{html.escape(messages.text("canvas.doc_empty"))}</p>'
-        )
-        parts.append(f"<section><h2>{html.escape(f.label)}</h2>{body}</section>")
-    parts += ["</main>", "</body>", "</html>"]
-    return "\n".join(parts) + "\n"
+    return document.rstrip("\n") + "\n"
 
 
 def export_filename(values: Mapping[str, Any], extension: str) -> str:

@@ -7,9 +7,11 @@ import importlib.metadata
 import sys
 import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
-from labkit import paths
+from labkit import messages, paths
 from labkit.errors import DatalabError
+from labkit.settings import RunningExample
 
 PACKAGES = [
     "voila",
@@ -25,6 +27,11 @@ PACKAGES = [
     "openpyxl",
 ]
 DISTRIBUTIONS = {"sklearn": "scikit-learn", "yaml": "PyYAML"}
+
+
+def _t(key: str, **fields) -> str:
+    """The French text ``check.<key>`` of ``labkit/messages/check.yaml``."""
+    return messages.text(f"check.{key}", **fields)
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,7 @@ def check_python() -> Check:
         "Python",
         sys.version_info >= (3, 11),
         version,
-        "installez Python 3.11 ou plus récent, puis relancez ./datalab.sh start",
+        _t("python_fix"),
     )
 
 
@@ -61,15 +68,10 @@ def check_packages() -> list[Check]:
         try:
             importlib.import_module(name)
             version = importlib.metadata.version(dist)
-            results.append(Check(f"paquet {dist}", True, version))
+            results.append(Check(_t("package", name=dist), True, version))
         except Exception as exc:  # noqa: BLE001 - any import failure is reported
             results.append(
-                Check(
-                    f"paquet {dist}",
-                    False,
-                    type(exc).__name__,
-                    "relancez ./datalab.sh start, qui installe les paquets",
-                )
+                Check(_t("package", name=dist), False, type(exc).__name__, _t("package_fix"))
             )
     return results
 
@@ -78,47 +80,35 @@ def check_content() -> list[Check]:
     from labkit.course import quiz
     from labkit.course.modules import load_modules
 
+    label = _t("modules_label")
     try:
         modules = load_modules()
     except DatalabError as error:
-        return [
-            Check(
-                "liste des modules (content/modules.yaml)",
-                False,
-                str(error),
-                "corrigez le fichier indiqué",
-            )
-        ]
-    results = [Check("liste des modules (content/modules.yaml)", True, f"{len(modules)} modules")]
+        return [Check(label, False, str(error), _t("fix_file"))]
+    results = [Check(label, True, _t("modules_count", count=len(modules)))]
     for module in modules:
         notebook = paths.notebooks_dir() / module.notebook
         results.append(
             Check(
-                f"notebook {module.notebook}",
+                _t("notebook", name=module.notebook),
                 notebook.is_file(),
-                "" if notebook.is_file() else "introuvable",
-                f"remettez le fichier notebooks/{module.notebook} ou retirez le module de content/modules.yaml",
+                "" if notebook.is_file() else _t("notebook_missing"),
+                _t("notebook_fix", name=module.notebook),
             )
         )
         if quiz.bank_path(module.id).is_file():
+            label = _t("quiz", id=module.id)
             try:
-                bank = quiz.load_bank(module.id)
-                results.append(Check(f"quiz {module.id}", True, f"{len(bank.problems)} questions"))
+                count = len(quiz.load_bank(module.id).problems)
+                results.append(Check(label, True, _t("quiz_count", count=count)))
             except DatalabError as error:
-                results.append(
-                    Check(
-                        f"quiz {module.id}",
-                        False,
-                        str(error),
-                        "corrigez le fichier de quiz indiqué",
-                    )
-                )
+                results.append(Check(label, False, str(error), _t("quiz_fix")))
     return results
 
 
 def check_content_files() -> list[Check]:
     """Every YAML file of ``content/`` parses (one FIX line per broken file, with its line)."""
-    from labkit.course.content import load_yaml, shown_path
+    from labkit.yamlfile import load_yaml, shown_path
 
     folder = paths.content_dir()
     files = sorted(folder.rglob("*.yaml"))
@@ -127,34 +117,63 @@ def check_content_files() -> list[Check]:
         try:
             load_yaml(path)
         except DatalabError as error:
-            broken.append(
-                Check(
-                    f"fichier {shown_path(path)}", False, str(error), "corrigez la ligne indiquée"
-                )
-            )
+            label = _t("content_file", path=shown_path(path))
+            broken.append(Check(label, False, str(error), _t("content_file_fix")))
     if broken:
         return broken
-    return [Check("fichiers YAML de content/", True, f"{len(files)} fichiers lisibles")]
+    return [Check(_t("content_files"), True, _t("content_files_count", count=len(files)))]
 
 
 def check_running_example() -> list[Check]:
     """The running example of ``content/settings.yaml`` names a dataset that exists and one of its
     columns as target."""
-    from labkit.settings import load_settings, running_example_problems
+    from labkit.settings import load_settings
 
-    label = "exemple fil rouge (content/settings.yaml)"
+    label = _t("example_label")
     try:
         example = load_settings().running_example
     except DatalabError as error:
-        return [Check(label, False, str(error), "corrigez le fichier indiqué")]
+        return [Check(label, False, str(error), _t("fix_file"))]
     problems = running_example_problems(example)
     if problems:
-        return [
-            Check(label, False, problem, "corrigez « fil_rouge » dans content/settings.yaml")
-            for problem in problems
-        ]
-    results = [Check(label, True, f"jeu « {example.dataset} », cible « {example.target} »")]
+        return [Check(label, False, problem, _t("example_fix")) for problem in problems]
+    found = _t("example_found", dataset=example.dataset, target=example.target)
+    results = [Check(label, True, found)]
     return results + check_running_example_texts(example.dataset)
+
+
+def running_example_problems(example: RunningExample) -> list[str]:
+    """French problems of the running example: a dataset that is not a folder of ``datasets/``
+    (with the valid names), a target that is not one of its columns (with its columns)."""
+    from labkit.data import datapackage
+
+    folders = {folder.name: folder for folder in datapackage.dataset_folders()}
+    if example.dataset not in folders:
+        known = ", ".join(sorted(folders)) or _t("example_none_known")
+        return [
+            str(messages.error("content.example_dataset_unknown", id=example.dataset, known=known))
+        ]
+    try:
+        info = datapackage.dataset_info(folders[example.dataset])
+    except DatalabError as error:
+        return [str(error)]
+    columns = [str(field.get("name")) for field in info.fields]
+    if example.target not in columns:
+        suggested = ", ".join(
+            str(t.get("column") or t.get("name") or "") for t in info.suggested_targets
+        )
+        return [
+            str(
+                messages.error(
+                    "content.example_target_unknown",
+                    id=example.dataset,
+                    target=example.target,
+                    columns=", ".join(columns),
+                    suggested=suggested or _t("example_none_suggested"),
+                )
+            )
+        ]
+    return []
 
 
 def check_running_example_texts(current: str) -> list[Check]:
@@ -162,85 +181,70 @@ def check_running_example_texts(current: str) -> list[Check]:
     ``content/exemples_fil_rouge.yaml``): one FIX line per file, its places « à adapter »."""
     from labkit.settings import example_words, running_example_leftovers
 
-    label = "textes de l’exemple fil rouge"
+    label = _t("texts_label")
     try:
         words = example_words()
     except DatalabError as error:
-        return [Check(label, False, str(error), "corrigez le fichier indiqué")]
+        return [Check(label, False, str(error), _t("fix_file"))]
     leftovers = running_example_leftovers(current, words)
     if not leftovers:
-        detail = "aucun texte ne parle d’un autre exemple"
+        detail = _t("texts_clean")
         if current not in words:
-            detail += (
-                f" (ajoutez les mots propres à « {current} » dans content/exemples_fil_rouge.yaml)"
-            )
+            detail += _t("texts_add_words", example=current)
         return [Check(label, True, detail)]
     by_file: dict[str, list] = {}
     for leftover in leftovers:
         by_file.setdefault(leftover.file, []).append(leftover)
     return [
         Check(
-            f"à adapter : {file}",
+            _t("texts_file", file=file),
             False,
-            "parle encore de l’exemple « {} » : {}".format(
-                places[0].example,
-                ", ".join(f"{p.where} (« {p.word} »)" for p in places),
+            _t(
+                "texts_places",
+                example=places[0].example,
+                places=", ".join(_t("texts_place", where=p.where, word=p.word) for p in places),
             ),
-            "réécrivez ces passages pour le nouvel exemple fil rouge, ou rendez-les généraux",
+            _t("texts_fix"),
         )
         for file, places in by_file.items()
     ]
 
 
 def check_datasets() -> list[Check]:
+    from labkit.data.datapackage import check_dataset_folder
+
     folder = paths.datasets_dir()
     found = sorted(p.parent for p in folder.glob("*/datapackage.json"))
     if not found:
-        return [
-            Check(
-                "jeux de données",
-                False,
-                f"aucun dans {folder}",
-                "remettez le dossier datasets/ du projet",
-            )
-        ]
-    try:
-        from labkit.data.datapackage import check_dataset_folder
-    except ImportError:
-        return [Check("jeux de données", True, f"{len(found)} trouvés")]
+        label = _t("datasets_label")
+        return [Check(label, False, _t("datasets_none", folder=folder), _t("datasets_fix"))]
     results = []
     for dataset in found:
         problems = check_dataset_folder(dataset)
         results.append(
             Check(
-                f"jeu de données {dataset.name}",
+                _t("dataset", name=dataset.name),
                 not problems,
                 "; ".join(problems[:3]),
-                f"lancez « datalab dataset check {dataset} » pour le détail",
+                _t("dataset_fix", folder=dataset),
             )
         )
     return results
 
 
-def check_workspace() -> Check:
-    from labkit.workspace import default_root
-
-    root = default_root()
+def check_workspace(root: Path) -> Check:
+    """The learners' workspaces can be written under ``root``."""
     try:
         root.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=root, prefix=".check-"):
             pass
-        return Check("espace de travail accessible en écriture", True, str(root))
+        return Check(_t("workspace_label"), True, str(root))
     except OSError as exc:
-        return Check(
-            "espace de travail accessible en écriture",
-            False,
-            f"{root} ({exc.strerror})",
-            "choisissez un dossier accessible avec la variable DATALAB_WORKSPACE",
-        )
+        return Check(_t("workspace_label"), False, f"{root} ({exc.strerror})", _t("workspace_fix"))
 
 
-def run_all() -> list[Check]:
+def run_all(workspace_root: Path) -> list[Check]:
+    """Every check, the learners' workspaces being under ``workspace_root``."""
     return [
         check_python(),
         *check_packages(),
@@ -248,5 +252,5 @@ def run_all() -> list[Check]:
         *check_content(),
         *check_running_example(),
         *check_datasets(),
-        check_workspace(),
+        check_workspace(workspace_root),
     ]

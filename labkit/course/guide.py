@@ -29,9 +29,8 @@ from labkit.course.quiz import (
     SingleChoice,
 )
 
-MORNING, AFTERNOON = "matin", "après-midi"
+MORNING, AFTERNOON = "morning", "afternoon"
 HALF_DAYS = (MORNING, AFTERNOON)
-HALF_DAY_LABELS = {MORNING: "Matin", AFTERNOON: "Après-midi"}
 
 # Opening times of each half-day, in minutes after midnight.
 MORNING_START = 9 * 60
@@ -46,9 +45,21 @@ SNAP_TO_BOUNDARY = 20
 ONE_DAY_CONTENT_MINUTES = 330
 MIN_MODULE_MINUTES = 10
 
-BREAK_LABEL = "Pause"
-FIRST_PART = "1re partie"
-SECOND_PART = "suite"
+
+def _t(key: str, **fields: Any) -> str:
+    """The French text ``guide.<key>`` of ``labkit/messages/guide.yaml``."""
+    return messages.text(f"guide.{key}", **fields)
+
+
+def _columns(key: str) -> list[str]:
+    """A table's header: the columns of ``guide.<key>``, separated by « | »."""
+    return [column.strip() for column in _t(key).split("|")]
+
+
+HALF_DAY_LABELS = {MORNING: _t("half_day_morning"), AFTERNOON: _t("half_day_afternoon")}
+BREAK_LABEL = _t("break_label")
+FIRST_PART = _t("first_part")
+SECOND_PART = _t("second_part")
 
 
 # ------------------------------------------------------------------------------------- schedule
@@ -76,10 +87,9 @@ class Row:
 def half_day_of(module: Module) -> str:
     """The registry's ``slot`` as MORNING or AFTERNOON (case and accents ignored)."""
     plain = _plain(module.slot).replace(" ", "-")
-    if plain == "matin":
-        return MORNING
-    if plain in ("apres-midi", "apresmidi"):
-        return AFTERNOON
+    for half_day, label in HALF_DAY_LABELS.items():
+        if plain in (_plain(label), _plain(label).replace("-", "")):
+            return half_day
     raise messages.error("guide.bad_slot", id=module.id, slot=module.slot)
 
 
@@ -97,7 +107,7 @@ def format_duration(minutes: int) -> str:
 
 
 # ---------------------------------------------------------------------------- déroulé
-DEROULE_HEADING = "## Le déroulé"
+DEROULE_HEADING = _t("deroule_heading")
 _DURATION = re.compile(r"^(?:(\d+)\s*h(?:\s*(\d+))?|(\d+)\s*min)$")
 
 
@@ -298,7 +308,7 @@ def _render_rows(rows: list[Row], link_prefix: str | None, heading: str) -> str:
                         format_duration(row.minutes),
                     ]
                 )
-            out.append(_table(["Horaire", "Séquence", "Durée"], table) + "\n")
+            out.append(_table(_columns("schedule_columns"), table) + "\n")
     return "\n".join(out)
 
 
@@ -309,13 +319,13 @@ def render_programme_markdown(
     modules = list(modules)
     rows = programme_rows(modules)
     out = [_render_rows(rows, link_prefix, heading)]
-    out.append(f"{heading} Durées par module\n")
+    out.append(f"{heading} {_t('durations_heading')}\n")
     table = []
     for module in modules:
         table.append(
             [
                 _module_link(module.id, module.label, link_prefix),
-                f"Jour {module.day}, {HALF_DAY_LABELS[half_day_of(module)].lower()}",
+                _t("durations_when", day=module.day, half_day=_half_day_text(module)),
                 format_duration(module.teaching_minutes),
                 format_duration(module.exercise_minutes),
                 format_duration(module.minutes),
@@ -325,14 +335,14 @@ def render_programme_markdown(
     total_exercise = sum(m.exercise_minutes for m in modules)
     table.append(
         [
-            "**Total**",
+            f"**{_t('total')}**",
             "",
             f"**{format_duration(total_teaching)}**",
             f"**{format_duration(total_exercise)}**",
             f"**{format_duration(total_teaching + total_exercise)}**",
         ]
     )
-    out.append(_table(["Module", "Quand", "Apports", "Activités", "Total"], table))
+    out.append(_table(_columns("durations_columns"), table))
     return "\n".join(out) + "\n"
 
 
@@ -344,7 +354,7 @@ def render_one_day_markdown(
     rows = one_day_rows(modules)
     minutes = one_day_minutes(modules)
     out = [_render_rows(rows, link_prefix, heading)]
-    out.append(f"{heading} Durées : une journée ou trois jours\n")
+    out.append(f"{heading} {_t('one_day_heading')}\n")
     table = [
         [
             _module_link(m.id, m.label, link_prefix),
@@ -355,33 +365,35 @@ def render_one_day_markdown(
     ]
     table.append(
         [
-            "**Total**",
+            f"**{_t('total')}**",
             f"**{format_duration(sum(minutes.values()))}**",
             f"**{format_duration(sum(m.minutes for m in modules))}**",
         ]
     )
-    out.append(_table(["Module", "En une journée", "En trois jours"], table))
+    out.append(_table(_columns("one_day_columns"), table))
     return "\n".join(out) + "\n"
 
 
 def render_module_card(module: Module, modules: Iterable[Module]) -> str:
     """When, how long, what it needs and its objectives: the top of a module's page in the guide."""
     by_id = {m.id: m for m in modules}
-    half = HALF_DAY_LABELS[half_day_of(module)].lower()
     lines = [
-        f"- **Quand** : jour {module.day}, {half}",
-        f"- **Durée** : {format_duration(module.minutes)} "
-        f"({format_duration(module.teaching_minutes)} d’apports, "
-        f"{format_duration(module.exercise_minutes)} d’activités)",
+        _t("card_when", day=module.day, half_day=_half_day_text(module)),
+        _t(
+            "card_duration",
+            total=format_duration(module.minutes),
+            teaching=format_duration(module.teaching_minutes),
+            exercise=format_duration(module.exercise_minutes),
+        ),
     ]
     if module.needs:
         needed = ", ".join(
             _module_link(n, by_id[n].label, "") if n in by_id else n for n in module.needs
         )
-        lines.append(f"- **S’appuie sur** : {needed}")
-    lines.append(f"- **Page** : `notebooks/{module.notebook}`")
+        lines.append(_t("card_needs", needs=needed))
+    lines.append(_t("card_page", notebook=module.notebook))
     lines.append("")
-    lines.append("À la fin de ce module, les stagiaires sauront :")
+    lines.append(_t("card_objectives"))
     lines.append("")
     lines += [f"- {objective}" for objective in module.objectives]
     return "\n".join(lines) + "\n"
@@ -389,13 +401,13 @@ def render_module_card(module: Module, modules: Iterable[Module]) -> str:
 
 # ----------------------------------------------------------------------------------- answer keys
 KIND_LABELS = {
-    SingleChoice: "choix unique",
-    MultipleChoice: "choix multiples",
-    NumberAnswer: "nombre",
-    OpenQuestion: "question ouverte",
+    SingleChoice: _t("kind_single"),
+    MultipleChoice: _t("kind_multiple"),
+    NumberAnswer: _t("kind_number"),
+    OpenQuestion: _t("kind_open"),
 }
-ANSWER_TITLE = "Réponse attendue : "
-OPEN_TITLE = "Question ouverte : pas de réponse unique"
+ANSWER_TITLE = _t("answer_title")
+OPEN_TITLE = _t("open_title")
 
 
 def _number(value: float) -> str:
@@ -404,19 +416,19 @@ def _number(value: float) -> str:
 
 def _numbers(indices: Iterable[int]) -> str:
     shown = [str(i + 1) for i in indices]
-    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " et " + shown[-1]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + _t("and") + shown[-1]
 
 
 def expected_answer(problem: Problem) -> str:
     """The expected answer of a quiz question, as the guide's answer key titles it."""
     if isinstance(problem, SingleChoice):
-        return ANSWER_TITLE + f"choix {problem.answer + 1}"
+        return ANSWER_TITLE + _t("answer_choice", choices=problem.answer + 1)
     if isinstance(problem, MultipleChoice):
-        return ANSWER_TITLE + f"choix {_numbers(problem.answer)}"
+        return ANSWER_TITLE + _t("answer_choice", choices=_numbers(problem.answer))
     if isinstance(problem, NumberAnswer):
         text = _number(problem.answer) + (f"\u00a0{problem.unit}" if problem.unit else "")
         if problem.tolerance:
-            text += f" (à {_number(problem.tolerance)} près)"
+            text += _t("answer_tolerance", tolerance=_number(problem.tolerance))
         return ANSWER_TITLE + text
     return OPEN_TITLE
 
@@ -425,30 +437,34 @@ def render_answer_key(bank: Bank) -> str:
     """The answer key of a quiz bank: each question with its choices marked, then the expected
     answer with the hints, the explanation and why each wrong choice is wrong."""
     count = len(bank.problems)
-    out = [f"**{bank.title}** — {count} question{'s' if count > 1 else ''}.\n"]
+    out = [_t("key_count", title=bank.title, count=count, plural="s" if count > 1 else "") + "\n"]
     for number, problem in enumerate(bank.problems, start=1):
         kind = next(label for cls, label in KIND_LABELS.items() if isinstance(problem, cls))
         out.append(f"**{number}. {problem.prompt}** *({kind})*\n")
         if isinstance(problem, (SingleChoice, MultipleChoice)):
             right = problem.answer if isinstance(problem, MultipleChoice) else [problem.answer]
             for index, choice in enumerate(problem.choices):
-                mark = "**bonne réponse**" if index in right else "à écarter"
+                mark = _t("key_right") if index in right else _t("key_wrong")
                 out.append(f"{index + 1}. {choice} — {mark}")
             out.append("")
         title = expected_answer(problem).replace('"', "«")
         kind_class = "note" if isinstance(problem, OpenQuestion) else "success"
         lines = []
         for hint_number, hint in enumerate(problem.hints, start=1):
-            label = "Indice" if len(problem.hints) == 1 else f"Indice {hint_number}"
+            label = (
+                _t("key_hint")
+                if len(problem.hints) == 1
+                else _t("key_hint_number", number=hint_number)
+            )
             lines.append(f"- **{label}** : {hint}")
         if problem.explanation:
-            lines.append(f"- **Explication** : {problem.explanation}")
+            lines.append(_t("key_explanation", text=problem.explanation))
         reasons = getattr(problem, "reasons", {}) or {}
         for index in sorted(reasons):
             if 0 <= index < len(problem.choices):
-                lines.append(f"- **Si l’on répond {index + 1}** : {reasons[index]}")
+                lines.append(_t("key_if_answered", number=index + 1, reason=reasons[index]))
         block = [f'!!! {kind_class} "{title}"']
-        block += [f"    {line}" for line in lines] or ["    Pas d’indice ni d’explication."]
+        block += [f"    {line}" for line in lines] or [f"    {_t('key_nothing')}"]
         out.append("\n".join(block) + "\n")
     return "\n".join(out)
 
@@ -462,7 +478,9 @@ def render_defects_markdown(package: Mapping[str, Any]) -> str:
     for defect in package.get("defects") or []:
         kind = str(defect.get("kind") or "other")
         text = texts.get(kind) or texts["other"]
-        columns = ", ".join(f"`{c}`" for c in defect.get("columns") or []) or "toutes"
+        columns = ", ".join(f"`{c}`" for c in defect.get("columns") or []) or _t(
+            "defects_all_columns"
+        )
         count = defect.get("count")
         rows.append(
             [
@@ -474,9 +492,8 @@ def render_defects_markdown(package: Mapping[str, Any]) -> str:
             ]
         )
     if not rows:
-        return "*Aucun défaut documenté dans la fiche de ce jeu de données.*\n"
-    header = ["Défaut", "Colonne(s)", "Lignes", "Description", "Ce qu’il faut en faire"]
-    return _table(header, rows) + "\n"
+        return _t("defects_none") + "\n"
+    return _table(_columns("defects_columns"), rows) + "\n"
 
 
 def load_datapackages(folder: Path) -> dict[str, dict[str, Any]]:
@@ -498,16 +515,18 @@ def render_datasets_markdown(packages: Mapping[str, Mapping[str, Any]]) -> str:
     for name, package in sorted(packages.items()):
         targets = []
         for target in package.get("suggested_targets") or []:
-            task = {"classification": "classification", "regression": "régression"}.get(
-                str(target.get("task")), str(target.get("task") or "")
-            )
+            tasks = {
+                "classification": _t("task_classification"),
+                "regression": _t("task_regression"),
+            }
+            task = tasks.get(str(target.get("task")), str(target.get("task") or ""))
             targets.append(f"`{target.get('column')}` ({task})" if task else f"`{target}`")
         licences = ", ".join(
             str(lic.get("title") or lic.get("name") or "") for lic in package.get("licenses") or []
         )
         title = str(package.get("title") or name)
         if package.get("simulated"):
-            title += " *(simulé)*"
+            title += _t("simulated")
         rows.append(
             [
                 f"`{name}`",
@@ -518,8 +537,7 @@ def render_datasets_markdown(packages: Mapping[str, Mapping[str, Any]]) -> str:
                 str(len(package.get("defects") or [])),
             ]
         )
-    header = ["Dossier", "Titre", "Thème", "Cible(s) suggérée(s)", "Licence", "Défauts documentés"]
-    return _table(header, rows) + "\n"
+    return _table(_columns("datasets_columns"), rows) + "\n"
 
 
 # -------------------------------------------------------------------------------------- messages
@@ -633,9 +651,9 @@ def render_messages_markdown(
         entries = message_entries(domain, domains[domain], set(shown) | set(notes))
         if not entries:
             continue
-        title = titles.get(domain) or f"Domaine « {domain} »"
+        title = titles.get(domain) or _t("domain_title", domain=domain)
         out.append(f"{heading} {title}\n")
-        out.append(f"Fichier `labkit/messages/{domain}.yaml`.\n")
+        out.append(_t("domain_file", domain=domain) + "\n")
         rows = []
         for entry in entries:
             rows.append(
@@ -645,11 +663,16 @@ def render_messages_markdown(
                     notes.get(entry.full_key, ""),
                 ]
             )
-        out.append(_table(["Message", "Ce que le message conseille", "Que faire"], rows) + "\n")
+        out.append(_table(_columns("messages_columns"), rows) + "\n")
     return "\n".join(out)
 
 
 # ----------------------------------------------------------------------------------------- utils
+def _half_day_text(module: Module) -> str:
+    """« matin » or « après-midi », as a sentence says it."""
+    return HALF_DAY_LABELS[half_day_of(module)].lower()
+
+
 def _plain(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.strip().lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))

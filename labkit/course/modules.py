@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from labkit import messages, paths
-from labkit.course.content import load_yaml, require
+from labkit.yamlfile import identified, load_yaml, require, where
 
 STATUSES = ("todo", "in_progress", "done")
-STATUS_LABELS = {"todo": "À faire", "in_progress": "En cours", "done": "Terminé"}
+STATUS_LABELS = {status: messages.text(f"project.status_{status}") for status in STATUSES}
 
 
 @dataclass(frozen=True)
@@ -53,26 +53,23 @@ def load_modules(path: Path | None = None) -> list[Module]:
     """All modules in order; a malformed file raises a French :class:`DatalabError`."""
     path = path or registry_path()
     data = load_yaml(path)
-    items = require(data, "modules", list, path=path, where="le fichier")
+    items = require(data, "modules", list, path=path, where=where("file"))
     modules: list[Module] = []
     seen: set[str] = set()
-    for index, item in enumerate(items, start=1):
-        where = f"le module n° {index}"
-        module_id = require(item, "id", str, path=path, where=where)
-        where = f"le module « {module_id} »"
+    for module_id, item, place in identified(items, path=path, place="module"):
         if module_id in seen:
             raise messages.error("content.duplicate_id", path=path.name, id=module_id)
         seen.add(module_id)
-        objectives = require(item, "objectives", list, path=path, where=where)
+        objectives = require(item, "objectives", list, path=path, where=place)
         modules.append(
             Module(
                 id=module_id,
-                title=require(item, "title", str, path=path, where=where),
+                title=require(item, "title", str, path=path, where=place),
                 subtitle=str(item.get("subtitle") or ""),
-                day=require(item, "day", int, path=path, where=where),
-                slot=require(item, "slot", str, path=path, where=where),
-                teaching_minutes=require(item, "teaching_minutes", int, path=path, where=where),
-                exercise_minutes=require(item, "exercise_minutes", int, path=path, where=where),
+                day=require(item, "day", int, path=path, where=place),
+                slot=require(item, "slot", str, path=path, where=place),
+                teaching_minutes=require(item, "teaching_minutes", int, path=path, where=place),
+                exercise_minutes=require(item, "exercise_minutes", int, path=path, where=place),
                 objectives=tuple(str(o) for o in objectives),
                 needs=tuple(str(n) for n in item.get("needs") or ()),
             )
@@ -99,28 +96,23 @@ def neighbours(
     return previous, following
 
 
-def progress(workspace) -> dict[str, str]:
-    """Status of every module for this learner: ``todo``, ``in_progress`` or ``done``."""
-    stored = workspace.load("progress", {}) or {}
+def statuses(stored: dict | None, modules: list[Module] | None = None) -> dict[str, str]:
+    """Status of every module from a learner's stored progress (``{module id: {"status": …}}``):
+    ``todo``, ``in_progress`` or ``done`` (``todo`` for anything else)."""
+    stored = stored if isinstance(stored, dict) else {}
     result = {}
-    for module in load_modules():
-        status = (stored.get(module.id) or {}).get("status", "todo")
+    for module in modules or load_modules():
+        entry = stored.get(module.id)
+        status = entry.get("status", "todo") if isinstance(entry, dict) else "todo"
         result[module.id] = status if status in STATUSES else "todo"
     return result
 
 
-def set_status(workspace, module_id: str, status: str) -> None:
-    """Record a module's status; ``in_progress`` never downgrades ``done``."""
-    import datetime as dt
-
+def next_status(current: str | None, status: str) -> str | None:
+    """The status to record when a module is marked ``status`` while it is ``current``; ``None``
+    when nothing changes (``in_progress`` never downgrades ``done``)."""
     if status not in STATUSES:
         raise ValueError(status)
-    stored = dict(workspace.load("progress", {}) or {})
-    current = (stored.get(module_id) or {}).get("status")
     if status == "in_progress" and current == "done":
-        return
-    stored[module_id] = {
-        "status": status,
-        "updated": dt.datetime.now().isoformat(timespec="seconds"),
-    }
-    workspace.save("progress", stored)
+        return None
+    return status

@@ -1,4 +1,5 @@
-"""The learner's project: the running example or their own, kept in the workspace (key ``project``)."""
+"""The learner's project: the running example or their own (kept by
+:mod:`labkit.learner.course`)."""
 
 from __future__ import annotations
 
@@ -35,12 +36,13 @@ def make_project(kind: str, title: str | None = None) -> Project:
     return Project(OWN, title)
 
 
-def save_project(workspace, project: Project) -> None:
-    workspace.save("project", asdict(project))
+def project_record(project: Project) -> dict:
+    """What is kept of a project (workspace key ``project``)."""
+    return asdict(project)
 
 
-def load_project(workspace) -> Project | None:
-    stored = workspace.load("project")
+def project_from_record(stored) -> Project | None:
+    """The project a record holds; ``None`` when it holds none (or a damaged one)."""
     if not isinstance(stored, dict) or stored.get("kind") not in (RUNNING_EXAMPLE, OWN):
         return None
     return Project(stored["kind"], str(stored.get("title") or ""))

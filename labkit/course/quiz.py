@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from labkit import messages, paths
-from labkit.course.content import load_yaml, require
+from labkit.frenchfmt import parse_number
+from labkit.yamlfile import identified, load_yaml, require, where
 
 CORRECT, INCORRECT, NOT_ATTEMPTED, UNCHECKABLE = (
     "correct",
@@ -159,21 +160,6 @@ class Bank:
     problems: list[Problem]
 
 
-def parse_number(value: Any) -> float | None:
-    """A number typed the French way (``3,5``, ``1 200``) or the English way; ``None`` otherwise."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value) if math.isfinite(value) else None
-    text = str(value).strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
-    text = text.rstrip("%€").replace(",", ".")
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
-
-
 def _is_blank(answer: Any) -> bool:
     if answer is None:
         return True
@@ -193,10 +179,13 @@ def load_bank(module_id: str, path: Path | None = None) -> Bank:
     path = path or bank_path(module_id)
     data = load_yaml(path)
     title = str((data or {}).get("title") or "Quiz") if isinstance(data, dict) else "Quiz"
-    items = require(data, "questions", list, path=path, where="le fichier")
+    items = require(data, "questions", list, path=path, where=where("file"))
     if not items:
         raise messages.error("quiz.bank_few", path=path.name)
-    problems = [_problem(item, index, path) for index, item in enumerate(items, start=1)]
+    problems = [
+        _problem(qid, item, place, path)
+        for qid, item, place in identified(items, path=path, place="question")
+    ]
     ids = [p.id for p in problems]
     if len(set(ids)) != len(ids):
         duplicate = next(i for i in ids if ids.count(i) > 1)
@@ -204,11 +193,8 @@ def load_bank(module_id: str, path: Path | None = None) -> Bank:
     return Bank(module_id=module_id, title=title, problems=problems)
 
 
-def _problem(item: Any, index: int, path: Path) -> Problem:
-    where = messages.text("quiz.bank_question", index=index)
-    qid = require(item, "id", str, path=path, where=where)
-    where = f"la question « {qid} »"
-    kind = require(item, "type", str, path=path, where=where)
+def _problem(qid: str, item: Any, place: str, path: Path) -> Problem:
+    kind = require(item, "type", str, path=path, where=place)
     if kind not in KINDS:
         raise messages.error(
             "quiz.bank_kind", path=path.name, id=qid, kind=kind, kinds=", ".join(KINDS)
@@ -216,7 +202,7 @@ def _problem(item: Any, index: int, path: Path) -> Problem:
     hints = item.get("indices") or ([item["indice"]] if item.get("indice") else [])
     common = dict(
         id=qid,
-        prompt=require(item, "question", str, path=path, where=where),
+        prompt=require(item, "question", str, path=path, where=place),
         hints=[str(h) for h in hints],
         explanation=str(item.get("explication") or ""),
     )
@@ -229,8 +215,8 @@ def _problem(item: Any, index: int, path: Path) -> Problem:
                 "content.field_type",
                 path=path.name,
                 field="reponse",
-                where=where,
-                expected="un nombre",
+                where=place,
+                expected=messages.text("content.type_number"),
             )
         return NumberAnswer(
             **common,
@@ -238,14 +224,14 @@ def _problem(item: Any, index: int, path: Path) -> Problem:
             tolerance=float(item.get("tolerance") or 0),
             unit=str(item.get("unite") or ""),
         )
-    choices = [str(c) for c in require(item, "choix", list, path=path, where=where)]
+    choices = [str(c) for c in require(item, "choix", list, path=path, where=place)]
     reasons = {int(k) - 1: str(v) for k, v in (item.get("pourquoi_pas") or {}).items()}
     if kind == "choix_unique":
-        answer = require(item, "reponse", int, path=path, where=where)
+        answer = require(item, "reponse", int, path=path, where=place)
         if not 1 <= answer <= len(choices):
             raise messages.error("quiz.bank_answer", path=path.name, id=qid)
         return SingleChoice(**common, choices=choices, answer=answer - 1, reasons=reasons)
-    answers = require(item, "reponse", list, path=path, where=where)
+    answers = require(item, "reponse", list, path=path, where=place)
     if not answers or any(not isinstance(a, int) or not 1 <= a <= len(choices) for a in answers):
         raise messages.error("quiz.bank_answer", path=path.name, id=qid)
     return MultipleChoice(
@@ -254,38 +240,9 @@ def _problem(item: Any, index: int, path: Path) -> Problem:
 
 
 # ----------------------------------------------------------------- learner's answers
-def record(workspace, module_id: str, problem: Problem, answer: Any, feedback: Feedback) -> None:
-    """Keep the learner's answer and outcome in the workspace (key ``quiz``)."""
-    stored = dict(workspace.load("quiz", {}) or {})
-    module = dict(stored.get(module_id) or {})
-    previous = module.get(problem.id) or {}
-    module[problem.id] = {
-        "answer": answer,
-        "outcome": feedback.outcome,
-        "attempts": int(previous.get("attempts", 0)) + 1,
-        "hints_seen": int(previous.get("hints_seen", 0)),
-    }
-    stored[module_id] = module
-    workspace.save("quiz", stored)
-
-
-def record_hint(workspace, module_id: str, problem_id: str, hints_seen: int) -> None:
-    stored = dict(workspace.load("quiz", {}) or {})
-    module = dict(stored.get(module_id) or {})
-    entry = dict(module.get(problem_id) or {"attempts": 0})
-    entry["hints_seen"] = max(hints_seen, int(entry.get("hints_seen", 0)))
-    module[problem_id] = entry
-    stored[module_id] = module
-    workspace.save("quiz", stored)
-
-
-def answers(workspace, module_id: str) -> dict[str, dict]:
-    return dict((workspace.load("quiz", {}) or {}).get(module_id) or {})
-
-
-def score(workspace, bank: Bank) -> tuple[int, int]:
-    """(correct answers, gradable questions) for this learner."""
-    stored = answers(workspace, bank.module_id)
+def score(bank: Bank, stored: dict[str, dict]) -> tuple[int, int]:
+    """(correct answers, gradable questions) given a learner's stored answers to ``bank``
+    (``{problem id: {"outcome": …}}``)."""
     gradable = [p for p in bank.problems if not isinstance(p, OpenQuestion)]
     right = sum(1 for p in gradable if (stored.get(p.id) or {}).get("outcome") == CORRECT)
     return right, len(gradable)

@@ -6,9 +6,9 @@ Pure code. The questions, the levels and the ethics checklist are data that a fa
 reached is the most severe level among the questions answered « oui » (levels are listed from the
 most to the least severe), the default level when there is none. That level is never stated alone
 while a « je ne sais pas » (or a missing answer) could make it more severe: :attr:`Assessment.label`
-then names the possible level and what to check. Answers and checklist notes are
-saved in the learner's workspace (key ``risk``); :func:`risk_summary` gives them as plain values
-for the final report of module 06.
+then names the possible level and what to check. Answers and checklist notes are kept in the
+learner's workspace (key ``risk``, by :mod:`labkit.learner.course`); :func:`summary` gives a saved
+record as plain values for the final report of module 06.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from labkit import frenchfmt, messages, paths
-from labkit.course.content import load_yaml, require
+from labkit.yamlfile import identified, load_yaml, require, where
 
 KEY = "risk"
 FORMAT_VERSION = 1
@@ -92,92 +92,89 @@ def load_questionnaire(path: Path | None = None) -> Questionnaire:
     """The questionnaire of ``content/risques.yaml``; a malformed file gives a French message."""
     path = path or questionnaire_path()
     data = load_yaml(path)
-    shown = path.name
-    title = require(data, "titre", str, path=path, where="le fichier")
-    raw_levels = require(data, "niveaux", list, path=path, where="le fichier")
-    if not raw_levels:
-        raise messages.error("risk.no_levels", path=shown)
-    levels = []
-    for index, item in enumerate(raw_levels, start=1):
-        where = f"le niveau n° {index}"
-        level_id = require(item, "id", str, path=path, where=where)
-        where = f"le niveau « {level_id} »"
-        levels.append(
-            Level(
-                id=level_id,
-                name=require(item, "nom", str, path=path, where=where),
-                summary=require(item, "resume", str, path=path, where=where),
-                consequences=str(item.get("consequences") or ""),
-                examples=tuple(str(e) for e in (item.get("exemples") or [])),
-            )
+    title = require(data, "titre", str, path=path, where=where("file"))
+
+    def text(item: Any, name: str, place: str) -> str:
+        return require(item, name, str, path=path, where=place)
+
+    def level(level_id: str, item: Any, place: str) -> Level:
+        return Level(
+            id=level_id,
+            name=text(item, "nom", place),
+            summary=text(item, "resume", place),
+            consequences=str(item.get("consequences") or ""),
+            examples=tuple(str(e) for e in (item.get("exemples") or [])),
         )
-    _unique([level.id for level in levels], shown, "niveaux")
+
+    levels = _entries(data, "niveaux", path, "level", level, empty="risk.no_levels")
     level_ids = [level.id for level in levels]
-    raw_questions = require(data, "questions", list, path=path, where="le fichier")
-    if not raw_questions:
-        raise messages.error("risk.no_questions", path=shown)
-    questions = []
-    for index, item in enumerate(raw_questions, start=1):
-        where = f"la question n° {index}"
-        question_id = require(item, "id", str, path=path, where=where)
-        where = f"la question « {question_id} »"
-        level = require(item, "si_oui", str, path=path, where=where)
-        if level not in level_ids:
+
+    def question(question_id: str, item: Any, place: str) -> Question:
+        reached = text(item, "si_oui", place)
+        if reached not in level_ids:
             raise messages.error(
                 "risk.unknown_level",
-                path=shown,
+                path=path.name,
                 id=question_id,
-                level=level,
+                level=reached,
                 levels=", ".join(level_ids),
             )
-        questions.append(
-            Question(
-                id=question_id,
-                text=require(item, "question", str, path=path, where=where),
-                level=level,
-                reason=require(item, "raison", str, path=path, where=where),
-                theme=str(item.get("theme") or ""),
-                help=str(item.get("aide") or ""),
-                example=str(item.get("exemple") or ""),
-            )
+        return Question(
+            id=question_id,
+            text=text(item, "question", place),
+            level=reached,
+            reason=text(item, "raison", place),
+            theme=str(item.get("theme") or ""),
+            help=str(item.get("aide") or ""),
+            example=str(item.get("exemple") or ""),
         )
-    _unique([q.id for q in questions], shown, "questions")
-    checklist = []
-    raw_checklist = require(data, "checklist", list, path=path, where="le fichier")
-    for index, item in enumerate(raw_checklist, start=1):
-        where = f"le point n° {index} de « checklist »"
-        item_id = require(item, "id", str, path=path, where=where)
-        where = f"le point « {item_id} » de « checklist »"
-        checklist.append(
-            ChecklistItem(
-                id=item_id,
-                title=require(item, "titre", str, path=path, where=where),
-                question=require(item, "question", str, path=path, where=where),
-                help=str(item.get("aide") or ""),
-            )
+
+    def point(item_id: str, item: Any, place: str) -> ChecklistItem:
+        return ChecklistItem(
+            id=item_id,
+            title=text(item, "titre", place),
+            question=text(item, "question", place),
+            help=str(item.get("aide") or ""),
         )
-    _unique([c.id for c in checklist], shown, "checklist")
+
+    questions = _entries(data, "questions", path, "question", question, empty="risk.no_questions")
+    checklist = _entries(data, "checklist", path, "point", point)
     default = data.get("niveau_par_defaut") or level_ids[-1]
     if default not in level_ids:
         raise messages.error(
-            "risk.unknown_default", path=shown, level=default, levels=", ".join(level_ids)
+            "risk.unknown_default", path=path.name, level=default, levels=", ".join(level_ids)
         )
     return Questionnaire(
         title=title,
         warning=str(data.get("avertissement") or ""),
-        levels=tuple(levels),
-        questions=tuple(questions),
-        checklist=tuple(checklist),
+        levels=levels,
+        questions=questions,
+        checklist=checklist,
         default_level=default,
     )
 
 
-def _unique(ids: list[str], path: str, list_name: str) -> None:
+def _entries(
+    data: Any,
+    name: str,
+    path: Path,
+    place: str,
+    make: Callable[[str, Any, str], Any],
+    empty: str | None = None,
+) -> tuple:
+    """The list ``name`` of the questionnaire, each item made by ``make(id, item, where)``: a
+    French error when it is missing, empty (``empty``: the message key, when it must not be) or
+    when two items have the same id."""
+    items = require(data, name, list, path=path, where=where("file"))
+    if not items and empty:
+        raise messages.error(empty, path=path.name)
+    made = tuple(make(*entry) for entry in identified(items, path=path, place=place))
     seen = set()
-    for item_id in ids:
-        if item_id in seen:
-            raise messages.error("risk.duplicate_id", path=path, id=item_id, list=list_name)
-        seen.add(item_id)
+    for entry in made:
+        if entry.id in seen:
+            raise messages.error("risk.duplicate_id", path=path.name, id=entry.id, list=name)
+        seen.add(entry.id)
+    return made
 
 
 # ------------------------------------------------------------------------------ assessment
@@ -310,9 +307,8 @@ def check_checklist(questionnaire: Questionnaire, notes: Mapping[str, Any] | Non
     return clean
 
 
-def load_risk(workspace) -> tuple[dict[str, str], dict[str, str]]:
-    """(answers, checklist notes) as saved; values a damaged file holds are dropped."""
-    stored = workspace.load(KEY)
+def from_record(stored: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """(answers, checklist notes) of a saved record; values a damaged record holds are dropped."""
     if not isinstance(stored, Mapping):
         return {}, {}
     answers = stored.get("answers") if isinstance(stored.get("answers"), Mapping) else {}
@@ -322,15 +318,16 @@ def load_risk(workspace) -> tuple[dict[str, str], dict[str, str]]:
     return answers, notes
 
 
-def save_risk(
-    workspace,
-    answers: Mapping[str, Any] | None = None,
-    checklist: Mapping[str, Any] | None = None,
-    questionnaire: Questionnaire | None = None,
-) -> Assessment:
-    """Save the answers and/or the checklist notes (what is not given stays as saved)."""
-    questionnaire = questionnaire or load_questionnaire()
-    saved_answers, saved_notes = load_risk(workspace)
+def updated_record(
+    questionnaire: Questionnaire,
+    stored: Any,
+    answers: Mapping[str, Any] | None,
+    checklist: Mapping[str, Any] | None,
+    when: _dt.datetime,
+) -> tuple[dict[str, Any], Assessment]:
+    """The record (workspace key ``risk``) once these answers and/or checklist notes are given
+    (what is not given stays as in ``stored``), and the assessment it leads to."""
+    saved_answers, saved_notes = from_record(stored)
     if answers is not None:
         saved_answers = check_answers(questionnaire, answers)
     else:
@@ -339,24 +336,20 @@ def save_risk(
     if checklist is not None:
         saved_notes = {**saved_notes, **check_checklist(questionnaire, checklist)}
     assessment = assess(questionnaire, saved_answers)
-    workspace.save(
-        KEY,
-        {
-            "version": FORMAT_VERSION,
-            "answers": saved_answers,
-            "checklist": saved_notes,
-            "level": assessment.level.id,
-            "saved_at": _dt.datetime.now().isoformat(timespec="seconds"),
-        },
-    )
-    return assessment
+    record = {
+        "version": FORMAT_VERSION,
+        "answers": saved_answers,
+        "checklist": saved_notes,
+        "level": assessment.level.id,
+        "saved_at": when.isoformat(timespec="seconds"),
+    }
+    return record, assessment
 
 
-def risk_summary(workspace, questionnaire: Questionnaire | None = None) -> dict[str, Any]:
-    """Plain values for the final report: level, reasons, points to check, checklist notes."""
-    questionnaire = questionnaire or load_questionnaire()
-    stored = workspace.load(KEY)
-    answers, notes = load_risk(workspace)
+def summary(questionnaire: Questionnaire, stored: Any) -> dict[str, Any]:
+    """Plain values of a saved record for the final report: level, reasons, points to check,
+    checklist notes."""
+    answers, notes = from_record(stored)
     known = {q.id for q in questionnaire.questions}
     assessment = assess(questionnaire, {k: v for k, v in answers.items() if k in known})
     saved = isinstance(stored, Mapping)

@@ -196,18 +196,26 @@ def describe_diagnosis(
     return messages.text(f"intro.diagnosis_{diagnosis}", new=new, best=best, setting=best_setting)
 
 
-@dataclass(frozen=True)
-class ClassificationResult:
-    level: int
-    neighbours: int
-    grid: Grid
+@dataclass(frozen=True, kw_only=True)
+class FitResult:
+    """What a toy shows for one setting: its errors on the data learnt and on new data, the
+    diagnosis read on the curve of errors on new data (:func:`diagnose`) and that curve's lowest
+    error."""
+
     train_error: float
     new_error: float
     diagnosis: str
+    best_error: float = 0.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClassificationResult(FitResult):
+    level: int
+    neighbours: int
+    grid: Grid
     train_count: int
     new_count: int
     best_level: int = 0
-    best_error: float = 0.0
 
     @property
     def summary(self) -> str:
@@ -354,16 +362,12 @@ def mean_abs_error(poly: Polynomial, days: pd.DataFrame) -> float:
     return float(np.mean(np.abs(predicted - days["entrees"].to_numpy(dtype=float))))
 
 
-@dataclass(frozen=True)
-class RegressionResult:
+@dataclass(frozen=True, kw_only=True)
+class RegressionResult(FitResult):
     degree: int
     curve_x: list[float]
     curve_y: list[float]
-    train_error: float
-    new_error: float
-    diagnosis: str
     best_degree: int = 0
-    best_error: float = 0.0
 
     @property
     def summary(self) -> str:
@@ -424,7 +428,7 @@ def _entries(value: float) -> str:
 # ---------------------------------------------------------------------------------------------
 # Toy 3: a rule written by hand or a rule learnt? (is the pool crowded tomorrow?)
 # ---------------------------------------------------------------------------------------------
-WEEKDAY, WEEKEND = "semaine", "week-end ou férié"
+WEEKDAY, WEEKEND = messages.text("intro.day_weekday"), messages.text("intro.day_weekend")
 DAY_TYPES = (WEEKDAY, WEEKEND)
 POOL_TARGET = "affluence"  # 1: more than the crowd threshold, extra lifeguards needed
 POOL_FEATURES = ("temperature", "type_jour", "pluie")
@@ -645,7 +649,11 @@ def tree_rules_french(tree: DecisionTreeClassifier) -> list[str]:
             parts.append(messages.text("intro.cond_weekend" if flags[1] else "intro.cond_weekday"))
         if 2 in flags:
             parts.append(messages.text("intro.cond_rain" if flags[2] else "intro.cond_dry"))
-        return " et ".join(parts) if parts else messages.text("intro.cond_always")
+        return (
+            messages.text("intro.cond_and").join(parts)
+            if parts
+            else messages.text("intro.cond_always")
+        )
 
     def walk(node: int, low: float | None, high: float | None, flags: dict[int, bool]) -> None:
         left, right = inner.children_left[node], inner.children_right[node]

@@ -1,7 +1,12 @@
-"""Reading the YAML files a facilitator edits in ``content/``, with French messages when malformed."""
+"""Reading the YAML files a facilitator edits (``content/``), with French messages when malformed.
+
+Low in the package: :mod:`labkit.settings` and the course's content files (:mod:`labkit.course`)
+read their files with :func:`load_yaml` and check their fields with :func:`require`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -71,13 +76,7 @@ def require(
     mapping: Any, field: str, expected: type | tuple[type, ...], *, path: Path, where: str
 ) -> Any:
     """``mapping[field]``, checked for presence and type, with a French message otherwise."""
-    names = {
-        str: "un texte",
-        int: "un nombre entier",
-        list: "une liste",
-        dict: "un ensemble de champs",
-        bool: "oui ou non",
-    }
+    names = {str: "str", int: "int", list: "list", dict: "dict", bool: "bool"}
     if not isinstance(mapping, dict) or field not in mapping or mapping[field] is None:
         raise messages.error("content.field_missing", path=_shown(path), where=where, field=field)
     value = mapping[field]
@@ -88,9 +87,28 @@ def require(
             path=_shown(path),
             field=field,
             where=where,
-            expected=" ou ".join(names.get(k, k.__name__) for k in kinds),
+            expected=messages.text("content.types_or").join(
+                messages.text(f"content.type_{names[k]}") if k in names else k.__name__
+                for k in kinds
+            ),
         )
     return value
+
+
+def where(place: str, **fields: Any) -> str:
+    """How a message names a place of a content file (``{where}`` of ``content.field_missing``):
+    ``where("file")`` → « le fichier », ``where("module", id="01_intro")`` → « le module
+    « 01_intro » » (``content.where_<place>`` of ``labkit/messages/content.yaml``)."""
+    return messages.text(f"content.where_{place}", **fields)
+
+
+def identified(items: list, *, path: Path, place: str) -> Iterator[tuple[str, Any, str]]:
+    """``(id, item, where)`` for each item of a list whose items have an ``id`` field: its id
+    (checked), the item, and how messages about its other fields name it (« la question « q1 » »).
+    ``place``: ``module``, ``question``, ``level`` or ``point``."""
+    for index, item in enumerate(items, start=1):
+        item_id = require(item, "id", str, path=path, where=where(f"{place}_number", index=index))
+        yield item_id, item, where(place, id=item_id)
 
 
 def shown_path(path: Path) -> str:
