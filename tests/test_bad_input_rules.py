@@ -253,7 +253,7 @@ def test_new_writes_the_repaired_text(tmp_path, capsys):
 
 
 def test_an_interrupted_new_leaves_nothing_behind(tmp_path, capsys, monkeypatch):
-    from labkit.commands import dataset as command
+    from labkit.course import authoring
 
     source = tmp_path / "t.csv"
     source.write_text("a;b\n1;2\n3;4\n", encoding="utf-8")
@@ -266,7 +266,7 @@ def test_an_interrupted_new_leaves_nothing_behind(tmp_path, capsys, monkeypatch)
     assert run(capsys, "dataset", "new", str(source), "--dest", str(dest))[0] == 130
     assert not dest.exists()
     assert list((tmp_path / "out").iterdir()) == []
-    assert command.PLAIN_ENCODINGS  # the module is the one patched above
+    assert authoring.datapackage is datapackage  # the writer checks with the module patched above
 
 
 # ---------------------------------------------------------------------------- CSV safety

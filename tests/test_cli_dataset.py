@@ -15,7 +15,8 @@ import pytest
 
 from labkit import paths
 from labkit.cli import main
-from labkit.commands.dataset import inspect_summary, licence_entry, slug
+from labkit.commands.dataset import inspect_summary
+from labkit.course.authoring import licence_entry, slug
 from labkit.data import catalogue, datapackage
 
 TYPES = {"number", "integer", "text", "date", "boolean", "category"}

@@ -86,7 +86,13 @@ button, .button { font: inherit; padding: .45rem 1rem; border: 0; border-radius:
   color: #fff; cursor: pointer; text-decoration: none; display: inline-block; }
 .button-danger { background: var(--red); }
 label { font-weight: 600; }
-input[type=password] { font: inherit; padding: .4rem .6rem; border: 1px solid #666; border-radius: 3px; }
+input[type=password], input[type=text], input:not([type]), input[type=file], textarea, select {
+  font: inherit; padding: .4rem .6rem; border: 1px solid #666; border-radius: 3px; max-width: 100%; }
+input[type=text], input:not([type]), textarea { width: 32rem; }
+td input:not([type]) { width: auto; }
+p.field { margin: .8rem 0; }
+fieldset { border: 1px solid #bbb; margin: 1rem 0; padding: .5rem 1rem; }
+legend { font-weight: 600; }
 ul.exports li { margin: .3rem 0; }
 @media print { .controls, ul.exports, nav { display: none; } }
 """
@@ -358,6 +364,8 @@ class RoomPageHandler(_Base):
             f'<div id="salle" data-source="{esc(self.url("etat"))}" data-seconds="{REFRESH_SECONDS}">'
             f"{room_html(summary, self.base)}</div>"
             f'<h2 id="export">{esc(_t("exports_title"))}</h2><ul class="exports">{exports}</ul>'
+            f'<h2 id="jeux">{esc(_t("datasets_title"))}</h2><p>{esc(_t("datasets_intro"))} '
+            f'<a href="{esc(self.url("jeux"))}">{esc(_t("datasets_link"))}</a></p>'
         )
         self.finish(page_html(_t("html_title"), body, script=SCRIPT))
 
@@ -545,9 +553,14 @@ class ResetHandler(_Base):
         self.redirect(self.url("stagiaire", row.slug) + f"?fait={module.id}", status=303)
 
 
+def page_options(base: str, secret: str | None, root=None) -> dict:
+    """What every facilitator page is given: the secret, the room's reader, the base address."""
+    return {"secret": secret, "reader": room.RoomReader(root), "base": base}
+
+
 def handlers(base: str, secret: str | None, root=None) -> list[tuple]:
     """The routes of the room view, under the server's ``base`` address."""
-    options = {"secret": secret, "reader": room.RoomReader(root), "base": base}
+    options = page_options(base, secret, root)
     slug = r"([a-z0-9][a-z0-9-]{0,80})"
     return [
         (url_path_join(base, r"/animation/?"), RoomPageHandler, options),

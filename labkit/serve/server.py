@@ -148,9 +148,12 @@ class DatalabVoila(Voila):
             (url_path_join(self.server_url, r"/api/contents.*"), NotFoundHandler),
         ]
         root = [(self.server_url.rstrip("/") + "/?", *app)] if app else []
-        from labkit.serve import roomview
+        from labkit.serve import datasetview, roomview
 
         room = roomview.handlers(self.server_url, self.facilitator_token)
+        room += datasetview.handlers(
+            self.server_url, roomview.page_options(self.server_url, self.facilitator_token)
+        )
         return root + room + blocked + handlers
 
 
