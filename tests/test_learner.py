@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from labkit.data import selection
+from labkit.learner import preparation
+from labkit.learner.dataset import clear_choice, save_choice
 from labkit.learner.project import LearnerProject, dataset_identity
 from labkit.prepare import recipe as rc
 
@@ -12,14 +14,14 @@ from labkit.prepare import recipe as rc
 def choose(workspace, dataset_id: str, name: str) -> None:
     frame = pd.DataFrame({"a": [1, 2, 3, 4], "cible": ["x", "y", "x", "y"]})
     choice = selection.DatasetChoice("catalogue", dataset_id, name, "cible")
-    selection.save_choice(workspace, choice, frame)
+    save_choice(workspace, choice, frame)
 
 
 def save_recipe(workspace, column: str) -> dict:
     recipe = rc.Recipe.from_dict(
         {"steps": [{"action": "drop_column", "params": {"columns": [column]}}]}
     )
-    rc.save_recipe(workspace, recipe)
+    preparation.save_recipe(workspace, recipe)
     return recipe.to_dict()
 
 
@@ -51,24 +53,24 @@ def test_a_new_dataset_sets_the_previous_recipe_aside_and_gives_it_back(workspac
     project = LearnerProject(workspace)
     # a recipe made on the running example (no dataset saved yet)
     made = save_recipe(workspace, "age")
-    workspace.save_table(rc.CLEAN_TABLE, pd.DataFrame({"a": [1]}))
+    workspace.save_table(preparation.CLEAN_TABLE, pd.DataFrame({"a": [1]}))
     recipe_revision = project.revisions()["recipe"]
 
     choose(workspace, "fuites", "Fuites")
-    assert workspace.load(rc.RECIPE_KEY) is None  # 04 starts afresh on the new table
-    assert not workspace.has_table(rc.CLEAN_TABLE)
+    assert workspace.load(preparation.RECIPE_KEY) is None  # 04 starts afresh on the new table
+    assert not workspace.has_table(preparation.CLEAN_TABLE)
     assert project.revisions()["recipe"] > recipe_revision
     fuites_recipe = save_recipe(workspace, "diametre")
 
     choose(workspace, "piscine", "Piscine")
-    assert workspace.load(rc.RECIPE_KEY) is None
+    assert workspace.load(preparation.RECIPE_KEY) is None
 
     choose(workspace, "fuites", "Fuites")
-    assert workspace.load(rc.RECIPE_KEY) == fuites_recipe
+    assert workspace.load(preparation.RECIPE_KEY) == fuites_recipe
 
     # back to the running example: its recipe comes back too
-    selection.clear_choice(workspace)
-    assert workspace.load(rc.RECIPE_KEY) == made
+    clear_choice(workspace)
+    assert workspace.load(preparation.RECIPE_KEY) == made
 
 
 def test_the_same_dataset_chosen_again_keeps_its_recipe(workspace):
@@ -76,7 +78,7 @@ def test_the_same_dataset_chosen_again_keeps_its_recipe(workspace):
     choose(workspace, "fuites", "Fuites")
     kept = save_recipe(workspace, "diametre")
     choose(workspace, "fuites", "Fuites (cible changée)")
-    assert workspace.load(rc.RECIPE_KEY) == kept
+    assert workspace.load(preparation.RECIPE_KEY) == kept
 
 
 def test_an_import_or_a_reset_changes_every_link(workspace):

@@ -12,7 +12,7 @@ import pytest
 
 from labkit import frenchfmt
 from labkit.course import risk, toys
-from labkit.model import learning
+from labkit.model import display
 from labkit.plots import intro
 from labkit.plots import quality as quality_plots
 from labkit.ui.components import frame_html
@@ -94,5 +94,5 @@ def test_tables_and_values_show_dates_without_midnight():
     table = frame_html(frame)
     assert "10/08/2021" in table and "00:00:00" not in table and "2021-08-10" not in table
     assert "1,5" in table
-    assert learning.format_value(pd.Timestamp("2021-08-10")) == "10/08/2021"
-    assert learning.format_value(pd.NaT) == "(vide)"
+    assert display.format_value(pd.Timestamp("2021-08-10")) == "10/08/2021"
+    assert display.format_value(pd.NaT) == "(vide)"

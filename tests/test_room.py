@@ -9,7 +9,8 @@ import json
 import pytest
 
 from labkit import csvsafe
-from labkit.course import modules, quiz
+from labkit.course import quiz
+from labkit.learner import activity, course
 from labkit.serve import room, roomview
 from labkit.workspace import Workspace
 
@@ -19,7 +20,7 @@ INTRO = "01_introduction"
 def answer(workspace, module_id: str, index: int, choice, times: int = 1) -> None:
     problem = quiz.load_bank(module_id).problems[index]
     for _ in range(times):
-        quiz.record(workspace, module_id, problem, choice, problem.check(choice))
+        course.record_answer(workspace, module_id, problem, choice, problem.check(choice))
 
 
 def right_choice(module_id: str, index: int):
@@ -31,10 +32,10 @@ def right_choice(module_id: str, index: int):
 def three(workspace_root):
     """Stuck (an error in 03), done (module 01 and its quiz), idle (opened, nothing since)."""
     stuck = Workspace.open("Bloquée", workspace_root)
-    room.note_activity(stuck, "03")
-    room.note_message(stuck, "03_donnees", "error", "Le fichier « ventes.csv » ne se lit pas.")
+    activity.note_activity(stuck, "03")
+    activity.note_message(stuck, "03_donnees", "error", "Le fichier « ventes.csv » ne se lit pas.")
     done = Workspace.open("Finisseur", workspace_root)
-    modules.set_status(done, INTRO, "done")
+    course.set_status(done, INTRO, "done")
     answer(done, INTRO, 0, right_choice(INTRO, 0))
     answer(done, INTRO, 1, 0 if right_choice(INTRO, 1) != 0 else 1)
     done.save("dataset", {"source": "catalogue", "dataset_id": "x", "name": "Cantines"})
@@ -42,7 +43,7 @@ def three(workspace_root):
         "training",
         {"name": "Forêt aléatoire", "metric": "accuracy", "test_score": 0.8125, "features": ["a"]},
     )
-    room.note_activity(done, "01")
+    activity.note_activity(done, "01")
     idle = Workspace.open("Dormeur", workspace_root)
     return stuck, done, idle
 
@@ -59,7 +60,7 @@ def test_three_learners_in_three_states(three, workspace_root):
     assert rows["Finisseur"].statuses[INTRO] == "done"
     assert rows["Finisseur"].scores[INTRO] == (
         1,
-        quiz.score(Workspace.open("Finisseur"), quiz.load_bank(INTRO))[1],
+        course.quiz_score(Workspace.open("Finisseur"), quiz.load_bank(INTRO))[1],
     )
     assert rows["Finisseur"].dataset == "Cantines"
     assert rows["Finisseur"].model == "Forêt aléatoire" and rows["Finisseur"].model_score == 0.8125
@@ -76,12 +77,12 @@ def test_three_learners_in_three_states(three, workspace_root):
 def test_statuses_follow_the_rule_of_modules_progress(three, workspace_root):
     reader = room.RoomReader(workspace_root)
     for row in reader.summary().learners:
-        assert row.statuses == modules.progress(Workspace.open(row.pseudonym, workspace_root))
+        assert row.statuses == course.progress(Workspace.open(row.pseudonym, workspace_root))
 
 
 def test_a_success_after_the_error_clears_stuck(three, workspace_root):
     stuck = three[0]
-    room.note_message(stuck, "03_donnees", "success", "Jeu de données enregistré.")
+    activity.note_message(stuck, "03_donnees", "success", "Jeu de données enregistré.")
     row = room.RoomReader(workspace_root).summary().learner("bloquee")
     assert row.error_resolved and row.state(dt.datetime.now(dt.UTC)) == "active"
 
@@ -154,7 +155,7 @@ def test_unchanged_learners_are_not_read_again(three, workspace_root, monkeypatc
     )
     reader.summary()
     assert calls == []
-    room.note_activity(three[2], "02")
+    activity.note_activity(three[2], "02")
     summary = reader.summary()
     assert calls == ["dormeur"]
     assert summary.learner("dormeur").current == "02"
@@ -163,16 +164,16 @@ def test_unchanged_learners_are_not_read_again(three, workspace_root, monkeypatc
 def test_reset_one_module_keeps_the_rest(three, workspace_root):
     stuck, done, _ = three
     answer(done, "02_cadrage", 0, 0)
-    modules.set_status(done, "02_cadrage", "in_progress")
+    course.set_status(done, "02_cadrage", "in_progress")
     room.reset_module(done.folder, INTRO)
     fresh = Workspace.open("Finisseur", workspace_root)
-    assert modules.progress(fresh)[INTRO] == "todo"
-    assert modules.progress(fresh)["02_cadrage"] == "in_progress"
-    assert quiz.answers(fresh, INTRO) == {} and quiz.answers(fresh, "02_cadrage")
+    assert course.progress(fresh)[INTRO] == "todo"
+    assert course.progress(fresh)["02_cadrage"] == "in_progress"
+    assert course.quiz_answers(fresh, INTRO) == {} and course.quiz_answers(fresh, "02_cadrage")
     assert fresh.load("dataset")["name"] == "Cantines" and fresh.load("training")
     assert (fresh.folder / "quiz.prev.json").exists()
     room.reset_module(stuck.folder, "03_donnees")
-    assert Workspace.open("Bloquée", workspace_root).load(room.LAST_ERROR_KEY) is None
+    assert Workspace.open("Bloquée", workspace_root).load(activity.LAST_ERROR_KEY) is None
     room.reset_module(stuck.folder, INTRO)  # an error elsewhere is not forgotten
     row = room.RoomReader(workspace_root).summary().learner("finisseur")
     assert row.statuses[INTRO] == "todo" and INTRO not in row.scores
@@ -181,7 +182,7 @@ def test_reset_one_module_keeps_the_rest(three, workspace_root):
 def test_csv_export_is_neutralised(workspace_root):
     learner = Workspace.open("Formule", workspace_root)
     learner.save("dataset", {"source": "upload", "name": '=HYPERLINK("http://x")'})
-    room.note_message(learner, "03_donnees", "error", "+cmd|' /C calc'!A0")
+    activity.note_message(learner, "03_donnees", "error", "+cmd|' /C calc'!A0")
     summary = room.RoomReader(workspace_root).summary()
     import pandas as pd
 
@@ -195,7 +196,7 @@ def test_csv_export_is_neutralised(workspace_root):
 def test_the_page_escapes_what_learners_typed(workspace_root):
     learner = Workspace.open("Échappé", workspace_root)
     learner.save("dataset", {"source": "upload", "name": "<img src=x onerror=alert(1)>"})
-    room.note_message(learner, "03_donnees", "error", "<script>alert(1)</script>")
+    activity.note_message(learner, "03_donnees", "error", "<script>alert(1)</script>")
     html = roomview.room_html(room.RoomReader(workspace_root).summary(), "/")
     assert "<img" not in html and "<script" not in html
     assert "&lt;script&gt;" in html
@@ -217,12 +218,12 @@ def test_message_area_records_the_last_error_for_the_room(workspace_root, monkey
     follow_messages(learner, "04_preparation")
     area = components.MessageArea()
     area.info("Rien de grave.")
-    assert learner.load(room.LAST_ERROR_KEY) is None
+    assert learner.load(activity.LAST_ERROR_KEY) is None
     area.error("La colonne « âge » n’existe plus.")
-    stored = learner.load(room.LAST_ERROR_KEY)
+    stored = learner.load(activity.LAST_ERROR_KEY)
     assert stored["module"] == "04_preparation" and not stored["resolved"]
     area.success("Recette enregistrée.")
-    assert learner.load(room.LAST_ERROR_KEY)["resolved"]
+    assert learner.load(activity.LAST_ERROR_KEY)["resolved"]
 
 
 def start_args(token=None):

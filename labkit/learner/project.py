@@ -119,23 +119,23 @@ class LearnerProject:
         previous, self._dataset = self._dataset, new
         if new == previous:
             return
-        from labkit.prepare import recipe as rc
+        from labkit.learner.preparation import CLEAN_TABLE, QUALITY_KEY, RECIPE_KEY
 
         self._handing_over = True
         try:
             kept = dict(self.workspace.load(KEPT_RECIPES, None) or {})
             by_dataset = dict(kept.get("recipes") or {})
-            current = self.workspace.load(rc.RECIPE_KEY, None)
+            current = self.workspace.load(RECIPE_KEY, None)
             made_for = kept.get("current") or previous
             if current is not None:
                 by_dataset[made_for] = current
             restored = by_dataset.pop(new, None)
             if restored is not None:
-                self.workspace.save(rc.RECIPE_KEY, restored)
+                self.workspace.save(RECIPE_KEY, restored)
             else:
-                self.workspace.delete(rc.RECIPE_KEY)
-            self.workspace.delete_table(rc.CLEAN_TABLE)
-            self.workspace.delete("quality")
+                self.workspace.delete(RECIPE_KEY)
+            self.workspace.delete_table(CLEAN_TABLE)
+            self.workspace.delete(QUALITY_KEY)
             self.workspace.save(KEPT_RECIPES, {"current": new, "recipes": by_dataset})
         finally:
             self._handing_over = False

@@ -12,23 +12,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from labkit import messages
-from labkit.data.reader import type_label
+from labkit.data.labels import type_label
+from labkit.plots import BLUE, DARK, ORANGE, base_layout
 
-BLUE, ORANGE, DARK = "#1f5fad", "#b34d00", "#161616"
-FONT = {"family": "Marianne, Segoe UI, Arial, sans-serif", "size": 14, "color": DARK}
 MAX_BARS = 15
 
 
 def _layout(title: str, height: int = 360, **extra) -> dict:
-    return {
-        "title": {"text": title, "font": {"size": 16}},
-        "height": height,
-        "margin": {"l": 60, "r": 30, "t": 60, "b": 60},
-        "font": FONT,
-        "plot_bgcolor": "#ffffff",
-        "paper_bgcolor": "#ffffff",
-        **extra,
-    }
+    return base_layout(title, height, left=60, **extra)
 
 
 def _fr(value: float) -> str:

@@ -14,23 +14,13 @@ import plotly.graph_objects as go
 
 from labkit import messages
 from labkit.course import toys
+from labkit.plots import BLUE, DARK, GREY, ORANGE, base_layout, marker
 
-BLUE, ORANGE, GREY, DARK = "#1f5fad", "#b34d00", "#666666", "#161616"
 BOUNDARY_SCALE = [[0.0, "#a9c8ee"], [0.5, "#f2f2f2"], [1.0, "#f5bd8f"]]
-FONT = {"family": "Marianne, Segoe UI, Arial, sans-serif", "size": 14, "color": DARK}
 
 
 def _layout(title: str, height: int = 460, **extra) -> dict:
-    return {
-        "title": {"text": title, "font": {"size": 16}},
-        "height": height,
-        "margin": {"l": 70, "r": 30, "t": 60, "b": 60},
-        "font": FONT,
-        "plot_bgcolor": "#ffffff",
-        "paper_bgcolor": "#ffffff",
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
-        **extra,
-    }
+    return base_layout(title, height, legend_y=-0.18, **extra)
 
 
 def _split(points: pd.DataFrame, target: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -61,12 +51,7 @@ def boundary_figure(
             mode="markers",
             name=name,
             visible=visible,
-            marker={
-                "symbol": symbol,
-                "color": colour,
-                "size": size,
-                "line": {"width": 1, "color": line_colour},
-            },
+            marker=marker(symbol, size, colour, line_colour=line_colour),
             hovertemplate=hover,
         )
 
@@ -92,7 +77,7 @@ def boundary_figure(
             colorscale=[[0, DARK], [1, DARK]],
             showscale=False,
             hoverinfo="skip",
-            name="frontière",
+            name=messages.text("ui_plots.intro_boundary"),
             showlegend=False,
         ),
         markers(leak, messages.text("intro.legend_leak"), "triangle-up", ORANGE, 11),
@@ -230,12 +215,7 @@ def regression_figure(
             y=train["entrees"].tolist(),
             mode="markers",
             name=messages.text("intro.legend_days"),
-            marker={
-                "symbol": "circle",
-                "size": 11,
-                "color": BLUE,
-                "line": {"width": 1, "color": DARK},
-            },
+            marker=marker("circle", 11, BLUE),
             hovertemplate=hover,
         ),
         go.Scatter(
@@ -244,12 +224,7 @@ def regression_figure(
             mode="markers",
             name=messages.text("intro.legend_new_days"),
             visible=show_new,
-            marker={
-                "symbol": "x-thin-open",
-                "size": 8,
-                "color": ORANGE,
-                "line": {"width": 2, "color": ORANGE},
-            },
+            marker=marker("x-thin-open", 8, ORANGE, line_width=2, line_colour=ORANGE),
             hovertemplate=hover,
         ),
         go.Scatter(
@@ -316,7 +291,13 @@ def rule_figure(days: pd.DataFrame, rule: toys.HandRule) -> go.Figure:
 
     def day_text(frame: pd.DataFrame) -> list[str]:
         return [
-            f"Jour {d} · {t:.1f} °C · {kind}{' ' + rain if r else ''}".replace(".", ",")
+            messages.text(
+                "ui_plots.intro_day_hover",
+                day=d,
+                temperature=f"{t:.1f}".replace(".", ","),
+                kind=kind,
+                rain=" " + rain if r else "",
+            )
             for d, t, kind, r in zip(
                 frame["jour"], frame["temperature"], frame["type_jour"], frame["pluie"], strict=True
             )
@@ -334,34 +315,25 @@ def rule_figure(days: pd.DataFrame, rule: toys.HandRule) -> go.Figure:
             hovertemplate=f"{name} : %{{x}} °C<extra></extra>",
         )
 
+    def days_trace(frame: pd.DataFrame, name: str, shown: dict) -> go.Scatter:
+        return go.Scatter(
+            x=frame["temperature"].tolist(),
+            y=_jitter(frame),
+            mode="markers",
+            name=name,
+            text=day_text(frame),
+            hovertemplate="%{text}<extra>%{fullData.name}</extra>",
+            marker=shown,
+        )
+
     data = [
-        go.Scatter(
-            x=crowded["temperature"].tolist(),
-            y=_jitter(crowded),
-            mode="markers",
-            name=messages.text("intro.legend_crowded"),
-            text=day_text(crowded),
-            hovertemplate="%{text}<extra>%{fullData.name}</extra>",
-            marker={
-                "symbol": "triangle-up",
-                "size": 11,
-                "color": ORANGE,
-                "line": {"width": 1, "color": DARK},
-            },
+        days_trace(
+            crowded, messages.text("intro.legend_crowded"), marker("triangle-up", 11, ORANGE)
         ),
-        go.Scatter(
-            x=calm["temperature"].tolist(),
-            y=_jitter(calm),
-            mode="markers",
-            name=messages.text("intro.legend_calm"),
-            text=day_text(calm),
-            hovertemplate="%{text}<extra>%{fullData.name}</extra>",
-            marker={
-                "symbol": "circle-open",
-                "size": 9,
-                "color": BLUE,
-                "line": {"width": 2, "color": BLUE},
-            },
+        days_trace(
+            calm,
+            messages.text("intro.legend_calm"),
+            marker("circle-open", 9, BLUE, line_width=2, line_colour=BLUE),
         ),
         threshold(rule.weekday, 0.0, messages.text("intro.rule_weekday_label"), True),
         threshold(rule.weekend, 1.0, messages.text("intro.rule_weekend_label"), True),
@@ -376,7 +348,10 @@ def rule_figure(days: pd.DataFrame, rule: toys.HandRule) -> go.Figure:
         yaxis={
             "tickmode": "array",
             "tickvals": [0, 1],
-            "ticktext": ["Semaine", "Week-end<br>ou férié"],
+            "ticktext": [
+                messages.text("ui_plots.intro_weekday"),
+                messages.text("ui_plots.intro_weekend"),
+            ],
             "range": [-0.6, 1.6],
         },
     )

@@ -11,21 +11,13 @@ import numpy as np
 import plotly.graph_objects as go
 
 from labkit import messages
+from labkit.model.catalogue import metric_label
+from labkit.model.curves import Curve
+from labkit.model.display import format_score, format_value, number, percent
 from labkit.model.fairness import RATE_METRICS, FairnessAudit
-from labkit.model.learning import (
-    ClassificationResult,
-    Comparison,
-    Curve,
-    RegressionResult,
-    format_score,
-    format_value,
-    metric_label,
-    number,
-    percent,
-)
+from labkit.model.learning import ClassificationResult, Comparison, RegressionResult
+from labkit.plots import BLUE, DARK, GREEN, GREY, ORANGE, base_layout
 
-BLUE, ORANGE, GREEN, GREY, DARK = "#1f5fad", "#b34d00", "#18753c", "#666666", "#161616"
-FONT = {"family": "Marianne, Segoe UI, Arial, sans-serif", "size": 14, "color": DARK}
 CONFUSION_SCALE = [[0.0, "#f4f6fb"], [1.0, "#1f5fad"]]
 
 
@@ -34,16 +26,7 @@ def _t(key: str, **fields) -> str:
 
 
 def _layout(title: str, height: int = 420, **extra) -> dict:
-    return {
-        "title": {"text": title, "font": {"size": 16}},
-        "height": height,
-        "margin": {"l": 70, "r": 30, "t": 60, "b": 60},
-        "font": FONT,
-        "plot_bgcolor": "#ffffff",
-        "paper_bgcolor": "#ffffff",
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
-        **extra,
-    }
+    return base_layout(title, height, legend_y=-0.2, **extra)
 
 
 # ---------------------------------------------------------------------------- comparison
@@ -174,7 +157,7 @@ def predicted_actual_figure(result: RegressionResult, target: str) -> go.Figure:
                     "line": {"width": 1, "color": DARK},
                 },
                 customdata=[str(i) for i in result.actual.index],
-                hovertemplate="ligne %{customdata}<br>vraie : %{x}<br>prédite : %{y:.3g}<extra></extra>",
+                hovertemplate=messages.text("ui_plots.learning_predicted_hover"),
             ),
             go.Scatter(
                 x=[low, high],

@@ -10,30 +10,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from labkit import frenchfmt, messages
-from labkit.prepare import quality
+from labkit.plots import BLUE, DARK, GREEN, GREY, ORANGE, RED, base_layout
+from labkit.prepare import leaks, profiling, quality
 
-BLUE, ORANGE, GREY, DARK, GREEN, RED = (
-    "#1f5fad",
-    "#b34d00",
-    "#666666",
-    "#161616",
-    "#18753c",
-    "#ce0500",
-)
-FONT = {"family": "Marianne, Segoe UI, Arial, sans-serif", "size": 14, "color": DARK}
 PALETTE = list(frenchfmt.PALETTE)
 
 
 def _layout(title: str, height: int = 380, **extra) -> dict:
-    return {
-        "title": {"text": title, "font": {"size": 16}},
-        "height": height,
-        "margin": {"l": 160, "r": 30, "t": 60, "b": 50},
-        "font": FONT,
-        "plot_bgcolor": "#ffffff",
-        "paper_bgcolor": "#ffffff",
-        **extra,
-    }
+    return base_layout(title, height, left=160, bottom=50, **extra)
 
 
 def _fr(value: float, digits: int = 0) -> str:
@@ -65,7 +49,10 @@ def scores_figure(report: quality.QualityReport) -> go.Figure:
         )
     )
     title = messages.text("quality.figure_scores", score=report.score)
-    figure.update_layout(**_layout(title, 340), xaxis={"range": [0, 100], "title": "Score sur 100"})
+    figure.update_layout(
+        **_layout(title, 340),
+        xaxis={"range": [0, 100], "title": messages.text("ui_plots.quality_score_axis")},
+    )
     return figure
 
 
@@ -85,7 +72,7 @@ def missing_figure(frame: pd.DataFrame, limit: int = 25) -> go.Figure:
             text=[f"{_fr(v, 1)} %" for v in shares],
             textposition="auto",
             marker={"color": ORANGE},
-            hovertemplate="%{y} : %{text} de cases vides<extra></extra>",
+            hovertemplate=messages.text("ui_plots.quality_missing_hover"),
         )
     )
     figure.update_layout(
@@ -115,7 +102,7 @@ def distribution_figure(frame: pd.DataFrame, column: str, bins: int = 30) -> go.
         figure.update_layout(
             **_layout(title, 360, margin={"l": 70, "r": 30, "t": 60, "b": 60}),
             xaxis={"title": column, **dates},
-            yaxis={"title": "Nombre de lignes"},
+            yaxis={"title": messages.text("ui_plots.quality_rows_axis")},
         )
         return figure
     counts = values.astype(str).value_counts().head(20).sort_values()
@@ -130,7 +117,8 @@ def distribution_figure(frame: pd.DataFrame, column: str, bins: int = 30) -> go.
         )
     )
     figure.update_layout(
-        **_layout(title, 120 + 24 * len(counts)), xaxis={"title": "Nombre de lignes"}
+        **_layout(title, 120 + 24 * len(counts)),
+        xaxis={"title": messages.text("ui_plots.quality_rows_axis")},
     )
     return figure
 
@@ -142,7 +130,7 @@ def relation_figure(frame: pd.DataFrame, column: str, target: str) -> go.Figure:
     numeric = pd.api.types.is_numeric_dtype(data[column]) and not pd.api.types.is_bool_dtype(
         data[column]
     )
-    task = quality.target_task(data[target])
+    task = profiling.target_task(data[target])
     margin = {"l": 70, "r": 30, "t": 60, "b": 60}
     if task == "classification":
         classes = [str(c) for c in data[target].astype(str).value_counts().index]
@@ -189,7 +177,7 @@ def relation_figure(frame: pd.DataFrame, column: str, target: str) -> go.Figure:
         figure.update_layout(
             **_layout(title, 140 + 26 * len(table)),
             barmode="stack",
-            xaxis={"title": "Part des lignes (%)", "range": [0, 100]},
+            xaxis={"title": messages.text("ui_plots.quality_share_axis"), "range": [0, 100]},
             legend={"orientation": "h", "y": -0.2},
         )
         return figure
@@ -225,7 +213,7 @@ def relation_figure(frame: pd.DataFrame, column: str, target: str) -> go.Figure:
 
 def associations_figure(frame: pd.DataFrame, target: str, limit: int = 20) -> go.Figure:
     """How much each column alone tells about the target (0 = nothing, 100 = everything)."""
-    scores = quality.associations(frame, target)
+    scores = leaks.associations(frame, target)
     items = sorted(scores.items(), key=lambda item: item[1])[-limit:]
     figure = go.Figure(
         go.Bar(

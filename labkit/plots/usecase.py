@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from labkit import frenchfmt, messages
-from labkit.model.learning import number, points
-from labkit.use.usecase import CaseResult, ThresholdAnalysis
-
-BLUE, ORANGE, GREEN, GREY, DARK = "#1f5fad", "#b34d00", "#18753c", "#666666", "#161616"
-FONT = {"family": "Marianne, Segoe UI, Arial, sans-serif", "size": 14, "color": DARK}
+from labkit import messages
+from labkit.model.display import number, points
+from labkit.plots import BLUE, DARK, GREEN, ORANGE, base_layout
+from labkit.use.threshold import ThresholdAnalysis
+from labkit.use.whatif import CaseResult
 
 
 def _t(key: str, **fields) -> str:
@@ -23,17 +22,7 @@ def _t(key: str, **fields) -> str:
 
 
 def _layout(title: str, height: int = 420, **extra) -> dict:
-    return {
-        "title": {"text": title, "font": {"size": 16}},
-        "height": height,
-        "margin": {"l": 70, "r": 30, "t": 60, "b": 60},
-        "font": FONT,
-        "plot_bgcolor": "#ffffff",
-        "paper_bgcolor": "#ffffff",
-        "separators": frenchfmt.SEPARATORS,  # also in the template; kept for figures exported alone
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0},
-        **extra,
-    }
+    return base_layout(title, height, legend_y=-0.22, **extra)
 
 
 def cost_figure(analysis: ThresholdAnalysis, chosen: float | None = None) -> go.Figure:
@@ -49,23 +38,18 @@ def cost_figure(analysis: ThresholdAnalysis, chosen: float | None = None) -> go.
             mode="lines",
             line={"color": BLUE, "width": 3},
             name=_t("cost_chart_y"),
-            hovertemplate="seuil %{x:.2f} : coût %{y}<extra></extra>",
+            hovertemplate=messages.text("ui_plots.usecase_cost_hover"),
         ),
-        go.Scatter(
-            x=table["threshold"].tolist(),
-            y=table["fp"].tolist(),
-            mode="lines",
-            line={"color": ORANGE, "width": 2, "dash": "dot"},
-            name=messages.text("usecase.plot_fp"),
-            yaxis="y2",
-        ),
-        go.Scatter(
-            x=table["threshold"].tolist(),
-            y=table["fn"].tolist(),
-            mode="lines",
-            line={"color": GREEN, "width": 2, "dash": "dash"},
-            name=messages.text("usecase.plot_fn"),
-            yaxis="y2",
+        *(  # the errors counted, on the right axis
+            go.Scatter(
+                x=table["threshold"].tolist(),
+                y=table[kind].tolist(),
+                mode="lines",
+                line={"color": colour, "width": 2, "dash": dash},
+                name=messages.text(f"usecase.plot_{kind}"),
+                yaxis="y2",
+            )
+            for kind, colour, dash in (("fp", ORANGE, "dot"), ("fn", GREEN, "dash"))
         ),
         go.Scatter(
             x=[analysis.best],

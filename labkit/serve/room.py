@@ -7,9 +7,9 @@ room, per module and per quiz question. Reading never writes to a learner's fold
 document is skipped with a French note, not set aside as the learner's own page would), and a
 learner whose documents did not change since the last refresh is not read again.
 
-Two small documents written by the learner's page feed it (:func:`note_activity`,
-:func:`note_message`): ``activity`` (the module shown, when the learner switched to it) and
-``last_error`` (the last error message shown, and whether a success followed it).
+Two small documents written by the learner's page feed it (:mod:`labkit.learner.activity`):
+``activity`` (the module shown, when the learner switched to it) and ``last_error`` (the last error
+message shown, and whether a success followed it).
 
 :func:`reset_module` is the one write: the facilitator's « repartir de zéro » on one module.
 """
@@ -25,13 +25,13 @@ from typing import Any
 
 from labkit import messages
 from labkit.course import quiz
-from labkit.course.modules import STATUSES, Module, load_modules, registry_path, set_status
+from labkit.course.modules import STATUSES, Module, load_modules, registry_path
+from labkit.learner.activity import ACTIVITY_KEY, LAST_ERROR_KEY
+from labkit.learner.course import quiz_answers, quiz_score, set_status
 from labkit.workspace import Workspace, _TooNew, default_root
 
-ACTIVITY_KEY = "activity"
-LAST_ERROR_KEY = "last_error"
 # The keys other modules write (their functions import pandas or scikit-learn, which the server
-# does not need): ``labkit.data.selection.KEY`` and ``labkit.model.model_store.TRAINING_KEY``.
+# does not need): ``labkit.learner.dataset.KEY`` and ``labkit.model.model_store.TRAINING_KEY``.
 DATASET_KEY = "dataset"
 TRAINING_KEY = "training"
 IDLE_MINUTES = 10  # no activity for this long: « Inactif »
@@ -55,30 +55,6 @@ def _parse_time(value: Any) -> _dt.datetime | None:
     except ValueError:
         return None
     return moment.astimezone(_dt.UTC) if moment.tzinfo is None else moment.astimezone(_dt.UTC)
-
-
-# ------------------------------------------------------------------- written by the learner page
-def note_activity(workspace: Workspace, number: str) -> None:
-    """The learner now shows module ``number`` (``"04"``)."""
-    workspace.save(ACTIVITY_KEY, {"module": number, "at": _now().isoformat(timespec="seconds")})
-
-
-def note_message(workspace: Workspace, module_id: str, kind: str, text: str) -> None:
-    """A message was shown to the learner: keep the last error, and mark it resolved on a success."""
-    if kind == "error":
-        workspace.save(
-            LAST_ERROR_KEY,
-            {
-                "text": str(text)[:500],
-                "module": module_id,
-                "at": _now().isoformat(timespec="seconds"),
-                "resolved": False,
-            },
-        )
-    elif kind == "success":
-        stored = workspace.load(LAST_ERROR_KEY, None)
-        if isinstance(stored, dict) and not stored.get("resolved"):
-            workspace.save(LAST_ERROR_KEY, {**stored, "resolved": True})
 
 
 # ------------------------------------------------------------------- reading, never writing
@@ -298,7 +274,7 @@ class RoomReader:
         return row
 
     def _read_progress(self, workspace: ReadOnlyWorkspace, row: LearnerRow) -> None:
-        # The rule of ``labkit.course.modules.progress`` (same statuses, same fallback), over the modules
+        # The rule of ``labkit.learner.course.progress`` (same statuses, same fallback), over the modules
         # read once per refresh: ``progress`` reads modules.yaml again for every learner (7 ms).
         stored = workspace.load("progress", {}) or {}
         if not isinstance(stored, dict):
@@ -318,10 +294,10 @@ class RoomReader:
         if not isinstance(workspace.load("quiz", {}), dict):
             raise _Unreadable("quiz")
         for module_id, bank in self.content.banks.items():
-            answered = quiz.answers(workspace, module_id)
+            answered = quiz_answers(workspace, module_id)
             if not answered:
                 continue
-            row.scores[module_id] = quiz.score(workspace, bank)
+            row.scores[module_id] = quiz_score(workspace, bank)
             for problem in bank.problems:
                 entry = answered.get(problem.id)
                 if isinstance(problem, quiz.OpenQuestion) or not isinstance(entry, dict):

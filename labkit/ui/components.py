@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
+from traitlets import HasTraits
 
 from labkit import frenchfmt, messages
 from labkit.course.modules import STATUS_LABELS, Module
@@ -128,6 +129,31 @@ def page(*children: widgets.Widget) -> widgets.VBox:
     return box
 
 
+def paragraph(text: str, *classes: str) -> widgets.HTML:
+    """A paragraph of plain text (escaped), with CSS ``classes`` on the ``<p>``."""
+    klass = f' class="{" ".join(classes)}"' if classes else ""
+    return widgets.HTML(f"<p{klass}>{esc(text)}</p>")
+
+
+def bullets_html(items) -> str:
+    """The non-empty ``items`` as a bulleted list (escaped); nothing when there are none."""
+    items = [i for i in items if i]
+    return "<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>" if items else ""
+
+
+def status_html(text: str) -> str:
+    """A card that screen readers read out when it changes (the result of an action)."""
+    return f'<div class="dl-card" role="status" aria-live="polite"><p>{esc(text)}</p></div>'
+
+
+def uploaded_file(upload: widgets.FileUpload) -> tuple[str, bytes] | None:
+    """(name, content) of the last file given to a FileUpload widget, or None."""
+    if not upload.value:
+        return None
+    item = upload.value[-1]
+    return str(item["name"]), bytes(item["content"])
+
+
 def section_title(text: str, level: int = 3) -> widgets.HTML:
     return widgets.HTML(f'<h{level} class="dl-section-title">{esc(text)}</h{level}>')
 
@@ -202,6 +228,18 @@ def guarded(area: MessageArea) -> Callable:
     return decorate
 
 
+def when_changed(
+    model: HasTraits, names: str | tuple[str, ...], area: MessageArea, callback
+) -> None:
+    """Call ``callback()`` each time one of the traits ``names`` of ``model`` (a page's state)
+    changes; an exception becomes a French message in ``area``."""
+    model.observe(guarded(area)(lambda _change: callback()), names=list(_names(names)))
+
+
+def _names(names: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (names,) if isinstance(names, str) else tuple(names)
+
+
 def run_guarded(area: MessageArea, function: Callable, *args: Any, **kwargs: Any) -> Any:
     return guarded(area)(function)(*args, **kwargs)
 
@@ -255,16 +293,21 @@ def header_html(module: Module, modules: list[Module] | None = None) -> str:
     minutes = messages.text(
         "ui.minutes", teaching=module.teaching_minutes, exercise=module.exercise_minutes
     )
+    day = messages.text("ui_labels.header_day", day=module.day, slot=module.slot, minutes=minutes)
     needs = ""
     if module.needs and modules:
         titles = [m.label for m in modules if m.id in module.needs]
         if titles:
             needs = f'<p class="dl-meta">{esc(messages.text("ui.needs_intro"))} {esc(", ".join(titles))}.</p>'
-    number = f"Module {module.number} · " if module.number != "00" else ""
+    number = (
+        messages.text("ui_labels.module_number", number=module.number)
+        if module.number != "00"
+        else ""
+    )
     return (
         f'<header class="dl-header"><h1>{esc(number + module.title)}</h1>'
         f'<p class="dl-subtitle">{esc(module.subtitle)}</p>'
-        f'<p class="dl-meta">Jour {module.day}, {esc(module.slot)} · {esc(minutes)}</p>'
+        f'<p class="dl-meta">{esc(day)}</p>'
         f'<p class="dl-meta"><strong>{esc(messages.text("ui.objectives_intro"))}</strong></p><ul>{objectives}</ul>'
         f"{needs}{glossary_html()}</header>"
     )
@@ -281,7 +324,7 @@ def glossary_path():
 def _glossary(path_text: str, stamp: float) -> tuple[tuple[str, str], ...]:
     from pathlib import Path
 
-    from labkit.course.content import load_yaml
+    from labkit.yamlfile import load_yaml
 
     data = load_yaml(Path(path_text))
     entries = data.get("termes") if isinstance(data, dict) else None

@@ -1,6 +1,5 @@
-"""Figures on a page: a plotly figure that a widget callback redraws in place.
-
-Used by the module pages whose figures follow a slider or a form (01, 02, 06).
+"""Figures on a page: the one way the module pages show a plotly figure (:class:`LiveFigure`),
+which a widget callback may redraw in place (a slider, a form, a new comparison).
 """
 
 from __future__ import annotations
@@ -31,11 +30,8 @@ except (KeyError, AttributeError):  # pragma: no cover - depends on the plotly v
 # DATALAB_FIGURE_WIDGETS=1 to use FigureWidget and replace the traces instead.
 USE_FIGURE_WIDGETS = os.environ.get("DATALAB_FIGURE_WIDGETS", "") == "1"
 FigureWidget = None
-if USE_FIGURE_WIDGETS:
-    try:  # imported now, while Voilà preheats the kernel: the import is slow
-        from plotly.graph_objs import FigureWidget
-    except ImportError:  # pragma: no cover - depends on the plotly version
-        FigureWidget = None
+if USE_FIGURE_WIDGETS:  # imported now, while Voilà preheats the kernel: the import is slow
+    from plotly.graph_objs import FigureWidget
 
 
 class LiveFigure(widgets.VBox):
@@ -47,10 +43,7 @@ class LiveFigure(widgets.VBox):
         self.widget = None
         self.output = None
         if FigureWidget is not None:
-            try:
-                self.widget = FigureWidget(figure)
-            except ImportError:  # anywidget missing
-                self.widget = None
+            self.widget = FigureWidget(figure)
         if self.widget is not None:
             self.children = [self.widget]
         else:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from labkit import messages
-from labkit.course.modules import progress
-from labkit.course.project import OWN, RUNNING_EXAMPLE, load_project, make_project, save_project
+from labkit.course.project import OWN, RUNNING_EXAMPLE, make_project
 from labkit.errors import DatalabError
+from labkit.learner.course import load_project, progress, save_project
 from labkit.settings import load_settings
 from labkit.ui.components import (
     MessageArea,
@@ -16,20 +16,18 @@ from labkit.ui.components import (
     guarded,
     html,
     page,
+    paragraph,
     section_title,
     status_badge,
     table_html,
+    uploaded_file,
 )
 from labkit.ui.page import ModulePage, activity
 from labkit.ui.session import page_link, sign_out_link
 
 
-def uploaded_bytes(upload: widgets.FileUpload) -> tuple[str, bytes] | None:
-    """(name, content) of the last file given to a FileUpload widget, or None."""
-    if not upload.value:
-        return None
-    item = upload.value[-1]
-    return item["name"], bytes(item["content"])
+def _l(key: str, **fields) -> str:
+    return messages.text(f"ui_labels.{key}", **fields)
 
 
 class AccueilApp(ModulePage):
@@ -51,13 +49,15 @@ class AccueilApp(ModulePage):
                 continue
             rows.append(
                 {
-                    "Jour": f"Jour {module.day}",
-                    "Moment": module.slot,
-                    "Module": module.label,
-                    "Durée": f"{module.minutes // 60} h {module.minutes % 60:02d}"
+                    _l("col_day"): _l("day", day=module.day),
+                    _l("col_slot"): module.slot,
+                    _l("col_module"): module.label,
+                    _l("col_duration"): _l(
+                        "duration_hours", hours=module.minutes // 60, minutes=module.minutes % 60
+                    )
                     if module.minutes >= 60
-                    else f"{module.minutes} min",
-                    "Ce que vous ferez": module.subtitle,
+                    else _l("duration_minutes", minutes=module.minutes),
+                    _l("col_doing"): module.subtitle,
                 }
             )
         return page(
@@ -103,7 +103,7 @@ class AccueilApp(ModulePage):
 
         choice.observe(on_kind, names="value")
         save.on_click(on_save)
-        story = html(f'<p class="dl-muted">{esc(example.story)}</p>')
+        story = paragraph(example.story, "dl-muted")
         question = html(f"<p><strong>{esc(messages.text('ui.home_project_question'))}</strong></p>")
         return page(
             section_title(messages.text("ui.home_project_title")),
@@ -140,7 +140,9 @@ class AccueilApp(ModulePage):
             )
         table = (
             f'<table class="dl-table"><caption>{esc(messages.text("ui.home_progress_title"))}</caption>'
-            '<thead><tr><th scope="col">Module</th><th scope="col">Contenu</th><th scope="col">État</th></tr></thead>'
+            f'<thead><tr><th scope="col">{esc(_l("col_module"))}</th>'
+            f'<th scope="col">{esc(_l("col_content"))}</th>'
+            f'<th scope="col">{esc(_l("col_status"))}</th></tr></thead>'
             f"<tbody>{''.join(items)}</tbody></table>"
         )
         return page(section_title(messages.text("ui.home_progress_title")), widgets.HTML(table))
@@ -180,7 +182,7 @@ class AccueilApp(ModulePage):
 
         @guarded(area)
         def on_upload(_):
-            received = uploaded_bytes(upload)
+            received = uploaded_file(upload)
             if received is None:
                 area.warning(messages.text("ui.upload_empty"))
                 return
@@ -202,7 +204,7 @@ class AccueilApp(ModulePage):
         upload.observe(on_upload, names="value")
         reset.on_click(on_reset)
         refresh_export()
-        intro = html(f"<p>{esc(messages.text('ui.home_work_export_intro'))}</p>")
+        intro = paragraph(messages.text("ui.home_work_export_intro"))
         return page(
             section_title(messages.text("ui.home_work_title")),
             intro,

@@ -12,7 +12,17 @@ import ipywidgets as widgets
 from labkit import messages
 from labkit.course import toys
 from labkit.plots import intro as plots
-from labkit.ui.components import MessageArea, esc, guarded, html, page, section_title, table_html
+from labkit.ui.components import (
+    MessageArea,
+    esc,
+    guarded,
+    html,
+    page,
+    paragraph,
+    section_title,
+    status_html,
+    table_html,
+)
 from labkit.ui.figures import LiveFigure
 from labkit.ui.page import ModulePage, activity
 
@@ -21,8 +31,31 @@ SLIDER_STYLE = {"description_width": "initial"}
 BUTTON_LAYOUT = {"width": "auto"}
 
 
-def _status(text: str) -> str:
-    return f'<div class="dl-card" role="status" aria-live="polite"><p>{esc(text)}</p></div>'
+def _toy_controls(
+    label: str, values: tuple[int, int, int], css: str, action: str
+) -> tuple[widgets.IntSlider, widgets.Checkbox, widgets.Button]:
+    """A toy's setting slider (``values``: start, lowest, highest), the box that shows the new
+    points, and the toy's main button."""
+    value, low, high = values
+    slider = widgets.IntSlider(
+        value=value,
+        min=low,
+        max=high,
+        step=1,
+        description=label,
+        continuous_update=False,
+        style=SLIDER_STYLE,
+        layout={"width": "28rem"},
+    )
+    slider.add_class(css)
+    show_new = widgets.Checkbox(
+        value=False,
+        description=messages.text("intro.show_new_label"),
+        indent=False,
+        layout={"width": "auto"},
+    )
+    button = widgets.Button(description=action, button_style="primary", layout=BUTTON_LAYOUT)
+    return slider, show_new, button
 
 
 class Module01App(ModulePage):
@@ -38,27 +71,11 @@ class Module01App(ModulePage):
         new = toys.draw_leak_points(toys.NEW_SIZE, seed=state["new_seed"])
         data = {"train": train, "new": new}
 
-        slider = widgets.IntSlider(
-            value=toys.DEFAULT_LEVEL,
-            min=1,
-            max=toys.level_count(),
-            step=1,
-            description=messages.text("intro.complexity_label"),
-            continuous_update=False,
-            style=SLIDER_STYLE,
-            layout={"width": "28rem"},
-        )
-        slider.add_class("dl-complexity")
-        show_new = widgets.Checkbox(
-            value=False,
-            description=messages.text("intro.show_new_label"),
-            indent=False,
-            layout={"width": "auto"},
-        )
-        new_points = widgets.Button(
-            description=messages.text("intro.new_points_button"),
-            button_style="primary",
-            layout=BUTTON_LAYOUT,
+        slider, show_new, new_points = _toy_controls(
+            messages.text("intro.complexity_label"),
+            (toys.DEFAULT_LEVEL, 1, toys.level_count()),
+            "dl-complexity",
+            messages.text("intro.new_points_button"),
         )
         new_sample = widgets.Button(
             description=messages.text("intro.new_sample_button"), layout=BUTTON_LAYOUT
@@ -83,7 +100,7 @@ class Module01App(ModulePage):
                 + messages.text(key, level=level, max=toys.level_count(), k=current.neighbours)
                 + "</p>"
             )
-            summary.value = _status(current.summary)
+            summary.value = status_html(current.summary)
             if not figures:
                 return
             boundary.update(
@@ -122,8 +139,8 @@ class Module01App(ModulePage):
         render(current=result)
         return page(
             section_title(messages.text("intro.classif_title")),
-            html(f"<p>{esc(messages.text('intro.classif_intro'))}</p>"),
-            html(f'<p class="dl-muted">{esc(messages.text("intro.classif_how"))}</p>'),
+            paragraph(messages.text("intro.classif_intro")),
+            paragraph(messages.text("intro.classif_how"), "dl-muted"),
             slider,
             readout,
             widgets.HBox([new_points, new_sample], layout={"flex_flow": "row wrap"}),
@@ -144,27 +161,11 @@ class Module01App(ModulePage):
             "train": toys.draw_attendance(toys.REGRESSION_TRAIN_SIZE, seed=0),
             "new": toys.draw_attendance(toys.REGRESSION_NEW_SIZE, seed=state["new_seed"]),
         }
-        slider = widgets.IntSlider(
-            value=toys.DEFAULT_DEGREE,
-            min=0,
-            max=toys.MAX_DEGREE,
-            step=1,
-            description=messages.text("intro.degree_label"),
-            continuous_update=False,
-            style=SLIDER_STYLE,
-            layout={"width": "28rem"},
-        )
-        slider.add_class("dl-degree")
-        show_new = widgets.Checkbox(
-            value=False,
-            description=messages.text("intro.show_new_label"),
-            indent=False,
-            layout={"width": "auto"},
-        )
-        new_days = widgets.Button(
-            description=messages.text("intro.new_days_button"),
-            button_style="primary",
-            layout=BUTTON_LAYOUT,
+        slider, show_new, new_days = _toy_controls(
+            messages.text("intro.degree_label"),
+            (toys.DEFAULT_DEGREE, 0, toys.MAX_DEGREE),
+            "dl-degree",
+            messages.text("intro.new_days_button"),
         )
         summary = widgets.HTML()
         summary.add_class("dl-regression-summary")
@@ -175,7 +176,7 @@ class Module01App(ModulePage):
         def render(current=None) -> None:
             figures = current is None
             current = current or toys.regression_state(data["train"], data["new"], slider.value)
-            summary.value = _status(current.summary)
+            summary.value = status_html(current.summary)
             if not figures:
                 return
             curve.update(
@@ -201,7 +202,7 @@ class Module01App(ModulePage):
         render(result)
         return page(
             section_title(messages.text("intro.regression_title")),
-            html(f"<p>{esc(messages.text('intro.regression_intro'))}</p>"),
+            paragraph(messages.text("intro.regression_intro")),
             slider,
             new_days,
             show_new,
@@ -258,7 +259,7 @@ class Module01App(ModulePage):
             result = result or toys.compare_rule_and_tree(current, seen, new, tree=tree)
             rule_text.value = f"<p><strong>{esc(current.describe())}</strong></p>"
             table.value = table_html(result.rows(), caption=messages.text("intro.table_caption"))
-            verdict.value = _status(result.verdict)
+            verdict.value = status_html(result.verdict)
             if not figures:
                 return
             days_fig.update(plots.rule_figure(seen, current))
@@ -274,7 +275,7 @@ class Module01App(ModulePage):
         render(comparison)
         return page(
             section_title(messages.text("intro.rule_title")),
-            html(f"<p>{esc(messages.text('intro.rule_intro'))}</p>"),
+            paragraph(messages.text("intro.rule_intro")),
             weekday,
             weekend,
             rule_text,

@@ -11,7 +11,7 @@ import ipywidgets as widgets
 
 from labkit import messages
 from labkit.course import canvas, risk
-from labkit.course.project import load_project
+from labkit.learner import course
 from labkit.ui.components import (
     MessageArea,
     download_link,
@@ -20,6 +20,7 @@ from labkit.ui.components import (
     html,
     message_html,
     page,
+    paragraph,
     section_title,
 )
 from labkit.ui.figures import LiveFigure
@@ -68,10 +69,10 @@ class Module02App(ModulePage):
     def canvas_form(self) -> widgets.Widget:
         """The fiche projet: one labelled box per field, save, reopen, export."""
         area = MessageArea()
-        saved = canvas.load_canvas(self.workspace)
+        saved = course.load_canvas(self.workspace)
         values = dict(saved or canvas.normalise({}))
         if not values["titre"]:
-            project = load_project(self.workspace)
+            project = course.load_project(self.workspace)
             if project is not None:
                 values["titre"] = project.title[: canvas.TITLE_MAX]
         inputs: dict[str, widgets.Widget] = {}
@@ -119,9 +120,7 @@ class Module02App(ModulePage):
 
         def refresh_exports(stored: dict[str, str] | None) -> None:
             if stored is None:
-                exports.children = [
-                    html(f'<p class="dl-muted">{esc(messages.text("canvas.export_none"))}</p>')
-                ]
+                exports.children = [paragraph(messages.text("canvas.export_none"), "dl-muted")]
                 return
             author = self.pseudonym
             exports.children = [
@@ -146,7 +145,7 @@ class Module02App(ModulePage):
             area.clear()
             values = current()
             show_issues(canvas.validate(values))
-            result = canvas.save_canvas(self.workspace, values)
+            result = course.save_canvas(self.workspace, values)
             for field_id, box in inputs.items():
                 box.value = result.values[field_id]
             if result.complete:
@@ -171,12 +170,12 @@ class Module02App(ModulePage):
         return page(
             widgets.HTML(FORM_CSS),
             section_title(messages.text("canvas.form_title")),
-            html(f"<p>{esc(messages.text('canvas.form_intro'))}</p>"),
+            paragraph(messages.text("canvas.form_intro")),
             *boxes,
             widgets.HBox([save, fill], layout={"flex_flow": "row wrap"}),
             area,
             section_title(messages.text("canvas.export_title"), level=4),
-            html(f"<p>{esc(messages.text('canvas.export_intro'))}</p>"),
+            paragraph(messages.text("canvas.export_intro")),
             exports,
         )
 
@@ -186,7 +185,7 @@ class Module02App(ModulePage):
         """Questions with Oui / Non / Je ne sais pas; the level and its reasons, saved as you go."""
         area = MessageArea()
         questionnaire = risk.load_questionnaire()
-        answers, _notes = risk.load_risk(self.workspace)
+        answers, _notes = course.load_risk(self.workspace)
         options = [(risk.answer_label(value), value) for value in risk.ANSWERS]
         radios: dict[str, widgets.RadioButtons] = {}
         parts: list[widgets.Widget] = []
@@ -229,7 +228,7 @@ class Module02App(ModulePage):
         @guarded(area)
         def on_answer(_change) -> None:
             chosen = {qid: radio.value for qid, radio in radios.items()}
-            render(risk.save_risk(self.workspace, answers=chosen, questionnaire=questionnaire))
+            render(course.save_risk(self.workspace, answers=chosen, questionnaire=questionnaire))
             area.clear()
 
         for radio in radios.values():
@@ -241,7 +240,7 @@ class Module02App(ModulePage):
         return page(
             widgets.HTML(FORM_CSS),
             section_title(questionnaire.title or messages.text("risk.questionnaire_title")),
-            html(f"<p>{esc(messages.text('risk.questionnaire_intro'))}</p>"),
+            paragraph(messages.text("risk.questionnaire_intro")),
             *([warning] if warning else []),
             *parts,
             area,
@@ -255,7 +254,7 @@ class Module02App(ModulePage):
         """One free-text answer per ethical question, saved for the final report."""
         area = MessageArea()
         questionnaire = risk.load_questionnaire()
-        _answers, notes = risk.load_risk(self.workspace)
+        _answers, notes = course.load_risk(self.workspace)
         inputs: dict[str, widgets.Textarea] = {}
         boxes = []
         for item in questionnaire.checklist:
@@ -282,7 +281,7 @@ class Module02App(ModulePage):
         @guarded(area)
         def on_save(_button) -> None:
             notes = {item_id: box.value for item_id, box in inputs.items()}
-            risk.save_risk(self.workspace, checklist=notes, questionnaire=questionnaire)
+            course.save_risk(self.workspace, checklist=notes, questionnaire=questionnaire)
             filled = sum(1 for text in notes.values() if text.strip())
             area.success(messages.text("risk.checklist_saved", filled=filled, total=len(inputs)))
 
@@ -290,7 +289,7 @@ class Module02App(ModulePage):
         return page(
             widgets.HTML(FORM_CSS),
             section_title(messages.text("risk.checklist_title")),
-            html(f"<p>{esc(messages.text('risk.checklist_intro'))}</p>"),
+            paragraph(messages.text("risk.checklist_intro")),
             *boxes,
             save,
             area,

@@ -13,21 +13,20 @@ from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
-import plotly.graph_objects as go
+from traitlets import HasTraits, Instance
 
 from labkit import messages
 from labkit.data import catalogue, datapackage, opendata, selection
-from labkit.data.reader import (
-    TYPES,
-    Detection,
-    ReadOptions,
+from labkit.data.columns import TYPES
+from labkit.data.labels import (
     date_format_label,
     decimal_label,
-    read_table,
     separator_label,
     thousands_label,
     type_label,
 )
+from labkit.data.reader import Detection, ReadOptions, read_table
+from labkit.learner.dataset import keep_file, load_choice, save_choice
 from labkit.plots import datasets as plots
 from labkit.settings import load_settings
 from labkit.ui.components import (
@@ -38,9 +37,12 @@ from labkit.ui.components import (
     html,
     message_html,
     page,
+    paragraph,
     section_title,
     table_html,
+    when_changed,
 )
+from labkit.ui.figures import LiveFigure
 from labkit.ui.page import ModulePage, activity
 
 STYLE = {"description_width": "initial"}
@@ -67,16 +69,8 @@ def t(key: str, **fields: Any) -> str:
     return messages.text(f"donnees.{key}", **fields)
 
 
-def _figure(figure: go.Figure) -> widgets.Widget:
-    try:
-        return go.FigureWidget(figure)
-    except ImportError:  # plotly's FigureWidget needs anywidget
-        from IPython.display import display
-
-        output = widgets.Output()
-        with output:
-            display(figure)
-        return output
+def _l(key: str, **fields: Any) -> str:
+    return messages.text(f"ui_labels.{key}", **fields)
 
 
 def _scroll(inner: str, label: str) -> str:
@@ -94,7 +88,7 @@ def _button(text: str, style: str = "", css: str | None = None) -> widgets.Butto
 
 
 # ============================================================================ state
-@dataclass
+@dataclass(eq=False)  # each table proposed is news to the views, even the same one again
 class Candidate:
     """A table the learner is looking at and may choose for the project."""
 
@@ -109,17 +103,19 @@ class Candidate:
     suggested_target: str | None = None
 
 
-class _State:
+class _State(HasTraits):
+    """The learner's saved choice and the candidate table; the choice view observes both."""
+
+    choice = Instance(selection.DatasetChoice)
+    candidate = Instance(Candidate, allow_none=True)
+
     def __init__(self, workspace):
+        super().__init__()
         self.workspace = workspace
-        self.choice, self.frame = selection.load_choice(workspace)
-        self.candidate: Candidate | None = None
-        self.listeners: list = []
+        self.choice, self.frame = load_choice(workspace)
 
     def propose(self, candidate: Candidate) -> None:
         self.candidate = candidate
-        for listener in list(self.listeners):
-            listener()
 
     def current(self) -> Candidate:
         """The candidate, or the saved choice (or the running example) as one."""
@@ -154,10 +150,10 @@ class _State:
             column_types=types,
             task=task,
         )
-        saved = selection.save_choice(self.workspace, choice, candidate.frame)
-        self.choice, self.frame, self.candidate = saved, candidate.frame, None
-        for listener in list(self.listeners):
-            listener()
+        saved = save_choice(self.workspace, choice, candidate.frame)
+        self.frame = candidate.frame
+        with self.hold_trait_notifications():
+            self.choice, self.candidate = saved, None
         return saved
 
 
@@ -197,47 +193,24 @@ def card_html(card: catalogue.Card, example_id: str | None) -> str:
 
 def detection_rows(detection: Detection) -> list[dict[str, str]]:
     """The detected settings in plain French (one row per setting)."""
-    rows = [{"réglage": t("setting_format"), "valeur détectée": detection.format.upper()}]
+    settings = [(t("setting_format"), detection.format.upper())]
     if detection.format == "csv":
-        rows.append(
-            {"réglage": t("setting_encoding"), "valeur détectée": detection.encoding or "—"}
-        )
-        rows.append(
-            {
-                "réglage": t("setting_separator"),
-                "valeur détectée": separator_label(detection.separator),
-            }
-        )
-        rows.append(
-            {"réglage": t("setting_quote"), "valeur détectée": detection.quote or t("none")}
-        )
+        settings += [
+            (t("setting_encoding"), detection.encoding or "—"),
+            (t("setting_separator"), separator_label(detection.separator)),
+            (t("setting_quote"), detection.quote or t("none")),
+        ]
     else:
-        rows.append(
-            {
-                "réglage": t("setting_sheet"),
-                "valeur détectée": f"{detection.sheet} ({', '.join(detection.sheets)})",
-            }
-        )
-    rows += [
-        {
-            "réglage": t("setting_header_row"),
-            "valeur détectée": t("line_number", n=detection.header_row + 1),
-        },
-        {"réglage": t("setting_decimal"), "valeur détectée": decimal_label(detection.decimal)},
-        {
-            "réglage": t("setting_thousands"),
-            "valeur détectée": thousands_label(detection.thousands),
-        },
-        {
-            "réglage": t("setting_date_format"),
-            "valeur détectée": date_format_label(detection.date_format),
-        },
-        {
-            "réglage": t("setting_size"),
-            "valeur détectée": t("size", rows=detection.rows, columns=len(detection.columns)),
-        },
+        settings.append((t("setting_sheet"), f"{detection.sheet} ({', '.join(detection.sheets)})"))
+    settings += [
+        (t("setting_header_row"), t("line_number", n=detection.header_row + 1)),
+        (t("setting_decimal"), decimal_label(detection.decimal)),
+        (t("setting_thousands"), thousands_label(detection.thousands)),
+        (t("setting_date_format"), date_format_label(detection.date_format)),
+        (t("setting_size"), t("size", rows=detection.rows, columns=len(detection.columns))),
     ]
-    return rows
+    setting, detected = _l("col_setting"), _l("col_detected")
+    return [{setting: name, detected: value} for name, value in settings]
 
 
 def detection_html(detection: Detection, frame: pd.DataFrame) -> str:
@@ -245,10 +218,10 @@ def detection_html(detection: Detection, frame: pd.DataFrame) -> str:
     columns = table_html(
         [
             {
-                "colonne": c.name,
-                "type": type_label(c.type) + (f" ({c.unit})" if c.unit else ""),
-                "valeurs manquantes": str(c.missing),
-                "exemples": ", ".join(c.examples[:3]),
+                _l("col_column"): c.name,
+                _l("col_type"): type_label(c.type) + (f" ({c.unit})" if c.unit else ""),
+                _l("col_missing"): str(c.missing),
+                _l("col_examples"): ", ".join(c.examples[:3]),
             }
             for c in detection.columns
         ],
@@ -269,12 +242,7 @@ class Module03App(ModulePage):
     module_id = "03_donnees"
     depends_on = ("dataset",)
     uses_dataset = True
-
-    @property
-    def state(self) -> _State:
-        if getattr(self, "_state", None) is None:
-            self._state = _State(self.workspace)
-        return self._state
+    state_class = _State
 
     # ------------------------------------------------------------------ catalogue
     @activity
@@ -336,7 +304,7 @@ class Module03App(ModulePage):
         return page(
             html(CSS),
             section_title(t("catalogue_title")),
-            html(f"<p>{esc(t('catalogue_intro'))}</p>"),
+            paragraph(t("catalogue_intro")),
             query,
             theme,
             fmt,
@@ -410,7 +378,8 @@ class Module03App(ModulePage):
 
         def download(dataset: opendata.RemoteDataset, resource: opendata.RemoteResource) -> None:
             area.info(t("live_downloading", title=resource.title))
-            got = opendata.download_resource(resource, self.workspace)
+            got = opendata.download_resource(resource)
+            keep_file(self.workspace, got.name, got.data)
             result = read_table(got.data, got.original_name)
             self.state.propose(
                 Candidate(
@@ -486,7 +455,7 @@ class Module03App(ModulePage):
         search.on_click(guarded(area)(guarded_run))
         return page(
             section_title(t("live_title")),
-            html(f"<p>{esc(t('live_intro'))}</p>"),
+            paragraph(t("live_intro")),
             query,
             search,
             area,
@@ -578,7 +547,7 @@ class Module03App(ModulePage):
                 decimal,
                 thousands,
                 date_format,
-                html(f'<p class="dl-muted">{esc(t("type_intro"))}</p>'),
+                paragraph(t("type_intro"), "dl-muted"),
                 widgets.HBox([column, kind, set_type], layout={"flex_flow": "row wrap"}),
                 widgets.HBox([reread, use], layout={"flex_flow": "row wrap"}),
             ]
@@ -620,7 +589,7 @@ class Module03App(ModulePage):
                 for control in (encoding, separator, quote):
                     control.layout.display = "none"
             column.options = [("—", None)] + [(c.name, c.name) for c in detection.columns]
-            figure_box.children = [_figure(plots.types_figure(detection.types))]
+            figure_box.children = [LiveFigure(plots.types_figure(detection.types))]
             overrides.layout.display = None
 
         def read(options: ReadOptions) -> None:
@@ -644,7 +613,7 @@ class Module03App(ModulePage):
             saved = opendata.workspace_name(name, name.rsplit(".", 1)[-1].lower()).replace(
                 "datagouv-", "import-", 1
             )
-            self.workspace.save_file(saved, data)
+            keep_file(self.workspace, saved, data)
             loaded["saved"] = saved
             area.success(t("file_read", name=name, rows=len(loaded["result"].frame)))
 
@@ -686,7 +655,7 @@ class Module03App(ModulePage):
         use.on_click(guarded(area)(on_use))
         return page(
             section_title(t("import_title")),
-            html(f"<p>{esc(t('import_intro'))}</p>"),
+            paragraph(t("import_intro")),
             html(
                 f'<p><strong>{esc(t("upload_label"))}</strong> <span class="dl-muted">{esc(t("upload_help"))}</span></p>'
             ),
@@ -774,7 +743,7 @@ class Module03App(ModulePage):
             task.value = (
                 f"<p>{esc(t('task_line', task=t('task_' + kind), count=values.nunique()))}</p>"
             )
-            figure_box.children = [_figure(plots.target_figure(values, target.value, kind))]
+            figure_box.children = [LiveFigure(plots.target_figure(values, target.value, kind))]
 
         busy = {"on": False}
 
@@ -791,11 +760,11 @@ class Module03App(ModulePage):
             area.success(t("choice_saved", name=saved.name, target=saved.target or "—"))
 
         save.on_click(guarded(area)(on_save))
-        state.listeners.append(guarded(area)(refresh))
+        when_changed(state, ("choice", "candidate"), area, refresh)
         refresh()
         return page(
             section_title(t("choose_title")),
-            html(f"<p>{esc(t('choose_intro'))}</p>"),
+            paragraph(t("choose_intro")),
             status,
             target,
             task,

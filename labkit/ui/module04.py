@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import json
 
+import frictionless  # noqa: F401 - slow to import: loaded with the page (a preheated kernel absorbs it)
 import ipywidgets as widgets
 import pandas as pd
-import plotly.graph_objects as go
+from traitlets import Any, HasTraits, Instance
 
 from labkit import csvsafe, messages
-from labkit.course import quiz
-from labkit.data import schema_check, selection
+from labkit.data import schema_check
+from labkit.frenchfmt import parse_number
+from labkit.learner import chain, course, preparation
 from labkit.plots import quality as plots
-from labkit.prepare import privacy, quality
+from labkit.prepare import export, privacy, quality
 from labkit.prepare import recipe as rc
+from labkit.prepare.findings import Finding
 from labkit.prepare.recipe import Recipe, Step
 from labkit.ui.components import (
     MessageArea,
@@ -31,100 +34,82 @@ from labkit.ui.components import (
     html,
     message_html,
     page,
+    paragraph,
     section_title,
     table_html,
+    when_changed,
 )
+from labkit.ui.figures import LiveFigure
 from labkit.ui.page import ModulePage, activity
-
-try:  # frictionless is slow to import: load it with the page (a preheated kernel absorbs it)
-    import frictionless  # noqa: F401
-except ImportError:  # pragma: no cover - a dependency of the project
-    pass
 
 STYLE = {"description_width": "initial"}
 WIDE = {"width": "34rem"}
-ACTION_LABELS = {
-    "drop_column": "Supprimer des colonnes",
-    "fill_missing": "Remplir les valeurs manquantes",
-    "merge_categories": "Regrouper des écritures",
-    "convert_type": "Changer le type d’une colonne",
-    "drop_duplicates": "Supprimer les lignes en double",
-    "cap_outliers": "Plafonner les valeurs extrêmes",
-    "remove_outliers": "Supprimer les lignes aux valeurs extrêmes",
-    "filter_rows": "Garder les lignes qui vérifient une condition",
-    "pseudonymise": "Pseudonymiser des colonnes",
-    "remove_personal": "Retirer des données personnelles",
-    "derive_from_date": "Tirer année, mois, jour d’une date",
-}
 # Jupyter's own link colour would win over the theme's inside this box: restate it.
 EXPORT_CSS = (
     "<style>.dl-export a.dl-button-link, .dl-export a.dl-button-link:visited,"
     " .dl-export a.dl-button-link:hover { color: #fff !important; background: #000091 !important;"
     " margin: .2rem 0; }</style>"
 )
-SEVERITY = {"critical": "important", "warning": "à corriger", "info": "à savoir"}
+SEVERITIES = ("critical", "warning", "info")
 
 
-def _figure(figure: go.Figure) -> widgets.Widget:
-    try:
-        return go.FigureWidget(figure)
-    except ImportError:  # plotly's FigureWidget needs anywidget
-        from IPython.display import display
-
-        output = widgets.Output()
-        with output:
-            display(figure)
-        return output
+def _l(key: str, **fields) -> str:
+    return messages.text(f"ui_labels.{key}", **fields)
 
 
-class _State:
-    """The learner's table, recipe and report, shared by the views of the page."""
+class _State(HasTraits):
+    """The learner's table, recipe and report, shared by the views of the page.
+
+    The views observe ``table``: it is set, with ``report``, each time the recipe changes (the
+    recipe, the table it gives and its report are saved together first).
+    """
+
+    recipe = Instance(Recipe)
+    table = Instance(pd.DataFrame)
+    report = Instance(quality.QualityReport)
+    # (table before, table after, what changed) of the last step added, shown under the form
+    last_preview = Any(None, allow_none=True)
 
     def __init__(self, workspace):
+        super().__init__()
         self.workspace = workspace
-        self.choice, self.raw = selection.load_choice(workspace)
+        self.choice, self.raw, self.schema = chain.raw_table(workspace)
         self.target = self.choice.target
-        self.schema = selection.declared_schema(self.choice)
-        self.key = privacy.project_key(workspace)
-        stored = workspace.load(rc.RECIPE_KEY, None)
-        self.recipe = Recipe.from_dict(stored) if stored is not None else Recipe()
-        self.listeners: list = []
-        self.last_preview: tuple[pd.DataFrame, pd.DataFrame, str] | None = None
-        self._compute()
+        self.key = preparation.project_key(workspace)
+        self.recipe = preparation.saved_recipe(workspace) or Recipe()
+        self._show(*self._derive())
 
     # ------------------------------------------------------------------ derived
-    def _compute(self) -> None:
-        self.table = self.recipe.apply(self.raw, self.key)
-        target = self.target if self.target in self.table.columns else None
-        self.report = quality.assess(
-            self.table, target=target, schema=self.current_schema(), recipe=self.recipe
+    def _derive(self) -> tuple[pd.DataFrame, quality.QualityReport]:
+        """The table the recipe gives and its quality report."""
+        table = self.recipe.apply(self.raw, self.key)
+        target = self.target if self.target in table.columns else None
+        report = quality.assess(
+            table, target=target, schema=self.current_schema(table), recipe=self.recipe
         )
+        return table, report
 
-    def current_schema(self) -> dict | None:
+    def _show(self, table: pd.DataFrame, report: quality.QualityReport) -> None:
+        with self.hold_trait_notifications():  # the views see the table with its report
+            self.report = report
+            self.table = table
+
+    def current_schema(self, table: pd.DataFrame | None = None) -> dict | None:
         """The declared schema, limited to the columns still in the table (dropping a column on
         purpose is not a schema error)."""
         if not self.schema:
             return None
-        fields = [f for f in self.schema.get("fields", []) if f.get("name") in self.table.columns]
+        columns = (self.table if table is None else table).columns
+        fields = [f for f in self.schema.get("fields", []) if f.get("name") in columns]
         return {**self.schema, "fields": fields} if fields else None
 
-    def _changed(self) -> None:
-        self._compute()
-        # The recipe, the table it gives and its report land together (a kill leaves all three
-        # from the same step).
-        with self.workspace.together():
-            rc.save_recipe(self.workspace, self.recipe)
-            rc.save_clean_table(self.workspace, self.table)
-            self.workspace.save(
-                "quality",
-                {
-                    **quality.summary(self.report),
-                    "scores": self.report.scores,
-                    "steps": len(self.recipe),
-                },
-            )
-        for listener in list(self.listeners):
-            listener()
+    def save(self) -> None:
+        """Save the recipe, the table it gives and its report, then show them to the views."""
+        table, report = self._derive()
+        # Saved before the views are told.
+        summary = {**quality.summary(report), "scores": report.scores, "steps": len(self.recipe)}
+        preparation.save_prepared(self.workspace, self.recipe, table, summary)
+        self._show(table, report)
 
     # ------------------------------------------------------------------ actions
     def add(self, step: Step) -> Step:
@@ -134,21 +119,20 @@ class _State:
         if change.nothing:  # a step that changes nothing is not added
             raise messages.error("recipe.no_change", label=fitted.title())
         old, new = rc.preview(before, fitted, self.key)
-        self.last_preview = (old, new, change.text())
         self.recipe.steps.append(fitted)
         try:
-            self._changed()
+            self.last_preview = (old, new, change.text())
+            self.save()
         except Exception:
             self.recipe.steps.pop()
             self.last_preview = None
-            self._compute()
             raise
         return fitted
 
     def undo(self) -> Step:
         step = self.recipe.undo()
         self.last_preview = None
-        self._changed()
+        self.save()
         return step
 
     def remove(self, index: int) -> Step:
@@ -158,23 +142,21 @@ class _State:
         removed = self.recipe.remove(index, self.raw, self.key)
         self.last_preview = None
         try:
-            self._changed()
+            self.save()
         except Exception:
             self.recipe.steps = steps
-            self._compute()
             raise
         return removed
 
     def use_default(self) -> None:
-        report = quality.assess(self.raw, target=self.target, schema=self.schema)
-        self.recipe = quality.default_recipe(self.raw, report, target=self.target)
+        self.recipe = chain.default_recipe(self.raw, self.target, self.schema)
         self.last_preview = None
-        self._changed()
+        self.save()
 
     def clear(self) -> None:
         self.recipe = Recipe()
         self.last_preview = None
-        self._changed()
+        self.save()
 
 
 def fit_and_check(step: Step, table: pd.DataFrame, key: bytes) -> Step:
@@ -188,12 +170,7 @@ class Module04App(ModulePage):
     module_id = "04_preparation"
     depends_on = ("dataset",)
     uses_dataset = True
-
-    @property
-    def state(self) -> _State:
-        if getattr(self, "_state", None) is None:
-            self._state = _State(self.workspace)
-        return self._state
+    state_class = _State
 
     # ------------------------------------------------------------------ data in use
     @activity
@@ -206,11 +183,7 @@ class Module04App(ModulePage):
                 html(
                     message_html(
                         "info",
-                        messages.text(
-                            "ui.default_used",
-                            module="Trouver les données",
-                            what=messages.text("quality.ui_default_what"),
-                        ),
+                        self.default_dataset_notice(messages.text("quality.ui_default_what")),
                     )
                 )
             )
@@ -250,7 +223,7 @@ class Module04App(ModulePage):
             report = state.report
             kind = "warning" if report.deductions else "info"
             scores.children = [
-                _figure(plots.scores_figure(report)),
+                LiveFigure(plots.scores_figure(report)),
                 html(message_html(kind, report.score_explanation())),
             ]
             notes = "".join(
@@ -270,19 +243,17 @@ class Module04App(ModulePage):
                 cards.append(self._finding_card(index, finding, area))
             findings.children = cards
 
-        state.listeners.append(guarded(area)(render))
+        when_changed(state, "table", area, render)
         render()
         return page(
             section_title(messages.text("quality.ui_report_title")),
-            html(f"<p>{esc(messages.text('quality.ui_report_intro'))}</p>"),
+            paragraph(messages.text("quality.ui_report_intro")),
             scores,
             area,
             findings,
         )
 
-    def _finding_card(
-        self, index: int, finding: quality.Finding, area: MessageArea
-    ) -> widgets.Widget:
+    def _finding_card(self, index: int, finding: Finding, area: MessageArea) -> widgets.Widget:
         where = ", ".join(f"« {c} »" for c in finding.columns) or messages.text(
             "quality.ui_all_columns"
         )
@@ -292,7 +263,7 @@ class Module04App(ModulePage):
                 " …" if len(finding.rows) > 12 else ""
             )
             rows = f'<p class="dl-muted">{esc(messages.text("quality.ui_rows", rows=shown))}</p>'
-        badge = SEVERITY.get(finding.severity, "")
+        badge = _l(f"severity_{finding.severity}") if finding.severity in SEVERITIES else ""
         body = (
             f'<div class="dl-card dl-finding dl-finding-{esc(finding.kind)}">'
             f'<h4>{esc(finding.title)} <span class="dl-badge dl-badge-todo">{esc(badge)}</span></h4>'
@@ -328,7 +299,7 @@ class Module04App(ModulePage):
         state = self.state
         area = MessageArea()
         action = widgets.Dropdown(
-            options=[(label, key) for key, label in ACTION_LABELS.items()],
+            options=[(_l(f"action_{key}"), key) for key in rc.ACTIONS],
             value="fill_missing",
             description=messages.text("quality.ui_action"),
             style=STYLE,
@@ -344,10 +315,8 @@ class Module04App(ModulePage):
         )
         strategy = widgets.Dropdown(
             options=[
-                ("médiane", "median"),
-                ("moyenne", "mean"),
-                ("valeur la plus fréquente", "most_frequent"),
-                ("une valeur choisie", "constant"),
+                (_l(f"strategy_{key}"), key)
+                for key in ("median", "mean", "most_frequent", "constant")
             ],
             description=messages.text("quality.ui_strategy"),
             style=STYLE,
@@ -357,7 +326,7 @@ class Module04App(ModulePage):
             description=messages.text("quality.ui_value"), style=STYLE, layout=WIDE
         )
         convert = widgets.Dropdown(
-            options=[("nombre", "number"), ("date", "date"), ("texte", "text")],
+            options=[(_l(f"convert_{key}"), key) for key in rc.CONVERSIONS],
             description=messages.text("quality.ui_convert_to"),
             style=STYLE,
             layout=WIDE,
@@ -370,8 +339,8 @@ class Module04App(ModulePage):
                 ("≤", "<="),
                 (">", ">"),
                 ("≥", ">="),
-                ("est vide", "missing"),
-                ("est renseignée", "not_missing"),
+                (_l("operator_missing"), "missing"),
+                (_l("operator_not_missing"), "not_missing"),
             ],
             value=">=",
             description=messages.text("quality.ui_operator"),
@@ -497,14 +466,15 @@ class Module04App(ModulePage):
                 remove.on_click(lambda _b, i=index: on_remove(i))
                 rows.append(widgets.HBox([label, remove], layout={"align_items": "center"}))
             if not state.recipe.steps:
-                rows.append(html(f"<p>{esc(messages.text('quality.ui_recipe_empty'))}</p>"))
+                rows.append(paragraph(messages.text("quality.ui_recipe_empty")))
             steps_box.children = rows
             if state.last_preview is not None:
                 old, new, text = state.last_preview
                 preview_box.value = _preview_html(old, new, text)
             table = state.table
             status.value = f'<p role="status">{esc(messages.text("quality.ui_clean_status", rows=len(table), columns=table.shape[1], score=state.report.score))}</p>'
-            code = state.recipe.to_python(
+            code = export.to_python(
+                state.recipe,
                 source=state.choice.filename or f"{state.choice.dataset_id or 'donnees'}.csv",
                 read_options=state.choice.read_options or {},
             )
@@ -574,12 +544,12 @@ class Module04App(ModulePage):
         undo_button.on_click(on_undo)
         default_button.on_click(on_default)
         clear_button.on_click(on_clear)
-        state.listeners.append(guarded(area)(render))
+        when_changed(state, "table", area, render)
         show_form()
         render()
         return page(
             section_title(messages.text("quality.ui_recipe_title")),
-            html(f"<p>{esc(messages.text('quality.ui_recipe_intro'))}</p>"),
+            paragraph(messages.text("quality.ui_recipe_intro")),
             action,
             form,
             widgets.HBox([preview_button, add_button], layout={"flex_flow": "row wrap"}),
@@ -592,7 +562,7 @@ class Module04App(ModulePage):
             status,
             html(EXPORT_CSS),
             section_title(messages.text("quality.ui_export_title"), 4),
-            html(f"<p>{esc(messages.text('quality.ui_export_intro'))}</p>"),
+            paragraph(messages.text("quality.ui_export_intro")),
             export_box,
         )
 
@@ -640,11 +610,11 @@ class Module04App(ModulePage):
             step = state.add(privacy.protection_step(found, how))
             area.success(messages.text("quality.ui_applied", label=step.title()))
 
-        state.listeners.append(guarded(area)(render))
+        when_changed(state, "table", area, render)
         render()
         return page(
             section_title(messages.text("quality.ui_personal_title")),
-            html(f"<p>{esc(privacy.explanation())}</p>"),
+            paragraph(privacy.explanation()),
             area,
             box,
         )
@@ -695,13 +665,13 @@ class Module04App(ModulePage):
                 schema,
                 messages.text("quality.ui_schema_uploaded", name=item.get("name", "schema.json")),
             )
-            state._changed()
+            state.save()
 
         upload.observe(on_upload, names="value")
         guarded(area)(show)(state.schema, messages.text("quality.ui_schema_declared"))
         return page(
             section_title(messages.text("quality.ui_schema_title")),
-            html(f"<p>{esc(messages.text('quality.ui_schema_intro'))}</p>"),
+            paragraph(messages.text("quality.ui_schema_intro")),
             result,
             label,
             upload,
@@ -722,9 +692,9 @@ class Module04App(ModulePage):
         overview = widgets.VBox()
 
         def render_overview() -> None:
-            parts = [_figure(plots.missing_figure(state.table))]
+            parts = [LiveFigure(plots.missing_figure(state.table))]
             if state.target in state.table.columns:
-                parts.append(_figure(plots.associations_figure(state.table, state.target)))
+                parts.append(LiveFigure(plots.associations_figure(state.table, state.target)))
             overview.children = parts
             names = [str(c) for c in state.table.columns if c != state.target]
             current = chooser.value
@@ -737,18 +707,18 @@ class Module04App(ModulePage):
             if not name or name not in state.table.columns:
                 figures.children = []
                 return
-            parts = [_figure(plots.distribution_figure(state.table, name))]
+            parts = [LiveFigure(plots.distribution_figure(state.table, name))]
             if state.target in state.table.columns:
-                parts.append(_figure(plots.relation_figure(state.table, name, state.target)))
+                parts.append(LiveFigure(plots.relation_figure(state.table, name, state.target)))
             figures.children = parts
 
         chooser.observe(guarded(area)(render_column), names="value")
-        state.listeners.append(guarded(area)(render_overview))
+        when_changed(state, "table", area, render_overview)
         render_overview()
         render_column()
         return page(
             section_title(messages.text("quality.ui_explore_title")),
-            html(f"<p>{esc(messages.text('quality.ui_explore_intro'))}</p>"),
+            paragraph(messages.text("quality.ui_explore_intro")),
             overview,
             chooser,
             area,
@@ -759,24 +729,25 @@ class Module04App(ModulePage):
     @activity
     def exercise(self) -> widgets.Widget:
         """« Trouvez les défauts de l’exemple fil rouge », checked by the quiz engine."""
+        from labkit.course.data_quiz import defect_hunt
         from labkit.data import datapackage
         from labkit.settings import load_settings
         from labkit.ui.quiz_view import QuestionView
 
         dataset = datapackage.load_dataset(load_settings().running_example.dataset)
         defects = [d if isinstance(d, dict) else vars(d) for d in dataset.defects]
-        problem = quality.defect_hunt(defects)
-        stored = quiz.answers(self.workspace, self.module.id).get(problem.id)
+        problem = defect_hunt(defects)
+        stored = course.quiz_answers(self.workspace, self.module.id).get(problem.id)
         view = QuestionView(
             problem,
             1,
-            lambda p, a, f: quiz.record(self.workspace, self.module.id, p, a, f),
-            lambda p, n: quiz.record_hint(self.workspace, self.module.id, p.id, n),
+            lambda p, a, f: course.record_answer(self.workspace, self.module.id, p, a, f),
+            lambda p, n: course.record_hint(self.workspace, self.module.id, p.id, n),
             stored,
         )
         return page(
             section_title(messages.text("quality.ui_exercise_title")),
-            html(f"<p>{esc(messages.text('quality.ui_exercise_intro'))}</p>"),
+            paragraph(messages.text("quality.ui_exercise_intro")),
             view,
         )
 
@@ -785,16 +756,17 @@ def _bound(text: str, name: str) -> float | None:
     text = (text or "").strip()
     if not text:
         return None
-    value = quiz.parse_number(text)
+    value = parse_number(text)
     if value is None:
         raise messages.error("quality.ui_bad_bound", value=text[:30])
     return value
 
 
 def _preview_html(before: pd.DataFrame, after: pd.DataFrame, effect: str) -> str:
-    old = frame_html(before.reset_index(names="ligne"), 8, messages.text("quality.ui_before"))
+    row = _l("row_column")
+    old = frame_html(before.reset_index(names=row), 8, messages.text("quality.ui_before"))
     new = (
-        frame_html(after.reset_index(names="ligne"), 8, messages.text("quality.ui_after"))
+        frame_html(after.reset_index(names=row), 8, messages.text("quality.ui_after"))
         if len(after.columns) and len(after)
         else f"<p>{esc(messages.text('quality.ui_after_empty'))}</p>"
     )

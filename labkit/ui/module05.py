@@ -11,26 +11,43 @@ it (events ``choice``, ``compared``, ``model``).
 from __future__ import annotations
 
 import ipywidgets as widgets
-import plotly.graph_objects as go
+from traitlets import Any, CFloat, CInt, HasTraits, List, Unicode
 
 from labkit import messages
 from labkit.data import selection
 from labkit.errors import DatalabError
-from labkit.model import explain, fairness, learning, model_store
+from labkit.learner import chain
+from labkit.learner import model as saved_model
+from labkit.model import (
+    catalogue,
+    curves,
+    display,
+    explain,
+    fairness,
+    learning,
+    model_store,
+    problem,
+)
 from labkit.plots import learning as plots
 from labkit.prepare import quality
 from labkit.prepare import recipe as rc
+from labkit.prepare.findings import Finding
 from labkit.ui.components import (
     MessageArea,
+    bullets_html,
     esc,
     frame_html,
     guarded,
     html,
     message_html,
     page,
+    paragraph,
     section_title,
+    status_html,
     table_html,
+    when_changed,
 )
+from labkit.ui.figures import LiveFigure
 from labkit.ui.page import ModulePage, activity
 
 STYLE = {"description_width": "initial"}
@@ -39,6 +56,7 @@ WIDE = {"width": "30rem"}
 MAX_CELL_ROWS = 30
 CURVE_MODELS = ("tree", "knn", "formula", "linear", "forest", "boosting")
 EXPLAIN_DEPTH = 3
+CHOICE = ("target", "features", "grouping")  # the traits of the state that make the choice
 PAGE_CSS = """
 <style>
 .dl-features { display: grid; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr));
@@ -58,112 +76,62 @@ def _t(key: str, **fields) -> str:
     return messages.text(f"learning.{key}", **fields)
 
 
-def _figure(figure: go.Figure) -> widgets.Output:
-    """A figure shown with plotly's default renderer inside an ``Output`` widget. Built in a
-    callback, a ``FigureWidget`` sometimes reaches the page before its data and stays empty; a
-    displayed figure always arrives whole."""
-    output = widgets.Output()
-    _show(output, figure)
-    return output
+class _State(HasTraits):
+    """The learner's clean table and everything module 05 builds from it.
 
+    The views observe the choice (``target``, ``features``, ``grouping``), the comparison
+    (``comparison``) and the model examined (``trained``, set with its ``result``).
+    """
 
-def _show(output: widgets.Output, figure: go.Figure) -> None:
-    from IPython.display import display
-
-    output.clear_output(wait=True)
-    with output:
-        display(figure)
-
-
-def _p(text: str, cls: str = "") -> widgets.HTML:
-    klass = f' class="{cls}"' if cls else ""
-    return html(f"<p{klass}>{esc(text)}</p>")
-
-
-def _list(items: list[str]) -> str:
-    return "<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>"
-
-
-def _status(text: str) -> str:
-    return f'<div class="dl-card" role="status" aria-live="polite"><p>{esc(text)}</p></div>'
-
-
-class _State:
-    """The learner's clean table and everything module 05 builds from it."""
+    target = Unicode(None, allow_none=True)
+    features = List()
+    grouping = Any(None, allow_none=True)  # the rare classes grouped, in this module only
+    folds = CInt(5)
+    test_share = CFloat(0.2)
+    comparison = Any(None, allow_none=True)
+    trained = Any(None, allow_none=True)
+    result = Any(None, allow_none=True)
 
     def __init__(self, workspace):
+        super().__init__()
         self.workspace = workspace
         self.notices: list[str] = []
-        self.choice, raw = selection.load_choice(workspace)
-        self.recipe, recipe_default = rc.load_recipe(workspace)
-        if self.choice.is_default:
-            self.notices.append(
-                messages.text(
-                    "ui.default_used",
-                    module="Trouver les données",
-                    what=_t("ui_default_dataset_what"),
-                )
-            )
-        if workspace.has_table(rc.CLEAN_TABLE) and not recipe_default:
-            self.clean = workspace.load_table(rc.CLEAN_TABLE)
-        else:
-            if recipe_default:
-                self.notices.append(_t("ui_default_recipe", count=len(self.recipe)))
-            key = None
-            if self.recipe.needs_key():
-                from labkit.prepare import privacy
-
-                key = privacy.project_key(workspace)
-            self.clean = self.recipe.apply(raw, key)
+        prepared = chain.prepared(workspace)
+        self.choice, self.recipe, self.clean = prepared.choice, prepared.recipe, prepared.clean
+        raw = prepared.raw
+        if prepared.recipe_is_default:
+            self.notices.append(_t("ui_default_recipe", count=len(self.recipe)))
         # why the clean table cannot be learnt from, if so: (message, hint)
         self.problem: tuple[str, str | None] | None = None
         try:
-            learning.check_cleaned(raw, self.clean, self.choice.target)
+            problem.check_cleaned(raw, self.clean, self.choice.target)
         except DatalabError as exc:  # shown as a French message on the page
             self.problem = (exc.message, exc.hint)
         self.base_clean = self.clean  # before any grouping of rare classes
-        self.grouping: learning.RareGrouping | None = None
-        self.leaks: list[quality.Finding] = []
-        target = self.choice.target
-        self.target: str | None = target if target in self.clean.columns else None
-        self.features: list[str] = []
+        self.leaks: list[Finding] = []
         self.excluded: list[tuple[str, str]] = []
-        self.folds = 5
-        self.test_share = 0.2
-        self.comparison: learning.Comparison | None = None
-        self.trained: learning.TrainedModel | None = None
-        self.result = None
         self.audited_column: str | None = None
-        self.listeners: dict[str, list] = {"choice": [], "compared": [], "model": []}
-        if self.target:
-            self.set_target(self.target, notify=False)
-
-    # ------------------------------------------------------------------ events
-    def on(self, event: str, callback) -> None:
-        self.listeners[event].append(callback)
-
-    def emit(self, event: str) -> None:
-        for callback in list(self.listeners[event]):
-            callback()
+        target = self.choice.target
+        self.set_target(target if target in self.clean.columns else None)
 
     # ------------------------------------------------------------------ choice
-    def set_target(self, target: str | None, notify: bool = True) -> None:
-        self.target = target or None
-        self.clean, self.grouping = self.base_clean, None
-        if self.target:
-            self.features, self.excluded = learning.default_features(self.clean, self.target)
-            self.leaks = quality.leakage(self.clean, self.target)
-        else:
-            self.features, self.excluded = [], []
-            self.leaks = []
-        self.forget()
-        if notify:
-            self.emit("choice")
+    def set_target(self, target: str | None) -> None:
+        with self.hold_trait_notifications():
+            self.target = target or None
+            self.clean, self.grouping = self.base_clean, None
+            if self.target:
+                features, self.excluded = problem.default_features(self.clean, self.target)
+                self.leaks = quality.leakage(self.clean, self.target)
+            else:
+                features, self.excluded = [], []
+                self.leaks = []
+            self.features = features
+            self.forget()
 
     def set_features(self, features: list[str]) -> None:
-        self.features = list(features)
-        self.forget()
-        self.emit("choice")
+        with self.hold_trait_notifications():
+            self.features = list(features)
+            self.forget()
 
     def leak_columns(self) -> list[str]:
         """Columns the quality report says give the target away (alone or together)."""
@@ -180,19 +148,18 @@ class _State:
         self.set_features([c for c in self.features if c not in leaking])
         return removed
 
-    def group_rare(self) -> learning.RareGrouping:
+    def group_rare(self) -> problem.RareGrouping:
         """Group the classes too rare for the chosen folds into « Autres » (this module only)."""
-        self.clean, self.grouping = learning.group_rare_classes(
-            self.base_clean, self.target, self.folds
-        )
-        self.forget()
-        self.emit("choice")
+        clean, grouping = problem.group_rare_classes(self.base_clean, self.target, self.folds)
+        with self.hold_trait_notifications():
+            self.clean, self.grouping = clean, grouping
+            self.forget()
         return self.grouping
 
     def ungroup(self) -> None:
-        self.clean, self.grouping = self.base_clean, None
-        self.forget()
-        self.emit("choice")
+        with self.hold_trait_notifications():
+            self.clean, self.grouping = self.base_clean, None
+            self.forget()
 
     def model_recipe(self) -> dict:
         """The recipe saved with the model: module 04's, plus the grouping of rare classes."""
@@ -206,18 +173,16 @@ class _State:
         return rc.Recipe(steps).to_dict()
 
     def forget(self) -> None:
-        changed = self.comparison is not None
-        self.comparison = self.trained = self.result = None
-        if changed:
-            self.emit("compared")
-            self.emit("model")
+        """Drop the comparison and the model examined: the choice they were made on changed."""
+        with self.hold_trait_notifications():
+            self.comparison = self.trained = self.result = None
 
-    def task(self) -> learning.Task:
-        return learning.check_choice(self.clean, self.target, self.features)
+    def task(self) -> problem.Task:
+        return problem.check_choice(self.clean, self.target, self.features)
 
-    def plan(self) -> learning.EvaluationPlan:
+    def plan(self) -> problem.EvaluationPlan:
         task = self.task()
-        return learning.plan_evaluation(
+        return problem.plan_evaluation(
             self.clean, self.target, task, folds=self.folds, test_share=self.test_share
         )
 
@@ -227,14 +192,13 @@ class _State:
         self.comparison = learning.compare(
             self.clean, self.target, self.features, plan=plan, progress=progress
         )
-        self.emit("compared")
         self.examine(self.comparison.best().key)
         return self.comparison
 
     def examine(self, key: str) -> None:
         if self.comparison is None:
             raise messages.error("learning.not_compared")
-        self.trained = learning.train(
+        trained = learning.train(
             self.clean,
             self.target,
             self.features,
@@ -242,17 +206,18 @@ class _State:
             split=self.comparison.split,
             recipe=self.model_recipe(),
         )
-        self.result = learning.evaluate(self.trained, self.clean, self.comparison.split)
+        result = learning.evaluate(trained, self.clean, self.comparison.split)
         scores = self.comparison.get(key)
-        self.trained.info.update(
+        trained.info.update(
             {
                 "cv_score": scores.score,
                 "cv_std": scores.std,
-                "test_score": float(self.result.score),
+                "test_score": float(result.score),
                 "evaluation": self.comparison.plan.to_dict(),
             }
         )
-        self.emit("model")
+        with self.hold_trait_notifications():  # the views see the model with its result
+            self.result, self.trained = result, trained
 
     def require_model(self) -> learning.TrainedModel:
         if self.comparison is None:
@@ -278,7 +243,7 @@ class _State:
             extra["fairness"] = {"column": self.audited_column}
         if self.grouping is not None:
             extra["rare_grouping"] = self.grouping.explanation(self.target)
-        return model_store.save_model(self.workspace, trained, extra)
+        return saved_model.save_model(self.workspace, trained, extra)
 
     def group_columns(self) -> list[str]:
         preferred: list[str] = []
@@ -292,12 +257,7 @@ class Module05App(ModulePage):
     module_id = "05_modele"
     depends_on = ("dataset", "recipe")
     uses_dataset = True
-
-    @property
-    def state(self) -> _State:
-        if getattr(self, "_state", None) is None:
-            self._state = _State(self.workspace)
-        return self._state
+    state_class = _State
 
     def _model_names(self) -> list[tuple[str, str]]:
         comparison = self.state.comparison
@@ -316,7 +276,10 @@ class Module05App(ModulePage):
         state = self.state
         area = MessageArea()
         parts: list[widgets.Widget] = [html(PAGE_CSS), section_title(_t("ui_choice_title"))]
-        for notice in state.notices:
+        notices = list(state.notices)
+        if state.choice.is_default:
+            notices.insert(0, self.default_dataset_notice(_t("ui_default_dataset_what")))
+        for notice in notices:
             parts.append(html(message_html("info", notice)))
         if state.problem:
             parts.append(html(message_html("error", *state.problem)))
@@ -374,7 +337,7 @@ class Module05App(ModulePage):
                     items = [f"« {c} » : {reason}" for c, reason in state.excluded]
                     excluded.value = (
                         f'<p class="dl-muted"><strong>{esc(_t("ui_excluded_title"))}</strong></p>'
-                        + _list(items)
+                        + bullets_html(items)
                     )
                 else:
                     excluded.value = ""
@@ -413,7 +376,7 @@ class Module05App(ModulePage):
                 area.show_exception(exc)
                 return
             area.success(_t("ui_choice_ok", count=len(state.features), target=state.target))
-            task_box.value = _status(task.explanation)
+            task_box.value = status_html(task.explanation)
 
         @guarded(area)
         def on_target(change) -> None:
@@ -450,7 +413,7 @@ class Module05App(ModulePage):
         parts += [
             target,
             task_box,
-            _p(_t("ui_features_intro")),
+            paragraph(_t("ui_features_intro")),
             leak_box,
             widgets.HBox([check_all, check_none]),
             boxes,
@@ -480,7 +443,7 @@ class Module05App(ModulePage):
         text = widgets.HTML()
         rare_text = widgets.HTML()
         group_button = widgets.Button(
-            description=_t("rare_group_button", label=learning.OTHERS), layout=BUTTON
+            description=_t("rare_group_button", label=problem.OTHERS), layout=BUTTON
         )
         group_button.add_class("dl-group-rare")
         fewer_button = widgets.Button(layout=BUTTON)
@@ -495,19 +458,19 @@ class Module05App(ModulePage):
         busy = {"value": False}
 
         def show_rare() -> None:
-            rare = learning.rare_classes(state.clean, state.target, state.folds)
+            rare = problem.rare_classes(state.clean, state.target, state.folds)
             if not rare or not state.task().is_classification:
                 rare_box.layout.display = "none"
                 return
-            names = ", ".join(f"« {learning.format_value(v)} »" for v in rare)
-            possible["folds"] = learning.fewest_folds_possible(state.clean, state.target)
+            names = ", ".join(f"« {display.format_value(v)} »" for v in rare)
+            possible["folds"] = problem.fewest_folds_possible(state.clean, state.target)
             help_fewer = (
                 _t("rare_folds_help") if possible["folds"] is not None else _t("rare_no_folds")
             )
             rare_text.value = (
                 f"<p><strong>{esc(_t('rare_title'))}</strong></p>"
                 f"<p>{esc(_t('rare_intro', classes=names, folds=state.folds, minimum=state.folds + 1))}</p>"
-                + _list([_t("rare_group_help"), help_fewer])
+                + bullets_html([_t("rare_group_help"), help_fewer])
             )
             if possible["folds"] is not None:
                 fewer_button.description = _t("rare_folds_button", folds=possible["folds"])
@@ -538,7 +501,7 @@ class Module05App(ModulePage):
                 if getattr(exc, "key", "") == "learning.too_few_rows_class":
                     show_rare()
                 return
-            text.value = _status(plan.describe(len(state.clean)))
+            text.value = status_html(plan.describe(len(state.clean)))
 
         @guarded(area)
         def on_change(_change) -> None:
@@ -550,7 +513,7 @@ class Module05App(ModulePage):
 
         @guarded(area)
         def on_group(_button) -> None:
-            state.group_rare()  # emits « choice »: the page renders again
+            state.group_rare()  # the choice changed: the page renders again
 
         @guarded(area)
         def on_fewer(_button) -> None:
@@ -577,7 +540,7 @@ class Module05App(ModulePage):
         undo_group.on_click(on_ungroup)
         folds.observe(on_change, names="value")
         share.observe(on_change, names="value")
-        state.on("choice", guarded(area)(render))
+        when_changed(state, CHOICE, area, render)
         render()
         return page(
             section_title(_t("ui_evaluation_title")),
@@ -602,7 +565,7 @@ class Module05App(ModulePage):
             value=0, min=0, max=100, description=_t("ui_progress_label"), style=STYLE
         )
         step = widgets.HTML()
-        result = widgets.VBox([_p(_t("ui_compare_waiting"), "dl-muted")])
+        result = widgets.VBox([paragraph(_t("ui_compare_waiting"), "dl-muted")])
 
         def show_step(message: str) -> None:
             step.value = f'<p class="dl-muted" aria-live="polite">{esc(message)}</p>'
@@ -617,7 +580,7 @@ class Module05App(ModulePage):
             if comparison is None:
                 progress.value = 0
                 step.value = ""
-                result.children = [_p(_t("ui_compare_waiting"), "dl-muted")]
+                result.children = [paragraph(_t("ui_compare_waiting"), "dl-muted")]
                 return
             metric = comparison.metric
             rows = []
@@ -625,9 +588,9 @@ class Module05App(ModulePage):
                 rows.append(
                     {
                         _t("ui_col_model"): model.name,
-                        _t("ui_col_score"): learning.format_score(model.score, metric),
-                        _t("ui_col_std"): learning.format_score(model.std, metric),
-                        _t("ui_col_seconds"): learning.number(model.seconds, 2),
+                        _t("ui_col_score"): display.format_score(model.score, metric),
+                        _t("ui_col_std"): display.format_score(model.std, metric),
+                        _t("ui_col_seconds"): display.number(model.seconds, 2),
                         _t("ui_col_description"): model.description,
                     }
                 )
@@ -641,9 +604,9 @@ class Module05App(ModulePage):
             result.children = [
                 *warning,
                 html(message_html(kind, comparison.summary())),
-                _p(learning.metric_help(metric), "dl-muted"),
+                paragraph(catalogue.metric_help(metric), "dl-muted"),
                 html(table_html(rows, caption=caption)),
-                _figure(plots.comparison_figure(comparison)),
+                LiveFigure(plots.comparison_figure(comparison)),
             ]
             show_step(_t("ui_compare_shown"))
 
@@ -657,7 +620,7 @@ class Module05App(ModulePage):
                 button.disabled = False
 
         button.on_click(run)
-        state.on("compared", guarded(area)(render))
+        when_changed(state, "comparison", area, render)
         return page(
             section_title(_t("ui_compare_title")),
             button,
@@ -673,7 +636,7 @@ class Module05App(ModulePage):
         state = self.state
         area = MessageArea()
         chooser = widgets.Dropdown(description=_t("ui_model_label"), style=STYLE, layout=WIDE)
-        body = widgets.VBox([_p(_t("ui_compare_first"), "dl-muted")])
+        body = widgets.VBox([paragraph(_t("ui_compare_first"), "dl-muted")])
         figure_box = widgets.Box()
         matrix = widgets.GridBox()
         matrix.add_class("dl-matrix")
@@ -698,21 +661,21 @@ class Module05App(ModulePage):
             verdict = _t("cell_right") if right else _t("cell_wrong")
             text = _t(
                 "ui_cell_rows",
-                actual=learning.format_value(actual),
-                predicted=learning.format_value(predicted),
+                actual=display.format_value(actual),
+                predicted=display.format_value(predicted),
                 verdict=verdict,
                 count=len(rows),
             )
             if not rows:
-                rows_box.value = _status(text) + f"<p>{esc(_t('ui_cell_empty'))}</p>"
+                rows_box.value = status_html(text) + f"<p>{esc(_t('ui_cell_empty'))}</p>"
             else:
                 shown = state.clean.loc[
                     rows[:MAX_CELL_ROWS], [*state.trained.features, state.target]
                 ]
                 shown = shown.copy()
                 shown.insert(0, _t("ui_prediction_column"), result.predicted.loc[shown.index])
-                shown.insert(0, "ligne", shown.index)
-                rows_box.value = _status(text) + frame_html(
+                shown.insert(0, messages.text("ui_labels.row_column"), shown.index)
+                rows_box.value = status_html(text) + frame_html(
                     shown, MAX_CELL_ROWS, _t("ui_cell_caption", max=MAX_CELL_ROWS)
                 )
             for button in matrix.children:
@@ -724,7 +687,9 @@ class Module05App(ModulePage):
             draw_matrix_figure()
 
         def draw_matrix_figure() -> None:
-            figure_box.children = [_figure(plots.confusion_figure(state.result, selected["cell"]))]
+            figure_box.children = [
+                LiveFigure(plots.confusion_figure(state.result, selected["cell"]))
+            ]
 
         def build_matrix() -> None:
             result = state.result
@@ -733,19 +698,19 @@ class Module05App(ModulePage):
             for label in labels:
                 cells.append(
                     widgets.HTML(
-                        f"<strong>{esc(_t('ui_matrix_predicted', label=learning.format_value(label)))}</strong>"
+                        f"<strong>{esc(_t('ui_matrix_predicted', label=display.format_value(label)))}</strong>"
                     )
                 )
             for i, actual in enumerate(labels):
-                cells.append(widgets.HTML(f"« {esc(learning.format_value(actual))} »"))
+                cells.append(widgets.HTML(f"« {esc(display.format_value(actual))} »"))
                 for j, predicted in enumerate(labels):
                     count = int(result.matrix[i, j])
                     button = widgets.Button(
                         description=_t("ui_cell_button", count=count),
                         tooltip=_t(
                             "ui_cell_tooltip",
-                            actual=learning.format_value(actual),
-                            predicted=learning.format_value(predicted),
+                            actual=display.format_value(actual),
+                            predicted=display.format_value(predicted),
                             count=count,
                         ),
                     )
@@ -765,33 +730,33 @@ class Module05App(ModulePage):
             rows_box.value = ""
             selected["cell"] = None
             if state.trained is None or state.result is None:
-                body.children = [_p(_t("ui_compare_first"), "dl-muted")]
+                body.children = [paragraph(_t("ui_compare_first"), "dl-muted")]
                 return
             result = state.result
-            summary = _status(learning.test_summary(state.trained, result))
+            summary = status_html(learning.test_summary(state.trained, result))
             parts = [
                 html(summary),
-                _p(_t("ui_test_intro"), "dl-muted"),
-                html(_list(result.explanations)),
+                paragraph(_t("ui_test_intro"), "dl-muted"),
+                html(bullets_html(result.explanations)),
             ]
             if state.trained.is_classification:
                 build_matrix()
                 draw_matrix_figure()
-                parts += [figure_box, _p(_t("ui_matrix_intro")), matrix, rows_box]
+                parts += [figure_box, paragraph(_t("ui_matrix_intro")), matrix, rows_box]
                 if result.positive is None:
                     table = result.per_class().copy()
-                    for column in ("précision", "rappel", "F1"):
-                        table[column] = table[column].map(learning.percent)
+                    for column in table.columns[2:]:  # the rates, after the value and its rows
+                        table[column] = table[column].map(display.percent)
                     parts.append(html(frame_html(table, 30, _t("ui_per_class_caption"))))
             else:
-                parts.append(_figure(plots.predicted_actual_figure(result, state.target)))
+                parts.append(LiveFigure(plots.predicted_actual_figure(result, state.target)))
                 errors = (result.predicted - result.actual).abs().sort_values(ascending=False)
                 worst = state.clean.loc[errors.index[:10], [*state.trained.features, state.target]]
                 worst = worst.copy()
                 worst.insert(
                     0, _t("ui_prediction_column"), result.predicted.loc[worst.index].round(2)
                 )
-                worst.insert(0, "ligne", worst.index)
+                worst.insert(0, messages.text("ui_labels.row_column"), worst.index)
                 parts.append(html(frame_html(worst, 10, _t("ui_largest_errors_caption", count=10))))
             body.children = parts
 
@@ -804,8 +769,8 @@ class Module05App(ModulePage):
             state.examine(change["new"])
 
         chooser.observe(on_choose, names="value")
-        state.on("model", guarded(area)(render))
-        state.on("compared", guarded(area)(fill_chooser))
+        when_changed(state, "trained", area, render)
+        when_changed(state, "comparison", area, fill_chooser)
         render()
         return page(section_title(_t("ui_metrics_title")), chooser, area, body)
 
@@ -815,7 +780,7 @@ class Module05App(ModulePage):
         """Train vs validation score along a complexity setting (slider), and the learning curve."""
         state = self.state
         area = MessageArea()
-        options = [(learning.MODELS[k].name(learning.CLASSIFICATION), k) for k in CURVE_MODELS]
+        options = [(catalogue.MODELS[k].name(problem.CLASSIFICATION), k) for k in CURVE_MODELS]
         model = widgets.Dropdown(
             options=options, value="tree", description=_t("ui_complexity_model"), style=STYLE
         )
@@ -844,17 +809,17 @@ class Module05App(ModulePage):
         )
         readout = widgets.HTML()
         readout.add_class("dl-complexity-readout")
-        curve_box = widgets.VBox([_p(_t("ui_compare_first"), "dl-muted")])
+        curve_box = widgets.VBox([paragraph(_t("ui_compare_first"), "dl-muted")])
         learning_button = widgets.Button(description=_t("ui_learning_button"), layout=BUTTON)
         learning_box = widgets.VBox()
         data: dict = {"curve": None, "figure": None}
         busy = {"value": False}
 
         def names_for_task() -> None:
-            task = state.comparison.task.kind if state.comparison else learning.CLASSIFICATION
+            task = state.comparison.task.kind if state.comparison else problem.CLASSIFICATION
             current = model.value
             busy["value"] = True
-            model.options = [(learning.MODELS[k].name(task), k) for k in CURVE_MODELS]
+            model.options = [(catalogue.MODELS[k].name(task), k) for k in CURVE_MODELS]
             model.value = current
             busy["value"] = False
 
@@ -874,20 +839,20 @@ class Module05App(ModulePage):
                 "ui_complexity_readout",
                 label=curve.label,
                 value=plots._shown(curve.values[index]),
-                train=learning.format_score(train, curve.metric),
-                test=learning.format_score(test, curve.metric),
+                train=display.format_score(train, curve.metric),
+                test=display.format_score(test, curve.metric),
             )
-            readout.value = _status(text + " " + verdict)
+            readout.value = status_html(text + " " + verdict)
             value_label.value = f"<strong>{esc(plots._shown(curve.values[index]))}</strong>"
 
         def compute() -> None:
             area.clear()
             if state.comparison is None:
-                curve_box.children = [_p(_t("ui_compare_first"), "dl-muted")]
+                curve_box.children = [paragraph(_t("ui_compare_first"), "dl-muted")]
                 data["curve"] = None
                 return
             progress.value = 0
-            curve = learning.complexity_curve(
+            curve = curves.complexity_curve(
                 state.clean,
                 state.target,
                 state.features,
@@ -897,10 +862,10 @@ class Module05App(ModulePage):
                 progress=lambda f, _m: setattr(progress, "value", int(100 * f)),
             )
             data["curve"] = curve
-            spec = learning.MODELS[model.value].setting
+            spec = catalogue.MODELS[model.value].setting
             start = curve.values.index(spec.default) if spec.default in curve.values else 0
             slider_box.children = [new_slider(len(curve.values), start), value_label]
-            data["figure"] = _figure(plots.curve_figure(curve, start))
+            data["figure"] = LiveFigure(plots.curve_figure(curve, start))
             curve_box.children = [data["figure"]]
             describe(start)
 
@@ -909,7 +874,7 @@ class Module05App(ModulePage):
             if busy["value"] or data["curve"] is None:
                 return
             index = int(change["new"])
-            _show(data["figure"], plots.curve_figure(data["curve"], index))
+            data["figure"].update(plots.curve_figure(data["curve"], index))
             describe(index)
 
         @guarded(area)
@@ -921,7 +886,7 @@ class Module05App(ModulePage):
         def on_learning(_button) -> None:
             if state.comparison is None:
                 raise messages.error("learning.not_compared")
-            curve = learning.learning_curve(
+            curve = curves.learning_curve(
                 state.clean,
                 state.target,
                 state.features,
@@ -931,7 +896,10 @@ class Module05App(ModulePage):
             )
             rising = curve.test[-1] - curve.test[-3] > max(0.01, curve.test_std[-1] / 2)
             reading = _t("ui_learning_rising") if rising else _t("ui_learning_flat")
-            learning_box.children = [_figure(plots.learning_curve_figure(curve)), _p(reading)]
+            learning_box.children = [
+                LiveFigure(plots.learning_curve_figure(curve)),
+                paragraph(reading),
+            ]
 
         def on_compared() -> None:
             names_for_task()
@@ -940,7 +908,7 @@ class Module05App(ModulePage):
 
         model.observe(on_model, names="value")
         learning_button.on_click(on_learning)
-        state.on("compared", guarded(area)(on_compared))
+        when_changed(state, "comparison", area, on_compared)
         return page(
             section_title(_t("ui_complexity_title")),
             widgets.HBox([model, progress]),
@@ -967,7 +935,7 @@ class Module05App(ModulePage):
         def on_model() -> None:
             body.children = []
             examined.value = (
-                _status(_t("ui_examined", name=state.trained.name)) if state.trained else ""
+                status_html(_t("ui_examined", name=state.trained.name)) if state.trained else ""
             )
 
         @guarded(area)
@@ -978,8 +946,8 @@ class Module05App(ModulePage):
             table = explain.importance(trained, state.clean, split)
             parts = [
                 html(f"<h4>{esc(_t('ui_importance_title'))}</h4>"),
-                _figure(plots.importance_figure(table, trained.metric)),
-                html(_list(explain.importance_sentences(table, trained.metric))),
+                LiveFigure(plots.importance_figure(table, trained.metric)),
+                html(bullets_html(explain.importance_sentences(table, trained.metric))),
             ]
             tree = explain.shallow_tree(
                 state.clean, state.target, state.features, split=split, depth=EXPLAIN_DEPTH
@@ -988,12 +956,12 @@ class Module05App(ModulePage):
             rules = [r.text for r in explain.tree_rules(tree)]
             parts += [
                 html(f"<h4>{esc(_t('ui_rules_title'))}</h4>"),
-                _p(_t("ui_rules_intro", depth=EXPLAIN_DEPTH)),
-                html(_list(rules)),
-                _p(
+                paragraph(_t("ui_rules_intro", depth=EXPLAIN_DEPTH)),
+                html(bullets_html(rules)),
+                paragraph(
                     _t(
                         "ui_rules_score",
-                        score=learning.format_score(tree_result.score, trained.metric),
+                        score=display.format_score(tree_result.score, trained.metric),
                     ),
                     "dl-muted",
                 ),
@@ -1009,12 +977,12 @@ class Module05App(ModulePage):
             parts += [
                 html(f"<h4>{esc(_t('ui_formula_title'))}</h4>"),
                 html(f'<div class="dl-card dl-formula">{lines}</div>'),
-                _p(formula.reading),
-                html(_list(formula.notes)),
-                _p(
+                paragraph(formula.reading),
+                html(bullets_html(formula.notes)),
+                paragraph(
                     _t(
                         "ui_formula_score",
-                        score=learning.format_score(formula_result.score, trained.metric),
+                        score=display.format_score(formula_result.score, trained.metric),
                     ),
                     "dl-muted",
                 ),
@@ -1022,7 +990,7 @@ class Module05App(ModulePage):
             body.children = parts
 
         button.on_click(run)
-        state.on("model", guarded(area)(on_model))
+        when_changed(state, "trained", area, on_model)
         on_model()
         return page(section_title(_t("ui_explain_title")), examined, button, area, body)
 
@@ -1056,7 +1024,7 @@ class Module05App(ModulePage):
         def draw() -> None:
             audit = data["audit"]
             if audit is not None and metric.value:
-                figure_box.children = [_figure(plots.gaps_figure(audit, metric.value))]
+                figure_box.children = [LiveFigure(plots.gaps_figure(audit, metric.value))]
 
         @guarded(area)
         def run(_button) -> None:
@@ -1068,9 +1036,9 @@ class Module05App(ModulePage):
             table = audit.table.copy()
             for key, label in audit.metrics.items():
                 if key in fairness.RATE_METRICS:
-                    table[label] = table[label].map(learning.percent)
+                    table[label] = table[label].map(display.percent)
                 else:
-                    table[label] = table[label].map(lambda v: learning.number(v, 3))
+                    table[label] = table[label].map(lambda v: display.number(v, 3))
             gaps = "".join(
                 f'<li class="{"dl-gap-large" if g.large else ""}">'
                 f"<strong>{esc(_t('fairness_gap_large') if g.large else _t('fairness_gap_small'))}</strong> — "
@@ -1078,13 +1046,13 @@ class Module05App(ModulePage):
                 for g in audit.gaps
             )
             parts = [
-                _p(_t("ui_fairness_intro"), "dl-muted"),
+                paragraph(_t("ui_fairness_intro"), "dl-muted"),
                 html(frame_html(table, 30, _t("ui_fairness_caption", column=column.value))),
                 html(f"<ul>{gaps}</ul>"),
             ]
             if audit.notes:
                 parts.append(html(message_html("warning", " ".join(audit.notes))))
-            parts.append(html(_list(audit.readings)))
+            parts.append(html(bullets_html(audit.readings)))
             parts.append(html(message_html("info", audit.caution)))
             body.children = parts
             busy["value"] = True
@@ -1100,14 +1068,14 @@ class Module05App(ModulePage):
 
         button.on_click(run)
         metric.observe(on_metric, names="value")
-        state.on("choice", guarded(area)(fill))
+        when_changed(state, CHOICE, area, fill)
 
         def clear() -> None:
             body.children = []
             figure_box.children = []
             data["audit"] = None
 
-        state.on("model", guarded(area)(clear))
+        when_changed(state, "trained", area, clear)
         fill()
         return page(
             section_title(_t("ui_fairness_title")),
@@ -1131,12 +1099,12 @@ class Module05App(ModulePage):
         )
 
         def show_current() -> None:
-            meta = model_store.load_metadata(self.workspace)
+            meta = saved_model.load_metadata(self.workspace)
             if meta:
                 date = str(meta.get("saved", ""))[:10]
                 if len(date) == 10:
                     date = f"{date[8:10]}/{date[5:7]}/{date[0:4]}"
-                current.value = _status(
+                current.value = status_html(
                     _t(
                         "ui_save_current",
                         name=meta.get("name", ""),
@@ -1163,7 +1131,7 @@ class Module05App(ModulePage):
             show_current()
 
         button.on_click(run)
-        state.on("model", guarded(area)(on_model))
+        when_changed(state, "trained", area, on_model)
         show_current()
         on_model()
         return page(section_title(_t("ui_save_title")), current, will, button, area)

@@ -1,8 +1,9 @@
 """Module 06 "Appliquer à un cas d’usage": use the model, choose a threshold, be transparent, report.
 
-The rules live in :mod:`labkit.use.usecase` (form, scoring, threshold), :mod:`labkit.use.transparency`
-(the fiche de transparence and the model card) and :mod:`labkit.use.report` (the final report and the
-export bundle); the figures in :mod:`labkit.plots.usecase`. This file builds the widgets and calls
+The rules live in :mod:`labkit.use.usecase` (the model and its form), :mod:`labkit.use.whatif`,
+:mod:`labkit.use.scoring`, :mod:`labkit.use.threshold`, :mod:`labkit.use.transparency`
+(the fiche de transparence and the model card) and :mod:`labkit.use.report` (the final report); the
+learner's side in :mod:`labkit.learner.sheets` and :mod:`labkit.learner.bundle`; the figures in :mod:`labkit.plots.usecase`. This file builds the widgets and calls
 them. The learner's choices are saved under the workspace keys ``usecase`` and ``transparency``.
 """
 
@@ -14,10 +15,13 @@ import ipywidgets as widgets
 import pandas as pd
 
 from labkit import messages
-from labkit.model.learning import format_value, number
+from labkit.learner import bundle, sheets
+from labkit.learner import usecase as saved_usecase
+from labkit.model.display import format_value, number
 from labkit.plots import usecase as plots
 from labkit.ui.components import (
     MessageArea,
+    bullets_html,
     download_link,
     esc,
     frame_html,
@@ -25,12 +29,14 @@ from labkit.ui.components import (
     html,
     message_html,
     page,
+    paragraph,
     section_title,
     table_html,
+    uploaded_file,
 )
 from labkit.ui.figures import LiveFigure
 from labkit.ui.page import ModulePage, activity
-from labkit.use import report, transparency, usecase
+from labkit.use import scoring, threshold, transparency, usecase, whatif
 
 FORM_CSS = """
 <style>
@@ -68,18 +74,6 @@ def _r(key: str, **fields) -> str:
     return messages.text(f"report.{key}", **fields)
 
 
-def _list_html(items) -> str:
-    items = [i for i in items if i]
-    return "<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>" if items else ""
-
-
-def uploaded_file(upload: widgets.FileUpload) -> tuple[str, bytes] | None:
-    if not upload.value:
-        return None
-    item = upload.value[-1]
-    return str(item["name"]), bytes(item["content"])
-
-
 def _size(count: int) -> str:
     if count < 2**20:
         return f"{number(count / 1024, 3)} ko"
@@ -99,7 +93,7 @@ class Module06App(ModulePage):
     def context(self) -> usecase.UseContext:
         """The model this page works with (loaded once per page)."""
         if self._use is None:
-            self._use = usecase.load_context(self.workspace)
+            self._use = saved_usecase.load_context(self.workspace)
         return self._use
 
     def _model_block(self) -> list[widgets.Widget]:
@@ -161,13 +155,13 @@ class Module06App(ModulePage):
         area = MessageArea()
         ctx = self.context()
         fields = ctx.fields()
-        saved = usecase.load_usecase(self.workspace)
+        saved = saved_usecase.load_usecase(self.workspace)
         start = usecase.default_case(fields)
         start.update({k: v for k, v in saved["case"].items() if k in start})
         inputs = {f.name: self._field_widget(f, start[f.name]) for f in fields}
         boxes = []
         for f in fields:
-            box = widgets.VBox([inputs[f.name], html(f'<p class="dl-muted">{esc(f.help)}</p>')])
+            box = widgets.VBox([inputs[f.name], paragraph(f.help, "dl-muted")])
             box.add_class("dl-uc-box")
             boxes.append(box)
         grid = widgets.Box(boxes)
@@ -185,9 +179,9 @@ class Module06App(ModulePage):
         def on_predict(_button) -> None:
             area.clear()
             case = values()
-            threshold = usecase.load_usecase(self.workspace)["threshold"]
-            outcome = usecase.predict_case(ctx, case, threshold=threshold)
-            usecase.save_usecase(self.workspace, case=case)
+            threshold = saved_usecase.load_usecase(self.workspace)["threshold"]
+            outcome = whatif.predict_case(ctx, case, threshold=threshold)
+            saved_usecase.save_usecase(self.workspace, case=case)
             parts = [
                 f"<h4>{esc(_t('ui_result_title'))}</h4>",
                 f'<p class="dl-uc-prediction" role="status">{esc(outcome.text)}</p>',
@@ -198,7 +192,7 @@ class Module06App(ModulePage):
             parts.append(
                 f"<p><strong>{esc(_t('case_why_title'))}</strong> {esc(_t('case_why_intro'))}</p>"
             )
-            parts.append(_list_html(outcome.reasons))
+            parts.append(bullets_html(outcome.reasons))
             if outcome.path:
                 parts.append(f"<p><strong>{esc(_t('ui_path_title'))}</strong></p>")
                 parts.append("<ol>" + "".join(f"<li>{esc(s)}</li>" for s in outcome.path) + "</ol>")
@@ -223,7 +217,7 @@ class Module06App(ModulePage):
         return page(
             *self._model_block(),
             section_title(_t("ui_whatif_title")),
-            html(f"<p>{esc(_t('ui_whatif_intro'))}</p>"),
+            paragraph(_t("ui_whatif_intro")),
             grid,
             widgets.HBox([predict, reset]),
             area,
@@ -237,9 +231,9 @@ class Module06App(ModulePage):
         """A whole file: read, cleaned by the recipe, checked, scored, downloadable as CSV."""
         area = MessageArea()
         ctx = self.context()
-        columns = ", ".join(f"« {c} »" for c in usecase.expected_columns(ctx))
+        columns = ", ".join(f"« {c} »" for c in scoring.expected_columns(ctx))
         example = download_link(
-            usecase.example_csv(ctx, self.workspace),
+            saved_usecase.example_csv(ctx, self.workspace),
             "exemple-a-evaluer.csv",
             _t("ui_batch_example"),
             mime="text/csv",
@@ -266,11 +260,11 @@ class Module06App(ModulePage):
             name, data = item
             key = None
             if ctx.recipe is not None and ctx.recipe.needs_key():
-                from labkit.prepare.privacy import project_key
+                from labkit.learner.preparation import project_key
 
                 key = project_key(self.workspace)
-            threshold = usecase.load_usecase(self.workspace)["threshold"]
-            result = usecase.score_file(ctx, data, name, threshold=threshold, key=key)
+            threshold = saved_usecase.load_usecase(self.workspace)["threshold"]
+            result = scoring.score_file(ctx, data, name, threshold=threshold, key=key)
             area.success(result.summary)
             for notice in result.notices:
                 area.warning(notice, keep=True)
@@ -284,14 +278,14 @@ class Module06App(ModulePage):
             output.children = [
                 html(preview),
                 link,
-                html(f'<p class="dl-muted">{esc(_t("ui_batch_csv_note"))}</p>'),
+                paragraph(_t("ui_batch_csv_note"), "dl-muted"),
             ]
 
         upload.observe(on_upload, names="value")
         return page(
             section_title(_t("ui_batch_title")),
-            html(f"<p>{esc(_t('ui_batch_intro'))}</p>"),
-            html(f'<p class="dl-muted">{esc(_t("ui_batch_columns", columns=columns))}</p>'),
+            paragraph(_t("ui_batch_intro")),
+            paragraph(_t("ui_batch_columns", columns=columns), "dl-muted"),
             example,
             html(f"<p><label>{esc(_t('ui_batch_upload_label'))}</label></p>"),
             upload,
@@ -314,8 +308,8 @@ class Module06App(ModulePage):
                 else _t("threshold_multiclass", count=len(trained.classes))
             )
             return page(title, html(message_html("info", _t("threshold_not_binary", what=what))))
-        saved = usecase.load_usecase(self.workspace)
-        analysis = usecase.context_threshold(ctx, saved["cost_fp"], saved["cost_fn"])
+        saved = saved_usecase.load_usecase(self.workspace)
+        analysis = threshold.context_threshold(ctx, saved["cost_fp"], saved["cost_fn"])
         labels = analysis.labels()
         positive = format_value(analysis.positive)
         cost_fp = widgets.BoundedFloatText(
@@ -376,13 +370,13 @@ class Module06App(ModulePage):
                 f'<p role="status"><strong>{esc(current.counts_text(slider.value))}</strong></p>'
                 + table_html(rows, caption=_t("ui_counts_caption", rows=current.rows))
             )
-            texts.value = _list_html(current.texts())
+            texts.value = bullets_html(current.texts())
             figure.update(plots.cost_figure(current, slider.value))
 
         @guarded(area)
         def on_costs(_change) -> None:
             area.clear()
-            state["analysis"] = usecase.context_threshold(ctx, cost_fp.value, cost_fn.value)
+            state["analysis"] = threshold.context_threshold(ctx, cost_fp.value, cost_fn.value)
             show()
 
         @guarded(area)
@@ -395,13 +389,13 @@ class Module06App(ModulePage):
 
         @guarded(area)
         def on_save(_button) -> None:
-            values = usecase.save_usecase(
+            values = saved_usecase.save_usecase(
                 self.workspace,
                 cost_fp=cost_fp.value,
                 cost_fn=cost_fn.value,
                 threshold=round(float(slider.value), 2),
             )
-            area.success(usecase.threshold_saved_text(values))
+            area.success(threshold.threshold_saved_text(values))
 
         cost_fp.observe(on_costs, names="value")
         cost_fn.observe(on_costs, names="value")
@@ -411,7 +405,7 @@ class Module06App(ModulePage):
         show()
         return page(
             title,
-            html(f"<p>{esc(_t('ui_threshold_intro', positive=positive))}</p>"),
+            paragraph(_t("ui_threshold_intro", positive=positive)),
             cost_fp,
             cost_fn,
             slider,
@@ -427,7 +421,7 @@ class Module06App(ModulePage):
     def transparency_sheet(self) -> widgets.Widget:
         """The fiche de transparence and the model card: prefilled, edited, saved, exported."""
         area = MessageArea()
-        saved = transparency.load_transparency(self.workspace)
+        saved = sheets.load_transparency(self.workspace)
         values = saved or {f.id: "" for f in transparency.FIELDS}
         inputs: dict[str, widgets.Textarea] = {}
 
@@ -442,7 +436,7 @@ class Module06App(ModulePage):
             box.add_class("dl-uc-text")
             box.add_class(f"dl-uc-sheet-{spec.id}")
             inputs[spec.id] = box
-            container = widgets.VBox([box, html(f'<p class="dl-muted">{esc(spec.help)}</p>')])
+            container = widgets.VBox([box, paragraph(spec.help, "dl-muted")])
             container.add_class("dl-uc-box")
             return container
 
@@ -460,9 +454,7 @@ class Module06App(ModulePage):
 
         def refresh_exports(stored: dict | None) -> None:
             if stored is None:
-                exports.children = [
-                    html(f'<p class="dl-muted">{esc(_t("ui_transparency_not_saved"))}</p>')
-                ]
+                exports.children = [paragraph(_t("ui_transparency_not_saved"), "dl-muted")]
                 return
             options = {
                 "title": title(),
@@ -487,12 +479,12 @@ class Module06App(ModulePage):
                         mime="text/markdown",
                     )
                 )
-            exports.children = [html(f"<p>{esc(_t('ui_transparency_exports'))}</p>"), *links]
+            exports.children = [paragraph(_t("ui_transparency_exports")), *links]
 
         @guarded(area)
         def on_generate(_button) -> None:
             area.info(_t("ui_working"))
-            facts = transparency.gather_facts(self.workspace, self.context())
+            facts = sheets.gather_facts(self.workspace, self.context())
             drafted = transparency.generate(facts)
             for key, box in inputs.items():
                 box.value = drafted.get(key, "")
@@ -501,7 +493,7 @@ class Module06App(ModulePage):
         @guarded(area)
         def on_save(_button) -> None:
             area.clear()
-            stored = transparency.save_transparency(
+            stored = sheets.save_transparency(
                 self.workspace, {k: box.value for k, box in inputs.items()}
             )
             area.success(_r("sheet_saved"))
@@ -518,7 +510,7 @@ class Module06App(ModulePage):
         refresh_exports(saved)
         return page(
             section_title(_t("ui_transparency_title")),
-            html(f"<p>{esc(_t('ui_transparency_intro'))}</p>"),
+            paragraph(_t("ui_transparency_intro")),
             generate,
             section_title(_t("ui_fiche_heading"), 4),
             *fiche,
@@ -534,7 +526,7 @@ class Module06App(ModulePage):
     def final_report(self) -> widgets.Widget:
         """The final report to download, and the export bundle to take elsewhere."""
         area = MessageArea()
-        saved = usecase.load_usecase(self.workspace)
+        saved = saved_usecase.load_usecase(self.workspace)
         next_steps = widgets.Textarea(
             value=saved["next_steps"],
             description=_t("ui_next_steps"),
@@ -569,11 +561,11 @@ class Module06App(ModulePage):
         def on_build(_button) -> None:
             area.info(_t("ui_working"))
             report_links.children = ()
-            usecase.save_usecase(
+            saved_usecase.save_usecase(
                 self.workspace, next_steps=next_steps.value, interactive_report=interactive.value
             )
-            facts = transparency.gather_facts(self.workspace, self.context())
-            document = report.build_report(self.workspace, facts, interactive=interactive.value)
+            facts = sheets.gather_facts(self.workspace, self.context())
+            document = sheets.project_report(self.workspace, facts, interactive=interactive.value)
             self._report_html = document
             data = document.encode("utf-8")
             link = download_link(
@@ -590,10 +582,10 @@ class Module06App(ModulePage):
         def on_bundle(_button) -> None:
             area.info(_t("ui_working"))
             bundle_links.children = ()
-            data = report.export_bundle(self.workspace, report_html=self._report_html)
+            data = bundle.export_bundle(self.workspace, report_html=self._report_html)
             link = download_link(
                 data,
-                report.bundle_filename(self.workspace),
+                bundle.bundle_filename(self.workspace),
                 _t("ui_bundle_download"),
                 mime="application/zip",
             )
@@ -611,7 +603,7 @@ class Module06App(ModulePage):
             if item is None:
                 return
             _name, data = item
-            result = report.import_bundle(self.workspace, data)
+            result = bundle.import_bundle(self.workspace, data)
             self._use = None  # the next activity uses the imported model
             area.success(result.message)
 
@@ -620,14 +612,14 @@ class Module06App(ModulePage):
         upload.observe(on_import, names="value")
         return page(
             section_title(_t("ui_report_title")),
-            html(f"<p>{esc(_t('ui_report_intro'))}</p>"),
+            paragraph(_t("ui_report_intro")),
             next_steps,
             interactive,
             build,
             report_links,
             bundle_button,
             bundle_links,
-            html(f'<p class="dl-muted">{esc(_t("ui_bundle_import_note"))}</p>'),
+            paragraph(_t("ui_bundle_import_note"), "dl-muted"),
             html(f"<p><label>{esc(_t('ui_bundle_import_label'))}</label></p>"),
             upload,
             area,
@@ -637,7 +629,7 @@ class Module06App(ModulePage):
     @activity
     def closing(self) -> widgets.Widget:
         """What the learner produced across the cycle, done or still to do."""
-        from labkit.model import model_store
+        from labkit.learner import model as saved_model
 
         ws = self.workspace
         steps = [
@@ -645,9 +637,9 @@ class Module06App(ModulePage):
             ("ui_closing_risk", ws.load("risk") is not None),
             ("ui_closing_dataset", ws.load("dataset") is not None),
             ("ui_closing_recipe", ws.load("recipe") is not None),
-            ("ui_closing_model", model_store.has_model(ws)),
-            ("ui_closing_threshold", usecase.load_usecase(ws)["threshold"] is not None),
-            ("ui_closing_transparency", transparency.load_transparency(ws) is not None),
+            ("ui_closing_model", saved_model.has_model(ws)),
+            ("ui_closing_threshold", saved_usecase.load_usecase(ws)["threshold"] is not None),
+            ("ui_closing_transparency", sheets.load_transparency(ws) is not None),
         ]
         rows = "".join(
             f"<li>{esc(_t(key))} : "

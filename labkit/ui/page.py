@@ -21,10 +21,11 @@ import ipywidgets as widgets
 
 from labkit import messages
 from labkit.course import quiz
-from labkit.course.modules import get_module, load_modules, set_status
+from labkit.course.modules import get_module, load_modules
 from labkit.data import selection
 from labkit.learner import LearnerProject
-from labkit.serve import room
+from labkit.learner.activity import note_message
+from labkit.learner.course import set_status
 from labkit.ui import components
 from labkit.ui.components import (
     MessageArea,
@@ -39,6 +40,8 @@ from labkit.ui.components import (
 )
 from labkit.ui.session import app_project, open_workspace
 from labkit.workspace import Workspace
+
+DATASET_MODULE = "03_donnees"  # where the learner chooses the project's dataset
 
 
 def activity(method: Callable) -> Callable:
@@ -61,7 +64,7 @@ def activity(method: Callable) -> Callable:
 
 def follow_messages(workspace: Workspace, module_id: str) -> None:
     """Record the messages this learner is shown from now on (the room view's last error)."""
-    components.message_hook = functools.partial(room.note_message, workspace, module_id)
+    components.message_hook = functools.partial(note_message, workspace, module_id)
 
 
 class ModulePage:
@@ -72,6 +75,9 @@ class ModulePage:
     # Pages that start from the learner's dataset read the running example while their kernel is
     # preheated: most learners keep it, and then their page is built from memory.
     uses_dataset = False
+    # The page's screen state (a traitlets model its views observe), built from the workspace on
+    # first use: ``self.state``.
+    state_class: type | None = None
 
     def __init__(self, workspace: Workspace | None = None, *, pseudonym_error: str | None = None):
         self.modules = load_modules()
@@ -99,6 +105,12 @@ class ModulePage:
                 log.warning("the running example could not be read in advance", exc_info=True)
         workspace, error = open_workspace()
         return cls(workspace, pseudonym_error=error)
+
+    @property
+    def state(self):
+        if getattr(self, "_state", None) is None:
+            self._state = self.state_class(self.workspace)
+        return self._state
 
     @property
     def pseudonym(self) -> str | None:
@@ -134,6 +146,12 @@ class ModulePage:
             parts.append(message_html("info", messages.text("ui.need_pseudonym")))
         parts.append(pseudonym_form_html())
         return widgets.HTML("".join(parts))
+
+    def default_dataset_notice(self, what: str) -> str:
+        """The notice that the running example stands in for the dataset not yet chosen in the
+        module « Trouver les données » (its title read from the module registry)."""
+        title = get_module(DATASET_MODULE, self.modules).title
+        return messages.text("ui.default_used", module=title, what=what)
 
     # -------------------------------------------------------------------- quiz
     @activity

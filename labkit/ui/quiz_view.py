@@ -10,6 +10,7 @@ import ipywidgets as widgets
 
 from labkit import messages
 from labkit.course import quiz
+from labkit.learner import course
 from labkit.ui.components import MessageArea, esc, guarded, message_html, page
 
 _KIND_OF_FEEDBACK = {
@@ -153,7 +154,7 @@ class QuizView(widgets.VBox):
         super().__init__()
         self.bank = bank
         self.workspace = workspace
-        stored = quiz.answers(workspace, bank.module_id)
+        stored = course.quiz_answers(workspace, bank.module_id)
         self.score = widgets.HTML()
         self.questions = [
             QuestionView(p, i, self._answered, self._hinted, stored.get(p.id))
@@ -169,12 +170,12 @@ class QuizView(widgets.VBox):
         self._update_score()
 
     def _answered(self, problem, answer, feedback) -> None:
-        quiz.record(self.workspace, self.bank.module_id, problem, answer, feedback)
+        course.record_answer(self.workspace, self.bank.module_id, problem, answer, feedback)
         self._update_score()
 
     def _hinted(self, problem, count) -> None:
-        quiz.record_hint(self.workspace, self.bank.module_id, problem.id, count)
+        course.record_hint(self.workspace, self.bank.module_id, problem.id, count)
 
     def _update_score(self) -> None:
-        right, total = quiz.score(self.workspace, self.bank)
+        right, total = course.quiz_score(self.workspace, self.bank)
         self.score.value = f'<p class="dl-muted" role="status">{esc(messages.text("ui.quiz_score", right=right, total=total))}</p>'

@@ -97,10 +97,8 @@ class _ClosedOnShutdown:
 def _quiet_shutdown_while_waiting() -> None:
     import logging
 
-    try:
-        from ipykernel.kernelapp import IPKernelApp
-    except ImportError:  # pragma: no cover - Voilà always runs an ipykernel
-        return
+    from ipykernel.kernelapp import IPKernelApp
+
     if IPKernelApp.initialized():
         loggers = {IPKernelApp.instance().log, logging.getLogger(IPKernelApp.__name__)}
         for logger in loggers:

@@ -25,8 +25,7 @@ import traitlets
 from labkit import messages
 from labkit.course.modules import Module, load_modules
 from labkit.errors import DatalabError
-from labkit.learner import LearnerProject
-from labkit.serve import room
+from labkit.learner import LearnerProject, activity
 from labkit.ui import session
 from labkit.ui.components import MessageArea, esc, log, styles
 from labkit.ui.page import ModulePage, follow_messages
@@ -190,7 +189,7 @@ class WorkbookApp:
         if self.project is not None:  # for the facilitator's room view (``labkit.serve.room``)
             follow_messages(self.project.workspace, self.numbers[number].id)
             try:
-                room.note_activity(self.project.workspace, number)
+                activity.note_activity(self.project.workspace, number)
             except DatalabError:
                 log.warning("could not record the module shown", exc_info=True)
         shown = self.shown.get(number)

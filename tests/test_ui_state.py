@@ -1,0 +1,184 @@
+"""The screen state of modules 03, 04 and 05 without a browser: traitlets models that the views
+observe (``observe``), driven here as a learner's clicks would drive them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from labkit.data.selection import DatasetChoice
+from labkit.learner import preparation
+from labkit.learner.dataset import save_choice
+from labkit.prepare.recipe import Recipe, Step
+
+
+def _table(rows: int = 240, seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    surface = rng.gamma(3, 40, rows).round(1)
+    frame = pd.DataFrame(
+        {
+            "surface": surface,
+            "pieces": rng.integers(1, 7, rows),
+            "quartier": rng.choice(["Centre", "Gare", "Port"], rows),
+            "identifiant": [f"L{i:04d}" for i in range(rows)],  # an identifier: never a feature
+            "etat": np.where(surface > 110, "bon", "mauvais"),
+            "loyer": (surface * 11 + rng.normal(0, 40, rows)).round(0),
+        }
+    )
+    frame.loc[::17, "pieces"] = np.nan
+    return frame
+
+
+def _choose(workspace, frame: pd.DataFrame, target: str) -> None:
+    choice = DatasetChoice("upload", None, "logements.csv", target, filename="logements.csv")
+    save_choice(workspace, choice, frame)
+
+
+class _Seen:
+    """Which traits of a state changed, in order."""
+
+    def __init__(self, state, names):
+        self.names: list[str] = []
+        state.observe(lambda change: self.names.append(change["name"]), names=list(names))
+
+
+# ----------------------------------------------------------------------------- module 05
+@pytest.fixture
+def state05(workspace):
+    from labkit.ui.module05 import _State
+
+    _choose(workspace, _table(), "etat")
+    preparation.save_recipe(workspace, Recipe())  # nothing cleaned: the table as chosen
+    return _State(workspace)
+
+
+def test_module05_state_starts_from_the_chosen_target(state05):
+    assert state05.target == "etat"
+    assert "surface" in state05.features and "etat" not in state05.features
+    assert "identifiant" in dict(state05.excluded)  # a row number is left out, with its reason
+    assert state05.comparison is None and state05.trained is None
+
+
+def test_choosing_a_target_updates_features_and_excluded_columns(state05):
+    seen = _Seen(state05, ("target", "features", "grouping"))
+    state05.set_target("loyer")
+    assert state05.target == "loyer"
+    assert "loyer" not in state05.features and "etat" in state05.features
+    assert "identifiant" in dict(state05.excluded)
+    assert "target" in seen.names and "features" in seen.names
+    state05.set_target(None)
+    assert state05.target is None and state05.features == [] and state05.excluded == []
+
+
+def test_unchecking_a_feature_is_observed_and_drops_the_comparison(state05):
+    seen = _Seen(state05, ("features", "comparison", "trained"))
+    state05.comparison = object()  # as if the models had been compared
+    state05.trained = object()
+    seen.names.clear()
+    state05.set_features([c for c in state05.features if c != "surface"])
+    assert "surface" not in state05.features
+    assert state05.comparison is None and state05.trained is None and state05.result is None
+    assert {"features", "comparison", "trained"} <= set(seen.names)
+
+
+def test_comparing_then_examining_a_model_sets_it_with_its_result(state05):
+    models: list = []
+    state05.observe(lambda change: models.append((change["new"], state05.result)), "trained")
+    state05.set_features(["surface", "pieces", "quartier"])
+    comparison = state05.compare(lambda _fraction, _message: None)
+    assert state05.comparison is comparison
+    assert state05.trained is not None and state05.trained.key == comparison.best().key
+    trained, result = models[-1]
+    assert trained is state05.trained and result is state05.result  # told once both are set
+
+
+# ----------------------------------------------------------------------------- module 04
+@pytest.fixture
+def state04(workspace):
+    from labkit.ui.module04 import _State
+
+    _choose(workspace, _table(), "etat")
+    return _State(workspace)
+
+
+def test_module04_state_adding_and_removing_a_step(state04, workspace):
+    tables: list[pd.DataFrame] = []
+    state04.observe(lambda change: tables.append(change["new"]), names="table")
+    assert len(state04.recipe) == 0 and state04.table["pieces"].isna().any()
+    state04.add(Step("fill_missing", {"column": "pieces", "strategy": "median"}))
+    assert len(state04.recipe) == 1 and not state04.table["pieces"].isna().any()
+    assert len(tables) == 1 and tables[-1] is state04.table
+    assert state04.last_preview is not None
+    assert preparation.saved_recipe(workspace).steps[0].action == "fill_missing"
+    state04.add(Step("drop_column", {"columns": ["identifiant"]}))
+    assert "identifiant" not in state04.table.columns and len(tables) == 2
+    removed = state04.remove(0)
+    assert removed.action == "fill_missing" and len(state04.recipe) == 1
+    assert state04.table["pieces"].isna().any() and "identifiant" not in state04.table.columns
+    assert len(tables) == 3 and state04.last_preview is None
+    assert len(preparation.saved_recipe(workspace)) == 1
+
+
+def test_module04_state_refuses_a_step_that_changes_nothing(state04):
+    from labkit.errors import DatalabError
+
+    tables: list = []
+    state04.observe(lambda change: tables.append(change["new"]), names="table")
+    with pytest.raises(DatalabError):  # no duplicate row: nothing would change
+        state04.add(Step("drop_duplicates"))
+    assert len(state04.recipe) == 0 and tables == [] and state04.last_preview is None
+
+
+def test_module04_state_default_recipe_and_clear(state04):
+    state04.use_default()
+    assert len(state04.recipe) >= 1 and not state04.table["pieces"].isna().any()
+    state04.clear()
+    assert len(state04.recipe) == 0 and state04.table["pieces"].isna().any()
+
+
+# ----------------------------------------------------------------------------- module 03
+def test_module03_state_proposes_then_saves_a_candidate(workspace):
+    from labkit.ui.module03 import Candidate, _State
+
+    state = _State(workspace)
+    assert state.choice.is_default and state.candidate is None
+    seen = _Seen(state, ("choice", "candidate"))
+    frame = _table()
+    candidate = Candidate(source="upload", name="logements.csv", frame=frame)
+    state.propose(candidate)
+    assert state.current() is candidate and seen.names == ["candidate"]
+    again = Candidate(source="upload", name="logements.csv", frame=frame)
+    state.propose(again)  # the same table proposed again is news again (the view redraws)
+    assert seen.names == ["candidate", "candidate"]
+    saved = state.save("etat")
+    assert saved.target == "etat" and not saved.is_default
+    assert state.candidate is None and state.choice is saved and state.frame is frame
+    assert seen.names[-2:] == ["choice", "candidate"] or seen.names[-2:] == ["candidate", "choice"]
+
+
+# ----------------------------------------------------------------------------- shared parts
+def test_a_view_that_fails_on_a_change_shows_a_french_message(state04):
+    from labkit.errors import DatalabError
+    from labkit.ui.components import MessageArea, when_changed
+
+    area = MessageArea()
+    calls: list[int] = []
+
+    def render() -> None:
+        calls.append(1)
+        raise DatalabError("La vue n’a pas pu être redessinée.")
+
+    when_changed(state04, "table", area, render)
+    state04.add(Step("fill_missing", {"column": "pieces", "strategy": "median"}))
+    assert calls == [1] and len(state04.recipe) == 1  # the state changed all the same
+    assert "La vue n’a pas pu être redessinée." in area.children[0].value
+
+
+def test_paragraphs_and_lists_are_escaped():
+    from labkit.ui.components import bullets_html, paragraph, status_html
+
+    assert paragraph("a < b", "dl-muted").value == '<p class="dl-muted">a &lt; b</p>'
+    assert bullets_html(["x & y", "", None]) == "<ul><li>x &amp; y</li></ul>"
+    assert bullets_html([]) == ""
+    assert 'role="status"' in status_html("fait") and "<p>fait</p>" in status_html("fait")
