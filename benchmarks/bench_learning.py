@@ -24,14 +24,15 @@ import warnings
 from functools import partial
 from pathlib import Path
 
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from threadpoolctl import threadpool_limits
 
 from labkit import paths
 from labkit.data import datapackage
 from labkit.data.reader import read_table
-from labkit.model import learning
-from labkit.prepare import quality
+from labkit.model import catalogue, learning, problem
+from labkit.prepare import cleaning, quality
 
 REPEAT = 3
 GOAL_TABLE_S = 5.0
@@ -60,7 +61,7 @@ def timed(function):
 
 def cleaned(frame, target, schema=None):
     report = quality.assess(frame, target=target, schema=schema)
-    return quality.default_recipe(frame, report, target=target).apply(frame)
+    return cleaning.default_recipe(frame, report, target=target).apply(frame)
 
 
 def cases():
@@ -87,20 +88,20 @@ def cases():
 
 def reference_score(clean, target, comparison) -> float:
     """Gradient boosting tuned by grid search on the same development rows and folds."""
-    kinds = learning.column_kinds(clean, comparison.features)
+    kinds = problem.column_kinds(clean, comparison.features)
     dev = comparison.split.dev(clean)
-    X = learning.prepare_features(dev, kinds)
-    y = learning.target_values(dev[target]).to_numpy()
-    pipeline = learning.make_pipeline("boosting", comparison.task.kind, kinds)
+    X = problem.prepare_features(dev, kinds)
+    y = problem.target_values(dev[target]).to_numpy()
+    pipeline = catalogue.make_pipeline("boosting", comparison.task.kind, kinds)
     search = GridSearchCV(
         pipeline,
         GRID,
-        cv=learning._cv(comparison.plan),
+        cv=problem.cv_folds(comparison.plan),
         scoring="accuracy" if comparison.metric == "accuracy" else "r2",
         n_jobs=1,
     )
     with warnings.catch_warnings(), threadpool_limits(limits=1):
-        warnings.simplefilter("ignore")
+        warnings.filterwarnings("ignore", category=ConvergenceWarning)
         search.fit(X, y)
     return float(search.best_score_)
 
@@ -122,7 +123,7 @@ def main() -> int:
     for name, target, clean in cases():
         comparison, table_s, table_cpu = timed(partial(learning.compare, clean, target))
         slowest, slowest_s = "", 0.0
-        for key in learning.MODEL_KEYS:
+        for key in catalogue.MODEL_KEYS:
             _, seconds, _ = timed(partial(one_model, clean, target, comparison, key))
             if seconds > slowest_s:
                 slowest, slowest_s = key, seconds

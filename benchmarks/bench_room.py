@@ -22,6 +22,7 @@ import urllib.request
 from pathlib import Path
 
 from labkit.course import modules, quiz
+from labkit.learner import activity, course
 from labkit.serve import room, roomview
 from labkit.workspace import Workspace
 
@@ -40,12 +41,12 @@ def build_room(root: Path) -> list[Workspace]:
         workspace = Workspace.open(f"Stagiaire {n:02d}", root)
         reached = n % len(all_modules)
         for module in all_modules[:reached]:
-            modules.set_status(workspace, module.id, "done")
-        modules.set_status(workspace, all_modules[reached].id, "in_progress")
+            course.set_status(workspace, module.id, "done")
+        course.set_status(workspace, all_modules[reached].id, "in_progress")
         for module_id, bank in list(banks.items())[:reached]:
             for i, problem in enumerate(bank.problems):
                 given = getattr(problem, "answer", "") if (n + i) % 3 else 0
-                quiz.record(workspace, module_id, problem, given, problem.check(given))
+                course.record_answer(workspace, module_id, problem, given, problem.check(given))
         workspace.save("dataset", {"source": "catalogue", "dataset_id": "x", "name": "Cantines"})
         if reached >= 5:
             workspace.save(
@@ -60,9 +61,9 @@ def build_room(root: Path) -> list[Workspace]:
                     "profile": {f"col_{i}": {"min": 0, "max": 100} for i in range(30)},
                 },
             )
-        room.note_activity(workspace, all_modules[reached].number)
+        activity.note_activity(workspace, all_modules[reached].number)
         if n % 4 == 0:
-            room.note_message(
+            activity.note_message(
                 workspace, all_modules[reached].id, "error", "Le fichier ne se lit pas."
             )
         workspace.listeners.clear()
@@ -72,7 +73,7 @@ def build_room(root: Path) -> list[Workspace]:
 
 def touch(workspaces: list[Workspace], count: int, step: int) -> None:
     for workspace in workspaces[:count]:
-        room.note_activity(workspace, f"0{step % 7}")
+        activity.note_activity(workspace, f"0{step % 7}")
 
 
 def measure(function) -> tuple[float, float]:

@@ -97,6 +97,9 @@ from labkit.serve import devserver
 from labkit.serve.devserver import Server, cpu_seconds, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from support import launch_chromium  # noqa: E402 - tests/ is on the path just above
+
 MIB = 2**20
 MAX_LEARNERS = 60
 PAGE_TIMEOUT = 300.0  # a learner who waited this long for a page has given up: an error
@@ -104,17 +107,6 @@ ACTION_TIMEOUT = 300.0
 PING_SECONDS = 3.0  # workbook.js: the page asks the kernel whether it still holds the work
 MAX_REVEALS = 12  # « Étape suivante » clicks to find a button, at most (module 05 has 9 steps)
 MODULE_05 = "05_modele"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [  # the same as tests/conftest.py
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 CONFIG_DATA = re.compile(
     r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', re.S
 )
@@ -810,8 +802,7 @@ async def learner(
 
 def lost_work(workspace_root: Path, results: list[Result]) -> list[str]:
     """Learners whose saved work is not in their workspace."""
-    from labkit.course.modules import progress
-    from labkit.course.project import load_project
+    from labkit.learner.course import load_project, progress
     from labkit.workspace import Workspace
 
     lost = []
@@ -841,7 +832,7 @@ def record_browser(server: Server) -> tuple[list[str], dict[str, float]]:
     local = urlparse(server.url).netloc
     timeout = int(PAGE_TIMEOUT * 1000)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         context = browser.new_context()
         context.set_default_timeout(timeout)
         page = context.new_page()

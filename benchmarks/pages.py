@@ -46,17 +46,9 @@ import psutil
 from labkit.serve.devserver import Server, free_port, start_server, stop_server, wait_until_quiet
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(ROOT / "tests"))
+from support import kernel_id_of, launch_chromium  # noqa: E402 - tests/ is on the path just above
+
 USABLE = (
     ".jupyter-widgets button:not([disabled]), .jupyter-widgets input, .dl-form input, .plain-ready"
 )
@@ -64,9 +56,6 @@ MODULES = ["00", "01", "02", "03", "04", "05", "06"]
 TIMEOUT_MS = 180_000
 MIB = 2**20
 APP_NOTEBOOK = "datalab"
-KERNEL_ID_JS = (
-    "() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
-)
 
 # goals
 RETURN_GOAL = 0.3
@@ -124,7 +113,7 @@ def walk_app(browser, server: Server, pseudonym: str, settle: float) -> dict:
         page.goto(server.app_url(pseudonym), wait_until="commit", timeout=TIMEOUT_MS)
         page.wait_for_selector('[data-dl-module="00"]', state="visible")
         result["load"] = time.perf_counter() - start
-        kernel_id = page.evaluate(KERNEL_ID_JS)
+        kernel_id = kernel_id_of(page)
 
         def visit(number: str) -> float:
             start = time.perf_counter()
@@ -172,7 +161,7 @@ def measure_page(
             state="visible", timeout=TIMEOUT_MS
         )
         elapsed = time.perf_counter() - start
-        kernel_id = page.evaluate(KERNEL_ID_JS)
+        kernel_id = kernel_id_of(page)
         time.sleep(0.5)
         rss = kernel_rss(server_pid, kernel_id)
         page.goto("about:blank")
@@ -273,7 +262,7 @@ def main() -> int:
         refill = wait_until_quiet(server, pool, timeout=300)
         pool_seen = kernel_count(server.process.pid)
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = launch_chromium(playwright)
             for run in range(args.runs):
                 try:
                     walks.append(walk_app(browser, server, f"Banc {run + 1}", args.settle))

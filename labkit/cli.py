@@ -8,14 +8,14 @@ import importlib
 import pkgutil
 import sys
 
-from labkit import __version__, commands
+from labkit import __version__, commands, messages
 from labkit.errors import DatalabError
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="datalab",
-        description="Datalab : atelier d’apprentissage automatique sur petites données.",
+        description=messages.text("cli.description"),
     )
     parser.add_argument("--version", action="version", version=f"datalab {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMANDE")
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except DatalabError as error:
-        print(f"Erreur : {error}", file=sys.stderr)
+        print(messages.text("cli.error", error=error), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

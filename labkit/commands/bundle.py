@@ -24,13 +24,13 @@ def register(subparsers) -> None:
 
 
 def _size(count: int) -> str:
-    from labkit.model.learning import number
+    from labkit.model.display import number
 
     return f"{number(count / 1024, 3)} ko" if count < 2**20 else f"{number(count / 2**20, 3)} Mo"
 
 
 def run_export(args) -> int:
-    from labkit.use.report import export_bundle
+    from labkit.learner.bundle import export_bundle
     from labkit.workspace import Workspace, atomic_write
 
     workspace = Workspace.open(args.pseudo)
@@ -49,7 +49,7 @@ def run_export(args) -> int:
 
 
 def run_import(args) -> int:
-    from labkit.use.report import import_bundle
+    from labkit.learner.bundle import import_bundle
     from labkit.workspace import Workspace
 
     path = Path(args.file).expanduser()

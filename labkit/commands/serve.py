@@ -6,38 +6,24 @@ import os
 import secrets
 import sys
 
-from labkit import paths
+from labkit import messages, paths
+
+
+def _t(key: str, **fields) -> str:
+    return messages.text(f"cli.{key}", **fields)
 
 
 def register(subparsers) -> None:
-    start = subparsers.add_parser("start", help="démarrer l’atelier (pages Voilà)")
-    start.add_argument("--port", type=int, default=8866, help="port du serveur (8866 par défaut)")
-    start.add_argument(
-        "--host",
-        default="127.0.0.1",
-        help="adresse d’écoute (127.0.0.1 par défaut ; 0.0.0.0 pour une salle)",
-    )
-    start.add_argument("--no-browser", action="store_true", help="ne pas ouvrir le navigateur")
-    start.add_argument(
-        "--room",
-        type=int,
-        default=1,
-        help="stagiaires attendus en même temps : autant de pages prêtes d’avance (1 par défaut)",
-    )
-    start.add_argument(
-        "--pool-size",
-        type=int,
-        default=0,
-        help="pages prêtes d’avance pour chaque module ouvert seul (0 par défaut)",
-    )
-    start.add_argument(
-        "--facilitator-token",
-        default=None,
-        help="jeton de la page d’animation /animation (sinon DATALAB_FACILITATOR_TOKEN, sinon tiré au sort)",
-    )
+    start = subparsers.add_parser("start", help=_t("start_help"))
+    start.add_argument("--port", type=int, default=8866, help=_t("start_port_help"))
+    start.add_argument("--host", default="127.0.0.1", help=_t("start_host_help"))
+    start.add_argument("--no-browser", action="store_true", help=_t("start_no_browser_help"))
+    start.add_argument("--room", type=int, default=1, help=_t("start_room_help"))
+    start.add_argument("--pool-size", type=int, default=0, help=_t("start_pool_size_help"))
+    start.add_argument("--facilitator-token", default=None, help=_t("start_token_help"))
     start.set_defaults(handler=run_start)
 
-    lab = subparsers.add_parser("lab", help="ouvrir JupyterLab sur les notebooks (formateurs)")
+    lab = subparsers.add_parser("lab", help=_t("lab_help"))
     lab.add_argument("--port", type=int, default=8888)
     lab.add_argument("--host", default="127.0.0.1")
     lab.add_argument("--no-browser", action="store_true")
@@ -45,14 +31,13 @@ def register(subparsers) -> None:
 
 
 def run_start(args) -> int:
-    from labkit import messages
     from labkit.serve.roomview import MIN_TOKEN_LENGTH
     from labkit.serve.server import serve
 
     address = f"http://{args.host if args.host != '0.0.0.0' else 'localhost'}:{args.port}"
-    print(f"Datalab : {address}/  (Ctrl+C pour arrêter)")
+    print(_t("start_address", address=address), _t("start_stop_hint"), sep="  ")
     if args.room < 1 or args.room > 200 or args.pool_size < 0 or args.pool_size > 50:
-        print("--room va de 1 à 200 et --pool-size de 0 à 50.", file=sys.stderr)
+        print(_t("start_bad_sizes"), file=sys.stderr)
         return 2
     token = args.facilitator_token or os.environ.get("DATALAB_FACILITATOR_TOKEN") or ""
     if token and len(token) < MIN_TOKEN_LENGTH:
@@ -71,7 +56,8 @@ def run_start(args) -> int:
         room=args.room,
         facilitator_token=token,
     )
-    print("\nDatalab est arrêté. Le travail des stagiaires est enregistré.")
+    print()
+    print(_t("start_stopped"))
     return 0
 
 

@@ -1,7 +1,7 @@
 """``datalab train PATH --target COLUMN [--json]``: is this file ready for a workshop?
 
 The file is read like module 03 does (:func:`labkit.data.reader.read_table`, or a dataset folder through
-its Data Package), cleaned with module 04's default fixes (:func:`labkit.prepare.quality.default_recipe`),
+its Data Package), cleaned with module 04's default fixes (:func:`labkit.prepare.cleaning.default_recipe`),
 then every model of module 05 is compared with the baseline on the same cross-validation
 (:func:`labkit.model.learning.compare`). The table is printed in French; ``--json`` prints ``task``,
 ``metric``, ``baseline`` (its score), ``models`` (``name``, ``score``, ``std``, ``seconds``),
@@ -33,40 +33,12 @@ def register(subparsers) -> None:
     parser.set_defaults(handler=run)
 
 
-def read_path(path: Path):
-    """(table, declared schema or None) for a file or a dataset folder."""
-    from labkit.data import datapackage
-    from labkit.data.reader import ReadOptions, read_table
-
-    if path.is_dir():
-        descriptor = datapackage.read_descriptor(path)
-        resource = datapackage.first_resource(descriptor, path)  # checked: a French refusal
-        result = datapackage.read_resource(datapackage._data_path(path, resource), resource)
-        schema = resource.get("schema") if isinstance(resource.get("schema"), dict) else None
-        return result.frame, schema
-    if not path.is_file():
-        raise messages.error("learning.cli_no_file", path=str(path))
-    limit = ReadOptions().max_bytes
-    size = path.stat().st_size
-    if size > limit:  # refuse before reading a huge file into memory
-        raise messages.error(
-            "reader.too_large",
-            name=path.name,
-            size=f"{size / 1024 / 1024:.1f}".replace(".", ","),
-            max=f"{limit / 1024 / 1024:.1f}".replace(".", ","),
-        )
-    return read_table(path.read_bytes(), path.name).frame, None
-
-
 def train_file(path: Path | str, target: str, *, folds: int = 5, log=None) -> dict[str, Any]:
-    """Read, clean and compare: the result as plain values (what ``--json`` prints). numpy and
-    scikit-learn warnings never reach the terminal: every problem is a French message."""
-    import warnings
-
+    """Read, clean and compare: the result as plain values (what ``--json`` prints). numpy's
+    floating-point errors never reach the terminal: every problem is a French message."""
     import numpy as np
 
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with np.errstate(all="ignore"):
         return _train_file(Path(path), target, folds, log)
 
 
@@ -74,12 +46,14 @@ def _train_file(path: Path, target: str, folds: int, log) -> dict[str, Any]:
     import numpy as np
     import pandas as pd
 
-    from labkit.model import learning
-    from labkit.prepare import quality
+    from labkit.commands.dataset import read_path
+    from labkit.model import learning, problem
+    from labkit.prepare import cleaning, quality
 
     say = log or (lambda _text: None)
     say(_t("cli_reading", name=path.name))
-    frame, schema = read_path(path)
+    read, _, schema = read_path(path, missing="learning.cli_no_file")
+    frame = read.frame
     if target not in frame.columns:
         raise messages.error(
             "learning.target_missing_column",
@@ -100,18 +74,18 @@ def _train_file(path: Path, target: str, folds: int, log) -> dict[str, Any]:
     if len(frame) and frame[target].isna().all():
         raise messages.error("learning.target_all_empty", target=target, rows=len(frame))
     report = quality.assess(frame, target=target, schema=schema)
-    recipe = quality.default_recipe(frame, report, target=target)
+    recipe = cleaning.default_recipe(frame, report, target=target)
     say(_t("cli_cleaning", count=len(recipe)))
     clean = recipe.apply(frame)
-    learning.check_cleaned(frame, clean, target)
-    features, excluded = learning.default_features(clean, target)
-    task = learning.check_choice(clean, target, features)
+    problem.check_cleaned(frame, clean, target)
+    features, excluded = problem.default_features(clean, target)
+    task = problem.check_choice(clean, target, features)
     try:
-        plan = learning.plan_evaluation(clean, target, task, folds=folds)
+        plan = problem.plan_evaluation(clean, target, task, folds=folds)
     except DatalabError as exc:
         if exc.key != "learning.too_few_rows_class":
             raise
-        possible = learning.fewest_folds_possible(clean, target)
+        possible = problem.fewest_folds_possible(clean, target)
         hint = (
             _t("cli_rare_hint", folds=possible)
             if possible is not None
@@ -165,7 +139,8 @@ def _train_file(path: Path, target: str, folds: int, log) -> dict[str, Any]:
 
 
 def format_result(result: dict[str, Any]) -> str:
-    from labkit.model.learning import CLASSIFICATION, format_score
+    from labkit.model.display import format_score
+    from labkit.model.problem import CLASSIFICATION
 
     metric = result["metric"]
     rows = [
@@ -189,7 +164,8 @@ def format_result(result: dict[str, Any]) -> str:
         rest = [str(c).rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True)]
         return "  ".join([first, *rest]).rstrip()
 
-    task = "classification" if result["task"] == CLASSIFICATION else "régression"
+    kind = "classification" if result["task"] == CLASSIFICATION else "regression"
+    task = messages.text(f"cli.train_task_{kind}")
     out = [
         _t(
             "cli_heading",

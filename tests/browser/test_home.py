@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import assert_accessible, kernel_id_of, open_module, wait_until_rendered
 from playwright.sync_api import expect
+from support import assert_accessible, kernel_id_of, open_module, wait_until_rendered
 
 pytestmark = pytest.mark.browser
 

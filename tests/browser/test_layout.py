@@ -42,12 +42,6 @@ MEASURE = """
 """
 
 
-@pytest.fixture
-def page(new_page):
-    new_page.set_default_timeout(SLOW_MS)
-    return new_page
-
-
 def test_no_text_cut_and_no_sideways_scroll_on_any_module(page, voila_server):
     problems = []
     open_app(page, voila_server, "Mise En Page")

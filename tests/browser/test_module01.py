@@ -3,29 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from conftest import assert_accessible, wait_until_rendered
+from support import assert_accessible
 
 pytestmark = pytest.mark.browser
 
 # The first page of a freshly started server waits for its preheated kernel; on a loaded machine
-# this takes longer than the shared helper's 60 s / 90 s.
+# this takes longer than new_page's 120 s (SLOW_MS: see tests/browser/conftest.py).
 SLOW_MS = 240_000
-
-
-@pytest.fixture
-def page(new_page):
-    new_page.set_default_timeout(SLOW_MS)
-    return new_page
-
-
-def open_page(page, server, pseudonym: str):
-    page.goto(
-        server.page_url("01_introduction", pseudonym),
-        wait_until="domcontentloaded",
-        timeout=SLOW_MS,
-    )
-    wait_until_rendered(page, timeout=SLOW_MS)
-    return page
 
 
 def move_slider_to_end(page, css_class: str) -> None:
@@ -35,8 +19,8 @@ def move_slider_to_end(page, css_class: str) -> None:
     handle.press("End")
 
 
-def test_complexity_slider_changes_the_boundary_and_the_error_text(page, voila_server):
-    open_page(page, voila_server, "Curseur Test")
+def test_complexity_slider_changes_the_boundary_and_the_error_text(page, open_page):
+    open_page("01_introduction", "Curseur Test")
     summary = page.locator(".dl-classif-summary")
     summary.get_by_text("Avec k = 15").wait_for()
     before = summary.inner_text()
@@ -59,8 +43,8 @@ def test_complexity_slider_changes_the_boundary_and_the_error_text(page, voila_s
     assert_accessible(page)
 
 
-def test_degree_and_threshold_sliders_update_their_texts(page, voila_server):
-    open_page(page, voila_server, "Seuils Test")
+def test_degree_and_threshold_sliders_update_their_texts(page, open_page):
+    open_page("01_introduction", "Seuils Test")
     regression = page.locator(".dl-regression-summary")
     regression.get_by_text("Courbe de degré 2").wait_for()
     move_slider_to_end(page, "dl-degree")

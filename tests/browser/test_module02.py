@@ -6,37 +6,23 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import assert_accessible, wait_until_rendered
 from playwright.sync_api import expect
+from support import assert_accessible, wait_until_rendered
 
 pytestmark = pytest.mark.browser
 
 # The first page of a freshly started server waits for its preheated kernel; on a loaded machine
-# this takes longer than the shared helper's 60 s / 90 s.
+# this takes longer than new_page's 120 s (SLOW_MS: see tests/browser/conftest.py).
 SLOW_MS = 240_000
-
-
-@pytest.fixture
-def page(new_page):
-    new_page.set_default_timeout(SLOW_MS)
-    return new_page
-
-
-def open_page(page, server, pseudonym: str):
-    page.goto(
-        server.page_url("02_cadrage", pseudonym), wait_until="domcontentloaded", timeout=SLOW_MS
-    )
-    wait_until_rendered(page, timeout=SLOW_MS)
-    page.locator(".dl-canvas-save").first.wait_for()
-    return page
+READY = ".dl-canvas-save >> nth=0"  # the page is usable once it shows this
 
 
 def field(page, field_id: str):
     return page.locator(f".dl-field-{field_id} textarea, .dl-field-{field_id} input").first
 
 
-def test_fill_save_reload_and_find_the_canvas_again(page, voila_server):
-    open_page(page, voila_server, "Fiche Test")
+def test_fill_save_reload_and_find_the_canvas_again(page, open_page):
+    open_page("02_cadrage", "Fiche Test", READY)
     page.get_by_text("Enregistrez d’abord la fiche").wait_for()
     # the label of each box is a real label
     page.get_by_label("Le problème du service public (obligatoire)").fill(
@@ -70,8 +56,8 @@ def test_fill_save_reload_and_find_the_canvas_again(page, voila_server):
     assert_accessible(page)
 
 
-def test_risk_answers_give_a_level_and_are_kept(page, voila_server):
-    open_page(page, voila_server, "Risque Test")
+def test_risk_answers_give_a_level_and_are_kept(page, open_page):
+    open_page("02_cadrage", "Risque Test", READY)
     result = page.locator(".dl-risk-result")
     result.get_by_text("le niveau de risque de votre projet s’affichera ici").wait_for()
     question = page.locator(".dl-risk-prestations_essentielles")

@@ -6,12 +6,13 @@ never touch the internet (tests/test_opendata.py covers it against a local repla
 from __future__ import annotations
 
 import pytest
-from conftest import assert_accessible, wait_until_rendered
 from playwright.sync_api import expect
+from support import assert_accessible, wait_until_rendered
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(1800)]  # a loaded 2-core machine
 
 SLOW_MS = 240_000  # the first page of a fresh server waits for its preheated kernel
+READY = ".dl-catalogue-query input"  # the page is usable once it shows this
 CSV = (
     "Export du service des sports\n"
     "\n"
@@ -25,27 +26,12 @@ CSV = (
 ).encode("cp1252")
 
 
-@pytest.fixture
-def page(new_page):
-    new_page.set_default_timeout(SLOW_MS)
-    return new_page
-
-
-def open_page(page, server, pseudonym: str):
-    page.goto(
-        server.page_url("03_donnees", pseudonym), wait_until="domcontentloaded", timeout=SLOW_MS
-    )
-    wait_until_rendered(page, timeout=SLOW_MS)
-    page.locator(".dl-catalogue-query input").wait_for()
-    return page
-
-
 def choice_panel(page):
     return page.locator(".dl-choice-status")
 
 
-def test_search_open_a_card_and_choose_it(page, voila_server):
-    open_page(page, voila_server, "Donnees Test")
+def test_search_open_a_card_and_choose_it(page, open_page):
+    open_page("03_donnees", "Donnees Test", READY)
     # without a choice, the running example is the default, clearly marked
     choice_panel(page).get_by_text("utilise par défaut l’exemple fil rouge").wait_for()
     choice_panel(page).get_by_text("Par défaut : exemple fil rouge").wait_for()
@@ -79,8 +65,8 @@ def test_search_open_a_card_and_choose_it(page, voila_server):
     assert_accessible(page)
 
 
-def test_import_a_file_override_a_setting_choose_and_find_it_again(page, voila_server, tmp_path):
-    open_page(page, voila_server, "Import Test")
+def test_import_a_file_override_a_setting_choose_and_find_it_again(page, open_page, tmp_path):
+    open_page("03_donnees", "Import Test", READY)
     target = page.locator(".dl-target select")
 
     # import a French CSV: detection report

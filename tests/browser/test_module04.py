@@ -4,37 +4,21 @@ Python code; the recipe and the clean table are saved in the learner's workspace
 from __future__ import annotations
 
 import pytest
-from conftest import assert_accessible, wait_until_rendered
+from support import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(1200)]
 
 # A fresh server waits for its preheated kernel; on a loaded machine this takes a while.
 SLOW_MS = 240_000
-
-
-@pytest.fixture
-def page(new_page):
-    new_page.set_default_timeout(SLOW_MS)
-    return new_page
-
-
-def open_page(page, server, pseudonym: str):
-    page.goto(
-        server.page_url("04_preparation", pseudonym),
-        wait_until="domcontentloaded",
-        timeout=SLOW_MS,
-    )
-    wait_until_rendered(page, timeout=SLOW_MS)
-    page.locator(".dl-fix-button").first.wait_for()
-    return page
+READY = ".dl-fix-button >> nth=0"  # the page is usable once it shows this
 
 
 def recipe_steps(page) -> list[str]:
     return page.locator(".dl-recipe-steps li").all_inner_texts()
 
 
-def test_apply_two_fixes_undo_one_and_export(page, voila_server):
-    open_page(page, voila_server, "Recette Navigateur")
+def test_apply_two_fixes_undo_one_and_export(page, open_page, voila_server):
+    open_page("04_preparation", "Recette Navigateur", READY)
     assert page.locator(".dl-finding-leakage").count() >= 1  # the leak is reported
     assert page.locator(".dl-finding-personal_data").count() >= 1
 

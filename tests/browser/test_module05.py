@@ -4,31 +4,17 @@ slider, save the model; the page stays accessible."""
 from __future__ import annotations
 
 import pytest
-from conftest import assert_accessible, wait_until_rendered
+from support import assert_accessible
 
 pytestmark = pytest.mark.browser
 
 # A fresh server's first page waits for its preheated kernel, and training takes a few seconds;
-# on a loaded machine both take longer than the shared helper's default timeouts.
+# on a loaded machine both take longer than new_page's 120 s (see tests/browser/conftest.py).
 SLOW_MS = 300_000
 
 
-@pytest.fixture
-def page(new_page):
-    new_page.set_default_timeout(SLOW_MS)
-    return new_page
-
-
-def open_page(page, server, pseudonym: str):
-    page.goto(
-        server.page_url("05_modele", pseudonym), wait_until="domcontentloaded", timeout=SLOW_MS
-    )
-    wait_until_rendered(page, timeout=SLOW_MS)
-    return page
-
-
-def test_train_open_a_cell_move_the_slider_and_save(page, voila_server):
-    open_page(page, voila_server, "Modele Test")
+def test_train_open_a_cell_move_the_slider_and_save(page, open_page, voila_server):
+    open_page("05_modele", "Modele Test")
     # the running example stands in for modules 03 and 04, and says so
     page.get_by_text("l’exemple fil rouge est utilisé à la place").first.wait_for()
     page.get_by_text("c’est une tâche de classification").wait_for()
@@ -79,8 +65,8 @@ def test_train_open_a_cell_move_the_slider_and_save(page, voila_server):
     assert_accessible(page)
 
 
-def test_explanations_and_bias_audit(page, voila_server):
-    open_page(page, voila_server, "Audit Test")
+def test_explanations_and_bias_audit(page, open_page):
+    open_page("05_modele", "Audit Test")
     page.get_by_role("button", name="Comparer les modèles").click()
     page.get_by_text("Comparaison terminée").wait_for()
     page.get_by_role("button", name="Expliquer le modèle examiné").click()
@@ -97,8 +83,8 @@ def test_explanations_and_bias_audit(page, voila_server):
     assert_accessible(page)
 
 
-def test_an_impossible_choice_gets_a_french_message(page, voila_server):
-    open_page(page, voila_server, "Choix Test")
+def test_an_impossible_choice_gets_a_french_message(page, open_page):
+    open_page("05_modele", "Choix Test")
     page.get_by_role("button", name="Tout décocher").click()
     page.get_by_text("Aucune colonne n’est choisie pour prédire la cible").first.wait_for()
     page.get_by_role("button", name="Comparer les modèles").click()

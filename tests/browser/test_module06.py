@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import assert_accessible, wait_until_rendered
+from support import assert_accessible
 
-from labkit.prepare import quality
-from labkit.use import usecase
+from labkit.learner import chain, usecase
 from labkit.workspace import Workspace
 
 # Each test renders the page and computes the running example's model, report and sheet: on a
@@ -17,14 +16,9 @@ from labkit.workspace import Workspace
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(1800)]
 
 # The first page of a freshly started server waits for its preheated kernel; on a loaded machine
-# this takes longer than the shared helper's 60 s / 90 s.
+# this takes longer than new_page's 120 s (SLOW_MS: see tests/browser/conftest.py).
 SLOW_MS = 600_000
-
-
-@pytest.fixture
-def page(new_page):
-    new_page.set_default_timeout(SLOW_MS)
-    return new_page
+READY = ".dl-uc-predict >> nth=0"  # the page is usable once it shows this
 
 
 def prepare_learner(server, pseudonym: str) -> None:
@@ -32,16 +26,6 @@ def prepare_learner(server, pseudonym: str) -> None:
     finds it in the workspace instead of training it while Voilà renders."""
     workspace = Workspace.open(pseudonym, server.workspace_root)
     usecase.load_context(workspace)
-
-
-def open_page(page, server, pseudonym: str):
-    prepare_learner(server, pseudonym)
-    page.goto(
-        server.page_url("06_usage", pseudonym), wait_until="domcontentloaded", timeout=SLOW_MS
-    )
-    wait_until_rendered(page, timeout=SLOW_MS)
-    page.locator(".dl-uc-predict").first.wait_for()
-    return page
 
 
 def upload_file(page, css: str, path: str) -> None:
@@ -53,15 +37,16 @@ def upload_file(page, css: str, path: str) -> None:
 
 
 def new_cases(tmp_path, name: str, drop: tuple[str, ...] = ()) -> str:
-    frame, target, _schema = quality.running_example()
+    frame, target, _schema = chain.running_example()
     rows = frame.tail(15).drop(columns=[target, *drop])
     path = tmp_path / name
     path.write_bytes(rows.to_csv(sep=";", index=False).encode("utf-8"))
     return str(path)
 
 
-def test_what_if_form_and_scoring_a_file(page, voila_server, tmp_path):
-    open_page(page, voila_server, "Usage Test")
+def test_what_if_form_and_scoring_a_file(page, open_page, voila_server, tmp_path):
+    prepare_learner(voila_server, "Usage Test")
+    open_page("06_usage", "Usage Test", READY)
     page.get_by_text("l’exemple fil rouge est utilisé à la place").first.wait_for()
 
     # the what-if form: a value outside the training range gets a French message
@@ -97,8 +82,9 @@ def test_what_if_form_and_scoring_a_file(page, voila_server, tmp_path):
     assert_accessible(page)
 
 
-def test_threshold_sheet_and_report_download(page, voila_server):
-    open_page(page, voila_server, "Rapport Test")
+def test_threshold_sheet_and_report_download(page, open_page, voila_server):
+    prepare_learner(voila_server, "Rapport Test")
+    open_page("06_usage", "Rapport Test", READY)
 
     # the threshold from the costs of errors
     counts = page.locator(".dl-uc-counts")

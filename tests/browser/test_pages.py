@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT, assert_accessible, open_module
+from support import ROOT, assert_accessible, open_module
 
 pytestmark = pytest.mark.browser
 

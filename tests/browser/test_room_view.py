@@ -19,11 +19,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, assert_accessible
 from playwright.sync_api import expect
+from support import ROOT, assert_accessible
 
-from labkit.course import modules, quiz
-from labkit.serve import room
+from labkit.course import quiz
+from labkit.learner import activity, course
 from labkit.serve.devserver import start_server, stop_server
 from labkit.workspace import Workspace
 
@@ -53,9 +53,9 @@ def server(tmp_path_factory):
 
 def prepare_learners(root: Path) -> None:
     stuck = Workspace.open("Camille", root)
-    modules.set_status(stuck, "03_donnees", "in_progress")
-    room.note_activity(stuck, "03")
-    room.note_message(
+    course.set_status(stuck, "03_donnees", "in_progress")
+    activity.note_activity(stuck, "03")
+    activity.note_message(
         stuck,
         "03_donnees",
         "error",
@@ -66,16 +66,16 @@ def prepare_learners(root: Path) -> None:
     bank = quiz.load_bank(INTRO)
     for problem in bank.problems[:3]:
         right = problem.answer if hasattr(problem, "answer") else ""
-        quiz.record(done, INTRO, problem, right, problem.check(right))
-    modules.set_status(done, "00_accueil", "done")
-    modules.set_status(done, INTRO, "done")
+        course.record_answer(done, INTRO, problem, right, problem.check(right))
+    course.set_status(done, "00_accueil", "done")
+    course.set_status(done, INTRO, "done")
     done.save("dataset", {"source": "catalogue", "dataset_id": "x", "name": "Cantines scolaires"})
     done.save("training", {"name": "Forêt aléatoire", "metric": "accuracy", "test_score": 0.84})
-    room.note_activity(done, "02")
+    activity.note_activity(done, "02")
     idle = Workspace.open("Sacha", root)
-    modules.set_status(idle, "00_accueil", "in_progress")
+    course.set_status(idle, "00_accueil", "in_progress")
     long_ago = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat(timespec="seconds")
-    idle.save(room.ACTIVITY_KEY, {"module": "00", "at": long_ago})
+    idle.save(activity.ACTIVITY_KEY, {"module": "00", "at": long_ago})
     stamp = (dt.datetime.now() - dt.timedelta(hours=1)).timestamp()
     for path in idle.folder.glob("*.json"):
         os.utime(path, (stamp, stamp))
@@ -228,16 +228,16 @@ def test_reset_one_module_with_confirmation(context, server):
     if os.environ.get("DATALAB_GUIDE_SHOTS"):
         page.screenshot(path=str(SHOTS / "salle-repartir.png"), full_page=True)
     workspace = Workspace.open("Dominique", server.workspace_root)
-    assert modules.progress(workspace)[INTRO] == "done"  # nothing before the confirmation
+    assert course.progress(workspace)[INTRO] == "done"  # nothing before the confirmation
     # A POST without the form's _xsrf value is refused.
     refused = page.request.post(page.url, form={"x": "1"})
     assert refused.status == 403
-    assert modules.progress(workspace)[INTRO] == "done"
+    assert course.progress(workspace)[INTRO] == "done"
     page.get_by_role("button", name="Oui, repartir de zéro sur ce module").click()
     page.get_by_text("est remis à zéro", exact=False).wait_for()
-    assert modules.progress(workspace)[INTRO] == "todo"
-    assert modules.progress(workspace)["00_accueil"] == "done"
-    assert quiz.answers(workspace, INTRO) == {}
+    assert course.progress(workspace)[INTRO] == "todo"
+    assert course.progress(workspace)["00_accueil"] == "done"
+    assert course.quiz_answers(workspace, INTRO) == {}
     assert workspace.load("training")["name"] == "Forêt aléatoire"
 
 

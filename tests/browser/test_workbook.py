@@ -9,8 +9,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import assert_accessible, kernel_id_of
 from playwright.sync_api import expect
+from support import assert_accessible, kernel_id_of
 
 from labkit.serve.devserver import start_server, stop_server
 
@@ -18,12 +18,6 @@ pytestmark = pytest.mark.browser
 
 SLOW_MS = 180_000
 MODULES = ["00", "01", "02", "03", "04", "05", "06"]
-
-
-@pytest.fixture
-def page(new_page):
-    new_page.set_default_timeout(SLOW_MS)
-    return new_page
 
 
 def shown(page, number: str):
