@@ -194,16 +194,16 @@ def _defects(_page, arg):
 
 
 def _defect_hunt(_page, _arg):
-    """The answer key of module 04's exercise, built as the page builds it (labkit.prepare.quality)."""
+    """The answer key of module 04's exercise, built as the page builds it (labkit.course.data_quiz)."""
+    from labkit.course.data_quiz import defect_hunt
     from labkit.data import datapackage
-    from labkit.prepare import quality
 
     try:
         dataset = datapackage.load_dataset(load_settings().running_example.dataset)
     except DatalabError as error:
         raise _fail(error) from None
     defects = [d if isinstance(d, dict) else vars(d) for d in dataset.defects]
-    problem = quality.defect_hunt(defects)
+    problem = defect_hunt(defects)
     return guide.render_answer_key(quiz.Bank("04_preparation", "Exercice", [problem]))
 
 
@@ -216,9 +216,9 @@ def upload_limit_bytes() -> int:
     server's largest websocket message (the page sends the file through it), whichever is lower."""
     from tornado import websocket
 
-    from labkit.data import reader
+    from labkit.data import limits
 
-    return min(reader.MAX_BYTES, websocket._default_max_message_size)
+    return min(limits.MAX_BYTES, websocket._default_max_message_size)
 
 
 def _upload_limit(_page, _arg):

@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from labkit.serve.devserver import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
@@ -139,12 +140,6 @@ def _python_311() -> str:
     return found
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @dataclass
 class BinderServer:
     url: str
@@ -216,7 +211,7 @@ def binder_server(tmp_path_factory):
             f"pip install -r binder/requirements.txt failed:\n{log_path.read_text()[-4000:]}"
         )
 
-    port = _free_port()
+    port = free_port()
     server_log = base / "server.log"
     command = [
         str(repo / "binder" / "start"),

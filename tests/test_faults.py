@@ -35,9 +35,12 @@ import pytest
 
 from labkit import workspace as W
 from labkit.errors import DatalabError
-from labkit.model import learning, model_store
-from labkit.prepare.recipe import Recipe, Step, load_recipe, save_clean_table, save_recipe
-from labkit.use import report
+from labkit.learner import bundle as bundles
+from labkit.learner import model as saved_model
+from labkit.learner.chain import recipe_of
+from labkit.learner.preparation import save_clean_table, save_recipe
+from labkit.model import learning
+from labkit.prepare.recipe import Recipe, Step
 from labkit.workspace import Workspace
 
 PSEUDO = "Camille"
@@ -200,8 +203,8 @@ def _sha(data: bytes | None) -> str | None:
 def _model_state(workspace) -> str:
     """``old`` or ``new``: which saved model the workspace holds, its file and its metadata
     matching (a mismatch fails the test)."""
-    trained = model_store.load_model(workspace)  # a French DatalabError would fail the test
-    meta = model_store.load_metadata(workspace)
+    trained = saved_model.load_model(workspace)  # a French DatalabError would fail the test
+    meta = saved_model.load_metadata(workspace)
     state = {"tree": "old", "linear": "new"}[meta["model"]]
     expected = {"old": ["age", "revenu"], "new": ["age", "quartier", "revenu"]}[state]
     assert trained.features == expected
@@ -280,7 +283,7 @@ def test_killed_during_a_recipe_step(tmp_path):
 
     def check(root, outcome):
         ws = reopen(root)
-        recipe, is_default = load_recipe(ws)
+        recipe, is_default = recipe_of(ws)
         assert not is_default and len(recipe) in (0, 1)
         table = ws.load_table("clean")
         assert table.equals(old_table) or table.equals(new_table)
@@ -295,10 +298,10 @@ def test_killed_during_a_recipe_step(tmp_path):
 # ---------------------------------------------------------------------------- model save
 def test_killed_during_a_model_save(tmp_path, models):
     template = tmp_path / "template"
-    model_store.save_model(Workspace.open(PSEUDO, template), models["old"])
+    saved_model.save_model(Workspace.open(PSEUDO, template), models["old"])
 
     def operation(ws):
-        model_store.save_model(ws, models["new"])
+        saved_model.save_model(ws, models["new"])
 
     states = set()
 
@@ -316,10 +319,10 @@ def test_killed_during_a_model_save(tmp_path, models):
 
 def test_model_killed_at_random_moments(tmp_path, models):
     root = tmp_path / "root"
-    model_store.save_model(Workspace.open(PSEUDO, root), models["old"])
+    saved_model.save_model(Workspace.open(PSEUDO, root), models["old"])
 
     def operation(ws, turn):
-        model_store.save_model(ws, models["new" if turn % 2 == 0 else "old"])
+        saved_model.save_model(ws, models["new" if turn % 2 == 0 else "old"])
 
     rng = random.Random(5)
     for _ in range(10):
@@ -333,35 +336,35 @@ def test_first_model_save_killed_leaves_no_model_or_a_whole_one(tmp_path, models
 
     def check(root, outcome):
         ws = reopen(root)
-        if model_store.has_model(ws) or model_store.load_metadata(ws) is not None:
+        if saved_model.has_model(ws) or saved_model.load_metadata(ws) is not None:
             assert _model_state(ws) == "new"
         else:
             with pytest.raises(DatalabError, match="modèle"):
-                model_store.load_model(ws)
+                saved_model.load_model(ws)
 
-    sweep(template, tmp_path, lambda ws: model_store.save_model(ws, models["new"]), check)
+    sweep(template, tmp_path, lambda ws: saved_model.save_model(ws, models["new"]), check)
 
 
 # ---------------------------------------------------------------------------- bundle import
 def _bundle(tmp_path: Path, trained) -> bytes:
     source = Workspace.open("Collegue", tmp_path / "source")
-    model_store.save_model(source, trained)
-    return report.export_bundle(source, report_html="<p>Rapport</p>")
+    saved_model.save_model(source, trained)
+    return bundles.export_bundle(source, report_html="<p>Rapport</p>")
 
 
 def test_killed_during_a_bundle_import(tmp_path, models):
     data = _bundle(tmp_path, models["new"])
     template = tmp_path / "template"
     workspace = Workspace.open(PSEUDO, template)
-    model_store.save_model(workspace, models["old"])
+    saved_model.save_model(workspace, models["old"])
     save_recipe(workspace, Recipe([Step("drop_column", {"columns": ["quartier"]})]))
     states = set()
 
     def check(root, outcome):
         ws = reopen(root)
         state = _model_state(ws)
-        recipe, _ = load_recipe(ws)
-        imported_report = ws.read_file(report.IMPORTED_REPORT)
+        recipe, _ = recipe_of(ws)
+        imported_report = ws.read_file(bundles.IMPORTED_REPORT)
         # all or nothing: the bundle's model comes with its recipe and report
         assert (state, len(recipe), imported_report is not None) in (
             ("old", 1, False),
@@ -370,7 +373,7 @@ def test_killed_during_a_bundle_import(tmp_path, models):
         states.add(state)
         no_leftovers(root)
 
-    assert sweep(template, tmp_path, lambda ws: report.import_bundle(ws, data), check) >= 5
+    assert sweep(template, tmp_path, lambda ws: bundles.import_bundle(ws, data), check) >= 5
     assert states == {"old", "new"}
 
 
@@ -465,7 +468,7 @@ def test_full_disk_gives_a_french_message_and_keeps_the_previous_version(
     ws = Workspace.open(PSEUDO, tmp_path)
     ws.save("canvas", {"v": "old"})
     ws.save_table("raw", _frame(0))
-    model_store.save_model(ws, models["old"])
+    saved_model.save_model(ws, models["old"])
     data = _workspace_zip(tmp_path / "zip")
     bundle = _bundle(tmp_path / "bundle", models["new"])
 
@@ -477,8 +480,8 @@ def test_full_disk_gives_a_french_message_and_keeps_the_previous_version(
         lambda: ws.save("canvas", {"v": "new"}),
         lambda: ws.save_table("raw", _frame(1)),
         lambda: ws.save_file("notes.txt", b"x"),
-        lambda: model_store.save_model(ws, models["new"]),
-        lambda: report.import_bundle(ws, bundle),
+        lambda: saved_model.save_model(ws, models["new"]),
+        lambda: bundles.import_bundle(ws, bundle),
         lambda: ws.import_zip(data),
     ]
     for attempt in attempts:
@@ -526,7 +529,7 @@ def test_dataset_new_killed_leaves_a_work_folder_that_the_next_run_removes(tmp_p
     import sys
 
     from labkit.cli import main
-    from labkit.commands import dataset
+    from labkit.course import authoring
 
     source = tmp_path / "demandes.csv"
     _big_csv(source)
@@ -556,7 +559,7 @@ def test_dataset_new_killed_leaves_a_work_folder_that_the_next_run_removes(tmp_p
     with contextlib.redirect_stdout(io.StringIO()):
         assert main(["dataset", "new", str(small), "--dest", str(place / "petit")]) == 0
     assert left[0].exists()  # too recent: may belong to a run still going
-    old = time.time() - dataset.LEFTOVER_SECONDS - 60
+    old = time.time() - authoring.LEFTOVER_SECONDS - 60
     os.utime(left[0], (old, old))
     with contextlib.redirect_stdout(io.StringIO()):
         assert main(["dataset", "new", str(small), "--dest", str(place / "autre")]) == 0

@@ -14,7 +14,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,7 +22,9 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import wait_until_rendered
+from support import wait_until_rendered
+
+from labkit.serve.devserver import free_port
 
 pytestmark = pytest.mark.browser
 
@@ -38,12 +39,6 @@ PASSWORD = "atelier-datalab-test"
 CULL_TIMEOUT = 120
 USERS = ("alice", "bruno", "chloe")
 START_TIMEOUT = 300.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ROOT, widget_texts
 from nbclient import NotebookClient
+from support import ROOT, widget_texts
 
 from labkit.serve.server import never_miss_kernel_replies
 

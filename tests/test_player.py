@@ -6,7 +6,7 @@ import json
 
 import ipywidgets as widgets
 import pytest
-from conftest import ROOT
+from support import ROOT
 
 from labkit.course.modules import load_modules
 from labkit.ui import player

@@ -5,20 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import threading
 import time
 
 import pytest
 from websockets.asyncio.server import serve
 
+from labkit.serve.devserver import free_port
 from labkit.ui import session
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ import pytest
 from labkit.data import selection
 from labkit.data.reader import read_table
 from labkit.data.selection import DatasetChoice
-from labkit.model import model_store
+from labkit.learner import model as saved_model
+from labkit.learner.dataset import save_choice
 from labkit.ui import session
 from labkit.ui.module03 import _options_dict
 from labkit.ui.workbook import WorkbookApp
@@ -171,7 +172,7 @@ def test_a_trainees_own_file_from_upload_to_report(app, workspace):
         column_types=detection.types,
         task=selection.guess_task(frame[TARGET]),
     )
-    selection.save_choice(workspace, choice, frame)
+    save_choice(workspace, choice, frame)
 
     # ------------------------------------------------ 04: quality report and recipe
     reveal_all(app, "04")
@@ -229,7 +230,7 @@ def test_a_trainees_own_file_from_upload_to_report(app, workspace):
     assert not save.disabled
     save.click()
     assert not errors(app, "05"), errors(app, "05")
-    meta = model_store.load_metadata(workspace)
+    meta = saved_model.load_metadata(workspace)
     assert meta and meta.get("target") == TARGET
     said = page_text(app, "05")
     assert not mojibake_shown(said), mojibake_shown(said)

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from labkit.data import selection
+from labkit.learner.dataset import save_choice
 from labkit.ui import session
 from labkit.ui.workbook import WorkbookApp
 
@@ -56,7 +57,7 @@ def test_a_change_upstream_rebuilds_the_modules_that_depend_on_it(app, workspace
     app.router.route = "01"
     before_04, before_01 = build(app, "04"), build(app, "01")
     frame = pd.DataFrame({"a": [1, 2, 3, 4], "cible": ["x", "y", "x", "y"]})
-    selection.save_choice(
+    save_choice(
         workspace, selection.DatasetChoice("upload", None, "mon_fichier.csv", "cible"), frame
     )
     app.router.route = "04"
