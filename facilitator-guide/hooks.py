@@ -3,9 +3,8 @@
 - ``on_config``: the "Les modules" section of the navigation follows ``content/modules.yaml``;
 - ``on_files``: every module of the registry must have a page ``docs/modules/<id>.md``;
 - ``on_page_markdown``: markers ``<!-- datalab:NAME -->`` are replaced by generated Markdown
-  (programme, module title and card, quiz answer key, messages, limits…, see ``MARKERS``);
-  a module page's « Le déroulé » table must add up to the module's minutes of
-  ``content/modules.yaml`` (the build stops otherwise) and gets its total written under it.
+  (programme, module title and card, the « déroulé » from ``content/modules.yaml``, quiz answer
+  key, messages, limits…, see ``MARKERS``).
 
 Any problem stops the build with a French message (the guide is built with ``--strict``).
 """
@@ -102,6 +101,10 @@ def _title(page, _arg):
 
 def _module(page, _arg):
     return guide.render_module_card(_page_module(page), _modules())
+
+
+def _deroule(page, _arg):
+    return guide.render_deroule(_page_module(page))
 
 
 def _quiz(page, _arg):
@@ -241,6 +244,7 @@ MARKERS = {
     "programme-1j": _programme_one_day,
     "titre": _title,
     "module": _module,
+    "deroule": _deroule,
     "quiz": _quiz,
     "modules": _modules_list,
     "messages": _messages,
@@ -262,13 +266,4 @@ def on_page_markdown(markdown, page, config, files):
             )
         return MARKERS[name](page, arg)
 
-    markdown = MARKER.sub(replace, markdown)
-    if page.file.src_uri.startswith("modules/"):
-        stem = Path(page.file.src_uri).stem
-        module = next((m for m in _modules() if m.id == stem), None)
-        if module is not None:
-            try:
-                markdown = guide.check_deroule(module, markdown, page.file.src_uri)
-            except DatalabError as error:
-                raise _fail(error) from None
-    return markdown
+    return MARKER.sub(replace, markdown)

@@ -575,30 +575,49 @@ def test_a_broken_link_or_an_unknown_marker_stops_the_build(tmp_path):
 
 
 # ------------------------------------------------------------------------- no drift: déroulé
-def test_each_module_page_s_deroule_adds_up_to_its_registry_minutes():
+def test_each_module_page_s_deroule_comes_from_the_registry():
     for m in load_modules():
         text = (DOCS / "modules" / f"{m.id}.md").read_text(encoding="utf-8")
-        _end, rows = guide.deroule_rows(text)
-        assert rows, f"{m.id}: no « Le déroulé » table"
-        assert sum(minutes for _, minutes in rows) == m.minutes, m.id
-        assert "*Total : " in guide.check_deroule(m, text, f"modules/{m.id}.md")
+        assert "## Le déroulé\n\n<!-- datalab:deroule -->" in text, m.id
+        assert m.schedule and sum(minutes for minutes, _ in m.schedule) == m.minutes, m.id
+        table = guide.render_deroule(m)
+        for minutes, what in m.schedule:
+            assert f"| {guide.format_duration(minutes)} | {what} |" in table
+        assert f"*Total : {guide.format_duration(m.minutes)} (" in table
 
 
-def test_a_deroule_that_disagrees_with_the_registry_is_a_french_error():
-    page = "## Le déroulé\n\n| Temps | Quoi |\n|---|---|\n| 15 min | A |\n| 1 h 05 | B |\n\nSuite\n"
-    assert [m for _, m in guide.deroule_rows(page)[1]] == [15, 65]
-    ok = guide.check_deroule(module(teaching=30, exercise=50), page, "modules/01_x.md")
-    assert ok.index("*Total : 1\u00a0h\u00a020") < ok.index("Suite")
+def test_a_module_without_schedule_gets_its_teaching_and_activity_minutes():
+    table = guide.render_deroule(module(teaching=30, exercise=50))
+    assert "| 30\u00a0min | Apports" in table and "| 50\u00a0min | Activités |" in table
+    assert "*Total : 1\u00a0h\u00a020 (30\u00a0min d’apports, 50\u00a0min d’activités)" in table
+
+
+@pytest.mark.parametrize(
+    ("schedule", "expected"),
+    [
+        ('      - minutes: 15\n        what: "A"\n', "fait 15 min, mais le module dure 90 min"),
+        ('      - minutes: 0\n        what: "A"\n', "la partie n° 1 du déroulé"),
+        ('      - minutes: 90\n        what: "  "\n', "la partie n° 1 du déroulé"),
+        ('      - minutes: "un quart d’heure"\n        what: "A"\n', "« minutes »"),
+        ('      - what: "A"\n', "« minutes »"),
+    ],
+)
+def test_a_bad_schedule_is_a_french_error_naming_the_module(tmp_path, schedule, expected):
+    registry = tmp_path / "modules.yaml"
+    registry.write_text(
+        'modules:\n  - id: 01_x\n    title: "X"\n    day: 1\n    slot: matin\n'
+        "    teaching_minutes: 40\n    exercise_minutes: 50\n"
+        f'    schedule:\n{schedule}    objectives: ["comprendre ;"]\n',
+        encoding="utf-8",
+    )
     with pytest.raises(DatalabError) as caught:
-        guide.check_deroule(module(teaching=30, exercise=60), page, "modules/01_x.md")
-    message = str(caught.value)
-    assert "« modules/01_x.md »" in message and "font 1\u00a0h\u00a020" in message
-    assert "donne 1\u00a0h\u00a030 au module « 01_x »" in message
+        load_modules(registry)
+    assert expected in str(caught.value) and "« 01_x »" in str(caught.value)
 
 
-def test_changing_a_duration_in_content_stops_the_build_until_the_deroule_follows(
-    tmp_path, monkeypatch
-):
+def test_new_durations_in_content_alone_change_the_built_deroule(tmp_path, monkeypatch):
+    """A facilitator shortens a part of module 04 in content/modules.yaml only: the module's
+    page in the built guide shows the new part and the new total."""
     project = tmp_path / "projet"
     project.mkdir()
     for name in ("notebooks", "datasets"):
@@ -606,17 +625,19 @@ def test_changing_a_duration_in_content_stops_the_build_until_the_deroule_follow
     shutil.copytree(ROOT / "content", project / "content")
     registry = project / "content" / "modules.yaml"
     text = registry.read_text(encoding="utf-8")
-    assert "    teaching_minutes: 50\n    exercise_minutes: 100\n" in text
-    registry.write_text(
-        text.replace("    teaching_minutes: 50\n", "    teaching_minutes: 40\n", 1),
-        encoding="utf-8",
+    block = text[text.index("  - id: 04_preparation") :]
+    first = '      - minutes: 15\n        what: "Apport : « des données propres'
+    assert "    teaching_minutes: 50\n" in block and first in block
+    shorter = block.replace("    teaching_minutes: 50\n", "    teaching_minutes: 40\n", 1).replace(
+        first, first.replace("minutes: 15", "minutes: 5"), 1
     )
+    registry.write_text(text.replace(block, shorter), encoding="utf-8")
     monkeypatch.setenv("DATALAB_ROOT", str(project))
     result = build(GUIDE / "mkdocs.yml", tmp_path / "site")
-    assert result.returncode != 0
-    output = result.stdout + result.stderr
-    assert "les durées du déroulé font 2\u00a0h\u00a030" in output
-    assert "content/modules.yaml donne 2\u00a0h\u00a020 au module « 04_preparation »" in output
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = page_text(tmp_path / "site" / "modules" / "04_preparation.html")
+    assert re.search(r"\b5\u00a0min\s*Apport : « des données propres", text)
+    assert "Total : 2\u00a0h\u00a020 (40\u00a0min d’apports" in text
 
 
 # ---------------------------------------------------------------------- no drift: limits

@@ -107,69 +107,24 @@ def format_duration(minutes: int) -> str:
 
 
 # ---------------------------------------------------------------------------- déroulé
-DEROULE_HEADING = _t("deroule_heading")
-_DURATION = re.compile(r"^(?:(\d+)\s*h(?:\s*(\d+))?|(\d+)\s*min)$")
-
-
-def parse_duration(text: str) -> int | None:
-    """``15 min`` → 15, ``1 h 30`` → 90, ``2 h`` → 120; None for anything else."""
-    match = _DURATION.match(" ".join(text.replace("\u00a0", " ").replace("*", "").split()))
-    if not match:
-        return None
-    hours, minutes, only = match.groups()
-    return int(only) if only else int(hours) * 60 + int(minutes or 0)
-
-
-def deroule_rows(markdown: str) -> tuple[int, list[tuple[int, int]]]:
-    """The « déroulé » table of a module page: the line number after the table, and for each row
-    its line number and minutes (first cell). No section: ``(0, [])``."""
-    lines = markdown.splitlines()
-    try:
-        start = next(i for i, line in enumerate(lines) if line.strip() == DEROULE_HEADING)
-    except StopIteration:
-        return 0, []
-    rows, end = [], start + 1
-    for index in range(start + 1, len(lines)):
-        line = lines[index].strip()
-        if line.startswith("## "):
-            break
-        if not line.startswith("|"):
-            if rows:
-                break
-            continue
-        end = index + 1
-        cells = [cell.strip() for cell in line.strip("|").split("|")]
-        minutes = parse_duration(cells[0]) if cells else None
-        if minutes is not None:
-            rows.append((index + 1, minutes))
-    return end, rows
-
-
-def check_deroule(module: Module, markdown: str, page: str) -> str:
-    """``markdown`` with a generated total under its « déroulé » table; a French error when the
-    written durations do not add up to the module's minutes in ``content/modules.yaml``."""
-    end, rows = deroule_rows(markdown)
-    if not rows:
-        return markdown
-    total = sum(minutes for _, minutes in rows)
-    if total != module.minutes:
-        raise messages.error(
-            "guide.deroule_mismatch",
-            page=page,
-            total=format_duration(total),
-            minutes=format_duration(module.minutes),
-            teaching=module.teaching_minutes,
-            exercise=module.exercise_minutes,
-            id=module.id,
-        )
-    lines = markdown.splitlines()
-    note = messages.text(
-        "guide.deroule_total",
-        total=format_duration(total),
+def render_deroule(module: Module) -> str:
+    """The « déroulé » table of a module page, from ``content/modules.yaml`` (the module's
+    ``schedule``; without one, its minutes of teaching and of activities), with its total."""
+    parts = list(module.schedule) or [
+        (module.teaching_minutes, _t("deroule_teaching")),
+        (module.exercise_minutes, _t("deroule_exercise")),
+    ]
+    table = _table(
+        [_t("deroule_time"), _t("deroule_what")],
+        [[format_duration(m), what] for m, what in parts if m],
+    )
+    note = _t(
+        "deroule_total",
+        total=format_duration(module.minutes),
         teaching=format_duration(module.teaching_minutes),
         exercise=format_duration(module.exercise_minutes),
     )
-    return "\n".join([*lines[:end], "", note, *lines[end:]]) + "\n"
+    return f"{table}\n\n{note}"
 
 
 def _schedule(blocks: list[tuple[int, str, Module, int]]) -> list[Row]:

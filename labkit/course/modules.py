@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from labkit import messages, paths
-from labkit.yamlfile import identified, load_yaml, require, where
+from labkit.yamlfile import identified, load_yaml, require, shown_path, where
 
 STATUSES = ("todo", "in_progress", "done")
 STATUS_LABELS = {status: messages.text(f"project.status_{status}") for status in STATUSES}
@@ -27,6 +27,8 @@ class Module:
     exercise_minutes: int
     objectives: tuple[str, ...]
     needs: tuple[str, ...] = field(default_factory=tuple)
+    # The « déroulé » of the guide's module page: (minutes, what happens), adding up to the module
+    schedule: tuple[tuple[int, str], ...] = field(default_factory=tuple)
 
     @property
     def number(self) -> str:
@@ -72,9 +74,39 @@ def load_modules(path: Path | None = None) -> list[Module]:
                 exercise_minutes=require(item, "exercise_minutes", int, path=path, where=place),
                 objectives=tuple(str(o) for o in objectives),
                 needs=tuple(str(n) for n in item.get("needs") or ()),
+                schedule=_schedule(item, module_id, path=path, place=place),
             )
         )
     return modules
+
+
+def _schedule(item: dict, module_id: str, *, path: Path, place: str) -> tuple[tuple[int, str], ...]:
+    """A module's ``schedule`` (optional): each part's minutes and what happens, adding up to the
+    module's ``teaching_minutes`` + ``exercise_minutes``."""
+    if item.get("schedule") is None:
+        return ()
+    parts = require(item, "schedule", list, path=path, where=place)
+    schedule = []
+    for index, part in enumerate(parts, start=1):
+        at = where("schedule_part", index=index, id=module_id)
+        minutes = require(part, "minutes", int, path=path, where=at)
+        what = require(part, "what", str, path=path, where=at)
+        if minutes <= 0 or not what.strip():
+            raise messages.error("content.schedule_part", path=shown_path(path), where=at)
+        schedule.append((minutes, what.strip()))
+    total = sum(m for m, _ in schedule)
+    expected = item["teaching_minutes"] + item["exercise_minutes"]
+    if total != expected:
+        raise messages.error(
+            "content.schedule_total",
+            path=shown_path(path),
+            id=module_id,
+            total=total,
+            expected=expected,
+            teaching=item["teaching_minutes"],
+            exercise=item["exercise_minutes"],
+        )
+    return tuple(schedule)
 
 
 def get_module(module_id: str, modules: list[Module] | None = None) -> Module:
