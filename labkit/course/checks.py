@@ -10,8 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from labkit import messages, paths
+from labkit.course import quiz
+from labkit.course.modules import load_modules
+from labkit.data import datapackage
+from labkit.data.datapackage import check_dataset_folder
 from labkit.errors import DatalabError
-from labkit.settings import RunningExample
+from labkit.settings import RunningExample, example_words, load_settings, running_example_leftovers
+from labkit.yamlfile import load_yaml, shown_path
 
 PACKAGES = [
     "voila",
@@ -77,9 +82,6 @@ def check_packages() -> list[Check]:
 
 
 def check_content() -> list[Check]:
-    from labkit.course import quiz
-    from labkit.course.modules import load_modules
-
     label = _t("modules_label")
     try:
         modules = load_modules()
@@ -108,8 +110,6 @@ def check_content() -> list[Check]:
 
 def check_content_files() -> list[Check]:
     """Every YAML file of ``content/`` parses (one FIX line per broken file, with its line)."""
-    from labkit.yamlfile import load_yaml, shown_path
-
     folder = paths.content_dir()
     files = sorted(folder.rglob("*.yaml"))
     broken = []
@@ -127,7 +127,6 @@ def check_content_files() -> list[Check]:
 def check_running_example() -> list[Check]:
     """The running example of ``content/settings.yaml`` names a dataset that exists and one of its
     columns as target."""
-    from labkit.settings import load_settings
 
     label = _t("example_label")
     try:
@@ -145,7 +144,6 @@ def check_running_example() -> list[Check]:
 def running_example_problems(example: RunningExample) -> list[str]:
     """French problems of the running example: a dataset that is not a folder of ``datasets/``
     (with the valid names), a target that is not one of its columns (with its columns)."""
-    from labkit.data import datapackage
 
     folders = {folder.name: folder for folder in datapackage.dataset_folders()}
     if example.dataset not in folders:
@@ -179,7 +177,6 @@ def running_example_problems(example: RunningExample) -> list[str]:
 def check_running_example_texts(current: str) -> list[Check]:
     """Texts that still speak of a former running example (words of
     ``content/exemples_fil_rouge.yaml``): one FIX line per file, its places « à adapter »."""
-    from labkit.settings import example_words, running_example_leftovers
 
     label = _t("texts_label")
     try:
@@ -211,8 +208,6 @@ def check_running_example_texts(current: str) -> list[Check]:
 
 
 def check_datasets() -> list[Check]:
-    from labkit.data.datapackage import check_dataset_folder
-
     folder = paths.datasets_dir()
     found = sorted(p.parent for p in folder.glob("*/datapackage.json"))
     if not found:

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from labkit import messages
+from labkit.data.datapackage import french_error
 
 MAX_ERRORS = 20_000
 
@@ -190,8 +191,6 @@ def _frictionless_issues(
 
 def _french_note(error) -> str:
     """What frictionless says about an error, in French (its English note is never shown)."""
-    from labkit.data.datapackage import french_error
-
     return french_error(error)
 
 

@@ -21,8 +21,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from labkit import messages
+from labkit import __version__, messages
+from labkit.course import canvas
 from labkit.errors import DatalabError
+from labkit.learner import chain, course, preparation, sheets
+from labkit.learner import model as saved_model
+from labkit.model import model_store
+from labkit.prepare.recipe import Recipe
+from labkit.use import transparency
+from labkit.workspace import _json_default
 
 BUNDLE_FORMAT = "datalab-bundle"
 BUNDLE_VERSION = 1
@@ -50,8 +57,6 @@ def _sha256(data: bytes) -> str:
 
 
 def _json_bytes(value: Any) -> bytes:
-    from labkit.workspace import _json_default
-
     return json.dumps(value, ensure_ascii=False, indent=1, default=_json_default).encode("utf-8")
 
 
@@ -59,11 +64,6 @@ def _json_bytes(value: Any) -> bytes:
 def export_bundle(workspace, *, report_html: str | None = None, facts=None) -> bytes:
     """The learner's model, recipe, report, canvas and transparency sheet as a ZIP with a
     manifest (SHA-256 of each file). Needs a model saved in module 05."""
-    from labkit import __version__
-    from labkit.learner import chain, course, sheets
-    from labkit.learner import model as saved_model
-    from labkit.model import model_store
-    from labkit.prepare.recipe import Recipe
 
     if not saved_model.has_model(workspace):
         raise messages.error("report.bundle_no_model")
@@ -220,8 +220,6 @@ def _checked_document(name: str, data: bytes, check) -> Any:
 
 
 def _canvas_values(values: Any) -> dict[str, str]:
-    from labkit.course import canvas
-
     if not isinstance(values, Mapping):
         raise messages.error("report.sheet_not_a_mapping")
     return canvas.normalise({k: v for k, v in values.items() if k in canvas.FIELD_IDS})
@@ -229,10 +227,6 @@ def _canvas_values(values: Any) -> dict[str, str]:
 
 def check_bundle(data: bytes) -> dict[str, Any]:
     """Every check of :func:`import_bundle`, without writing anything: the parsed contents."""
-    from labkit.model import model_store
-    from labkit.prepare.recipe import Recipe
-    from labkit.use import transparency
-
     entries = _read_entries(data)
     _check_manifest(entries)
     meta = _load_json("training.json", entries["training.json"])
@@ -261,8 +255,6 @@ def import_bundle(workspace, data: bytes) -> BundleImport:
     """Check a bundle made by :func:`export_bundle`, then load it into ``workspace``: model and
     metadata, recipe, canvas and transparency sheet (previous versions are kept as backups by the
     workspace), the report as a file. Nothing is written unless every check passes."""
-    from labkit.learner import course, preparation, sheets
-    from labkit.model import model_store
 
     parsed = check_bundle(data)
     loaded = ["model", "recipe"]

@@ -12,11 +12,18 @@ import datetime as _dt
 from collections.abc import Mapping
 from typing import Any
 
+from labkit.course import canvas
+from labkit.data import datapackage, selection
 from labkit.errors import DatalabError
-from labkit.learner import preparation
+from labkit.learner import chain, course, preparation, usecase
+from labkit.learner.course import load_project
+from labkit.plots.usecase import cost_figure
+from labkit.prepare import quality
+from labkit.settings import load_settings
 from labkit.use import facts as pf
-from labkit.use import transparency
+from labkit.use import report, transparency
 from labkit.use.facts import ProjectFacts
+from labkit.use.threshold import context_threshold
 
 KEY = "transparency"
 FORMAT_VERSION = 1
@@ -26,9 +33,6 @@ FORMAT_VERSION = 1
 def gather_facts(workspace, context=None) -> ProjectFacts:
     """Collect the facts of the learner's project. A piece that cannot be computed is left empty
     and named in :attr:`ProjectFacts.problems`; nothing here raises for a missing module."""
-    from labkit.course import canvas
-    from labkit.learner import course, preparation, usecase
-    from labkit.use.threshold import context_threshold
 
     context = context or usecase.load_context(workspace)
     trained, meta = context.trained, context.meta
@@ -117,8 +121,6 @@ def gather_facts(workspace, context=None) -> ProjectFacts:
 
 def _project_title(workspace) -> str | None:
     try:
-        from labkit.learner.course import load_project
-
         project = load_project(workspace)
         return project.title if project is not None else None
     except Exception:  # noqa: BLE001 - the home page's document may be missing or old
@@ -141,10 +143,6 @@ def _dataset_facts(workspace, context) -> dict:
         "is_default": context.is_default,
     }
     try:
-        from labkit.data import datapackage, selection
-        from labkit.learner import chain
-        from labkit.settings import load_settings
-
         if context.is_default:
             dataset = datapackage.load_dataset(load_settings().running_example.dataset)
             frame, choice_name = dataset.table, dataset.title
@@ -208,7 +206,6 @@ def quality_facts(workspace, facts: ProjectFacts, summary: Mapping | None = None
     """(quality summary, when) for the report's data section: the summary given, else the one
     module 04 saved after the current recipe, else the raw table assessed now (``when`` is
     ``"after"`` or ``"before"`` cleaning). A :class:`DatalabError` is returned, not raised."""
-    from labkit.prepare import quality
 
     if summary is not None:
         return summary, "after"
@@ -226,8 +223,6 @@ def quality_facts(workspace, facts: ProjectFacts, summary: Mapping | None = None
 
 def _raw_table(workspace, facts: ProjectFacts):
     """The table the project starts from (before cleaning) and its target."""
-    from labkit.learner import chain
-
     if facts.is_default:
         frame, target, _schema = chain.running_example()
         return frame, target
@@ -244,9 +239,6 @@ def project_report(
     quality_summary: Mapping | None = None,
 ) -> str:
     """The learner's final report as one self-contained HTML document."""
-    from labkit.plots.usecase import cost_figure
-    from labkit.use import report
-
     facts = facts or gather_facts(workspace)
     quality, quality_when = quality_facts(workspace, facts, quality_summary)
     saved = load_transparency(workspace)

@@ -1,7 +1,6 @@
 """Train and evaluate models honestly on small tables (module 05).
 
 The flow, in plain values::
-
     task = detect_task(frame[target])                 # classification or regression, explained
     features, excluded = default_features(frame, target)
     comparison = compare(frame, target, features, progress=callback)
@@ -41,6 +40,7 @@ from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
 from labkit import messages
+from labkit.errors import DatalabError
 from labkit.model.catalogue import (
     METRICS,
     MODEL_KEYS,
@@ -73,6 +73,7 @@ from labkit.model.problem import (
     split_data,
     target_values,
 )
+from labkit.prepare.recipe import Recipe
 
 # =========================================================== suspicious scores
 SUSPICIOUS_SCORE = 0.98
@@ -304,8 +305,6 @@ class TrainedModel:
         """Apply module 04's recipe (the cleaning the training table went through)."""
         if not self.recipe:
             return frame
-        from labkit.errors import DatalabError
-        from labkit.prepare.recipe import Recipe
 
         try:
             return Recipe.from_dict(self.recipe).apply(frame)

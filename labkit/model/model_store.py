@@ -21,7 +21,7 @@ from typing import Any
 
 import skops.io as sio
 
-from labkit import messages
+from labkit import __version__, messages
 from labkit.model.learning import TrainedModel
 from labkit.model.problem import ColumnKinds
 
@@ -86,8 +86,6 @@ def load_pipeline(data: bytes):
 def metadata(trained: TrainedModel, extra: dict | None = None) -> dict[str, Any]:
     """Everything but the fitted pipeline, as JSON-able values."""
     import sklearn
-
-    from labkit import __version__
 
     return {
         "format": FORMAT,
