@@ -127,7 +127,6 @@ def check_content_files() -> list[Check]:
 def check_running_example() -> list[Check]:
     """The running example of ``content/settings.yaml`` names a dataset that exists and one of its
     columns as target."""
-
     label = _t("example_label")
     try:
         example = load_settings().running_example
@@ -144,7 +143,6 @@ def check_running_example() -> list[Check]:
 def running_example_problems(example: RunningExample) -> list[str]:
     """French problems of the running example: a dataset that is not a folder of ``datasets/``
     (with the valid names), a target that is not one of its columns (with its columns)."""
-
     folders = {folder.name: folder for folder in datapackage.dataset_folders()}
     if example.dataset not in folders:
         known = ", ".join(sorted(folders)) or _t("example_none_known")
@@ -177,7 +175,6 @@ def running_example_problems(example: RunningExample) -> list[str]:
 def check_running_example_texts(current: str) -> list[Check]:
     """Texts that still speak of a former running example (words of
     ``content/exemples_fil_rouge.yaml``): one FIX line per file, its places « à adapter »."""
-
     label = _t("texts_label")
     try:
         words = example_words()

@@ -64,7 +64,6 @@ def _json_bytes(value: Any) -> bytes:
 def export_bundle(workspace, *, report_html: str | None = None, facts=None) -> bytes:
     """The learner's model, recipe, report, canvas and transparency sheet as a ZIP with a
     manifest (SHA-256 of each file). Needs a model saved in module 05."""
-
     if not saved_model.has_model(workspace):
         raise messages.error("report.bundle_no_model")
     model_bytes = workspace.read_file(model_store.MODEL_FILE)
@@ -255,7 +254,6 @@ def import_bundle(workspace, data: bytes) -> BundleImport:
     """Check a bundle made by :func:`export_bundle`, then load it into ``workspace``: model and
     metadata, recipe, canvas and transparency sheet (previous versions are kept as backups by the
     workspace), the report as a file. Nothing is written unless every check passes."""
-
     parsed = check_bundle(data)
     loaded = ["model", "recipe"]
     # Every part lands together or none does: a process killed during the import leaves the

@@ -33,7 +33,6 @@ FORMAT_VERSION = 1
 def gather_facts(workspace, context=None) -> ProjectFacts:
     """Collect the facts of the learner's project. A piece that cannot be computed is left empty
     and named in :attr:`ProjectFacts.problems`; nothing here raises for a missing module."""
-
     context = context or usecase.load_context(workspace)
     trained, meta = context.trained, context.meta
     problems: list[str] = []
@@ -206,7 +205,6 @@ def quality_facts(workspace, facts: ProjectFacts, summary: Mapping | None = None
     """(quality summary, when) for the report's data section: the summary given, else the one
     module 04 saved after the current recipe, else the raw table assessed now (``when`` is
     ``"after"`` or ``"before"`` cleaning). A :class:`DatalabError` is returned, not raised."""
-
     if summary is not None:
         return summary, "after"
     if not facts.is_default:
