@@ -21,7 +21,12 @@ from labkit.model.display import format_value
 from labkit.model.learning import TrainedModel
 from labkit.prepare.recipe import to_date, to_number
 from labkit.use.threshold import probability_column
-from labkit.use.usecase import NO, YES, UseContext, _t, check_threshold, quoted, show
+from labkit.use.usecase import NO, YES, UseContext, check_threshold, quoted, show
+
+
+def _t(key: str, **fields: Any) -> str:
+    return messages.text(f"usecase.{key}", **fields)
+
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 

@@ -19,7 +19,11 @@ from labkit import messages
 from labkit.errors import DatalabError
 from labkit.model.display import format_value, number
 from labkit.model.problem import target_values
-from labkit.use.usecase import UseContext, _t, check_cost, check_threshold, matching_key
+from labkit.use.usecase import UseContext, check_cost, check_threshold, matching_key
+
+
+def _t(key: str, **fields: Any) -> str:
+    return messages.text(f"usecase.{key}", **fields)
 
 
 def probability_column(proba: pd.DataFrame, label: Any):

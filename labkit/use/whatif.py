@@ -25,13 +25,16 @@ from labkit.use.usecase import (
     YES,
     FormField,
     UseContext,
-    _t,
     check_threshold,
     matching_key,
     quoted,
     show,
     show_date,
 )
+
+
+def _t(key: str, **fields: Any) -> str:
+    return messages.text(f"usecase.{key}", **fields)
 
 
 @dataclass
