@@ -92,7 +92,7 @@ def _check_name(name: str) -> str:
     return name
 
 
-def _json_default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
         return asdict(value)
     if isinstance(value, (_dt.datetime, _dt.date)):
@@ -311,7 +311,7 @@ class Workspace:
             "data": value,
         }
         try:
-            data = json.dumps(envelope, ensure_ascii=False, indent=1, default=_json_default)
+            data = json.dumps(envelope, ensure_ascii=False, indent=1, default=json_default)
         except (TypeError, ValueError) as exc:
             raise messages.error("workspace.not_serializable", key=key) from exc
         try:
@@ -324,7 +324,7 @@ class Workspace:
     def _read_envelope(self, path: Path) -> dict:
         envelope = _migrate(json.loads(path.read_text(encoding="utf-8")))
         if int(envelope.get("version", 0)) > FORMAT_VERSION:
-            raise _TooNew(int(envelope["version"]))
+            raise TooNew(int(envelope["version"]))
         return envelope
 
     def load(self, key: str, default: Any = None) -> Any:
@@ -334,7 +334,7 @@ class Workspace:
             return default
         try:
             return self._read_envelope(path)["data"]
-        except _TooNew as exc:
+        except TooNew as exc:
             raise messages.error(
                 "workspace.too_new", key=key, found=exc.version, expected=FORMAT_VERSION
             ) from None
@@ -343,7 +343,7 @@ class Workspace:
             previous = path.with_suffix(".prev.json")
             try:
                 value = self._read_envelope(previous)["data"]
-            except (ValueError, UnicodeDecodeError, OSError, _TooNew):
+            except (ValueError, UnicodeDecodeError, OSError, TooNew):
                 raise messages.error("workspace.corrupted", key=key, kept=kept.name) from None
             with contextlib.suppress(OSError):  # a full disk: the value is still given back
                 _copy_atomic(previous, path)
@@ -558,6 +558,6 @@ def _stage_plain(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
 
 
-class _TooNew(Exception):
+class TooNew(Exception):
     def __init__(self, version: int):
         self.version = version

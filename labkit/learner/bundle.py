@@ -29,7 +29,7 @@ from labkit.learner import model as saved_model
 from labkit.model import model_store
 from labkit.prepare.recipe import Recipe
 from labkit.use import transparency
-from labkit.workspace import _json_default
+from labkit.workspace import json_default
 
 BUNDLE_FORMAT = "datalab-bundle"
 BUNDLE_VERSION = 1
@@ -57,7 +57,7 @@ def _sha256(data: bytes) -> str:
 
 
 def _json_bytes(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, indent=1, default=_json_default).encode("utf-8")
+    return json.dumps(value, ensure_ascii=False, indent=1, default=json_default).encode("utf-8")
 
 
 # ============================================================================ export

@@ -38,7 +38,7 @@ from labkit.use.usecase import (
     train_example,
     update_choices,
 )
-from labkit.workspace import _json_default, atomic_write
+from labkit.workspace import atomic_write, json_default
 
 KEY = "usecase"
 # The running example, when the learner has no model: kept in a cache beside the learners' folders
@@ -151,7 +151,7 @@ def _write_fallback(workspace, trained: TrainedModel, meta: dict, test: pd.DataF
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("model.skops", model_store.to_bytes(trained))
         archive.writestr("test.parquet", table.getvalue())
-        archive.writestr("meta.json", json.dumps(meta, ensure_ascii=False, default=_json_default))
+        archive.writestr("meta.json", json.dumps(meta, ensure_ascii=False, default=json_default))
     try:
         atomic_write(path, buffer.getvalue())
     except OSError:

@@ -28,7 +28,7 @@ from labkit.course import quiz
 from labkit.course.modules import STATUSES, Module, load_modules, registry_path
 from labkit.learner.activity import ACTIVITY_KEY, LAST_ERROR_KEY
 from labkit.learner.course import quiz_answers, quiz_score, set_status
-from labkit.workspace import Workspace, _TooNew, default_root
+from labkit.workspace import TooNew, Workspace, default_root
 
 # The keys other modules write (their functions import pandas or scikit-learn, which the server
 # does not need): ``labkit.learner.dataset.KEY`` and ``labkit.model.model_store.TRAINING_KEY``.
@@ -79,7 +79,7 @@ class ReadOnlyWorkspace(Workspace):
             else:
                 try:
                     self._read[key] = self._read_envelope(path)["data"]
-                except (ValueError, UnicodeDecodeError, OSError, KeyError, TypeError, _TooNew):
+                except (ValueError, UnicodeDecodeError, OSError, KeyError, TypeError, TooNew):
                     raise _Unreadable(key) from None
         value = self._read[key]
         return default if value is None else value
