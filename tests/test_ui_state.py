@@ -182,3 +182,16 @@ def test_paragraphs_and_lists_are_escaped():
     assert bullets_html(["x & y", "", None]) == "<ul><li>x &amp; y</li></ul>"
     assert bullets_html([]) == ""
     assert 'role="status"' in status_html("fait") and "<p>fait</p>" in status_html("fait")
+
+
+def test_the_default_dataset_notice_names_the_dataset_module_or_does_without_it(workspace):
+    """A facilitator may take module 03 out of content/modules.yaml: the pages that use the
+    running example still say so, without naming a module that is not there."""
+    from labkit.ui.module05 import Module05App
+
+    page = Module05App(workspace)
+    notice = page.default_dataset_notice("les données du projet")
+    assert "« Trouver les données »" in notice and "les données du projet" in notice
+    page.modules = [m for m in page.modules if m.id != "03_donnees"]
+    notice = page.default_dataset_notice("les données du projet")
+    assert "Aucun jeu de données n’a été choisi" in notice and "module" not in notice

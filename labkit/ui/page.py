@@ -149,9 +149,12 @@ class ModulePage:
 
     def default_dataset_notice(self, what: str) -> str:
         """The notice that the running example stands in for the dataset not yet chosen in the
-        module « Trouver les données » (its title read from the module registry)."""
-        title = get_module(DATASET_MODULE, self.modules).title
-        return messages.text("ui.default_used", module=title, what=what)
+        module « Trouver les données » (its title read from the module registry, which a
+        facilitator may have left it out of)."""
+        module = next((m for m in self.modules if m.id == DATASET_MODULE), None)
+        if module is None:
+            return messages.text("ui.default_used_no_module", what=what)
+        return messages.text("ui.default_used", module=module.title, what=what)
 
     # -------------------------------------------------------------------- quiz
     @activity
