@@ -11,6 +11,7 @@ among those of the catalogue. The writing itself is :mod:`labkit.course.authorin
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import tempfile
@@ -28,6 +29,7 @@ from labkit.data.reader import ReadOptions, read_table
 from labkit.errors import DatalabError
 from labkit.serve import roomview
 
+LOG = logging.getLogger(__name__)
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
     autoescape=True,
@@ -206,6 +208,10 @@ class NewDatasetHandler(_Page):
         except DatalabError as error:
             self._form(values, [error.message + (f" {error.hint}" if error.hint else "")])
             return
+        except Exception:  # noqa: BLE001 - a French page, never a traceback; the log keeps it
+            LOG.exception("adding a dataset failed")
+            self._form(values, [_t("unexpected")])
+            return
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         if written.problems:
@@ -352,6 +358,10 @@ class DatasetCardHandler(_Page):
             written = authoring.edit_package(folder, card)
         except DatalabError as error:
             self._card(folder, descriptor, values, [error.message])
+            return
+        except Exception:  # noqa: BLE001 - a French page, never a traceback; the log keeps it
+            LOG.exception("saving a dataset card failed")
+            self._card(folder, descriptor, values, [_t("unexpected")])
             return
         if written.problems:
             problems = [_t("refused", count=len(written.problems)), *written.problems]
