@@ -1,12 +1,21 @@
 """The facilitator's dataset pages when the writer itself fails unexpectedly: a French page that
-keeps what was typed, never a traceback, the failure kept in the server's log."""
+keeps what was typed, never a traceback, the failure kept in the server's log.
+
+The pages run in a tornado server on a thread of its own (the browser tests keep an event loop
+running in the main thread), with the writer replaced by one that fails."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+import threading
+import urllib.error
+import urllib.request
 import uuid
 
 import pytest
+import tornado.httpserver
+import tornado.ioloop
 import tornado.testing
 import tornado.web
 
@@ -16,73 +25,86 @@ from labkit.serve import datasetview, roomview
 SECRET = "jeux-secret-de-test"
 
 
-class _Pages(tornado.testing.AsyncHTTPTestCase):
-    def get_app(self):
+@pytest.fixture
+def pages(monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disque plein (simulé)")
+
+    monkeypatch.setattr(authoring, "new_package", broken)
+    monkeypatch.setattr(authoring, "edit_package", broken)
+    ready, held = threading.Event(), {}
+
+    def serve() -> None:
+        asyncio.set_event_loop(asyncio.new_event_loop())
         options = roomview.page_options("/", SECRET)
-        return tornado.web.Application(datasetview.handlers("/", options), cookie_secret="x")
+        app = tornado.web.Application(datasetview.handlers("/", options))
+        sock, port = tornado.testing.bind_unused_port()
+        server = tornado.httpserver.HTTPServer(app)
+        server.add_sockets([sock])
+        held.update(port=port, loop=tornado.ioloop.IOLoop.current())
+        ready.set()
+        held["loop"].start()
 
-    def _headers(self, xsrf: str) -> dict[str, str]:
-        cookie = f"{roomview.COOKIE}={roomview.cookie_value(SECRET)}; _xsrf={xsrf}"
-        return {"Cookie": cookie}
-
-    def _form_token(self, path: str) -> str:
-        response = self.fetch(path, headers={"Cookie": self._headers("")["Cookie"]})
-        assert response.code == 200, response.body[:300]
-        return re.search(rb'name="_xsrf" value="([^"]+)"', response.body).group(1).decode()
-
-    def _multipart(self, fields: dict[str, str], file: tuple[str, bytes]) -> tuple[bytes, str]:
-        boundary = uuid.uuid4().hex
-        parts = [
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-            for k, v in fields.items()
-        ]
-        name, data = file
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="fichier"; filename="{name}"\r\n'
-            "Content-Type: text/csv\r\n\r\n".encode()
-            + data
-            + b"\r\n"
-        )
-        parts.append(f"--{boundary}--\r\n".encode())
-        return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert ready.wait(30)
+    yield f"http://127.0.0.1:{held['port']}"
+    held["loop"].add_callback(held["loop"].stop)
+    thread.join(10)
 
 
-class TestUnexpectedFailures(_Pages):
-    @pytest.fixture(autouse=True)
-    def _broken_writer(self, monkeypatch, caplog):
-        def broken(*args, **kwargs):
-            raise RuntimeError("disque plein (simulé)")
+def _fetch(url: str, *, xsrf: str = "", data: bytes | None = None, kind: str | None = None):
+    cookie = f"{roomview.COOKIE}={roomview.cookie_value(SECRET)}; _xsrf={xsrf}"
+    request = urllib.request.Request(url, data=data, headers={"Cookie": cookie})
+    if kind:
+        request.add_header("Content-Type", kind)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")
 
-        monkeypatch.setattr(authoring, "new_package", broken)
-        monkeypatch.setattr(authoring, "edit_package", broken)
-        self.caplog = caplog
 
-    def test_adding_a_dataset(self):
-        token = self._form_token("/animation/jeux/nouveau")
-        body, kind = self._multipart(
-            {"_xsrf": token, "title": "Verre", "producer": "Service des déchets"},
-            ("verre.csv", b"a;b\n1;2\n3;4\n"),
-        )
-        response = self.fetch(
-            "/animation/jeux/nouveau",
-            method="POST",
-            body=body,
-            headers={**self._headers(token), "Content-Type": kind},
-        )
-        page = response.body.decode("utf-8")
-        assert response.code == 400 and "Une erreur inattendue" in page
-        assert 'value="Service des déchets"' in page and "Traceback" not in page
-        assert "disque plein" not in page
-        assert "disque plein (simulé)" in self.caplog.text
+def _token(url: str) -> str:
+    code, page = _fetch(url)
+    assert code == 200, page[:300]
+    return re.search(r'name="_xsrf" value="([^"]+)"', page).group(1)
 
-    def test_saving_a_card(self):
-        token = self._form_token("/animation/jeux/fuites")
-        response = self.fetch(
-            "/animation/jeux/fuites",
-            method="POST",
-            body=f"_xsrf={token}&producer=Syndicat".encode(),
-            headers=self._headers(token),
-        )
-        page = response.body.decode("utf-8")
-        assert response.code == 400 and "Une erreur inattendue" in page
-        assert 'value="Syndicat"' in page and "Traceback" not in page
+
+def _multipart(fields: dict[str, str], name: str, data: bytes) -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="fichier"; filename="{name}"\r\n'
+        "Content-Type: text/csv\r\n\r\n".encode()
+        + data
+        + b"\r\n"
+    )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def test_adding_a_dataset(pages, caplog):
+    url = f"{pages}/animation/jeux/nouveau"
+    token = _token(url)
+    body, kind = _multipart(
+        {"_xsrf": token, "title": "Verre", "producer": "Service des déchets"},
+        "verre.csv",
+        b"a;b\n1;2\n3;4\n",
+    )
+    code, page = _fetch(url, xsrf=token, data=body, kind=kind)
+    assert code == 400 and "Une erreur inattendue" in page
+    assert 'value="Service des déchets"' in page and "Traceback" not in page
+    assert "disque plein" not in page and "disque plein (simulé)" in caplog.text
+
+
+def test_saving_a_card(pages, caplog):
+    url = f"{pages}/animation/jeux/fuites"
+    token = _token(url)
+    code, page = _fetch(url, xsrf=token, data=f"_xsrf={token}&producer=Syndicat".encode())
+    assert code == 400 and "Une erreur inattendue" in page
+    assert 'value="Syndicat"' in page and "Traceback" not in page
+    assert "disque plein (simulé)" in caplog.text
