@@ -280,25 +280,6 @@ def known_theme(value: str | None, existing: list[str]) -> str:
     return next((t for t in existing if fold(t) == wanted), " ".join(value.split()))
 
 
-def column_notes(pairs: list[str], columns: list[str], option: str) -> dict[str, str]:
-    """``["montant=euros", …]`` as ``{"montant": "euros"}``, each column checked."""
-    notes: dict[str, str] = {}
-    for pair in pairs:
-        column, sep, text = pair.partition("=")
-        column, text = column.strip(), text.strip()
-        if not sep or not column or not text:
-            raise messages.error("dataset_cli.bad_column_note", option=option, value=pair[:80])
-        if column not in columns:
-            raise messages.error(
-                "dataset_cli.unknown_column_note",
-                option=option,
-                column=column,
-                columns=", ".join(map(str, columns)),
-            )
-        notes[column] = text
-    return notes
-
-
 def _apply_card(descriptor: dict, card: dict) -> None:
     """Put the card's date, coverage and column notes into a descriptor."""
     if card["updated"]:
