@@ -1,0 +1,91 @@
+"""Datalab's judgments against the truth of the real-data corpus (``tests/realdata/``).
+
+Run: ``.venv/bin/python benchmarks/bench_truth.py [--details] [FILE ...]``.
+
+For each real file, read by the product as a trainee's upload would be, its quality report for
+each annotated target and its default recipe: every proposed change (merge of spellings, fill of
+empty cells, cap of extreme values, type conversion, deleted rows, dropped columns, placeholders
+emptied) and every value called impossible is judged against the card written by reading the
+file; so are the values read (dates, decimals, codes with leading zeros) and the leaks found.
+Prints precision per kind of proposal, leak and placeholder recall, values read wrong and rows
+lost, against the goals of the corpus (``tests/test_truth_corpus.py`` holds them).
+
+Libraries tried and not adopted (measured on the corpus's four first real files, issue 21):
+``clevercsv`` finds separators and quotes as ours does but reports no unclosed quote and
+converts no decimal comma, so our reader keeps its own rules; ``skrub.deduplicate`` merged
+distinct values in every column tried (numbers, « MOBILIERES » / « IMMOBILIERES »), which is
+exactly what the goals forbid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+import truth  # noqa: E402
+
+GOALS = {
+    "precision": 0.95,  # every kind of proposed change
+    "leak_recall": 0.9,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="*", help="card names to measure (default: all)")
+    parser.add_argument("--details", action="store_true", help="list every wrong judgement")
+    args = parser.parse_args(argv)
+    cards = truth.load_cards()
+    if args.files:
+        cards = [c for c in cards if c.name in args.files or c.path.stem in args.files]
+    started = time.perf_counter()
+    results = [truth.measure(card) for card in cards]
+    elapsed = time.perf_counter() - started
+    table = truth.summarise(results)
+    publishers = {c.data.get("publisher") for c in cards}
+    print(f"Corpus: {table.files} files, {len(publishers)} publishers, {elapsed:.1f} s")
+    print()
+    print(f"{'proposal':<14}{'judged':>8}{'wrong':>8}{'precision':>11}{'goal':>8}")
+    for kind, judged, wrong, precision in table.rows:
+        shown = f"{precision:.3f}" if precision is not None else "—"
+        goal = f"≥{GOALS['precision']}" if kind in truth.CHANGES or kind == "impossible" else ""
+        print(f"{kind:<14}{judged:>8}{wrong:>8}{shown:>11}{goal:>8}")
+    print()
+    recall = table.leak_recall
+    print(
+        f"leaks found           {table.leaks_found}/{table.leaks_expected}"
+        f"  recall {recall:.2f} (goal ≥ {GOALS['leak_recall']})"
+        if recall is not None
+        else "leaks found           — (no leak annotated)"
+    )
+    print(
+        f"placeholders emptied  {table.placeholders_found}/{table.placeholders_expected}"
+        "  (placeholders of the cards present in the files)"
+    )
+    print(f"distinct values merged      {table.distinct_merged:>4} (goal 0)")
+    print(f"placeholders made plausible {table.placeholders_made_plausible:>4} (goal 0)")
+    print(f"values read wrong           {table.misread:>4} (goal 0)")
+    print(f"rows lost by the recipe     {table.rows_lost:>4} (goal 0, true duplicates excepted)")
+    for error in table.errors:
+        print(f"ERROR {error}")
+    if args.details:
+        print()
+        for result in results:
+            for line in result.misread:
+                print(f"READ   {result.card.name}: {line}")
+            for line in result.leaks_missed:
+                print(f"LEAK   {result.card.name}: missed {line}")
+            for line in result.rows_lost_detail:
+                print(f"ROWS   {result.card.name}: {line}")
+        for j in truth.wrong_judgements(results):
+            print(f"WRONG  {j.kind:<12} {j.file}: {j.column} {j.detail}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
