@@ -25,7 +25,10 @@ def test_values_with_leading_zeros_or_long_fixed_lengths_are_codes():
     assert looks_like_code(["1", "2"], name="code_commune")
     assert not looks_like_code(["41000", "2100000", "45000"])  # quantities
     assert not looks_like_code(["12", "7", "0"])  # a lone zero is a number
-    assert not looks_like_code(["01053", "2A004"])  # not all digits: the name decides
+    # Corsica's communes and départements (« 2A004 ») among INSEE codes: still codes, never a
+    # column of numbers with a few unreadable values (issue 21: « DEPCOM » converted to numbers)
+    assert looks_like_code(["01053", "2A004", "75056"])
+    assert not looks_like_code(["01053", "B12"])  # other letters: the name decides
     assert not looks_like_code([])
 
 

@@ -38,6 +38,23 @@ CODE_WORDS = frozenset(
         "naf",
         "ape",
         "secu",
+        "secteur",
+        "compte",
+        "imputation",
+        "nomenclature",
+        "canton",
+        "circonscription",
+        "iris",
+        "epci",
+        "arrondissement",
+        "depcom",
+        "codgeo",
+        "nature",
+        "fonction",
+        "sousfonction",
+        "chapitre",
+        "article",
+        "voie",
     }
 )
 """Words of a column name announcing a code (the name is folded: no accents, lower case)."""
@@ -54,6 +71,7 @@ CODE_LEADING_ZEROS = 0.05
 
 _DIGITS = re.compile(r"\d+")
 _LEADING_ZERO = re.compile(r"0\d+")
+_CORSICA = re.compile(r"2[AB]\d{0,3}", re.IGNORECASE)
 
 DATE_FORMATS = [
     # (strptime format, quick regex), French day-month order first
@@ -104,8 +122,10 @@ def looks_like_code(values: list[str], name: str | None = None) -> bool:
     :data:`CODE_LENGTH` digits or more (SIREN, SIRET, NIR)."""
     if name is not None and is_code_name(name):
         return True
-    if not values or not all(_DIGITS.fullmatch(v) for v in values):
+    if not values or not all(_DIGITS.fullmatch(v) or _CORSICA.fullmatch(v) for v in values):
         return False
+    if any(_CORSICA.fullmatch(v) for v in values):
+        return True  # « 2A004 »: a commune or département of Corsica
     zeros = sum(1 for v in values if _LEADING_ZERO.fullmatch(v))
     if zeros and zeros >= CODE_LEADING_ZEROS * len(values):
         return True

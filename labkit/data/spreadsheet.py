@@ -40,9 +40,12 @@ def xlsx_grid(
         def load(sheet_name: str) -> list[list[Any]]:
             if sheet_name not in rows_by_sheet:
                 found = book[sheet_name]
-                if (found.max_row or 0) > limits.max_rows or (
-                    found.max_column or 0
-                ) > limits.max_columns:
+                declared_rows, declared_columns = found.max_row or 0, found.max_column or 0
+                if (
+                    declared_rows > limits.max_rows
+                    or declared_columns > limits.max_columns
+                    or declared_rows <= 1  # « A1 »: a size some exporters write, not the data's
+                ):
                     found.reset_dimensions()  # a declared size beyond the data: read the data
                 rows: list[list[Any]] = []
                 cells = 0

@@ -42,6 +42,26 @@ _SYNONYMS = {
     "centre technique municipal": "centre technique",
     "ctm": "centre technique",
 }
+# Words that only say which commune runs a place (« gymnase municipal » is « gymnase »): a value
+# that adds one of them to another is a spelling of it; any other added word makes another
+# category (« permis de construire modificatif » is not « permis de construire »). The short
+# or the long form must be rare beside the other (« éclairage » among « éclairage public »,
+# « gymnase municipal » among « gymnase »): where both
+# are common (« école primaire » and « école primaire publique »), they are two things.
+_QUALIFIERS = frozenset(
+    {
+        "municipal",
+        "municipale",
+        "municipau",
+        "communal",
+        "communale",
+        "communau",
+        "intercommunal",
+        "intercommunale",
+        "public",
+        "publique",
+    }
+)
 _SMALL_WORDS = frozenset(
     {"de", "du", "des", "d", "et", "en", "sur", "sous", "l", "la", "le", "les", "a", "au", "aux"}
 )
@@ -60,7 +80,7 @@ def fold_category(value: Any) -> str:
 def folded_words(value: Any) -> list[str]:
     text = unicodedata.normalize("NFKD", str(value))
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    text = text.replace("œ", "oe").replace("æ", "ae")
+    text = text.replace("œ", "oe").replace("æ", "ae").replace("+", " plus ")
     words = re.split(r"[^0-9a-z]+", text)
     return [_ABBREVIATIONS.get(w, w) for w in words if w]
 
@@ -73,17 +93,33 @@ def _stem_words(value: Any) -> list[str]:
     return [w[:-1] if len(w) > 3 and w[-1] in "sx" and not w.endswith("ss") else w for w in words]
 
 
+def _capitals(spellings: list[str]) -> bool:
+    """Is one of these spellings written in capital letters only (an acronym)?"""
+    return any(s.strip().isalpha() and s.strip().isupper() for s in spellings)
+
+
 def _acronym(value: Any) -> str:
     words = [w for w in folded_words(value) if w not in _SMALL_WORDS]
     return "".join(w[0] for w in words) if len(words) >= 2 else ""
 
 
+_DIGIT_RUNS = re.compile(r"\d+")
+
+
+def _numbers(value: Any) -> list[str]:
+    """The numbers written in a value (« relevé sur 2 jours » → ``["2"]``), leading zeros kept."""
+    return _DIGIT_RUNS.findall(str(value))
+
+
 def _close(a: str, b: str) -> bool:
-    """One typo apart (two for long words; swapping two letters counts as one): not another
-    category."""
-    if min(len(a), len(b)) < 7 or abs(len(a) - len(b)) > 2:
+    """One typo apart (swapping two letters counts as one), letters only: not another category.
+
+    Two typos are never one: « mobilières » and « immobilières » are two different things."""
+    if min(len(a), len(b)) < 7 or abs(len(a) - len(b)) > 1:
         return False
-    limit = 2 if min(len(a), len(b)) >= 12 else 1
+    if _numbers(a) != _numbers(b):
+        return False
+    limit = 1
     if a[:2] != b[:2] and a[-2:] != b[-2:]:
         return False
     rows = [list(range(len(b) + 1))]
@@ -98,6 +134,22 @@ def _close(a: str, b: str) -> bool:
             return False
         rows.append(row)
     return rows[-1][-1] <= limit
+
+
+_YES = frozenset({"oui", "o", "yes", "y", "true", "vrai", "1"})
+_NO = frozenset({"non", "n", "no", "false", "faux", "0"})
+
+
+def _yes_no_keys(keys: list[str]) -> tuple[list[str], list[str]] | None:
+    """The folded spellings of yes and of no, when a column holds nothing else (both answers
+    present, one of them in several spellings); ``None`` otherwise."""
+    yes = [k for k in keys if k in _YES]
+    no = [k for k in keys if k in _NO]
+    if not yes or not no or len(yes) + len(no) != len(keys) or len(keys) < 3:
+        return None
+    if {k for k in keys} <= {"0", "1"}:
+        return None
+    return yes, no
 
 
 def _nice(value: str) -> tuple:
@@ -120,23 +172,33 @@ def category_groups(values: pd.Series, allowed: list[str] | None) -> list[tuple[
     # merge keys that are acronyms of others, or one typo apart
     key_list = sorted(keys, key=lambda k: -sum(counts[v] for v in keys[k]))
     parent = {k: k for k in key_list}
+    size = {k: sum(counts[v] for v in keys[k]) for k in key_list}
 
     def root(k: str) -> str:
         while parent[k] != k:
             k = parent[k]
         return k
 
+    yes_no = _yes_no_keys(key_list)
+    if (
+        yes_no is not None
+    ):  # « true », « 1 », « Oui » are one answer; « false », « 0 », « Non » the other
+        for group in yes_no:
+            for key in group[1:]:
+                parent[root(key)] = root(group[0])
+        key_list = []  # nothing else to join in a yes/no column
+
     acronyms = {}
     for key in key_list:
         acronym = _acronym(keys[key][0])
         if acronym:
             acronyms.setdefault(acronym, key)
-    for key in key_list:
-        if key in acronyms and acronyms[key] != key:
+    for key in key_list:  # an acronym is written in capitals (« PACA », « OMR »)
+        if len(key) >= 2 and key in acronyms and acronyms[key] != key and _capitals(keys[key]):
             parent[root(key)] = root(acronyms[key])
     words_of = {k: _stem_words(keys[k][0]) for k in key_list}
     for key in key_list:  # acronyms of the long form, possibly with one more letter (« OMR »)
-        if len(key) > 5 or not key.isalpha():
+        if len(key) > 5 or not key.isalpha() or not _capitals(keys[key]):
             continue
         for other in key_list:
             acronym = _acronym(keys[other][0])
@@ -146,17 +208,31 @@ def category_groups(values: pd.Series, allowed: list[str] | None) -> list[tuple[
                 and key.startswith(acronym)
                 and len(key) - len(acronym) <= 1
             ):
-                if len(acronym) >= 2 and root(key) != root(other):
+                if len(acronym) >= 3 and root(key) != root(other):
                     parent[root(key)] = root(other)
                     break
-    for key in key_list:  # « Éclairage » for « éclairage public », « sam. » for « samedi »
+    for key in key_list:  # « sam. » for « samedi », « gymnase » for « gymnase municipal »
         words = words_of[key]
+        if not key.isalpha():
+            continue
+        longer = [
+            words_of[o][len(words) :]
+            for o in key_list
+            if len(words_of[o]) > len(words) and words_of[o][: len(words)] == words
+        ]
+        if any(not set(extra) <= _QUALIFIERS for extra in longer):
+            continue  # « école primaire » beside « école primaire privée » and « … publique »
         completions = [
             other
             for other in key_list
             if other != key
             and (
-                (len(words_of[other]) > len(words) and words_of[other][: len(words)] == words)
+                (
+                    len(words_of[other]) > len(words)
+                    and words_of[other][: len(words)] == words
+                    and set(words_of[other][len(words) :]) <= _QUALIFIERS
+                    and 3 * min(size[key], size[other]) <= max(size[key], size[other])
+                )
                 or (
                     len(key) >= 3
                     and len(words) == 1
@@ -164,6 +240,7 @@ def category_groups(values: pd.Series, allowed: list[str] | None) -> list[tuple[
                     and len(key) < len(other)
                     and other.startswith(key)
                     and len(key) <= 4
+                    and 3 * size[key] <= size[other]
                 )
             )
         ]
@@ -177,6 +254,9 @@ def category_groups(values: pd.Series, allowed: list[str] | None) -> list[tuple[
                 if root(a) != root(b) and _close(a, b):
                     if a in allowed_keys and b in allowed_keys:
                         continue
+                    if 4 * min(size[a], size[b]) > max(size[a], size[b]):
+                        continue  # a typo is rare beside the right spelling (« Saint-Pern »
+                        # and « Saint-Père » are two communes, each met a few times)
                     parent[root(b)] = root(a)
     merged: dict[str, list[str]] = defaultdict(list)
     for key in key_list:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from labkit.prepare.detectors import fill_step
+from labkit.prepare.profiling import profile_of
 from labkit.prepare.quality import QualityReport
 from labkit.prepare.recipe import Recipe, Step, apply_step
 
@@ -87,16 +89,13 @@ def default_recipe(frame: pd.DataFrame, report: QualityReport, target: str | Non
     for name in list(table.columns):
         if name == target or not table[name].isna().any() or table[name].notna().sum() == 0:
             continue
-        numeric = pd.api.types.is_numeric_dtype(table[name]) and not pd.api.types.is_bool_dtype(
-            table[name]
-        )
-        if report.column_types.get(name) == "date" or pd.api.types.is_datetime64_any_dtype(
-            table[name]
-        ):
+        if report.column_types.get(name) == "date":
             continue
-        strategy = "median" if numeric else "most_frequent"
+        step = fill_step(profile_of(table[[name]])[str(name)])
+        if step is None:
+            continue
         try:
-            fitted = recipe.add(Step("fill_missing", {"column": name, "strategy": strategy}), table)
+            fitted = recipe.add(step, table)
         except Exception:  # noqa: BLE001
             continue
         table = apply_step(table, fitted)

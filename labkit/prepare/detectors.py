@@ -22,7 +22,14 @@ from labkit.data.kinds import is_number_name
 from labkit.prepare import privacy
 from labkit.prepare.categories import category_groups, fold_category, folded_words
 from labkit.prepare.findings import MAX_ROWS, Finding, example_list, kept_rows, percent, quoted
-from labkit.prepare.profiling import TYPE_SHARE, Column, dates_of, numbers_of, text_sample
+from labkit.prepare.profiling import (
+    TYPE_SHARE,
+    Column,
+    dates_of,
+    is_code,
+    numbers_of,
+    text_sample,
+)
 from labkit.prepare.recipe import Step, interval_text, readable_date_format, robust_bounds
 
 ALMOST_EMPTY = 0.6  # share of empty cells from which a column is "almost empty"
@@ -145,8 +152,6 @@ def missing_findings(frame, profile, target) -> tuple[list[Finding], int]:
         mask = masks[name].to_numpy()
         count = int(mask.sum())
         column = profile[name]
-        numeric = column.kind in ("number", "integer") or column.number_share >= TYPE_SHARE
-        strategy = "median" if numeric else "most_frequent"
         findings.append(
             Finding(
                 "missing",
@@ -161,7 +166,7 @@ def missing_findings(frame, profile, target) -> tuple[list[Finding], int]:
                     share=percent(count, total),
                 ),
                 messages.text("quality.why_missing"),
-                Step("fill_missing", {"column": name, "strategy": strategy}),
+                fill_step(column),
                 "warning" if count / total >= 0.05 else "info",
                 "completeness",
             )
@@ -188,6 +193,34 @@ def missing_findings(frame, profile, target) -> tuple[list[Finding], int]:
             )
         )
     return findings, empty_cells
+
+
+def fill_step(column: Column) -> Step | None:
+    """How to fill the empty cells of a column without inventing a value: a quantity by its
+    median; a category, a text, a code or a contact by « Non renseigné » (the fact that it is
+    unknown, which a model can use, never the most frequent value, which would be false for
+    these rows); nothing for dates and for codes stored as numbers (the model's own imputation
+    deals with them)."""
+    numeric = column.kind in ("number", "integer") or column.number_share >= TYPE_SHARE
+    if column.kind in ("date", "bool", "empty") or column.date_format:
+        return None
+    if is_code(column):
+        if column.kind != "text":
+            return None
+        numeric = False
+    if numeric and few_whole_values(column) and not nonnegative(column.name):
+        return None  # categories written as numbers; a count (« nombre d'enfants ») is filled
+    if numeric:
+        return Step("fill_missing", {"column": column.name, "strategy": "median"})
+    return Step(
+        "fill_missing",
+        {"column": column.name, "strategy": "constant", "value": unknown_value()},
+    )
+
+
+def unknown_value() -> str:
+    """The value that says a cell was empty (« Non renseigné »)."""
+    return messages.text("quality.unknown_value")
 
 
 def duplicate_findings(frame, identifiers) -> tuple[list[Finding], int]:
@@ -256,6 +289,8 @@ def inconsistent_findings(frame, profile, skip, allowed_values) -> tuple[list[Fi
             continue
         if column.distinct < 2 or column.distinct > MAX_CATEGORIES:
             continue
+        if _addresses(column):
+            continue  # web sites, e-mails, coordinates: one character is another address
         checked_cells += column.non_null
         groups = category_groups(column.values, allowed_values.get(name))
         if not groups:
@@ -291,6 +326,25 @@ def inconsistent_findings(frame, profile, skip, allowed_values) -> tuple[list[Fi
             )
         )
     return findings, bad_cells, checked_cells
+
+
+_ADDRESS = re.compile(r"://|^www\.|@|^-?\d+\.\d+\s*[,;]\s*-?\d+\.\d+$")
+
+
+def _addresses(column: Column) -> bool:
+    """Does a text column hold web addresses, e-mails or coordinate pairs (« 48.85, 2.35 »)?"""
+    sample = text_sample(column.values, 100)
+    return bool(len(sample)) and float(sample.str.contains(_ADDRESS).mean()) >= 0.5
+
+
+def few_whole_values(column: Column) -> bool:
+    """A numeric column of at most 12 different whole numbers: often categories written as
+    numbers (a road category 1–9, a yes/no 0/1), never filled with a median nor capped."""
+    values = numbers_of(column)
+    if values is None or column.distinct > 12:
+        return False
+    finite = values.dropna()
+    return bool(len(finite)) and bool((finite % 1 == 0).all())
 
 
 def pair_mark() -> str:
@@ -336,6 +390,18 @@ def groupings_of(profile: dict[str, Column], skip: set[str]) -> list[tuple[str, 
     return found + pairs
 
 
+# Words (folded) of a quantity that cannot be zero: a building, a tree, a parcel has a size. A
+# count, an amount, a duration can be zero (a permit that creates no dwelling, a free service).
+_NONZERO_WORDS = frozenset(
+    "surface superficie poids masse taille hauteur longueur largeur diametre circonference".split()
+)
+
+
+def nonzero(name: str) -> bool:
+    """Does the column's meaning forbid zero (a surface, a weight, a size)?"""
+    return any(w in _NONZERO_WORDS for w in folded_words(name))
+
+
 def nonnegative(name: str, spec: dict | None = None) -> bool | None:
     """Does the column's meaning forbid negative values? ``True`` for counts, amounts, ages,
     durations, sizes (from its name, or a schema ``minimum`` of 0 or more), ``False`` for signed
@@ -354,7 +420,7 @@ def nonnegative(name: str, spec: dict | None = None) -> bool | None:
 
 
 def _numeric_outliers(
-    values: pd.Series, groupings, nonneg: bool | None = None
+    values: pd.Series, groupings, nonneg: bool | None = None, no_zero: bool = False
 ) -> tuple[np.ndarray, Any, Any, int, str | None]:
     """(flags, low, high, impossible count, grouping column) for a numeric column.
 
@@ -376,8 +442,12 @@ def _numeric_outliers(
         zero = known & (x == 0)
         positive = x[known & (x > 0)]
         if 0 < zero.sum() <= 0.02 * n and len(positive) >= 20:
+            # zero is impossible where the meaning forbids it (a surface), or where every other
+            # value is far from it (a pool's daily attendance of 300, never below 80): not for
+            # small counts, where 0 is one value among 1, 2, 3 (a permit creating no dwelling)
             p1, median = np.quantile(positive, [0.01, 0.5])
-            if p1 >= median / 4 and (x[known] >= 0).mean() >= 0.98:
+            far = p1 >= median / 4 and (no_zero or median >= 100)
+            if far and (x[known] >= 0).mean() >= 0.98:
                 impossible |= zero
     regular = known & ~impossible
     bounds = robust_bounds(pd.Series(x[regular])) if regular.sum() >= 8 else None
@@ -407,6 +477,37 @@ def _numeric_outliers(
     if nonneg and (impossible.any() or (low is not None and low < 0)):
         low = 0.0  # the plausible interval of a count or an age does not go below zero
     return flags | impossible, low, high, int(impossible.sum()), group
+
+
+_NINES = re.compile(r"9{3,}")
+
+
+def placeholders_of(values: pd.Series) -> list[float]:
+    """Numbers that stand for « unknown » in a numeric column: 999, 9 999, 99 999… or -1, -9,
+    -99… repeated (at least 3 times), far above every other value (nines: more than three times
+    the largest of the rest) or the only negative values of the column (minus ones). A single
+    9 999 is a typo among others (an extreme value), not a convention of the file."""
+    x = values.to_numpy(dtype="float64")
+    x = x[np.isfinite(x)]
+    if len(x) < 20:
+        return []
+    uniques, counts = np.unique(x, return_counts=True)
+    found = []
+    for value, count in zip(uniques, counts, strict=True):
+        if count < 3 or not float(value).is_integer():
+            continue
+        rest = x[x != value]
+        if len(rest) < 10:
+            continue
+        text = str(int(abs(value)))
+        if value > 0 and _NINES.fullmatch(text):
+            others = rest[~np.isin(rest, uniques[counts >= 3])] if len(rest) else rest
+            others = others if len(others) else rest
+            if value > 3 * float(np.max(others)):
+                found.append(float(value))
+        elif value < 0 and (text == "1" or set(text) == {"9"}) and (rest >= 0).all():
+            found.append(float(value))
+    return found
 
 
 def _round_bound(value: float) -> float:
@@ -496,13 +597,42 @@ def outlier_findings(
                 )
             continue
         values = numbers_of(column)
-        if values is None or column.distinct < 3:
-            continue
+        if values is None or column.distinct < 3 or is_code(column):
+            continue  # a code is never extreme: 6411 is an account, not a quantity
+        if few_whole_values(column) and values.max() <= 12 and not nonnegative(name):
+            continue  # categories written as numbers (1 to 9)
         numeric_cells += column.non_null
         if name in fenced:
             continue  # the recipe already keeps these values in the interval the learner chose
+        found = placeholders_of(values)
+        if found:
+            mask = values.isin(found).fillna(False).to_numpy(dtype=bool)
+            count = int(mask.sum())
+            impossible_cells += count
+            findings.append(
+                Finding(
+                    "outliers",
+                    [name],
+                    count,
+                    kept_rows(frame.index[mask]),
+                    messages.text(
+                        "quality.placeholder",
+                        column=name,
+                        count=count,
+                        values=example_list(found, 4),
+                    ),
+                    messages.text("quality.why_placeholder"),
+                    Step("mark_missing", {"column": name, "values": found}),
+                    "warning",
+                    "validity",
+                    {"placeholder": found, "impossible": count},
+                )
+            )
+            values = values.mask(mask)
         positive = nonnegative(name, specs.get(name))
-        flags, low, high, impossible, group = _numeric_outliers(values, groupings, positive)
+        flags, low, high, impossible, group = _numeric_outliers(
+            values, groupings, positive, nonzero(name)
+        )
         count = int(flags.sum())
         if not count or count > 0.02 * column.non_null:
             continue
@@ -687,6 +817,8 @@ def identifier_findings(frame, profile, skip, target) -> tuple[list[Finding], se
         elif column.kind == "text":
             if column.date_format or column.number_share >= TYPE_SHARE and not is_number_name(name):
                 continue
+            if _addresses(column) and not text_sample(column.values).str.contains("[@/]").any():
+                continue  # coordinates: unique, but they say where, as a model can use
             sample = text_sample(column.values)
             free_text = bool(sample.str.len().mean() > 30 or sample.str.count(" ").mean() >= 3)
         else:

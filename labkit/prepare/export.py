@@ -118,6 +118,8 @@ def _step_code(step: Step) -> tuple[list[str], set[str]]:
         if p["to"] == "date":
             return [f"{column} = to_date({column}, {p.get('format')!r})"], {"to_date"}
         return [f"{column} = to_text({column})"], {"to_text"}
+    if a == "mark_missing":
+        return [f"{column} = {column}.mask({column}.isin({p['values']!r}))"], set()
     if a == "cap_outliers":
         return [f"{column} = {column}.clip(lower={p.get('low')!r}, upper={p.get('high')!r})"], set()
     if a == "remove_outliers":

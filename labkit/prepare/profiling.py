@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from labkit.data.kinds import is_number_name, looks_like_code
+from labkit.data.kinds import CODE_LENGTH, is_number_name, looks_like_code
 from labkit.prepare.recipe import detect_date_format, to_number
 
 TYPE_SHARE = 0.8  # share of values that must read as numbers (dates) for a text column to be one
@@ -102,6 +102,24 @@ def classify_text(column: Column, personal: set[str]) -> None:
     if _looks_like_code(column, sample):
         return
     column.number_share = float(to_number(pd.Series(sample, dtype="object")).notna().mean())
+
+
+def is_code(column: Column) -> bool:
+    """Does the column hold codes or identifiers written with digits (postal and INSEE codes,
+    SIRET, account numbers, sector codes, record numbers), not quantities? From its name
+    (:func:`labkit.data.kinds.is_number_name`), or its values: digit strings with leading zeros or
+    of one long length, whether read as text or as whole numbers (a SIRET in a spreadsheet)."""
+    if column.kind in ("text", "integer", "number") and is_number_name(column.name):
+        return True
+    if column.kind == "text":
+        return looks_like_code(sample_list(column.values))
+    if column.kind in ("integer", "number"):
+        values = column.values.dropna()
+        if values.empty or not bool((values % 1 == 0).all()) or bool((values < 0).any()):
+            return False
+        digits = {len(str(int(v))) for v in values.iloc[:: max(1, len(values) // 300)]}
+        return len(digits) == 1 and next(iter(digits)) >= CODE_LENGTH
+    return False
 
 
 def numbers_of(column: Column) -> pd.Series | None:

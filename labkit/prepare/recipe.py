@@ -45,6 +45,7 @@ ACTIONS = (
     "pseudonymise",
     "remove_personal",
     "derive_from_date",
+    "mark_missing",
 )
 FILL_STRATEGIES = ("mean", "median", "most_frequent", "constant")
 CONVERSIONS = ("number", "date", "text")
@@ -287,6 +288,13 @@ def _normalise_params(action: str, p: dict[str, Any]) -> dict[str, Any]:
         p["mapping"] = {str(k): str(v) for k, v in mapping.items() if str(k) != str(v)}
         if not p["mapping"]:
             raise _bad(action, "mapping", mapping, messages.text("recipe.expected_mapping"))
+    elif action == "mark_missing":
+        values = p.get("values")
+        if isinstance(values, (str, int, float)) and not isinstance(values, bool):
+            values = [values]
+        if not isinstance(values, (list, tuple)) or not values:
+            raise _bad(action, "values", values, messages.text("recipe.expected_values"))
+        p["values"] = [_json_value(v) for v in values]
     elif action == "convert_type":
         to = _require(action, p, "to")
         if to not in CONVERSIONS:
@@ -357,6 +365,9 @@ def describe(step: Step) -> str:
         return messages.text(
             "recipe.label_merge_categories", column=column, examples=", ".join(items)
         )
+    if a == "mark_missing":
+        shown = ", ".join(f"« {_show_value(v)} »" for v in p["values"])
+        return messages.text("recipe.label_mark_missing", column=column, values=shown)
     if a == "convert_type":
         if p["to"] == "date":
             shown = readable_date_format(p.get("format"))
@@ -597,6 +608,8 @@ def apply_step(frame: pd.DataFrame, step: Step, key: bytes | None = None) -> pd.
         table[column] = values.fillna(value)
     elif a == "merge_categories":
         table[column] = values.replace(p["mapping"])
+    elif a == "mark_missing":
+        table[column] = values.mask(placeholder_mask(values, p["values"]))
     elif a == "convert_type":
         if p["to"] == "number":
             table[column] = to_number(values)
@@ -630,6 +643,16 @@ def apply_step(frame: pd.DataFrame, step: Step, key: bytes | None = None) -> pd.
         if p["drop"]:
             table = table.drop(columns=[column])
     return table
+
+
+def placeholder_mask(values: pd.Series, placeholders: list[Any]) -> pd.Series:
+    """Cells of ``values`` that hold one of ``placeholders`` (« 9999 », « ND », « -1 »): compared
+    as numbers in a numeric column, as stripped texts otherwise."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        numbers = to_number(pd.Series(list(placeholders), dtype="object")).dropna()
+        return values.isin(list(numbers)).fillna(False)
+    texts = {str(v).strip() for v in placeholders}
+    return values.astype("string").str.strip().isin(texts).fillna(False).astype(bool)
 
 
 def _filter_mask(values: pd.Series, p: dict, column: str) -> pd.Series:

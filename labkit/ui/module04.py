@@ -373,6 +373,7 @@ class Module04App(ModulePage):
             "remove_outliers": [column, low, high],
             "filter_rows": [column, operator, value],
             "derive_from_date": [column, parts],
+            "mark_missing": [column, value],
         }
         form = widgets.VBox()
         preview_box = widgets.HTML()
@@ -442,6 +443,8 @@ class Module04App(ModulePage):
                 )
             elif kind == "derive_from_date":
                 params["parts"] = list(parts.value)
+            elif kind == "mark_missing":
+                params["values"] = [v.strip() for v in value.value.split(";") if v.strip()]
             return Step(kind, params)
 
         def render() -> None:
