@@ -502,3 +502,30 @@ def test_robust_bounds_on_skewed_data_flag_only_the_far_tail():
     assert amounts.iloc[0] > rc.robust_bounds(amounts)[1]
     assert rc.robust_bounds(pd.Series([0.0] * 50 + [3.0])) is None
     assert rc.robust_bounds(pd.Series([1.0, 2.0])) is None
+
+
+def test_placeholders_are_emptied_never_capped_and_bad_values_are_refused_in_french(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "vitesse_max": [50, 30, 9999, 70, 9999, 90],
+            "code": ["ND", "01053", " ND ", "75001", "-", "06"],
+        }
+    )
+    recipe = rc.Recipe()
+    recipe.add(rc.Step("mark_missing", {"column": "vitesse_max", "values": [9999]}), frame)
+    recipe.add(rc.Step("mark_missing", {"column": "code", "values": ["ND", "-"]}), frame)
+    out = recipe.apply(frame)
+    assert out["vitesse_max"].isna().tolist() == [False, False, True, False, True, False]
+    assert out["vitesse_max"].max() == 90  # nothing made plausible: the cells are empty
+    assert out["code"].isna().sum() == 3 and out.loc[1, "code"] == "01053"
+    assert "« 9\u202f999 »" in recipe.steps[0].title()
+    for bad in ([], None, {"a": 1}):
+        with pytest.raises(DatalabError) as caught:
+            rc.Step("mark_missing", {"column": "code", "values": bad})
+        assert "valeurs" in str(caught.value)
+    with pytest.raises(DatalabError):
+        recipe.add(rc.Step("mark_missing", {"column": "absente", "values": ["ND"]}), frame)
+    assert len(recipe) == 2  # the refused steps left the recipe as it was
+    got, expected, code = run_exported(recipe, frame, tmp_path)
+    assert ".mask(" in code
+    pd.testing.assert_frame_equal(got, expected)

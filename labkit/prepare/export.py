@@ -119,7 +119,11 @@ def _step_code(step: Step) -> tuple[list[str], set[str]]:
             return [f"{column} = to_date({column}, {p.get('format')!r})"], {"to_date"}
         return [f"{column} = to_text({column})"], {"to_text"}
     if a == "mark_missing":
-        return [f"{column} = {column}.mask({column}.isin({p['values']!r}))"], set()
+        texts = [str(v).strip() for v in p["values"]]
+        return [
+            f"{column} = {column}.mask({column}.isin({p['values']!r})"
+            f" | {column}.astype('string').str.strip().isin({texts!r}).fillna(False))"
+        ], set()
     if a == "cap_outliers":
         return [f"{column} = {column}.clip(lower={p.get('low')!r}, upper={p.get('high')!r})"], set()
     if a == "remove_outliers":
