@@ -133,20 +133,20 @@ class Reliance:
     def flagged_columns(self) -> list[str]:
         return list(dict.fromkeys(c for g in self.flagged() for c in g.group.columns))
 
-    def sentences(self) -> list[str]:
-        """One French sentence per flagged group, with both scores (empty: nothing to say)."""
-        shown = shown_score(self.score, self.metric)
+    def sentence(self, group: GroupScore) -> str:
+        """What one flagged group costs, in French, with both scores."""
         key = "reliance_near_perfect" if self.near_perfect else "reliance_drop"
-        return [
-            messages.text(
-                f"learning.{key}",
-                name=self.model_name,
-                columns=g.group.label,
-                score=shown,
-                without=shown_score(g.score, self.metric),
-            )
-            for g in self.flagged()
-        ]
+        return messages.text(
+            f"learning.{key}",
+            name=self.model_name,
+            columns=group.group.label,
+            score=shown_score(self.score, self.metric),
+            without=shown_score(group.score, self.metric),
+        )
+
+    def sentences(self) -> list[str]:
+        """One French sentence per flagged group (empty: nothing to say)."""
+        return [self.sentence(g) for g in self.flagged()]
 
     def to_dict(self) -> dict:
         return {
