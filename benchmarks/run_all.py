@@ -5,6 +5,7 @@ Run: ``.venv/bin/python benchmarks/run_all.py [--quick] [--with-load]``.
 - ``bench_reader.py``: reading each bundled and real file (module 03);
 - ``bench_quality.py``: the full quality report (module 04);
 - ``bench_learning.py``: the comparison of models and one model (module 05);
+- ``bench_reliance.py``: the check of what the model relies on, on 5,000 rows (module 05);
 - ``bench_room.py``: the facilitator's room view refreshed with 30 learners;
 - ``pages.py``: the workbook app in Chromium (first load of ``/``, first and return visit of each
   module in place, kernels per learner, the learner's kernel memory) next to a plain Voilà page;
@@ -33,6 +34,7 @@ def plan(quick: bool, with_load: bool) -> list[list[str]]:
         ["bench_reader.py", "--repeat", "2" if quick else "5"],
         ["bench_quality.py"],
         ["bench_learning.py"],
+        ["bench_reliance.py"],
         ["bench_room.py"],
         ["pages.py", "--runs", "2"] if quick else ["pages.py", "--runs", "5", "--pages"],
     ]

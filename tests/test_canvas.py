@@ -202,3 +202,18 @@ def test_export_filename_is_safe():
         "fiche-projet-creches-lete-2026-b.html"
     )
     assert canvas.export_filename({}, "md") == "fiche-projet-sans-titre.md"
+
+
+def test_what_is_known_at_decision_time_is_quoted_on_one_line_and_cut():
+    from labkit.course.canvas import QUOTE_MAX, decision_context
+
+    assert decision_context(None) is None
+    assert decision_context({"titre": "Piscine"}) is None
+    assert decision_context({"decision": "L’agent\n  propose un créneau."}) == (
+        "decision",
+        "L’agent propose un créneau.",
+    )
+    both = {"decision": "Une décision.", "donnees": "Le dossier au dépôt."}
+    assert decision_context(both) == ("donnees", "Le dossier au dépôt.")
+    field, text = decision_context({"donnees": "mot " * 200})
+    assert field == "donnees" and len(text) == QUOTE_MAX and text.endswith("…")

@@ -188,3 +188,31 @@ def test_json_warnings_name_the_columns_that_give_the_target_away(tmp_path, caps
     assert "leakage" in kinds
     leak = next(w for w in result["warnings"] if w["kind"] == "leakage")
     assert {"sous_indice_o3", "sous_indice_pm25"} <= set(leak["columns"])
+
+
+def test_json_leak_check_names_the_columns_the_best_model_relies_on(tmp_path, capsys):
+    from leak_tables import no_leak, peak_hours
+
+    frame, target = peak_hours(800)
+    path = tmp_path / "comptages.csv"
+    frame.to_csv(path, sep=";", decimal=",", index=False)
+    code, out, _ = run(["train", str(path), "--target", target, "--json"], capsys)
+    assert code == 0
+    result = json.loads(out)
+    check = result["leak_check"]
+    assert check["flagged"] and check["metric"] == "r2" and check["score"] > 0.85
+    [flagged] = [g for g in check["groups"] if g["flagged"]]
+    assert flagged["columns"] == ["hp_matin", "hp_soir"] and flagged["reason"] == "stem"
+    assert flagged["drop"] >= check["thresholds"]["drop"] == 0.15
+    [warning] = [w for w in result["warnings"] if w["kind"] == "leak_check"]
+    assert warning["columns"] == ["hp_matin", "hp_soir"]
+    assert "dont le nom commence par « hp »" in warning["message"]
+    assert "connues au moment où la décision est prise ?" in warning["message"]
+    code, text, _ = run(["train", str(path), "--target", target], capsys)
+    assert warning["message"] in text  # the table's reader sees it too
+
+    frame, target = no_leak(800)
+    frame.to_csv(path, sep=";", decimal=",", index=False)
+    result = json.loads(run(["train", str(path), "--target", target, "--json"], capsys)[1])
+    assert result["leak_check"]["groups"] and not result["leak_check"]["flagged"]
+    assert not [w for w in result["warnings"] if w["kind"] == "leak_check"]

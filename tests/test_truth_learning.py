@@ -218,3 +218,47 @@ def test_module_05_says_the_recipe_removed_every_row_not_that_the_table_is_empty
         "Le fichier compte 300 lignes, mais la recette de nettoyage les a toutes retirées" in text
     )
     assert "Le tableau est vide" not in text
+
+
+def _compare_page(workspace, frame, target):
+    from labkit.ui.module05 import Module05App
+
+    _choose(workspace, frame, target)
+    preparation.save_recipe(workspace, rc.Recipe())
+    view = Module05App(workspace).comparison()
+    [button] = _find(view, "dl-compare")
+    button.click()
+    return view
+
+
+def test_module_05_asks_whether_the_columns_it_relies_on_are_known_quoting_the_canvas(workspace):
+    from leak_tables import peak_hours
+
+    from labkit.learner import course
+
+    course.save_canvas(
+        workspace, {"donnees": "Les comptages de la veille,\n la météo prévue et le calendrier."}
+    )
+    frame, target = peak_hours(600)
+    text = _text(_compare_page(workspace, frame, target))
+    assert "Ce que le modèle utilise vraiment" in text
+    assert "avec les 2 colonnes dont le nom commence par « hp », et seulement " in text
+    assert "Ces colonnes sont-elles connues au moment où la décision est prise ?" in text
+    assert (
+        "vous avez noté comme données disponibles au moment de la décision : « Les comptages de"
+        " la veille, la météo prévue et le calendrier. »"
+    ) in text
+
+
+def test_module_05_links_to_the_canvas_when_nothing_is_written_and_says_nothing_without_leak(
+    workspace,
+):
+    from leak_tables import no_leak, peak_hours
+
+    frame, target = peak_hours(600)
+    text = _text(_compare_page(workspace, frame, target))
+    assert "notez dans votre fiche projet quelles données sont disponibles" in text
+    assert "ouvrir le module « " in text and "02_cadrage" in text
+    frame, target = no_leak(600)
+    text = _text(_compare_page(workspace, frame, target))
+    assert "Ce que le modèle utilise vraiment" not in text

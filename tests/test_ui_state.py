@@ -195,3 +195,28 @@ def test_the_default_dataset_notice_names_the_dataset_module_or_does_without_it(
     page.modules = [m for m in page.modules if m.id != "03_donnees"]
     notice = page.default_dataset_notice("les données du projet")
     assert "Aucun jeu de données n’a été choisi" in notice and "module" not in notice
+
+
+def test_comparing_checks_what_the_best_model_relies_on_and_forgets_it_with_the_choice(workspace):
+    from leak_tables import peak_hours
+
+    from labkit.ui.module05 import _State
+
+    frame, target = peak_hours(600)
+    _choose(workspace, frame, target)
+    preparation.save_recipe(workspace, Recipe())
+    state = _State(workspace)
+    seen: list = []
+    state.observe(lambda change: seen.append(state.reliance), "comparison")
+    steps: list = []
+    state.compare(lambda fraction, message: steps.append((fraction, message)))
+    check = state.reliance
+    assert seen == [check] and check is not None  # set before the views hear of the comparison
+    assert check.model_key == state.trained.key == state.comparison.best().key
+    assert abs(check.score - state.result.score) < 1e-9  # the test score the page shows
+    assert [g.group.columns for g in check.flagged()] == [("hp_matin", "hp_soir")]
+    assert any(m.startswith("Contrôle des colonnes utilisées") for _, m in steps)
+    fractions = [f for f, _ in steps]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    state.set_features([c for c in state.features if not c.startswith("hp_")])
+    assert state.reliance is None

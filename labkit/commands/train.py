@@ -5,8 +5,14 @@ its Data Package), cleaned with module 04's default fixes (:func:`labkit.prepare
 then every model of module 05 is compared with the baseline on the same cross-validation
 (:func:`labkit.model.learning.compare`). The table is printed in French; ``--json`` prints ``task``,
 ``metric``, ``baseline`` (its score), ``models`` (``name``, ``score``, ``std``, ``seconds``),
-higher being better for every score, and ``warnings`` (``kind``, ``columns``, ``message``): the
-leaks, personal data and imbalance of the quality report, and a near-perfect score called suspicious.
+higher being better for every score, ``warnings`` (``kind``, ``columns``, ``message``): the
+leaks, personal data and imbalance of the quality report, a near-perfect score called suspicious,
+and each group of columns the best model relies on too much (kind ``leak_check``), and
+``leak_check``: the best model fitted again without a few groups of related columns on the same
+split (:func:`labkit.model.reliance.check_reliance`; ``null`` when no model beats the baseline):
+``model``, ``metric``, ``score`` and ``baseline`` on the test rows, ``near_perfect``, ``flagged``,
+``groups`` (``columns``, ``reason``, ``score_without``, ``drop``, ``noise``, ``flagged``),
+``unchecked``, ``seconds`` and ``thresholds``.
 """
 
 from __future__ import annotations
@@ -47,7 +53,7 @@ def _train_file(path: Path, target: str, folds: int, log) -> dict[str, Any]:
     import pandas as pd
 
     from labkit.commands.dataset import read_path
-    from labkit.model import learning, problem
+    from labkit.model import learning, problem, reliance
     from labkit.prepare import cleaning, quality
 
     say = log or (lambda _text: None)
@@ -110,6 +116,21 @@ def _train_file(path: Path, target: str, folds: int, log) -> dict[str, Any]:
     suspicious = learning.suspicious_score(comparison, list(dict.fromkeys(leaks)))
     if suspicious:
         warnings.append({"kind": "suspicious_score", "columns": leaks, "message": suspicious})
+    check = None
+    if comparison.beats_baseline():
+        say(_t("cli_reliance", name=best.name))
+        check = reliance.check_reliance(
+            clean, target, comparison.features, best.key, comparison.split, metric=comparison.metric
+        )
+        question = _t("reliance_question")
+        warnings += [
+            {
+                "kind": "leak_check",
+                "columns": list(group.group.columns),
+                "message": f"{check.sentence(group)} {question}",
+            }
+            for group in check.flagged()
+        ]
     return {
         "task": comparison.task.kind,
         "metric": comparison.metric,
@@ -135,6 +156,7 @@ def _train_file(path: Path, target: str, folds: int, log) -> dict[str, Any]:
         "summary": comparison.summary(),
         "seconds": round(comparison.seconds, 2),
         "warnings": warnings,
+        "leak_check": check.to_dict() if check is not None else None,
     }
 
 
@@ -185,7 +207,7 @@ def format_result(result: dict[str, Any]) -> str:
         columns = ", ".join(f"« {e['column']} » ({e['reason']})" for e in result["excluded"])
         out.append(_t("cli_excluded", columns=columns))
     for warning in result.get("warnings", []):
-        if warning["kind"] in ("leakage", "suspicious_score"):
+        if warning["kind"] in ("leakage", "suspicious_score", "leak_check"):
             out.append(warning["message"])
     out.append(_t("cli_ready") if result["beats_baseline"] else _t("cli_not_ready"))
     return "\n".join(out)

@@ -234,6 +234,23 @@ def summary(stored: Any) -> dict[str, Any]:
     }
 
 
+QUOTE_MAX = 300  # characters of a field quoted in another module
+
+
+def decision_context(values: Mapping[str, Any] | None) -> tuple[str, str] | None:
+    """What the learner wrote about the data known when the decision is made (field
+    ``donnees``), else about the decision itself (``decision``), to quote in module 05: (field
+    id, text on one line, cut to :data:`QUOTE_MAX` characters); ``None`` when neither is written."""
+    clean = normalise(values)
+    for field_id in ("donnees", "decision"):
+        text = " ".join(clean[field_id].split())
+        if text:
+            if len(text) > QUOTE_MAX:
+                text = text[: QUOTE_MAX - 1].rstrip() + "…"
+            return field_id, text
+    return None
+
+
 # ------------------------------------------------------------------------------------ exports
 @dataclass(frozen=True)
 class _Document:

@@ -10,13 +10,16 @@ it (events ``choice``, ``compared``, ``model``).
 
 from __future__ import annotations
 
+import logging
+
 import ipywidgets as widgets
 from traitlets import Any, CFloat, CInt, HasTraits, List, Unicode
 
 from labkit import messages
+from labkit.course import canvas
 from labkit.data import selection
 from labkit.errors import DatalabError
-from labkit.learner import chain
+from labkit.learner import chain, course
 from labkit.learner import model as saved_model
 from labkit.model import (
     catalogue,
@@ -27,6 +30,7 @@ from labkit.model import (
     learning,
     model_store,
     problem,
+    reliance,
 )
 from labkit.plots import learning as plots
 from labkit.prepare import quality
@@ -49,6 +53,7 @@ from labkit.ui.components import (
 )
 from labkit.ui.figures import LiveFigure
 from labkit.ui.page import ModulePage, activity
+from labkit.ui.session import page_link
 
 STYLE = {"description_width": "initial"}
 BUTTON = {"width": "max-content"}
@@ -56,6 +61,9 @@ WIDE = {"width": "30rem"}
 MAX_CELL_ROWS = 30
 CURVE_MODELS = ("tree", "knn", "formula", "linear", "forest", "boosting")
 EXPLAIN_DEPTH = 3
+COMPARE_SHARE = 0.8  # of the progress bar: the comparison, then the check of what the best uses
+CANVAS_MODULE = "02_cadrage"  # where the learner writes which data are known at decision time
+LOG = logging.getLogger(__name__)
 CHOICE = ("target", "features", "grouping")  # the traits of the state that make the choice
 PAGE_CSS = """
 <style>
@@ -80,7 +88,8 @@ class _State(HasTraits):
     """The learner's clean table and everything module 05 builds from it.
 
     The views observe the choice (``target``, ``features``, ``grouping``), the comparison
-    (``comparison``) and the model examined (``trained``, set with its ``result``).
+    (``comparison``, set with ``reliance``: what the best model relies on) and the model examined
+    (``trained``, set with its ``result``).
     """
 
     target = Unicode(None, allow_none=True)
@@ -91,6 +100,7 @@ class _State(HasTraits):
     comparison = Any(None, allow_none=True)
     trained = Any(None, allow_none=True)
     result = Any(None, allow_none=True)
+    reliance = Any(None, allow_none=True)  # labkit.model.reliance.Reliance of the best model
 
     def __init__(self, workspace):
         super().__init__()
@@ -175,7 +185,7 @@ class _State(HasTraits):
     def forget(self) -> None:
         """Drop the comparison and the model examined: the choice they were made on changed."""
         with self.hold_trait_notifications():
-            self.comparison = self.trained = self.result = None
+            self.comparison = self.trained = self.result = self.reliance = None
 
     def task(self) -> problem.Task:
         return problem.check_choice(self.clean, self.target, self.features)
@@ -188,36 +198,70 @@ class _State(HasTraits):
 
     # ------------------------------------------------------------------ models
     def compare(self, progress) -> learning.Comparison:
+        """Compare the models, examine the best one and check which columns its score depends
+        on (:func:`labkit.model.reliance.check_reliance`); the views see all of it at once."""
         plan = self.plan()
-        self.comparison = learning.compare(
-            self.clean, self.target, self.features, plan=plan, progress=progress
+        comparison = learning.compare(
+            self.clean,
+            self.target,
+            self.features,
+            plan=plan,
+            progress=lambda fraction, text: (
+                # its last step gives its duration, which ends before the page is drawn: not shown
+                progress(COMPARE_SHARE * fraction, text) if fraction < 1 else None
+            ),
         )
-        self.examine(self.comparison.best().key)
-        return self.comparison
+        trained, result = self._fit(comparison, comparison.best().key)
+        check = None
+        if comparison.beats_baseline():
+            try:
+                check = reliance.check_reliance(
+                    self.clean,
+                    self.target,
+                    comparison.features,
+                    trained.key,
+                    comparison.split,
+                    trained=trained,
+                    progress=lambda fraction, text: progress(
+                        COMPARE_SHARE + (1 - COMPARE_SHARE) * fraction, text
+                    ),
+                )
+            except Exception:  # noqa: BLE001 - the check adds a warning, it never stops the comparison
+                LOG.exception("reliance check failed")
+        progress(1.0, messages.text("learning.reliance_done"))
+        with self.hold_trait_notifications():
+            self.comparison, self.reliance = comparison, check
+            self.result, self.trained = result, trained
+        return comparison
 
     def examine(self, key: str) -> None:
         if self.comparison is None:
             raise messages.error("learning.not_compared")
+        trained, result = self._fit(self.comparison, key)
+        with self.hold_trait_notifications():  # the views see the model with its result
+            self.result, self.trained = result, trained
+
+    def _fit(self, comparison: learning.Comparison, key: str):
+        """Model ``key`` fitted on the development rows, with its result on the test rows."""
         trained = learning.train(
             self.clean,
             self.target,
             self.features,
             key,
-            split=self.comparison.split,
+            split=comparison.split,
             recipe=self.model_recipe(),
         )
-        result = learning.evaluate(trained, self.clean, self.comparison.split)
-        scores = self.comparison.get(key)
+        result = learning.evaluate(trained, self.clean, comparison.split)
+        scores = comparison.get(key)
         trained.info.update(
             {
                 "cv_score": scores.score,
                 "cv_std": scores.std,
                 "test_score": float(result.score),
-                "evaluation": self.comparison.plan.to_dict(),
+                "evaluation": comparison.plan.to_dict(),
             }
         )
-        with self.hold_trait_notifications():  # the views see the model with its result
-            self.result, self.trained = result, trained
+        return trained, result
 
     def require_model(self) -> learning.TrainedModel:
         if self.comparison is None:
@@ -603,6 +647,7 @@ class Module05App(ModulePage):
                 kind = "info"
             result.children = [
                 *warning,
+                *self._reliance_parts(state.reliance),
                 html(message_html(kind, comparison.summary())),
                 paragraph(catalogue.metric_help(metric), "dl-muted"),
                 html(table_html(rows, caption=caption)),
@@ -628,6 +673,33 @@ class Module05App(ModulePage):
             area,
             result,
         )
+
+    def _reliance_parts(self, check: reliance.Reliance | None) -> list[widgets.Widget]:
+        """The groups of columns the best model relies on too much, both scores, and the question
+        whether they are known when the decision is made, with what the learner wrote about it in
+        her project canvas (module 02), or a link to it."""
+        if check is None or not check.flagged():
+            return []
+        module = next((m for m in self.modules if m.id == CANVAS_MODULE), None)
+        title = module.title if module is not None else ""
+        context = canvas.decision_context(course.load_canvas(self.workspace))
+        question = f"<p>{esc(_t('reliance_question'))}</p>"
+        if context is not None and module is not None:
+            field, text = context
+            question += f"<p>{esc(_t(f'reliance_canvas_{field}', module=title, text=text))}</p>"
+        elif module is not None:
+            link = page_link(module.notebook, self.pseudonym)
+            question += (
+                f"<p>{esc(_t('reliance_canvas_none'))} "
+                f'<a href="{esc(link)}">{esc(_t("reliance_canvas_link", module=title))}</a>.</p>'
+            )
+        box = html(
+            f'<p class="dl-muted"><strong>{esc(_t("reliance_title"))}</strong></p>'
+            + "".join(message_html("warning", s) for s in check.sentences())
+            + question
+        )
+        box.add_class("dl-reliance")
+        return [box]
 
     # ------------------------------------------------------------------ metrics
     @activity

@@ -1,0 +1,138 @@
+"""Tables that reproduce the leaks reported on real files, and one without a leak, for the tests
+of :mod:`labkit.model.reliance` and ``benchmarks/bench_reliance.py`` (which puts ``tests/`` on
+``sys.path``). Each function returns ``(frame, target)``; every table is reproducible."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def sum_of_parts(rows: int = 1000, seed: int = 0) -> tuple[pd.DataFrame, str]:
+    """A yearly total that is the sum of ten mostly-empty monthly parts (an empty cell is a zero),
+    beside columns that honestly tell a good part of it."""
+    rng = np.random.default_rng(seed)
+    surface = rng.gamma(4, 300, rows).round(0)
+    usage = rng.choice(["école", "gymnase", "mairie", "piscine"], rows)
+    factor = pd.Series(usage).map({"école": 1.0, "gymnase": 1.3, "mairie": 0.8, "piscine": 2.5})
+    expected = surface * factor.to_numpy() * 0.1
+    frame = pd.DataFrame(
+        {
+            "surface_m2": surface,
+            "usage": usage,
+            "annee_construction": rng.integers(1950, 2020, rows),
+        }
+    )
+    parts = []
+    for month in range(1, 11):
+        part = expected / 10 * rng.gamma(2, 0.5, rows)
+        part = np.where(rng.random(rows) < 0.7, np.nan, part.round(1))  # mostly empty
+        frame[f"conso_m{month:02d}"] = part
+        parts.append(np.nan_to_num(part))
+    frame["conso_totale"] = (np.sum(parts, axis=0) + expected * 0.35).round(1)
+    return frame, "conso_totale"
+
+
+def peak_hours(rows: int = 1000, seed: int = 1) -> tuple[pd.DataFrame, str]:
+    """A daily mean of cyclists with the peak-hour counts measured the same day."""
+    rng = np.random.default_rng(seed)
+    site = rng.choice(["Pont", "Gare", "Quai", "Parc", "Lycée"], rows)
+    level = pd.Series(site).map({"Pont": 300, "Gare": 500, "Quai": 200, "Parc": 150, "Lycée": 250})
+    weekday = rng.integers(0, 7, rows)
+    rain = rng.gamma(0.6, 3, rows).round(1)
+    mean = level.to_numpy() * np.where(weekday >= 5, 0.7, 1.0) * rng.lognormal(0, 0.45, rows)
+    mean = mean - 8 * rain
+    frame = pd.DataFrame(
+        {
+            "compteur": site,
+            "jour_semaine": weekday,
+            "pluie_mm": rain,
+            "temperature": rng.normal(14, 6, rows).round(1),
+            "hp_matin": (mean * 2.1 * rng.lognormal(0, 0.25, rows)).round(0),
+            "hp_soir": (mean * 2.4 * rng.lognormal(0, 0.25, rows)).round(0),
+            "moyenne_jour": mean.round(1),
+        }
+    )
+    return frame, "moyenne_jour"
+
+
+def operator_power(rows: int = 1000, seed: int = 2) -> tuple[pd.DataFrame, str]:
+    """A charger's power class that its operator nearly fixes (one charger in ten differs)."""
+    rng = np.random.default_rng(seed)
+    operators = [f"Opérateur {c}" for c in "ABCDEFGHIJ"]
+    powers = np.array(["7 kW", "22 kW", "50 kW", "150 kW"])
+    usual = rng.integers(0, len(powers), len(operators))
+    operator = rng.integers(0, len(operators), rows)
+    power = np.where(rng.random(rows) < 0.9, usual[operator], rng.integers(0, len(powers), rows))
+    frame = pd.DataFrame(
+        {
+            "operateur": np.array(operators)[operator],
+            "nb_points": rng.integers(1, 12, rows),
+            "acces": rng.choice(["public", "réservé"], rows),
+            "departement": rng.choice(["35", "44", "56", "29", "22"], rows),
+            "puissance": powers[power],
+        }
+    )
+    return frame, "puissance"
+
+
+LABELS = np.array(["Bon", "Moyen", "Dégradé", "Mauvais"])
+
+
+def max_of_sub_indices(rows: int = 1000, seed: int = 3) -> tuple[pd.DataFrame, str]:
+    """An overall air-quality index that is the maximum of five sub-indices (never below
+    « Bon », with one row in fifty recorded one level off), beside weather columns that tell a
+    little about it."""
+    rng = np.random.default_rng(seed)
+    base = rng.integers(0, 3, rows)
+    pollutants = ("no2", "o3", "pm10", "pm25", "so2")
+    subs = {p: base + rng.integers(0, 4, rows) for p in pollutants}
+    overall = np.maximum(np.max(np.column_stack(list(subs.values())), axis=1), 2) - 2
+    wrong = rng.random(rows) < 0.02
+    overall = np.where(wrong, np.clip(overall + rng.choice([-1, 1], rows), 0, 3), overall)
+    frame = pd.DataFrame(
+        {
+            "temperature": (rng.normal(4, 6, rows) + 2 * base).round(1),
+            "vent_kmh": (rng.gamma(2, 6, rows) + 6 - 3 * base).round(1),
+        }
+    )
+    for p, values in subs.items():
+        frame[f"sous_indice_{p}"] = values + 1
+    frame["indice_global"] = LABELS[overall]
+    return frame, "indice_global"
+
+
+def no_leak(rows: int = 1000, seed: int = 4) -> tuple[pd.DataFrame, str]:
+    """A rent told a little by each of several unrelated columns: no group carries the score."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(
+        {
+            "surface": rng.normal(0, 1, rows),
+            "etage": rng.integers(0, 8, rows),
+            "quartier": rng.choice(["Nord", "Sud", "Est", "Ouest"], rows),
+            "annee": rng.integers(1950, 2020, rows),
+            "balcon": rng.choice(["oui", "non"], rows),
+            "distance_tram": rng.gamma(2, 300, rows).round(0),
+        }
+    )
+    effect = pd.Series(frame["quartier"]).map({"Nord": 0.4, "Sud": -0.4, "Est": 0.2, "Ouest": -0.2})
+    frame["loyer"] = (
+        800
+        + 26 * frame["surface"]
+        + 11.5 * frame["etage"]
+        + 80 * effect
+        + 1.3 * (frame["annee"] - 1985)
+        + 52 * (frame["balcon"] == "oui")
+        - 0.062 * frame["distance_tram"]
+        + rng.normal(0, 60, rows)
+    ).round(0)
+    return frame, "loyer"
+
+
+TABLES = {
+    "somme de parties": sum_of_parts,
+    "heures de pointe": peak_hours,
+    "opérateur → puissance": operator_power,
+    "maximum de sous-indices": max_of_sub_indices,
+    "sans fuite": no_leak,
+}
