@@ -208,8 +208,8 @@ def fill_step(column: Column) -> Step | None:
         if column.kind != "text":
             return None
         numeric = False
-    if numeric and few_whole_values(column) and not nonnegative(column.name):
-        return None  # categories written as numbers; a count (« nombre d'enfants ») is filled
+    if numeric and column.kind != "text" and set(column.values.dropna().unique()) <= {0, 1}:
+        return None  # a yes/no written 0/1: the median would answer for these rows
     if numeric:
         return Step("fill_missing", {"column": column.name, "strategy": "median"})
     return Step(
