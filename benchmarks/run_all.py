@@ -5,6 +5,8 @@ Run: ``.venv/bin/python benchmarks/run_all.py [--quick] [--with-load]``.
 - ``bench_reader.py``: reading each bundled and real file (module 03);
 - ``bench_quality.py``: the full quality report (module 04);
 - ``bench_learning.py``: the comparison of models and one model (module 05);
+- ``bench_truth.py``: the judgments of modules 03–04 against the real corpus of ``tests/realdata/``
+  (precision per kind of proposed change, leaks, placeholders, values read wrong);
 - ``bench_reliance.py``: the check of what the model relies on, on 5,000 rows (module 05);
 - ``bench_room.py``: the facilitator's room view refreshed with 30 learners;
 - ``pages.py``: the workbook app in Chromium (first load of ``/``, first and return visit of each
@@ -35,6 +37,7 @@ def plan(quick: bool, with_load: bool) -> list[list[str]]:
         ["bench_quality.py"],
         ["bench_learning.py"],
         ["bench_reliance.py"],
+        ["bench_truth.py"],
         ["bench_room.py"],
         ["pages.py", "--runs", "2"] if quick else ["pages.py", "--runs", "5", "--pages"],
     ]
