@@ -161,6 +161,18 @@ def test_fold_category_keeps_different_categories_apart():
     assert categories.category_groups(values, None) == []
 
 
+def test_yes_no_spellings_are_one_answer_and_numbered_values_stay_apart():
+    values = pd.Series(["true"] * 20 + ["True"] * 5 + ["TRUE", "1", "1"] + ["false"] * 9 + ["0"])
+    groups = {
+        retained: set(variants) for retained, variants in categories.category_groups(values, None)
+    }
+    assert groups == {"true": {"True", "TRUE", "1"}, "false": {"0"}}
+    days = pd.Series(["relevé uniquement sur 1 jour"] * 30 + ["relevé uniquement sur 2 jours"] * 2)
+    assert categories.category_groups(days, None) == []
+    rents = pd.Series(["LOCATIONS IMMOBILIERES"] * 40 + ["LOCATIONS MOBILIERES"] * 3)
+    assert categories.category_groups(rents, None) == []
+
+
 def test_outliers_robust_to_skewed_data():
     frame = clean_table(1000)
     frame.loc[10, "montant"] = 1_000_000.0

@@ -46,8 +46,8 @@ _SYNONYMS = {
 # that adds one of them to another is a spelling of it; any other added word makes another
 # category (« permis de construire modificatif » is not « permis de construire »). The short
 # or the long form must be rare beside the other (« éclairage » among « éclairage public »,
-# « gymnase municipal » among « gymnase »): where both
-# are common (« école primaire » and « école primaire publique »), they are two things.
+# « gymnase municipal » among « gymnase »): where both are common (« école primaire » and
+# « école primaire publique »), they are two things.
 _QUALIFIERS = frozenset(
     {
         "municipal",
@@ -179,10 +179,9 @@ def category_groups(values: pd.Series, allowed: list[str] | None) -> list[tuple[
             k = parent[k]
         return k
 
+    every_key = list(key_list)
     yes_no = _yes_no_keys(key_list)
-    if (
-        yes_no is not None
-    ):  # « true », « 1 », « Oui » are one answer; « false », « 0 », « Non » the other
+    if yes_no is not None:  # « true », « 1 », « Oui » are one answer; « false », « 0 » the other
         for group in yes_no:
             for key in group[1:]:
                 parent[root(key)] = root(group[0])
@@ -259,7 +258,7 @@ def category_groups(values: pd.Series, allowed: list[str] | None) -> list[tuple[
                         # and « Saint-Père » are two communes, each met a few times)
                     parent[root(b)] = root(a)
     merged: dict[str, list[str]] = defaultdict(list)
-    for key in key_list:
+    for key in every_key:
         merged[root(key)].extend(keys[key])
     groups = []
     for spellings in merged.values():
