@@ -8,7 +8,8 @@ A learner is known by a pseudonym (no account). Their work lives in one folder,
   own file wrapped in a versioned envelope. Writes are atomic (temporary file, fsync, rename) and the
   previous version is kept as ``<key>.prev.json``: a kernel killed mid-save loses nothing, and a file
   damaged by other means is set aside and its previous version used.
-- Tables (``save_table``/``load_table``): pandas DataFrames as Parquet, keeping column types.
+- Tables (``save_table``/``load_table``): pandas DataFrames as Parquet, keeping column types and
+  index labels.
 - Files (``save_file``/``read_file``): bytes (uploaded files, model files), by a checked name.
 - Writes that belong together (a model file and its metadata, the parts of an imported bundle) go
   through :meth:`Workspace.together`: each file is staged beside its place, a journal lists them,
@@ -376,11 +377,12 @@ class Workspace:
         return self.folder / "tables" / f"{_check_name(name)}.parquet"
 
     def save_table(self, name: str, table) -> None:
-        """Store a DataFrame (atomic), keeping its column types."""
+        """Store a DataFrame (atomic), keeping its column types and its index labels (the rows of
+        the learner's file, :mod:`labkit.data.rows`)."""
         buffer = io.BytesIO()
         frame = table.copy()
         frame.columns = [str(c) for c in frame.columns]
-        frame.to_parquet(buffer, index=False)
+        frame.to_parquet(buffer, index=None)
         self._write(self._table_path(name), buffer.getvalue(), f"table:{name}")
 
     def delete_table(self, name: str) -> None:

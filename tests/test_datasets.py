@@ -119,8 +119,9 @@ def test_generator_reproduces_the_files_byte_for_byte(name, tmp_path, loaded):
 
 # ----------------------------------------------------------------------------- defects
 def _rows(defect, table) -> list[int]:
+    """The labels (file rows) of the documented rows, which are positions."""
     rows = defect.get("rows")
-    return list(range(len(table))) if rows is None else rows
+    return list(table.index) if rows is None else list(table.index[rows])
 
 
 def _check_defect(dataset, defect) -> None:  # noqa: C901 - one branch per kind, on purpose
@@ -192,7 +193,12 @@ def _check_leak(dataset, defect) -> None:
 
     table = dataset.table
     target = dataset.suggested_targets[0]
-    outliers = {r for d in dataset.defects if d["kind"] == "outliers" for r in d.get("rows", [])}
+    outliers = {
+        r
+        for d in dataset.defects
+        if d["kind"] == "outliers"
+        for r in table.index[d.get("rows", [])]
+    }
     usable = table.drop(index=sorted(outliers)).dropna(subset=[target["column"]])
     usable = usable.drop_duplicates()
     features = pd.DataFrame(index=usable.index)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from labkit.data import rows
 from labkit.errors import DatalabError
 from labkit.learner import chain, preparation
 from labkit.prepare.recipe import Recipe, Step
@@ -19,7 +20,7 @@ def table() -> pd.DataFrame:
 
 
 def test_save_and_load_recipe_in_the_workspace(workspace):
-    frame = table()
+    frame = rows.numbered(table())  # labelled by file rows, as every table read is
     recipe = Recipe()
     recipe.add(Step("fill_missing", {"column": "age", "strategy": "median"}), frame)
     recipe.add(Step("pseudonymise", {"columns": ["nom"]}), frame)
@@ -33,6 +34,9 @@ def test_save_and_load_recipe_in_the_workspace(workspace):
     pd.testing.assert_frame_equal(
         preparation.saved_clean_table(workspace), recipe.apply(frame, KEY), check_dtype=False
     )
+    # a clean table saved before the file rows were kept (positions 0, 1, 2…) is replayed instead
+    preparation.save_clean_table(workspace, recipe.apply(frame, KEY).reset_index(drop=True))
+    assert preparation.saved_clean_table(workspace) is None
 
 
 def test_without_a_saved_recipe_the_chain_gives_the_default_one(workspace):

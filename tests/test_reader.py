@@ -61,8 +61,9 @@ def test_cnds_grants_cp1252_amounts_departments_and_quoted_line_break(realdata):
         assert frame[column].dtype.kind in "fi"
         assert detection.types[column] in ("integer", "number")
         assert next(c for c in detection.columns if c.name == column).unit == "€"
-    assert frame.loc[0, "Montant_op"] == 2_466_555
-    assert frame.loc[0, "Montant_acc"] == 450_000
+    assert frame.index[0] == 2  # the spreadsheet row under the header (labkit.data.rows)
+    assert frame.loc[2, "Montant_op"] == 2_466_555
+    assert frame.loc[2, "Montant_acc"] == 450_000
     # the amount written across three physical lines inside quotes stays in its own field and row
     quoted = frame.loc[frame["n°SES"] == 13729].iloc[0]
     assert quoted["Montant_op"] == 8258 and quoted["Montant_acc"] == 1600

@@ -300,7 +300,7 @@ def test_wrongly_typed_column_is_named(context, column, value, expected):
         scoring.score_file(context, csv_bytes(frame), "f.csv")
     message = caught.value.message
     assert f"« {column} »" in message and expected in message and value in message
-    assert "ligne(s) 4" in message
+    assert "ligne(s) 5 du fichier" in message  # position 3 under a header on row 1
 
 
 def test_boolean_column_with_other_words_is_named(context):
@@ -555,7 +555,7 @@ def test_running_example_stands_in_when_there_is_no_model(workspace):
     saved._FALLBACK_CACHE.clear()
     other = Workspace.open("Autre personne", workspace.folder.parent.parent)
     again = saved.fallback_context(other)
-    assert again.is_default and again.meta["test_index"] == context.meta["test_index"]
+    assert again.is_default and again.meta["test_rows"] == context.meta["test_rows"]
     # a damaged cache is rebuilt, never fatal
     saved._FALLBACK_CACHE.clear()
     cache.write_bytes(b"abime")

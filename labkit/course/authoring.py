@@ -365,7 +365,8 @@ def defects_from_quality(frame, target: str | None) -> list[dict[str, Any]]:
         if finding.kind not in datapackage.DEFECT_KINDS:
             continue
         entry: dict[str, Any] = {"kind": finding.kind, "columns": list(finding.columns)}
-        rows = [int(r) for r in finding.rows if isinstance(r, int) and 0 <= r < len(frame)]
+        # findings name file rows (the frame's labels); a data package documents positions
+        rows = [int(p) for p in frame.index.get_indexer(finding.rows) if p >= 0]
         if rows and len(rows) == finding.count and len(rows) <= MAX_DOCUMENTED_ROWS:
             entry["rows"] = rows
         entry["count"] = int(finding.count)

@@ -11,7 +11,8 @@ with a Table Schema), Datalab reads these custom keys:
 - ``drivers``: ``{target: [{"column", "effect"}]}``, the columns that drive each target and how;
 - ``group_columns``: columns suitable for a bias audit;
 - ``defects``: ``[{"kind", "columns", "rows", "count", "description"}]``, the deliberate quality
-  defects; ``rows`` are 0-based positions in the table as loaded (header excluded).
+  defects; ``rows`` are 0-based positions in the table as loaded (header excluded), not the file
+  rows its index holds (:mod:`labkit.data.rows`): ``table.index[rows]`` are those.
 
 ``list_datasets()`` lists them (cheap: the data are not typed), ``load_dataset(id)`` reads one with
 its table typed through :mod:`labkit.data.reader`, and ``check_dataset_folder(path)`` lists the problems

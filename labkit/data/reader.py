@@ -24,6 +24,10 @@ It refuses, with a French :class:`~labkit.errors.DatalabError`, an empty file, a
 file, a file over :data:`~labkit.data.limits.MAX_BYTES`, a header without rows, rows with a wrong number of fields (the
 line is named) and an unreadable workbook. It never raises anything else for a bad file.
 
+The frame's index labels are the rows of a spreadsheet opened on the file (the header on its row,
+each record one row even when a quoted value holds a line break): :mod:`labkit.data.rows` is the one
+row numbering every page, report and export uses. Messages about a row name that number too.
+
 Column types are ``number``, ``integer``, ``text``, ``date``, ``boolean`` or ``category``. In the
 frame: ``integer`` is ``int64`` (``float64`` when values are missing), ``number`` is ``float64``,
 ``date`` is ``datetime64``, ``boolean`` is ``bool`` (nullable ``boolean`` when values are missing),
@@ -69,6 +73,7 @@ from labkit.data.dialect import (
 )
 from labkit.data.limits import Limits, megabytes
 from labkit.data.numeric import detect_decimal, detect_thousands
+from labkit.data.rows import file_rows
 from labkit.data.spreadsheet import filled, ods_grid, xlsx_grid
 
 HEADER_SAMPLE_ROWS = 500  # rows looked at to find the header (the table's usual width)
@@ -236,7 +241,9 @@ def _read_csv(data: bytes, name: str, options: ReadOptions) -> ReadResult:
     if header_row >= len(records) or not any(c.strip() for c in records[header_row]):
         raise messages.error("reader.bad_header_row", name=name, line=header_row + 1)
     header = header_width(records, header_row)
-    body, body_lines = body_rows(records, lines, header_row, len(header), name, notes)
+    # a record is one spreadsheet row, whatever line breaks its quoted values hold (labkit.data.rows)
+    sheet_rows = list(range(1, len(records) + 1))
+    body, body_lines = body_rows(records, sheet_rows, header_row, len(header), name, notes)
     found = {
         "format": "csv",
         "encoding": encoding,
@@ -365,6 +372,7 @@ def _finish(
         data[column_name] = series
         detected.append(info)
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(grid)))
+    frame.index = file_rows(lines)
     formats = Counter(c.date_format for c in detected if c.type == "date" and c.date_format)
     date_format = options.date_format or (formats.most_common(1)[0][0] if formats else None)
     detection = Detection(

@@ -12,6 +12,7 @@ import secrets
 
 import pandas as pd
 
+from labkit.data import rows
 from labkit.prepare.recipe import Recipe
 
 RECIPE_KEY = "recipe"
@@ -52,10 +53,12 @@ def save_clean_table(workspace, table: pd.DataFrame) -> None:
 
 
 def saved_clean_table(workspace) -> pd.DataFrame | None:
-    """The cleaned table module 04 saved, or ``None``."""
+    """The cleaned table module 04 saved, or ``None`` (also for a table saved before the rows of the
+    file were kept as its labels: the chain replays the recipe, which keeps them)."""
     if workspace is None or not workspace.has_table(CLEAN_TABLE):
         return None
-    return workspace.load_table(CLEAN_TABLE)
+    table = workspace.load_table(CLEAN_TABLE)
+    return None if len(table) and rows.is_positional(table.index) else table
 
 
 def project_key(workspace) -> bytes:

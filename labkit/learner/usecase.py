@@ -133,9 +133,10 @@ def _read_fallback(workspace, signature: dict):
                 return None
             trained = model_store.from_parts(archive.read("model.skops"), meta)
             test = pd.read_parquet(io.BytesIO(archive.read("test.parquet")))
-        index = meta.get("test_index")
-        if isinstance(index, list) and len(index) == len(test):
-            test.index = index
+        index = meta.get("test_rows")
+        if not isinstance(index, list) or len(index) != len(test):
+            return None  # made before the rows of the file were kept: trained again
+        test.index = index
         return trained, meta, test
     except Exception:  # noqa: BLE001 - a damaged cache is rebuilt, never fatal
         return None

@@ -26,6 +26,7 @@ from labkit.data.labels import (
     type_label,
 )
 from labkit.data.reader import Detection, ReadOptions, read_table
+from labkit.data.rows import with_row_column
 from labkit.learner.dataset import keep_file, load_choice, save_choice
 from labkit.plots import datasets as plots
 from labkit.settings import load_settings
@@ -230,7 +231,11 @@ def detection_html(detection: Detection, frame: pd.DataFrame) -> str:
     warnings = ""
     if detection.warnings:
         warnings = "".join(message_html("warning", w) for w in detection.warnings)
-    preview = frame_html(frame, PREVIEW_ROWS, caption=t("preview_caption", n=PREVIEW_ROWS))
+    preview = frame_html(
+        with_row_column(frame.head(PREVIEW_ROWS)),
+        PREVIEW_ROWS,
+        caption=t("preview_caption", n=PREVIEW_ROWS),
+    )
     return (
         f'<div class="dl-settings">{settings}</div>{warnings}'
         f"{_scroll(columns, t('columns_caption'))}{_scroll(preview, t('preview_caption', n=PREVIEW_ROWS))}"
@@ -329,7 +334,9 @@ class Module03App(ModulePage):
             f'<p class="dl-muted">{esc(t("sources"))} : {esc(sources or "—")}</p>'
         )
         preview = frame_html(
-            dataset.table, PREVIEW_ROWS, caption=t("preview_caption", n=PREVIEW_ROWS)
+            with_row_column(dataset.table.head(PREVIEW_ROWS)),
+            PREVIEW_ROWS,
+            caption=t("preview_caption", n=PREVIEW_ROWS),
         )
         dictionary = table_html(dataset.data_dictionary(), caption=t("dictionary_caption"))
         use = _button(t("use_dataset"), "primary", "dl-use-dataset")

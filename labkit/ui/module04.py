@@ -18,6 +18,7 @@ from traitlets import Any, HasTraits, Instance
 
 from labkit import csvsafe, messages
 from labkit.data import schema_check
+from labkit.data.rows import row_list, with_row_column
 from labkit.frenchfmt import parse_number
 from labkit.learner import chain, course, preparation
 from labkit.plots import quality as plots
@@ -259,9 +260,7 @@ class Module04App(ModulePage):
         )
         rows = ""
         if finding.rows:
-            shown = ", ".join(str(r) for r in finding.rows[:12]) + (
-                " …" if len(finding.rows) > 12 else ""
-            )
+            shown = row_list(finding.rows)
             rows = f'<p class="dl-muted">{esc(messages.text("quality.ui_rows", rows=shown))}</p>'
         badge = _l(f"severity_{finding.severity}") if finding.severity in SEVERITIES else ""
         body = (
@@ -766,10 +765,9 @@ def _bound(text: str, name: str) -> float | None:
 
 
 def _preview_html(before: pd.DataFrame, after: pd.DataFrame, effect: str) -> str:
-    row = _l("row_column")
-    old = frame_html(before.reset_index(names=row), 8, messages.text("quality.ui_before"))
+    old = frame_html(with_row_column(before), 8, messages.text("quality.ui_before"))
     new = (
-        frame_html(after.reset_index(names=row), 8, messages.text("quality.ui_after"))
+        frame_html(with_row_column(after), 8, messages.text("quality.ui_after"))
         if len(after.columns) and len(after)
         else f"<p>{esc(messages.text('quality.ui_after_empty'))}</p>"
     )

@@ -18,6 +18,7 @@ from traitlets import Any, CFloat, CInt, HasTraits, List, Unicode
 from labkit import messages
 from labkit.course import canvas
 from labkit.data import selection
+from labkit.data.rows import with_row_column
 from labkit.errors import DatalabError
 from labkit.learner import chain, course
 from labkit.learner import model as saved_model
@@ -276,7 +277,7 @@ class _State(HasTraits):
         extra = {
             "comparison": comparison.to_dict(),
             "test": self.result.to_dict(),
-            "test_index": list(comparison.split.test_index),
+            "test_rows": list(comparison.split.test_index),  # file rows (labkit.data.rows)
             "evaluation": comparison.plan.to_dict(),
             "cv_score": trained.info.get("cv_score"),
             "cv_std": trained.info.get("cv_std"),
@@ -746,9 +747,8 @@ class Module05App(ModulePage):
                 ]
                 shown = shown.copy()
                 shown.insert(0, _t("ui_prediction_column"), result.predicted.loc[shown.index])
-                shown.insert(0, messages.text("ui_labels.row_column"), shown.index)
                 rows_box.value = status_html(text) + frame_html(
-                    shown, MAX_CELL_ROWS, _t("ui_cell_caption", max=MAX_CELL_ROWS)
+                    with_row_column(shown), MAX_CELL_ROWS, _t("ui_cell_caption", max=MAX_CELL_ROWS)
                 )
             for button in matrix.children:
                 if isinstance(button, widgets.Button):
@@ -828,8 +828,13 @@ class Module05App(ModulePage):
                 worst.insert(
                     0, _t("ui_prediction_column"), result.predicted.loc[worst.index].round(2)
                 )
-                worst.insert(0, messages.text("ui_labels.row_column"), worst.index)
-                parts.append(html(frame_html(worst, 10, _t("ui_largest_errors_caption", count=10))))
+                parts.append(
+                    html(
+                        frame_html(
+                            with_row_column(worst), 10, _t("ui_largest_errors_caption", count=10)
+                        )
+                    )
+                )
             body.children = parts
 
         @guarded(area)

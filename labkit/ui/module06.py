@@ -15,6 +15,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from labkit import messages
+from labkit.data.rows import with_row_column
 from labkit.learner import bundle, sheets
 from labkit.learner import usecase as saved_usecase
 from labkit.model.display import format_value, number
@@ -274,7 +275,7 @@ class Module06App(ModulePage):
             link.add_class("dl-uc-download")
             shown = [c for c in result.table.columns if c not in ctx.features][:3]
             shown += [c for c in result.table.columns[-3:] if c not in shown]
-            preview = frame_html(result.table[shown], 8, _t("ui_batch_preview"))
+            preview = frame_html(with_row_column(result.table[shown]), 8, _t("ui_batch_preview"))
             output.children = [
                 html(preview),
                 link,

@@ -17,6 +17,7 @@ import pandas as pd
 
 from labkit import csvsafe, messages
 from labkit.data.reader import ReadOptions, read_table
+from labkit.data.rows import numbered, row_list, with_row_column
 from labkit.model.display import format_value
 from labkit.model.learning import TrainedModel
 from labkit.prepare.recipe import to_date, to_number
@@ -35,7 +36,7 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 class ScoringResult:
     """The file with the model's answers added, and what the learner should know about it."""
 
-    table: pd.DataFrame
+    table: pd.DataFrame  # indexed by the rows of the scored file (labkit.data.rows)
     rows: int
     scored: int
     notices: list[str]
@@ -47,7 +48,8 @@ class ScoringResult:
         return _t("score_done", scored=self.scored, rows=self.rows)
 
     def csv_bytes(self) -> bytes:
-        return results_csv(self.table)
+        """The results with, first, the row of the scored file each answer is for."""
+        return results_csv(with_row_column(self.table))
 
     @property
     def filename(self) -> str:
@@ -125,12 +127,8 @@ def _check_types(frame: pd.DataFrame, expected: Mapping[str, tuple]) -> None:
         count = int(bad.sum())
         if not count:
             continue
-        positions = np.flatnonzero(bad.to_numpy())
         examples = ", ".join(
             f"« {str(v)[:30]} »" for v in pd.unique(frame[column][bad].astype(str))[:3]
-        )
-        rows = ", ".join(str(int(p) + 1) for p in positions[:5]) + (
-            " …" if len(positions) > 5 else ""
         )
         raise messages.error(
             "usecase.score_wrong_type",
@@ -138,7 +136,7 @@ def _check_types(frame: pd.DataFrame, expected: Mapping[str, tuple]) -> None:
             expected=_t(f"expected_{kind}"),
             count=count,
             examples=examples,
-            rows=rows,
+            rows=row_list(frame.index[bad.to_numpy()], 5),
         )
 
 
@@ -192,7 +190,9 @@ def score_frame(
     duplicated = raw.columns[raw.columns.duplicated()]
     if len(duplicated):
         raise messages.error("usecase.score_duplicate_columns", column=duplicated[0])
-    raw = raw.reset_index(drop=True)
+    if not raw.index.is_unique:
+        raw = raw.reset_index(drop=True)
+    raw = numbered(raw)  # the rows of the file scored: its index labels (labkit.data.rows)
     notices: list[str] = []
     work = raw
     if target in work.columns:
@@ -243,7 +243,8 @@ def score_frame(
         notices.append(_t("score_extra_columns", columns=quoted(extra)))
     removed = len(work) - len(clean)
     if removed > 0:
-        notices.append(_t("score_rows_removed", count=removed))
+        gone = raw.index[~raw.index.isin(clean.index)]
+        notices.append(_t("score_rows_removed", count=removed, rows=row_list(gone)))
     notices.extend(_data_notices(trained, context.meta, clean))
 
     # 4. the answers
@@ -303,8 +304,8 @@ def _missing_columns(context: UseContext, columns: Sequence[str]) -> list[str]:
 
 def example_rows(frame: pd.DataFrame, target: str, count: int = 20) -> pd.DataFrame:
     """The last rows of a raw table without the target: a file to try batch scoring."""
-    rows = frame.tail(int(max(1, count))).reset_index(drop=True)
-    return rows.drop(columns=[target], errors="ignore")
+    last = frame.tail(int(max(1, count))).reset_index(drop=True)
+    return last.drop(columns=[target], errors="ignore")
 
 
 def _recipe_inputs(recipe) -> set[str]:

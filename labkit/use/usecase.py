@@ -100,11 +100,14 @@ def model_recipe(trained: TrainedModel) -> Recipe | None:
 
 
 def _evaluation_split(clean: pd.DataFrame, target: str, meta: dict) -> problem.Split:
-    """The held-out rows of module 05: as saved with the model, else recomputed the same way."""
+    """The held-out rows of module 05: as saved with the model (``test_rows``, the rows of the
+    learner's file), else recomputed the same way. A model saved before the rows were kept has
+    ``test_index``, labels of a renumbered table: the split is recomputed (the same draw on a table
+    of the same length gives the same rows)."""
     for holder in (meta, meta.get("info") or {}):
-        index = holder.get("test_index")
+        index = holder.get("test_rows")
         if index is None and isinstance(holder.get("split"), Mapping):
-            index = holder["split"].get("test_index")
+            index = holder["split"].get("test_rows")
         if index is not None:
             kept = [i for i in index if i in clean.index]
             return problem.Split(tuple(i for i in clean.index if i not in set(kept)), tuple(kept))
@@ -155,7 +158,7 @@ def train_example(
     """The running example cleaned with ``recipe`` (its default one) and trained with module 05's
     default model: (model, metadata with ``signature`` under ``fallback``, held-out clean rows)."""
     clean = recipe.apply(frame)
-    clean = clean[clean[target].notna()].reset_index(drop=True)
+    clean = clean[clean[target].notna()]
     features, _excluded = problem.default_features(clean, target)
     task = problem.check_choice(clean, target, features)
     plan = problem.plan_evaluation(clean, target, task)
@@ -170,7 +173,7 @@ def train_example(
         trained,
         {
             "fallback": signature,
-            "test_index": list(split.test_index),
+            "test_rows": list(split.test_index),
             "test": _result_summary(result),
         },
     )
