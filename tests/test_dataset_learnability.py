@@ -49,7 +49,9 @@ def prepared(dataset_id: str, target: str):
         if d.get("kind") == "outliers" and target in d.get("columns", [])
         for row in d.get("rows", [])
     ]
-    clean = clean.drop(index=[r for r in impossible if r in clean.index])
+    # documented rows are positions in the table; its labels are the file's row numbers
+    labels = [frame.index[r] for r in impossible]
+    clean = clean.drop(index=[r for r in labels if r in clean.index])
     clean = clean[clean[target].notna()]
     drivers = [d["column"] for d in dataset.drivers[target]]
     return clean, drivers

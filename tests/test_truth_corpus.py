@@ -31,12 +31,12 @@ def test_the_corpus_is_broad():
     formats = {card.file.suffix.lower() for card in CARDS}
     separators = {(card.data.get("read") or {}).get("separator") for card in CARDS}
     encodings = {(card.data.get("read") or {}).get("encoding") for card in CARDS}
-    assert len(CARDS) >= 22 and len(publishers) >= 12
+    assert len(CARDS) >= 26 and len(publishers) >= 20
     assert {".csv", ".xlsx", ".ods"} <= formats
-    assert {";", ","} <= separators
-    assert {"utf-8", "utf-8-sig", "latin-1"} <= encodings
+    assert {";", ",", "\t"} <= separators
+    assert {"utf-8", "utf-8-sig", "latin-1", "cp1252"} <= encodings
     leaks = [leak for card in CARDS for t in card.targets for leak in t.get("leaks") or []]
-    assert len(leaks) >= 20
+    assert len(leaks) >= 30
 
 
 @pytest.mark.parametrize("card", CARDS, ids=lambda c: c.name)
@@ -69,8 +69,8 @@ def measured():
 # Floors measured on the corpus (goal of issue 21: 0.95 for every proposed change).
 PRECISION_FLOORS = {
     "merge": 0.95,
-    "fill": 0.80,
-    "cap": 0.92,
+    "fill": 0.94,
+    "cap": 0.95,
     "convert": 0.95,
     "delete_rows": 0.95,
     "drop_column": 0.95,
@@ -100,7 +100,7 @@ def test_no_placeholder_becomes_a_plausible_number_and_no_row_is_lost(measured):
 
 def test_leaks_annotated_by_reading_are_found(measured):
     results, table = measured
-    assert table.leak_recall is not None and table.leak_recall >= 0.55  # goal 0.9
+    assert table.leak_recall is not None and table.leak_recall >= 0.6  # goal 0.9
 
 
 def test_distinct_values_the_cards_name_are_never_merged(measured):

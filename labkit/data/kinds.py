@@ -100,7 +100,7 @@ def fold(text: str) -> str:
 
 def _name_words(name: str) -> set[str]:
     folded = fold(re.sub("[nN]°", " numero ", name))
-    return set(re.split(r"[^a-z0-9]+", folded))
+    return set(re.findall(r"[a-z]+|[0-9]+", folded))  # « tel1 » is « tel » and « 1 »
 
 
 def is_code_name(name: str) -> bool:

@@ -152,6 +152,13 @@ def _yes_no_keys(keys: list[str]) -> tuple[list[str], list[str]] | None:
     return yes, no
 
 
+def _short_word_differs(a: list[str], b: list[str]) -> bool:
+    """Do two spellings differ in a word of one or two letters (a grade, a class letter)?"""
+    if len(a) != len(b):
+        return False
+    return any(x != y and min(len(x), len(y)) <= 2 for x, y in zip(a, b, strict=True))
+
+
 def _nice(value: str) -> tuple:
     """How presentable a spelling is: not shouting, with accents, no stray spaces."""
     letters = [c for c in value if c.isalpha()]
@@ -253,6 +260,8 @@ def category_groups(values: pd.Series, allowed: list[str] | None) -> list[tuple[
                 if root(a) != root(b) and _close(a, b):
                     if a in allowed_keys and b in allowed_keys:
                         continue
+                    if _short_word_differs(words_of[a], words_of[b]):
+                        continue  # « catégorie A » and « catégorie B »: one letter is the value
                     if 4 * min(size[a], size[b]) > max(size[a], size[b]):
                         continue  # a typo is rare beside the right spelling (« Saint-Pern »
                         # and « Saint-Père » are two communes, each met a few times)

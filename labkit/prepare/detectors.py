@@ -53,7 +53,7 @@ _NONNEGATIVE_WORDS = frozenset(
         " delais age ages anciennete population habitants visites entrees places enfants"
         " personnes consommation kwh m2 m3 km kg euros eur ht ttc frequentation passages capacite"
         " salaire loyer revenu revenus stock jours heures minutes mois annees quotient taille"
-        " diametre circonference"
+        " diametre circonference pieces chambres logements lits etages niveaux"
     ).split()
 )
 _NONNEGATIVE_PREFIXES = ("nb", "nombre", "montant", "effectif", "surface", "duree", "delai", "tonn")
@@ -210,6 +210,10 @@ def fill_step(column: Column) -> Step | None:
         numeric = False
     if numeric and column.kind != "text" and set(column.values.dropna().unique()) <= {0, 1}:
         return None  # a yes/no written 0/1: the median would answer for these rows
+    if numeric and few_whole_values(column) and nonnegative(column.name) is None:
+        return None  # categories written as numbers (a road's profile 1–4): no median for them
+    if column.kind == "text" and _addresses(column):
+        return None  # web sites, e-mails, coordinates: no value stands for an unknown place
     if numeric:
         return Step("fill_missing", {"column": column.name, "strategy": "median"})
     return Step(

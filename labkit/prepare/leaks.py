@@ -27,7 +27,7 @@ LEAKAGE_ACCURACY = 0.98
 LEAKAGE_CORRELATION = 0.97  # rank correlation with a numeric target
 LEAKAGE_ETA = 0.9  # share of a numeric target's rank variance explained by a category
 PAIR_CANDIDATES = 12  # columns tried two by two for combined leaks
-JOINT_MAX = 5  # columns named at most in a joint leak
+JOINT_MAX = 8  # columns named at most in a joint leak (a total of seven school grades)
 JOINT_CLASSES = 30  # a target with at most this many values is checked with a decision tree
 JOINT_ROWS = 2000  # rows used by the joint-leak tests (half to learn, half to check)
 
@@ -93,6 +93,17 @@ def _rank_corr(x: np.ndarray, y_rank: np.ndarray) -> float:
     if np.std(xr) == 0 or np.std(yr) == 0:
         return 0.0
     return float(np.corrcoef(xr, yr)[0, 1])
+
+
+_PREFIXES = (1, 2, 3)
+_CODE_TEXT = r"^[0-9][0-9A-Za-z]*$"
+
+
+def _hierarchical(texts: pd.Series) -> bool:
+    """Codes of a nomenclature (accounts, activities): digits first, several lengths or many
+    values, whose first characters name a broader class."""
+    present = texts.dropna()
+    return bool(len(present)) and float(present.str.match(_CODE_TEXT).mean()) >= 0.95
 
 
 class _Target:
@@ -186,12 +197,26 @@ def leakage_findings(frame, profile, target, task, skip, groupings=()) -> list[F
         if x is not None:
             scaled[name] = x
             score = goal.score(x, None)
-        elif column.kind in ("text", "bool") and column.distinct <= max(20, known.sum() // 20):
-            codes, _ = pd.factorize(column.values[known].astype("string"), use_na_sentinel=False)
-            score = goal.score(None, codes)
-            many_per_category = known.sum() / max(column.distinct, 1) >= 20
-            if goal.leaks(score, categorical=True) and many_per_category:
-                found[name] = ("values" if task == "classification" else "categories", score, None)
+        elif column.kind in ("text", "bool") and column.distinct <= max(20, known.sum() // 5):
+            # a label or a code with many values (an account's name, its number) is tried as
+            # it is and, for codes, by its first characters (an account's class is its first
+            # digit); the majority vote is learnt on half the rows and checked on the others,
+            # so values seen once give nothing away
+            texts = column.values[known].astype("string").str.strip()
+            reason = "values" if task == "classification" else "categories"
+            for width in (None, *(_PREFIXES if _hierarchical(texts) else ())):
+                shown = texts if width is None else texts.str[:width]
+                codes, _ = pd.factorize(shown, use_na_sentinel=False)
+                groups = int(codes.max()) + 1 if len(codes) else 0
+                score = goal.score(None, codes)
+                # a class target is checked on held-out rows; a numeric one is not: its
+                # categories need many rows each (16 recycling centres of 6 rows each explain
+                # their tonnages without leaking them)
+                per_category = 5 if task == "classification" else 20
+                many_per_category = known.sum() / max(groups, 1) >= per_category
+                if goal.leaks(score, categorical=True) and many_per_category:
+                    found[name] = (reason, score, None)
+                    break
             continue
         else:
             continue
