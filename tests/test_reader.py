@@ -450,3 +450,35 @@ def test_labels_are_french():
     assert labels.thousands_label("\u00a0").startswith("espace insécable")
     assert labels.type_label("integer") == "nombre entier"
     assert labels.date_format_label("%d/%m/%Y") == "jj/mm/aaaa"
+
+
+def test_an_unclosed_quote_in_a_semicolon_file_with_decimal_commas_keeps_its_separator():
+    """Each line of a ``;`` file holds one decimal comma; a quote opened on line 151 is never
+    closed. Read with quotes, ``;`` swallows the rest of the file into one value and ``,`` looked
+    more regular (two garbage columns, the first row taken for the header, no word): issue 21."""
+    lines = ["id;nom;commune;surface;ouverture"]
+    for i in range(1, 301):
+        name = '"Mairie annexe' if i == 150 else f"Batiment {i}"
+        lines.append(f"{i};{name};Rennes;{100 + i},{i % 10};02/03/2021")
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    result = read_table(data, "batiments.csv")
+    assert result.detection.separator == ";"
+    assert list(result.frame.columns) == ["id", "nom", "commune", "surface", "ouverture"]
+    assert len(result.frame) == 300
+    assert result.frame["surface"].iloc[0] == 101.1
+    assert any("guillemet" in w for w in result.detection.warnings)
+
+
+def test_a_date_past_2262_is_read_as_it_is_written_and_called_impossible():
+    """pandas' nanosecond dates end in 2262: an end date typed 2282-03-11 was shown as
+    « 20/08/1697 » and its year extracted as 1 697 (issue 21)."""
+    from labkit.prepare import quality
+
+    rows = ["id;debut;fin"]
+    rows += [f"{i};2020-01-{i % 28 + 1:02d};2021-0{i % 9 + 1}-11" for i in range(1, 40)]
+    rows.append("40;2020-02-01;2282-03-11")
+    frame = read_table("\n".join(rows).encode("utf-8"), "contrats.csv").frame
+    assert frame["fin"].iloc[-1] == pd.Timestamp("2282-03-11")
+    assert frame["fin"].dt.year.iloc[-1] == 2282
+    report = quality.assess(frame, today=pd.Timestamp("2026-12-01"))
+    assert any("11/03/2282" in f.message for f in report.by_kind("outliers"))

@@ -100,7 +100,7 @@ def parse_dates(values: list[str], preferred: str | None = None) -> tuple[Any, s
             continue
         parsed = pd.to_datetime(pd.Series(texts, dtype=object), format=fmt, errors="coerce")
         if parsed.notna().all():
-            return parsed.to_numpy(dtype="datetime64[ns]"), fmt
+            return parsed.to_numpy(dtype="datetime64[us]"), fmt
     return None, None
 
 
@@ -227,7 +227,7 @@ def _number_series(size: int, positions: list[int], numbers: np.ndarray, is_inte
 
 
 def _date_series(size: int, positions: list[int], dates: np.ndarray) -> pd.Series:
-    out = np.full(size, np.datetime64("NaT"), dtype="datetime64[ns]")
+    out = np.full(size, np.datetime64("NaT"), dtype="datetime64[us]")
     out[np.asarray(positions, dtype=int)] = dates
     return pd.Series(out)
 
@@ -296,7 +296,7 @@ def _type_native(values, present: list[int], info: ColumnDetection):
     if kind == "date":
         info.type = "date"
         stamps = pd.to_datetime(pd.Series(values, dtype=object))
-        return pd.Series(stamps.to_numpy(dtype="datetime64[ns]")), info
+        return pd.Series(stamps.to_numpy(dtype="datetime64[us]")), info
     info.type = "boolean"
     if info.missing:
         return pd.Series(values, dtype="boolean"), info
@@ -364,7 +364,7 @@ def _convert_forced(
             fmt = fmt or "%d/%m/%Y"
         parsed = pd.to_datetime(pd.Series(stripped, dtype=object), format=fmt, errors="coerce")
         info.date_format = fmt
-        out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+        out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[us]")
         for k, i in enumerate(present):
             if marker[k]:
                 continue

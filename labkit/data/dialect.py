@@ -24,26 +24,36 @@ def detect_quote(text: str) -> str:
 
 
 def detect_separator(text: str, quote: str = '"') -> str:
-    """The candidate giving the most consistent number (> 1) of fields per line."""
+    """The candidate giving the most consistent number (> 1) of fields per line.
+
+    Each candidate is read with the quote and without it: a quote opened and never closed
+    swallows the rest of the text into one value under the right separator, which would then
+    lose to a wrong one (``,`` in a ``;`` file whose lines each hold one decimal comma)."""
     sample = text[:SAMPLE_CHARS]
     if len(text) > SAMPLE_CHARS and "\n" in sample:
         sample = sample[: sample.rfind("\n")]
     best, best_score = ",", (-1.0, 0)
     for separator in SEPARATORS:
-        try:
-            rows = [r for r in _reader(sample, separator, quote) if any(c.strip() for c in r)]
-        except csv.Error:
-            continue
-        if not rows:
-            continue
-        counts = Counter(len(r) for r in rows)
-        width, frequency = counts.most_common(1)[0]
-        if width <= 1:
-            continue
-        score = (frequency / len(rows), width)
-        if score > best_score:
-            best, best_score = separator, score
+        for each_quote in dict.fromkeys((quote, "")):
+            score = _regular_score(sample, separator, each_quote)
+            if score is not None and score > best_score:
+                best, best_score = separator, score
     return best
+
+
+def _regular_score(sample: str, separator: str, quote: str) -> tuple[float, int] | None:
+    """(share of lines with the usual number of fields, that number), or None."""
+    try:
+        rows = [r for r in _reader(sample, separator, quote) if any(c.strip() for c in r)]
+    except csv.Error:
+        return None
+    if not rows:
+        return None
+    counts = Counter(len(r) for r in rows)
+    width, frequency = counts.most_common(1)[0]
+    if width <= 1:
+        return None
+    return (frequency / len(rows), width)
 
 
 def _reader(text: str, separator: str, quote: str):
