@@ -573,3 +573,34 @@ def test_recycling_centres_stay_quiet(realdata):
     assert not report.by_kind("leakage") and not report.by_kind("personal_data")
     assert not report.by_kind("inconsistent_categories")
     assert report.scores["timeliness"] is not None and report.scores["timeliness"] < 50  # 2017
+
+
+def test_placeholders_are_proposed_as_empty_never_capped():
+    """A 9 999 speed limit repeated on many rows, a latitude of 0, « - » and « ND » among
+    categories: each is a way of writing « unknown » (issue 21: 9999 was capped to 8 055)."""
+    rng = np.random.default_rng(3)
+    rows = 400
+    frame = pd.DataFrame(
+        {
+            "vitesse_max": rng.choice([30, 50, 70, 90], rows).astype(float),
+            "latitude": rng.uniform(47.1, 47.6, rows).round(5),
+            "nature": rng.choice(["Gymnase", "Stade", "Piscine"], rows).astype(object),
+            "comptage": rng.integers(100, 2000, rows).astype(float),
+        }
+    )
+    frame.loc[:20, "vitesse_max"] = 9999
+    frame.loc[30:33, "latitude"] = 0
+    frame.loc[40:44, "nature"] = "-"
+    frame.loc[45, "nature"] = "ND"
+    frame.loc[50, "comptage"] = 9999  # once: a typo among others, an extreme value
+    report = quality.assess(frame, today=TODAY)
+    steps = {f.columns[0]: f.fix for f in report.findings if f.fix is not None}
+    assert steps["vitesse_max"].action == "mark_missing"
+    assert steps["vitesse_max"].params["values"] == [9999.0]
+    assert steps["latitude"].params["values"] == [0.0]
+    assert steps["nature"].action == "mark_missing"
+    assert set(steps["nature"].params["values"]) == {"-", "ND"}
+    assert steps.get("comptage") is None or steps["comptage"].action != "mark_missing"
+    cleaned = cleaning.default_recipe(frame, report).apply(frame)
+    assert cleaned["vitesse_max"].max() == 90  # never capped to a plausible-looking value
+    assert not cleaned["nature"].isin(["-", "ND"]).any()

@@ -482,3 +482,22 @@ def test_a_date_past_2262_is_read_as_it_is_written_and_called_impossible():
     assert frame["fin"].dt.year.iloc[-1] == 2282
     report = quality.assess(frame, today=pd.Timestamp("2026-12-01"))
     assert any("11/03/2282" in f.message for f in report.by_kind("outliers"))
+
+
+def test_module03_says_what_a_spreadsheet_decides_itself():
+    """An .ods of numbers and date cells: 03 said « Séparateur décimal : point (12.5) » for a
+    file whose numbers were shown with commas, and « Format des dates : aucune date » while two
+    columns were read as dates (issues 21 and 23)."""
+    from labkit.ui.module03 import detection_rows
+
+    book = io.BytesIO()
+    frame = pd.DataFrame(
+        {"montant": [12.5, 3.25, 8.0] * 10, "date": pd.date_range("2024-01-01", periods=30)}
+    )
+    frame.to_excel(book, index=False)
+    result = read_table(book.getvalue(), "montants.xlsx")
+    shown = {
+        tuple(row.values())[0]: tuple(row.values())[1] for row in detection_rows(result.detection)
+    }
+    assert shown["Séparateur décimal"].startswith("sans objet")
+    assert shown["Format des dates"].startswith("dates lues comme des dates")

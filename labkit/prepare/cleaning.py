@@ -14,6 +14,7 @@ from labkit.prepare.quality import QualityReport
 from labkit.prepare.recipe import Recipe, Step, apply_step
 
 _DEFAULT_ORDER = {
+    "placeholder": 0,
     "wrong_type": 0,
     "schema": 1,
     "inconsistent_categories": 2,
@@ -47,6 +48,8 @@ def default_recipe(frame: pd.DataFrame, report: QualityReport, target: str | Non
                 kind = "missing_target"
             elif finding.details.get("almost_empty"):
                 kind = "missing_empty"
+            elif finding.details.get("placeholder"):
+                kind = "placeholder"
         if kind == "schema" and finding.fix.action != "merge_categories":
             continue
         if kind == "duplicates" and finding.fix.params.get("columns"):

@@ -227,6 +227,77 @@ def unknown_value() -> str:
     return messages.text("quality.unknown_value")
 
 
+# Texts that stand for « unknown » in French public files (folded: lower case, stripped).
+TEXT_PLACEHOLDERS = frozenset(
+    {
+        "-",
+        "--",
+        "---",
+        "?",
+        "n/a",
+        "#n/a",
+        "n/d",
+        "s.o.",
+        "s/o",
+        "null",
+        "nan",
+        "none",
+        "non renseigné",
+        "non renseigne",
+        "inconnu",
+        "inconnue",
+        "nd",
+        "nc",
+        "n.c.",
+        "n.d.",
+    }
+)
+_LETTER_PLACEHOLDERS = frozenset(
+    {"nd", "nc", "n.c.", "n.d."}
+)  # also codes (NC: Nouvelle-Calédonie)
+
+
+def placeholder_findings(frame, profile, skip) -> tuple[list[Finding], int]:
+    """Text cells that say « unknown » (« - », « ND », « n/a »…) in a column that holds other
+    values: proposed as empty, so that they are neither a category nor a value of their own."""
+    findings = []
+    cells = 0
+    for name, column in profile.items():
+        if column.kind != "text" or name in skip or column.non_null < 10:
+            continue
+        text = column.values.astype("string").str.strip().str.lower()
+        counts = text.value_counts()
+        tokens = [t for t in counts.index if t in TEXT_PLACEHOLDERS]
+        if is_code(column):
+            tokens = [t for t in tokens if t not in _LETTER_PLACEHOLDERS]
+        if not tokens or counts[tokens].sum() >= 0.5 * column.non_null:
+            continue  # nothing, or mostly « - »: then it is a value of this column
+        mask = text.isin(tokens).fillna(False).to_numpy(dtype=bool)
+        spellings = sorted({str(v).strip() for v in column.values[mask]})
+        count = int(mask.sum())
+        cells += count
+        findings.append(
+            Finding(
+                "missing",
+                [name],
+                count,
+                kept_rows(frame.index[mask]),
+                messages.text(
+                    "quality.placeholder_text",
+                    column=name,
+                    count=count,
+                    values=", ".join(f"« {v} »" for v in spellings[:4]),
+                ),
+                messages.text("quality.why_placeholder"),
+                Step("mark_missing", {"column": name, "values": spellings}),
+                "info",
+                "completeness",
+                {"placeholder": spellings},
+            )
+        )
+    return findings, cells
+
+
 def duplicate_findings(frame, identifiers) -> tuple[list[Finding], int]:
     """Rows repeated exactly, or but for their identifiers; and how many rows."""
     findings = []
@@ -486,7 +557,10 @@ def _numeric_outliers(
 _NINES = re.compile(r"9{3,}")
 
 
-def placeholders_of(values: pd.Series) -> list[float]:
+_COORDINATE = re.compile(r"^(lat|lon|lng|x|y)(_|$)|latitude|longitude|coord", re.IGNORECASE)
+
+
+def placeholders_of(values: pd.Series, name: str = "") -> list[float]:
     """Numbers that stand for « unknown » in a numeric column: 999, 9 999, 99 999… or -1, -9,
     -99… repeated (at least 3 times), far above every other value (nines: more than three times
     the largest of the rest) or the only negative values of the column (minus ones). A single
@@ -511,6 +585,13 @@ def placeholders_of(values: pd.Series) -> list[float]:
                 found.append(float(value))
         elif value < 0 and (text == "1" or set(text) == {"9"}) and (rest >= 0).all():
             found.append(float(value))
+        elif value == 0 and _COORDINATE.search(name) and len(rest):
+            # a place at latitude or longitude 0 is in the Gulf of Guinea: « unknown »
+            magnitude = np.abs(rest)
+            if (np.sign(rest) == np.sign(rest[0])).all() and magnitude.min() >= 0.5 * np.median(
+                magnitude
+            ):
+                found.append(0.0)
     return found
 
 
@@ -608,7 +689,7 @@ def outlier_findings(
         numeric_cells += column.non_null
         if name in fenced:
             continue  # the recipe already keeps these values in the interval the learner chose
-        found = placeholders_of(values)
+        found = placeholders_of(values, name)
         if found:
             mask = values.isin(found).fillna(False).to_numpy(dtype=bool)
             count = int(mask.sum())

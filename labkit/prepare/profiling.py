@@ -109,10 +109,15 @@ def is_code(column: Column) -> bool:
     SIRET, account numbers, sector codes, record numbers), not quantities? From its name
     (:func:`labkit.data.kinds.is_number_name`), or its values: digit strings with leading zeros or
     of one long length, whether read as text or as whole numbers (a SIRET in a spreadsheet)."""
-    if column.kind in ("text", "integer", "number") and is_number_name(column.name):
+    if column.kind in ("integer", "number") and is_number_name(column.name):
         return True
     if column.kind == "text":
-        return looks_like_code(sample_list(column.values))
+        sample = sample_list(column.values)
+        if is_number_name(column.name):  # « nature » of an account (6411), not of a building
+            return bool(sample) and sum(map(bool, map(_HAS_DIGIT.search, sample))) >= 0.8 * len(
+                sample
+            )
+        return looks_like_code(sample)
     if column.kind in ("integer", "number"):
         values = column.values.dropna()
         if values.empty or not bool((values % 1 == 0).all()) or bool((values < 0).any()):

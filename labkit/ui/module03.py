@@ -203,11 +203,24 @@ def detection_rows(detection: Detection) -> list[dict[str, str]]:
         ]
     else:
         settings.append((t("setting_sheet"), f"{detection.sheet} ({', '.join(detection.sheets)})"))
+    spreadsheet = detection.format != "csv"
+    has_dates = any(c.type == "date" for c in detection.columns)
     settings += [
         (t("setting_header_row"), t("line_number", n=detection.header_row + 1)),
-        (t("setting_decimal"), decimal_label(detection.decimal)),
+        (
+            t("setting_decimal"),
+            # a spreadsheet stores numbers as numbers: its decimal mark is only the display's
+            t("numbers_native")
+            if spreadsheet and detection.decimal != ","
+            else decimal_label(detection.decimal),
+        ),
         (t("setting_thousands"), thousands_label(detection.thousands)),
-        (t("setting_date_format"), date_format_label(detection.date_format)),
+        (
+            t("setting_date_format"),
+            t("dates_native")
+            if not detection.date_format and has_dates
+            else date_format_label(detection.date_format),
+        ),
         (t("setting_size"), t("size", rows=detection.rows, columns=len(detection.columns))),
     ]
     setting, detected = _l("col_setting"), _l("col_detected")
