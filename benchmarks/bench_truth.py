@@ -39,6 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", help="card names to measure (default: all)")
     parser.add_argument("--details", action="store_true", help="list every wrong judgement")
+    parser.add_argument(
+        "--after-training",
+        action="store_true",
+        help="also train a model per annotated target and count the leaks its check names",
+    )
     args = parser.parse_args(argv)
     cards = truth.load_cards()
     if args.files:
@@ -73,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"rows lost by the recipe     {table.rows_lost:>4} (goal 0, true duplicates excepted)")
     for error in table.errors:
         print(f"ERROR {error}")
+    if args.after_training:
+        _after_training(cards, args.details)
     if args.details:
         print()
         for result in results:
@@ -85,6 +92,29 @@ def main(argv: list[str] | None = None) -> int:
         for j in truth.wrong_judgements(results):
             print(f"WRONG  {j.kind:<12} {j.file}: {j.column} {j.detail}")
     return 0
+
+
+def _after_training(cards, details: bool) -> None:
+    """Leaks found by module 04's report, by the check of the trained model, or by either."""
+    started = time.perf_counter()
+    results = [truth.measure_leaks(card) for card in cards]
+    total = sum(len(r.expected) for r in results)
+    report = sum(sum(r.by_report) for r in results)
+    training = sum(sum(r.by_training) for r in results)
+    either = sum(a or b for r in results for a, b in zip(r.by_report, r.by_training, strict=True))
+    print()
+    print(f"leaks (train per target, {time.perf_counter() - started:.0f} s): {total} annotated")
+    for label, count in (("quality report (04)", report), ("trained model (05)", training)):
+        print(f"  found by the {label:<22}{count:>4}  recall {count / max(total, 1):.2f}")
+    print(f"  found by either{'':<20}{either:>4}  recall {either / max(total, 1):.2f} (goal ≥ 0.9)")
+    slowest = max(results, key=lambda r: r.seconds, default=None)
+    if slowest is not None:
+        print(f"  slowest file: {slowest.card.name} {slowest.seconds:.1f} s")
+    if details:
+        for r in results:
+            for (target, group), a, b in zip(r.expected, r.by_report, r.by_training, strict=True):
+                if not (a or b):
+                    print(f"MISSED {r.card.name}: {target} ← {group}")
 
 
 if __name__ == "__main__":

@@ -136,9 +136,7 @@ def same_thing(card: Card, column: str, a: Any, b: Any) -> bool:
         return True  # case, accents, spaces, punctuation: one value in any column
     if role == "yesno":
         return _yesno(a) is not None and _yesno(a) == _yesno(b)
-    if role != "category":
-        return False  # codes, texts, identifiers: a spelling is never merged into another
-    return any(
+    return any(  # the card's spellings of one thing (any role: a street abbreviated, a company)
         str(a) in {str(v) for v in group} and str(b) in {str(v) for v in group}
         for group in spec.get("same") or []
     )
@@ -445,6 +443,62 @@ def measure(card: Card) -> FileResult:
                 result.leaks_missed.append(f"{target} ← {group} ({leak.get('why', '')})")
         if position == 0:
             _check_recipe(card, frame, report, target, result, judged)
+    return result
+
+
+@dataclass
+class LeakResult:
+    """The annotated leaks of one card: found by module 04's checks, or by the check of what the
+    trained model relies on (module 05, ``datalab train``), or missed."""
+
+    card: Card
+    expected: list[tuple[str, list[str]]] = field(default_factory=list)  # (target, columns)
+    by_report: list[bool] = field(default_factory=list)
+    by_training: list[bool] = field(default_factory=list)
+    seconds: float = 0.0
+    error: str | None = None
+
+
+def measure_leaks(card: Card) -> LeakResult:
+    """Each annotated leak, as ``datalab train`` meets it: the quality report's leak findings on
+    the file as read, then the reliance check on the table cleaned by the default recipe."""
+    import time
+
+    from labkit.commands.train import train_file
+
+    result = LeakResult(card)
+    try:
+        frame = read_table(card.file.read_bytes(), card.name).frame
+    except Exception as exc:  # noqa: BLE001
+        result.error = str(exc)
+        return result
+    started = time.perf_counter()
+    for spec in card.targets:
+        target = spec.get("column")
+        groups = [
+            [str(c) for c in leak.get("columns") or [] if str(c) in frame.columns]
+            for leak in spec.get("leaks") or []
+        ]
+        groups = [g for g in groups if g]
+        if not groups or target not in frame.columns:
+            continue
+        report = quality.assess(frame, target=target, today=TODAY)
+        named = {c for f in report.by_kind("leakage") for c in f.columns}
+        try:
+            trained = train_file(card.file, target, folds=3)
+            flagged = {
+                c
+                for w in trained["warnings"]
+                if w["kind"] in ("leak_check", "suspicious_score")
+                for c in w["columns"]
+            }
+        except Exception:  # noqa: BLE001 - a table no model can learn from: nothing flagged
+            flagged = set()
+        for group in groups:
+            result.expected.append((target, group))
+            result.by_report.append(len(named & set(group)) * 2 >= len(group))
+            result.by_training.append(len(flagged & set(group)) * 2 >= len(group))
+    result.seconds = time.perf_counter() - started
     return result
 
 

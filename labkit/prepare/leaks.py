@@ -95,8 +95,8 @@ def _rank_corr(x: np.ndarray, y_rank: np.ndarray) -> float:
     return float(np.corrcoef(xr, yr)[0, 1])
 
 
-_PREFIXES = (1, 2, 3)
-_CODE_TEXT = r"^[0-9][0-9A-Za-z]*$"
+_PREFIXES = (1, 2, 3, 4)
+_CODE_TEXT = r"^[A-Za-z]{0,2}[0-9][0-9A-Za-z]*$"  # « 6574 », « A454428 » (an article)
 
 
 def _hierarchical(texts: pd.Series) -> bool:
@@ -122,7 +122,11 @@ class _Target:
     @property
     def usable(self) -> bool:
         if self.task == "classification":
-            return self.n_classes >= 2 and self.baseline < 0.95
+            # a rare class (68 grants in kind among 15 000) is checked too: the tests by score
+            # need 10 points above the majority class, which cannot happen there, and the
+            # column filled only for that class is found by :meth:`filled_for_one_class`
+            counts = np.bincount(self.classes)
+            return self.n_classes >= 2 and (self.baseline < 0.95 or counts.min() >= 10)
         return bool(np.isfinite(self.rank).sum() >= 20)
 
     def score(self, x: np.ndarray | None, codes: np.ndarray | None) -> float:
@@ -138,6 +142,16 @@ class _Target:
         if codes is not None:
             return _rank_eta(codes, np.nan_to_num(self.rank, nan=float(np.nanmean(self.rank))))
         return 0.0
+
+    def filled_for_one_class(self, filled: np.ndarray) -> bool:
+        """A column filled on a few rows (10 or more, at most 5 %), exactly those of one class:
+        a detail written once the answer is known (« avantages en nature » detailed only for the
+        grants in kind)."""
+        count = int(filled.sum())
+        if count < 10 or count > 0.05 * len(filled):
+            return False
+        classes = np.unique(self.classes[filled])
+        return len(classes) == 1 and int((self.classes == classes[0]).sum()) == count
 
     def leaks(self, score: float, categorical: bool = False) -> bool:
         if self.task == "classification":
@@ -194,10 +208,16 @@ def leakage_findings(frame, profile, target, task, skip, groupings=()) -> list[F
             if goal.leaks(score):
                 found[name] = ("missing", score, None)
                 continue
+        if task == "classification" and goal.filled_for_one_class(~missing):
+            found[name] = ("missing", 1.0, None)
+            continue
         if x is not None:
             scaled[name] = x
             score = goal.score(x, None)
-        elif column.kind in ("text", "bool") and column.distinct <= max(20, known.sum() // 5):
+        elif column.kind in ("text", "bool") and (
+            column.distinct <= max(20, known.sum() // 5)
+            or _hierarchical(column.values[known].astype("string").str.strip())
+        ):
             # a label or a code with many values (an account's name, its number) is tried as
             # it is and, for codes, by its first characters (an account's class is its first
             # digit); the majority vote is learnt on half the rows and checked on the others,
