@@ -220,3 +220,37 @@ def test_comparing_checks_what_the_best_model_relies_on_and_forgets_it_with_the_
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     state.set_features([c for c in state.features if not c.startswith("hp_")])
     assert state.reliance is None
+
+
+def test_module04_shows_what_a_proposed_fix_changes_before_it_is_applied(workspace):
+    """Issue 21: each proposed step shows what it changes (cells, rows before → after) and can
+    be declined: the preview adds nothing to the recipe."""
+    import ipywidgets as widgets
+
+    from labkit.ui.module04 import Module04App
+
+    _choose(workspace, _table(), "etat")
+    app = Module04App(workspace)
+    view = app.report()
+    found = []
+
+    def walk(w):
+        if isinstance(w, widgets.Button) and "dl-fix-preview" in w._dom_classes:
+            found.append(w)
+        for child in getattr(w, "children", ()) or ():
+            walk(child)
+
+    walk(view)
+    assert found, "no finding offers a preview"
+    found[0].click()
+    texts = []
+
+    def collect(w):
+        if isinstance(w, widgets.HTML):
+            texts.append(w.value)
+        for child in getattr(w, "children", ()) or ():
+            collect(child)
+
+    collect(view)
+    assert any("dl-preview" in t and "Avant" in t for t in texts)
+    assert len(app.state.recipe) == 0  # nothing applied: the learner may decline

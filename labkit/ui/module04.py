@@ -282,14 +282,31 @@ class Module04App(ModulePage):
         button.add_class("dl-fix-button")
         button.add_class(f"dl-fix-{finding.kind}")
         step = finding.fix
+        look = widgets.Button(
+            description=messages.text("quality.ui_fix_preview"),
+            tooltip=messages.text("quality.ui_fix_preview_tooltip", label=finding.fix.title()),
+        )
+        look.add_class("dl-fix-preview")
+        shown = widgets.HTML()
 
         @guarded(area)
         def apply(_button) -> None:
             fitted = self.state.add(step)
+            shown.value = ""
             area.success(messages.text("quality.ui_applied", label=fitted.title()))
 
+        @guarded(area)
+        def preview(_button) -> None:
+            """What the fix would change, before the learner decides (nothing is applied)."""
+            state = self.state
+            fitted = fit_and_check(step, state.table, state.key)
+            old, new = rc.preview(state.table, fitted, state.key)
+            shown.value = _preview_html(old, new, rc.effect(state.table, fitted, state.key).text())
+
         button.on_click(apply)
-        return widgets.VBox([html(body), button])
+        look.on_click(preview)
+        buttons = widgets.HBox([button, look], layout={"flex_flow": "row wrap"})
+        return widgets.VBox([html(body), buttons, shown])
 
     # ------------------------------------------------------------------ recipe
     @activity
