@@ -163,3 +163,28 @@ def test_with_every_group_too_small_nothing_is_concluded():
         "(davantage de données, ou des groupes moins nombreux)."
     ]
     assert not any(gap.large for gap in audit.gaps)
+
+
+def test_an_error_gap_is_read_against_the_size_of_each_groups_values():
+    """Issue 21: « les prédictions sont moins fiables pour ce groupe » came from absolute errors
+    where relative errors said the opposite (an error of 40 on 1 000 against 10 on 50)."""
+    big = pd.Series([1000.0] * 40)
+    small = pd.Series([50.0] * 40)
+    actual = pd.concat([big, small], ignore_index=True)
+    predicted = pd.concat([big + [40.0, -40.0] * 20, small + [10.0, -10.0] * 20], ignore_index=True)
+    groups = pd.Series(["Métropole"] * 40 + ["Village"] * 40)
+    audit = F.audit(actual, predicted, groups, problem.REGRESSION, column="commune")
+    gap = audit.large_gaps()[0]
+    assert gap.metric == "mae" and gap.high_group == "Métropole"
+    reading = audit.readings[0].replace("\u202f", " ").replace("\u00a0", " ")
+    assert "4 %" in reading and "20 %" in reading
+    assert "ne sont pas moins fiables pour « Métropole »" in reading
+    # the same errors on values of the same size: less reliable in value and in proportion
+    same = F.audit(
+        pd.Series([100.0] * 80),
+        pd.Series([140.0, 60.0] * 20 + [110.0, 90.0] * 20),
+        groups,
+        problem.REGRESSION,
+        column="commune",
+    )
+    assert "en valeur comme en proportion" in same.readings[0]

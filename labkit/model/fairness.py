@@ -266,7 +266,9 @@ def _readings(gaps: list[Gap], usable: pd.DataFrame, task: str, positive, overal
     readings = []
     label = format_value(positive) if positive is not None else ""
     for gap in gaps:
-        if gap.large:
+        if gap.large and gap.metric == "mae" and {"mean_actual"} <= set(usable.columns):
+            readings.append(_relative_reading(gap, usable))
+        elif gap.large:
             readings.append(
                 messages.text(
                     f"learning.fairness_reading_{gap.metric}",
@@ -293,6 +295,26 @@ def _readings(gaps: list[Gap], usable: pd.DataFrame, task: str, positive, overal
                     )
                 )
     return readings
+
+
+def _relative_reading(gap: Gap, usable: pd.DataFrame) -> str:
+    """An error gap read against the size of each group's values: an error of 40 on values
+    near 1 000 is smaller, in proportion, than an error of 10 on values near 50."""
+    size = usable["mean_actual"].abs()
+    high_size, low_size = float(size[gap.high_group]), float(size[gap.low_group])
+    fields = {
+        "high": _show("mae", gap.high),
+        "high_group": gap.high_group,
+        "low": _show("mae", gap.low),
+        "low_group": gap.low_group,
+    }
+    if high_size <= 0 or low_size <= 0:
+        return messages.text("learning.fairness_reading_mae", **fields)
+    high_share, low_share = gap.high / high_size, gap.low / low_size
+    fields.update(high_share=percent(high_share), low_share=percent(low_share))
+    if high_share <= low_share:
+        return messages.text("learning.fairness_reading_mae_relative", **fields)
+    return messages.text("learning.fairness_reading_mae_both", **fields)
 
 
 def audit_model(
