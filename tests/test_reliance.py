@@ -164,3 +164,35 @@ def test_columns_sharing_a_stem_are_grouped_once_but_never_all_columns():
     }
     assert stem_groups(["hp_matin", "hp_soir"]) == []  # every column: nothing left to learn from
     assert stem_groups(["a", "b"]) == []
+
+
+def test_category_columns_that_say_the_same_thing_are_dropped_together():
+    """Bike shelters (Nantes Métropole, in the corpus): the conditions, the operator and the
+    opening hours each tell a « consigne » from a « collectif »; dropped one by one, the others
+    make up for it. Grouped by their association, they are dropped together."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    rows = 600
+    kind = rng.choice(["Consigne", "Collectif"], rows, p=[0.4, 0.6])
+    consigne = kind == "Consigne"
+    frame = pd.DataFrame(
+        {
+            "conditions": np.where(
+                consigne, "Accès libre", rng.choice(["Payant", "Abonnés"], rows)
+            ),
+            "exploitant": np.where(consigne, "JC Decaux", rng.choice(["Ville", "Effia"], rows)),
+            "ouverture": np.where(consigne, "7/7j 24h/24h", rng.choice(["6h-22h", "7h-20h"], rows)),
+            "capacite": rng.integers(4, 40, rows),
+            "quartier": rng.choice(["Nord", "Sud", "Est", "Ouest"], rows),
+            "modele": kind,
+        }
+    )
+    groups = reliance.associated_categories(
+        frame, ["conditions", "exploitant", "ouverture", "capacite", "quartier"], {}
+    )
+    assert [set(g.columns) for g in groups] == [{"conditions", "exploitant", "ouverture"}]
+    result = _check(frame, "modele", "tree")
+    assert {"conditions", "exploitant", "ouverture"} <= set(result.flagged_columns())
+    assert "quartier" not in result.flagged_columns()

@@ -49,17 +49,27 @@ def train_file(path: Path | str, target: str, *, folds: int = 5, log=None) -> di
 
 
 def _train_file(path: Path, target: str, folds: int, log) -> dict[str, Any]:
-    import numpy as np
-    import pandas as pd
 
     from labkit.commands.dataset import read_path
-    from labkit.model import learning, problem, reliance
-    from labkit.prepare import cleaning, quality
 
     say = log or (lambda _text: None)
     say(_t("cli_reading", name=path.name))
     read, _, schema = read_path(path, missing="learning.cli_no_file")
-    frame = read.frame
+    return train_table(read.frame, target, schema=schema, folds=folds, log=log)
+
+
+def train_table(
+    frame, target: str, *, schema: dict | None = None, folds: int = 5, log=None
+) -> dict[str, Any]:
+    """Clean ``frame`` with its default recipe, compare the models and check what the best one
+    relies on (the table of a file read by :func:`train_file`, or one a page holds)."""
+    import numpy as np
+    import pandas as pd
+
+    from labkit.model import learning, problem, reliance
+    from labkit.prepare import cleaning, quality
+
+    say = log or (lambda _text: None)
     if target not in frame.columns:
         raise messages.error(
             "learning.target_missing_column",

@@ -281,6 +281,88 @@ def associated_groups(
     return groups
 
 
+CATEGORY_COLUMNS = 12  # category columns compared two by two, at most (the most important)
+CATEGORY_VALUES = 50  # a category column with more values is not compared
+
+
+SAME_ROWS = 0.9  # Jaccard index of the rows two values single out, from which they say one thing
+
+
+def _one_hot(values: pd.Series) -> np.ndarray:
+    """Rows × values (0/1), for the values held by 5 % to 95 % of the rows."""
+    codes, uniques = pd.factorize(values.fillna("∅"))
+    hot = np.zeros((len(codes), len(uniques)), dtype="float64")
+    hot[np.arange(len(codes)), codes] = 1.0
+    share = hot.mean(axis=0)
+    return hot[:, (share >= 0.05) & (share <= 0.95)]
+
+
+def _same_rows(a: np.ndarray, b: np.ndarray) -> float:
+    """The largest Jaccard index between the rows of one value of ``a`` and of one of ``b``
+    (1: « Accès libre » and « JC Decaux » are on exactly the same rows)."""
+    if not a.shape[1] or not b.shape[1]:
+        return 0.0
+    inter = a.T @ b
+    union = a.sum(axis=0)[:, None] + b.sum(axis=0)[None, :] - inter
+    return float((inter / np.maximum(union, 1.0)).max())
+
+
+def _cramers_v(a: pd.Series, b: pd.Series) -> float:
+    """Cramér's V of two category columns (0: unrelated, 1: one says the other)."""
+    table = pd.crosstab(a.fillna("∅"), b.fillna("∅")).to_numpy(dtype="float64")
+    if min(table.shape) < 2:
+        return 0.0
+    total = table.sum()
+    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / total
+    with np.errstate(all="ignore"):
+        chi2 = float(np.nansum((table - expected) ** 2 / expected))
+    return float(np.sqrt(chi2 / (total * (min(table.shape) - 1))))
+
+
+def associated_categories(
+    frame: pd.DataFrame, features: Sequence[str], weights: dict[str, float]
+) -> list[ColumnGroup]:
+    """Category columns that say the same thing (two by two, a value of each on the same rows,
+    :data:`SAME_ROWS`, or a Cramér's V of at least :data:`ASSOCIATION`: the conditions, the
+    operator and the opening hours of one kind of bike shelter),
+    grouped as the connected parts of those links: the model loses them only together."""
+    kinds = column_kinds(frame, features)
+    candidates = [*kinds.categorical, *kinds.booleans]
+    rows = frame
+    if len(rows) > ASSOCIATION_ROWS:
+        rows = rows.iloc[np.linspace(0, len(rows) - 1, ASSOCIATION_ROWS).astype(int)]
+    columns = [
+        c
+        for c in sorted(candidates, key=lambda c: -weights.get(c, 0.0))
+        if 2 <= rows[c].nunique() <= CATEGORY_VALUES
+    ][:CATEGORY_COLUMNS]
+    texts = {c: rows[c].astype("string") for c in columns}
+    parent = list(range(len(columns)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    hot = {c: _one_hot(texts[c]) for c in columns}
+    for i in range(len(columns)):
+        for j in range(i + 1, len(columns)):
+            a, b = columns[i], columns[j]
+            if (
+                _same_rows(hot[a], hot[b]) >= SAME_ROWS
+                or _cramers_v(texts[a], texts[b]) >= ASSOCIATION
+            ):
+                parent[root(j)] = root(i)
+    parts: dict[int, list[str]] = {}
+    for i, column in enumerate(columns):
+        parts.setdefault(root(i), []).append(column)
+    return [
+        ColumnGroup(tuple(part), ASSOCIATED)
+        for part in parts.values()
+        if 2 <= len(part) < len(features)
+    ]
+
+
 def _as_number(values: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values):
         stamps = pd.to_datetime(values, errors="coerce")
@@ -302,7 +384,11 @@ def choose_groups(
         return sum(share[c] for c in group.columns)
 
     shared: dict[frozenset, ColumnGroup] = {}
-    for group in [*stem_groups(features), *associated_groups(frame, features, share)]:
+    for group in [
+        *stem_groups(features),
+        *associated_groups(frame, features, share),
+        *associated_categories(frame, features, share),
+    ]:
         columns = sorted(group.columns, key=lambda c: -share[c])[:GROUP_SIZE]
         group = ColumnGroup(
             tuple(c for c in group.columns if c in columns), group.reason, group.stem

@@ -14,11 +14,11 @@ from labkit.prepare.quality import QualityReport
 from labkit.prepare.recipe import Recipe, Step, apply_step
 
 _DEFAULT_ORDER = {
+    "duplicates": -1,  # on the file as read: no later step may make two different rows alike
     "placeholder": 0,
     "wrong_type": 0,
     "schema": 1,
     "inconsistent_categories": 2,
-    "duplicates": 3,
     "personal_data": 4,
     "leakage": 5,
     "identifier": 5,

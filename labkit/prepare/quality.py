@@ -124,9 +124,7 @@ def _assess(frame, target, schema, today, recipe) -> QualityReport:
         classify_text(column, personal_names)
     task = profiled_task(frame, profile, target) if target else None
     missing, empty_cells = detectors.missing_findings(frame, profile, target)
-    placeholders, placeholder_cells = detectors.placeholder_findings(
-        frame, profile, personal_names | {target}
-    )
+    placeholders, placeholder_cells = detectors.placeholder_findings(frame, profile, personal_names)
     missing += placeholders
     empty_cells += placeholder_cells
     constant, constant_names = detectors.constant_findings(frame, profile, target)
