@@ -276,26 +276,30 @@ def placeholder_findings(frame, profile, skip) -> tuple[list[Finding], int]:
         spellings = sorted({str(v).strip() for v in column.values[mask]})
         count = int(mask.sum())
         cells += count
+        shown = ", ".join(f"« {v} »" for v in spellings[:4])
         findings.append(
-            Finding(
-                "missing",
-                [name],
-                count,
-                kept_rows(frame.index[mask]),
-                messages.text(
-                    "quality.placeholder_text",
-                    column=name,
-                    count=count,
-                    values=", ".join(f"« {v} »" for v in spellings[:4]),
-                ),
-                messages.text("quality.why_placeholder"),
-                Step("mark_missing", {"column": name, "values": spellings}),
-                "info",
-                "completeness",
-                {"placeholder": spellings},
-            )
+            placeholder_finding(frame, name, mask, spellings, "quality.placeholder_text", shown)
         )
     return findings, cells
+
+
+def placeholder_finding(frame, name, mask, values, key: str, shown: str) -> Finding:
+    """Cells of ``name`` that stand for « unknown », proposed as empty (``mark_missing``): texts
+    (« - », « ND ») are a kind of missing value; numbers (9 999, -1) are impossible values."""
+    count = int(mask.sum())
+    text = key == "quality.placeholder_text"
+    return Finding(
+        "missing" if text else "outliers",
+        [name],
+        count,
+        kept_rows(frame.index[mask]),
+        messages.text(key, column=name, count=count, values=shown),
+        messages.text("quality.why_placeholder"),
+        Step("mark_missing", {"column": name, "values": list(values)}),
+        "info" if text else "warning",
+        "completeness" if text else "validity",
+        {"placeholder": list(values), **({} if text else {"impossible": count})},
+    )
 
 
 def duplicate_findings(frame, identifiers) -> tuple[list[Finding], int]:
@@ -692,25 +696,10 @@ def outlier_findings(
         found = placeholders_of(values, name)
         if found:
             mask = values.isin(found).fillna(False).to_numpy(dtype=bool)
-            count = int(mask.sum())
-            impossible_cells += count
+            impossible_cells += int(mask.sum())
             findings.append(
-                Finding(
-                    "outliers",
-                    [name],
-                    count,
-                    kept_rows(frame.index[mask]),
-                    messages.text(
-                        "quality.placeholder",
-                        column=name,
-                        count=count,
-                        values=example_list(found, 4),
-                    ),
-                    messages.text("quality.why_placeholder"),
-                    Step("mark_missing", {"column": name, "values": found}),
-                    "warning",
-                    "validity",
-                    {"placeholder": found, "impossible": count},
+                placeholder_finding(
+                    frame, name, mask, found, "quality.placeholder", example_list(found, 4)
                 )
             )
             values = values.mask(mask)
