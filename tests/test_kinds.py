@@ -37,3 +37,18 @@ def test_date_formats_try_the_french_day_month_order_first():
     assert formats.index("%d/%m/%Y") < formats.index("%m/%d/%Y")
     for fmt, _ in DATE_FORMATS:
         dt.datetime.strptime(dt.datetime(2024, 2, 1, 8, 30).strftime(fmt), fmt)
+
+
+def test_telephone_numbers_are_said_to_be_telephone_numbers():
+    """Issue 21: a phone column was described as « des codes (postal, INSEE, SIRET…) »."""
+    from labkit.data.kinds import looks_like_phone
+    from labkit.data.reader import read_table
+
+    assert looks_like_phone(["04 67 34 70 00", "0467347001", "+33 4 67 34 70 02"])
+    assert looks_like_phone(["467347000"], name="tel1")
+    assert not looks_like_phone(["01053", "75001", "34172"])  # INSEE codes
+    lines = ["nom;tel"] + [f"Site {i};04 67 34 70 {i:02d}" for i in range(30)]
+    result = read_table("\n".join(lines).encode("utf-8"), "sites.csv")
+    notes = " ".join(result.detection.warnings)
+    assert "numéros de téléphone" in notes and "INSEE" not in notes
+    assert result.frame["tel"].iloc[0] == "04 67 34 70 00"

@@ -16,7 +16,7 @@ import pandas as pd
 
 from labkit import messages
 from labkit.csvsafe import FORMULA_START
-from labkit.data.kinds import DATE_FORMATS, looks_like_code
+from labkit.data.kinds import DATE_FORMATS, looks_like_code, looks_like_phone
 from labkit.data.labels import type_label
 from labkit.data.numeric import number_value, parse_numbers
 
@@ -157,7 +157,9 @@ def type_column(
     if looks_like_code(candidates, name):
         if candidates and all(_DIGITS_SPACES.fullmatch(v) for v in candidates):
             # say « zéros de tête » only when some code has one
-            if any(_LEADING_ZERO.match(v) for v in candidates):
+            if looks_like_phone(candidates, name):
+                notes.append(messages.text("reader.phones_kept", column=name))
+            elif any(_LEADING_ZERO.match(v) for v in candidates):
                 notes.append(messages.text("reader.codes_kept", column=name))
             else:
                 notes.append(messages.text("reader.codes_as_labels", column=name))

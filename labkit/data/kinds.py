@@ -133,6 +133,20 @@ def looks_like_code(values: list[str], name: str | None = None) -> bool:
     return len(lengths) == 1 and next(iter(lengths)) >= CODE_LENGTH
 
 
+PHONE_WORDS = frozenset({"tel", "telephone", "phone", "portable", "mobile", "fax"})
+_PHONE = re.compile(r"(\+33 ?|0)[1-9]([ .]?\d\d){4}")
+
+
+def looks_like_phone(values: list[str], name: str | None = None) -> bool:
+    """French telephone numbers (« 04 67 34 70 00 », « 0467347000 », « +33 4 67… »), from the
+    column's name or from most of its values: a contact, neither a quantity nor a code of the
+    INSEE kind."""
+    if name is not None and _name_words(name) & PHONE_WORDS:
+        return True
+    present = [v.strip() for v in values if v and v.strip()]
+    return bool(present) and sum(1 for v in present if _PHONE.fullmatch(v)) >= 0.9 * len(present)
+
+
 __all__ = [
     "CODE_WORDS",
     "DATE_FORMATS",
@@ -141,4 +155,5 @@ __all__ = [
     "is_code_name",
     "is_number_name",
     "looks_like_code",
+    "looks_like_phone",
 ]
