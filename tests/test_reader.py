@@ -501,3 +501,19 @@ def test_module03_says_what_a_spreadsheet_decides_itself():
     }
     assert shown["Séparateur décimal"].startswith("sans objet")
     assert shown["Format des dates"].startswith("dates lues comme des dates")
+
+
+def test_timestamps_with_a_time_zone_are_dates_at_the_time_written():
+    """Issue 21: a timestamp column (« 2024-03-01T10:00:00+01:00 ») was called an identifier."""
+    from labkit.prepare import quality
+
+    rows = ["capteur;horodatage;etat"]
+    for i in range(200):
+        offset = "+01:00" if i % 2 else "+02:00"  # winter and summer time in one column
+        stamp = f"2024-03-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:00.5{offset}"
+        rows.append(f"C{i % 7};{stamp};{'ouvert' if i % 3 else 'fermé'}")
+    frame = read_table("\n".join(rows).encode("utf-8"), "capteurs.csv").frame
+    assert pd.api.types.is_datetime64_any_dtype(frame["horodatage"])
+    assert frame["horodatage"].iloc[1] == pd.Timestamp("2024-03-02 01:01:00.5")
+    report = quality.assess(frame, target="etat")
+    assert "horodatage" not in report.columns_of("identifier")

@@ -82,6 +82,7 @@ def _formula_like(value: str) -> bool:
 
 
 _DATE_PATTERNS = [(fmt, re.compile(pattern)) for fmt, pattern in DATE_FORMATS]
+_TIME_ZONE = re.compile(r"(:\d\d(?:\.\d+)?)(Z|[+-]\d\d:?\d\d)$")
 
 
 def parse_dates(values: list[str], preferred: str | None = None) -> tuple[Any, str | None]:
@@ -90,6 +91,10 @@ def parse_dates(values: list[str], preferred: str | None = None) -> tuple[Any, s
     if not values:
         return None, None
     texts = [v.strip() for v in values]
+    if all(_TIME_ZONE.search(t) for t in texts):
+        # « 2024-03-01T10:00:00+01:00 »: the time as written (the offset changes with daylight
+        # saving time and would shift every value to another clock)
+        texts = [_TIME_ZONE.sub(r"\1", t) for t in texts]
     candidates: list[tuple[str, Any]] = list(_DATE_PATTERNS)
     if preferred:
         candidates.insert(0, (preferred, None))
