@@ -604,3 +604,14 @@ def test_placeholders_are_proposed_as_empty_never_capped():
     cleaned = cleaning.default_recipe(frame, report).apply(frame)
     assert cleaned["vitesse_max"].max() == 90  # never capped to a plausible-looking value
     assert not cleaned["nature"].isin(["-", "ND"]).any()
+
+
+def test_negative_surfaces_among_extreme_values_are_called_impossible():
+    """Issue 21: negative surfaces were only « hors de l'intervalle plausible »."""
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({"surface_m2": rng.gamma(4, 30, 600).round(1)})
+    frame.loc[[3, 4], "surface_m2"] = [-12.0, -40.0]
+    frame.loc[5, "surface_m2"] = 250_000.0
+    found = quality.assess(frame, today=TODAY).by_kind("outliers")
+    assert found and found[0].details["impossible"] == 2
+    assert "2 sont impossibles pour cette grandeur" in found[0].message

@@ -735,6 +735,8 @@ def outlier_findings(
                 interval=interval_text(low, high),
                 examples=example_list(shown),
             )
+            if impossible:
+                message += " " + messages.text("quality.outliers_also_impossible", count=impossible)
             if group:
                 message += " " + messages.text("quality.outliers_by_group", group=group)
             if positive is False:
