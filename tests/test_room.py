@@ -12,6 +12,7 @@ from labkit import csvsafe
 from labkit.course import quiz
 from labkit.learner import activity, course
 from labkit.serve import room, roomview
+from labkit.serve.devserver import free_port
 from labkit.workspace import Workspace
 
 INTRO = "01_introduction"
@@ -226,11 +227,19 @@ def test_message_area_records_the_last_error_for_the_room(workspace_root, monkey
     assert learner.load(activity.LAST_ERROR_KEY)["resolved"]
 
 
-def start_args(token=None):
+START_PORT = free_port()
+
+
+def start_args(token=None, port=None):
     import argparse
 
     return argparse.Namespace(
-        host="0.0.0.0", port=8866, room=1, pool_size=0, facilitator_token=token, no_browser=True
+        host="0.0.0.0",
+        port=port or START_PORT,
+        room=1,
+        pool_size=0,
+        facilitator_token=token,
+        no_browser=True,
     )
 
 
@@ -244,8 +253,8 @@ def test_start_prints_a_generated_token_and_never_a_chosen_one(monkeypatch, caps
     assert serve.run_start(start_args()) == 0
     out = capsys.readouterr().out
     assert (
-        f"Animation (formateur) : http://localhost:8866/animation?jeton={given['facilitator_token']}"
-        in out
+        f"Animation (formateur) : http://localhost:{START_PORT}/animation?jeton="
+        f"{given['facilitator_token']}" in out
     )
     assert len(given["facilitator_token"]) >= roomview.MIN_TOKEN_LENGTH
     monkeypatch.setenv("DATALAB_FACILITATOR_TOKEN", "choisi-par-moi-42")
@@ -254,3 +263,28 @@ def test_start_prints_a_generated_token_and_never_a_chosen_one(monkeypatch, caps
     assert given["facilitator_token"] == "choisi-par-moi-42" and "choisi-par-moi-42" not in out
     assert serve.run_start(start_args("court")) == 2
     assert "au moins 8 caractères" in capsys.readouterr().err
+
+
+def test_a_busy_port_is_refused_in_french_before_anything_is_printed(monkeypatch, capsys):
+    """Issue 24: on a port in use, both addresses and a new secret were printed, then Voilà's
+    English « no available port could be found »."""
+    import socket
+
+    import labkit.serve.server
+    from labkit.commands import serve
+
+    started = []
+    monkeypatch.setattr(labkit.serve.server, "serve", lambda **kw: started.append(kw))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        args = start_args(port=port)
+        args.host = "127.0.0.1"
+        assert serve.run_start(args) == 2
+        captured = capsys.readouterr()
+        assert started == [] and captured.out == ""
+        assert f"Le port {port} est déjà utilisé" in captured.err
+        assert f"./datalab.sh start --port {port + 1}" in captured.err
+        assert serve.run_lab(args) == 2
+        assert f"datalab lab --port {port + 1}" in capsys.readouterr().err

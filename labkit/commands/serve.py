@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 import sys
 
 from labkit import messages, paths
@@ -30,15 +31,37 @@ def register(subparsers) -> None:
     lab.set_defaults(handler=run_lab)
 
 
+def port_in_use(host: str, port: int) -> bool:
+    """Is ``port`` already taken on ``host`` (another Datalab, another program)? Checked before
+    anything is printed, so that no address or secret of a server that never starts is shown."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind((host, port))
+    except OSError:
+        return True
+    return False
+
+
+def _refuse_busy_port(args, command: str) -> bool:
+    """Say in French that the port is taken and how to choose another; True when it is."""
+    if not port_in_use(args.host, args.port):
+        return False
+    other = args.port + 1
+    print(_t("port_busy", port=args.port, command=command, other=other), file=sys.stderr)
+    return True
+
+
 def run_start(args) -> int:
     from labkit.serve.roomview import MIN_TOKEN_LENGTH
     from labkit.serve.server import serve
 
-    address = f"http://{args.host if args.host != '0.0.0.0' else 'localhost'}:{args.port}"
-    print(_t("start_address", address=address), _t("start_stop_hint"), sep="  ")
     if args.room < 1 or args.room > 200 or args.pool_size < 0 or args.pool_size > 50:
         print(_t("start_bad_sizes"), file=sys.stderr)
         return 2
+    if _refuse_busy_port(args, "./datalab.sh start"):
+        return 2
+    address = f"http://{args.host if args.host != '0.0.0.0' else 'localhost'}:{args.port}"
+    print(_t("start_address", address=address), _t("start_stop_hint"), sep="  ")
     token = args.facilitator_token or os.environ.get("DATALAB_FACILITATOR_TOKEN") or ""
     if token and len(token) < MIN_TOKEN_LENGTH:
         print(messages.text("room.start_token_short", min=MIN_TOKEN_LENGTH), file=sys.stderr)
@@ -64,6 +87,8 @@ def run_start(args) -> int:
 def run_lab(args) -> int:
     from labkit.serve.server import template_environment
 
+    if _refuse_busy_port(args, "datalab lab"):
+        return 2
     env = {**os.environ, **template_environment()}
     env.setdefault("DATALAB_ROOT", str(paths.project_root()))
     env.setdefault("DATALAB_PSEUDONYM", "formateur")
