@@ -52,3 +52,19 @@ def test_telephone_numbers_are_said_to_be_telephone_numbers():
     notes = " ".join(result.detection.warnings)
     assert "numéros de téléphone" in notes and "INSEE" not in notes
     assert result.frame["tel"].iloc[0] == "04 67 34 70 00"
+
+
+def test_a_name_announcing_a_code_does_not_make_decimal_numbers_codes():
+    """« voie », « nature », « compte » announce codes (an account 6411, a road number); a
+    « longueur_voie » of 120,5 m is still a length."""
+    import pandas as pd
+
+    from labkit.data.reader import read_table
+
+    assert looks_like_code(["6411", "6574", "2031"], name="nature")
+    assert not looks_like_code(["120,5", "88,25", "301,0"], name="longueur_voie")
+    lines = ["longueur_voie;numero_voie"] + [f"{100 + i},5;{i + 1}" for i in range(30)]
+    frame = read_table("\n".join(lines).encode("utf-8"), "voies.csv").frame
+    assert pd.api.types.is_float_dtype(frame["longueur_voie"])
+    assert frame["longueur_voie"].iloc[0] == 100.5
+    assert not pd.api.types.is_numeric_dtype(frame["numero_voie"])  # a road number: a code

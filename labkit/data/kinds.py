@@ -71,6 +71,7 @@ CODE_LEADING_ZEROS = 0.05
 
 _DIGITS = re.compile(r"\d+")
 _LEADING_ZERO = re.compile(r"0\d+")
+_DECIMAL = re.compile(r"[+\-−]?\d+[.,]\d+")
 _CORSICA = re.compile(r"2[AB]\d{0,3}", re.IGNORECASE)
 
 DATE_FORMATS = [
@@ -120,11 +121,15 @@ def is_number_name(name: str) -> bool:
 def looks_like_code(values: list[str], name: str | None = None) -> bool:
     """Do these values (stripped texts, missing ones left out) hold codes, not quantities?
 
-    Yes when the name announces a code (:func:`is_code_name`), or when the values are all digit
+    Yes when the name announces a code (:func:`is_code_name`) and the values are not mostly
+    decimal numbers, or when the values are all digit
     strings with leading zeros in some of them (``01053``, ``06``) or all of one length of
     :data:`CODE_LENGTH` digits or more (SIREN, SIRET, NIR)."""
     if name is not None and is_code_name(name):
-        return True
+        # a code has no decimal part: « longueur_voie » written 120,5 is a length, not a code
+        decimals = sum(1 for v in values if _DECIMAL.fullmatch(v))
+        if not values or decimals < 0.5 * len(values):
+            return True
     if not values or not all(_DIGITS.fullmatch(v) or _CORSICA.fullmatch(v) for v in values):
         return False
     if any(_CORSICA.fullmatch(v) for v in values):
