@@ -95,9 +95,30 @@ case "$cmd" in
       echo "Guide d’animation sur http://$addr/ (Ctrl+C pour arrêter)"
       exec "$VENV/bin/python" -m mkdocs serve -q -f facilitator-guide/mkdocs.yml "$@"
     fi
-    "$VENV/bin/python" -m mkdocs build --strict -q -f facilitator-guide/mkdocs.yml
-    echo "Guide d’animation prêt : ouvrez $ROOT/facilitator-guide/site/index.html dans un navigateur"
-    echo "(ou « ./datalab.sh guide serve » pour le consulter sur http://127.0.0.1:8000/)"
+    # Built aside, then put in place: a build that fails keeps the last good guide.
+    staging=$(mktemp -d)
+    if output=$("$VENV/bin/python" -m mkdocs build --strict -q \
+        -f facilitator-guide/mkdocs.yml -d "$staging/site" 2>&1); then
+      rm -rf facilitator-guide/site
+      mv "$staging/site" facilitator-guide/site
+      rm -rf "$staging"
+      echo "Guide d’animation prêt : ouvrez $ROOT/facilitator-guide/site/index.html dans un navigateur"
+      echo "(ou « ./datalab.sh guide serve » pour le consulter sur http://127.0.0.1:8000/)"
+    else
+      rm -rf "$staging"
+      echo "Le guide d’animation n’a pas été reconstruit :" >&2
+      # the French reasons given by facilitator-guide/hooks.py (file and line), else mkdocs' own
+      reasons=$(printf '%s\n' "$output" | grep -o "Guide d’animation : .*" | sed 's/^Guide d’animation : //' | sort -u)
+      if [ -n "$reasons" ]; then
+        printf '  %s\n' "$reasons" >&2
+      else
+        printf '%s\n' "$output" | grep -v '^\s*$' | tail -n 5 | sed 's/^/  /' >&2
+      fi
+      if [ -f facilitator-guide/site/index.html ]; then
+        echo "Le guide précédent est conservé : $ROOT/facilitator-guide/site/index.html" >&2
+      fi
+      exit 1
+    fi
     ;;
   lock)
     # Exact versions for every environment (laptop, CI, Binder, JupyterHub), from pyproject.toml's

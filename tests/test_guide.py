@@ -656,3 +656,46 @@ def test_the_upload_limits_the_guide_quotes_come_from_the_code(site):
     assert f"{opendata.MAX_DOWNLOAD_BYTES // (1024 * 1024)}\u00a0Mo au plus" in text
     # the page says the same limit as the guide
     assert f"{upload} Mo au plus" in messages.text("donnees.upload_help")
+
+
+def test_a_failed_guide_build_keeps_the_last_good_guide_and_says_why_in_french(tmp_path):
+    """Issue 24: a broken quiz file made the build print English (« Aborted with a BuildError! »)
+    and left facilitator-guide/site/ empty. Run as a facilitator does, ``./datalab.sh guide``, in
+    a copy of the project sharing this checkout's environment."""
+    from support import ROOT
+
+    if not (ROOT / ".venv" / "bin" / "python").exists():
+        pytest.fail("./datalab.sh guide needs the project's .venv (made by ./datalab.sh test)")
+    copy = tmp_path / "datalab"
+    copy.mkdir()
+    for name in ("datalab.sh", "pyproject.toml"):
+        shutil.copy2(ROOT / name, copy / name)
+    for name in ("requirements", "content", "facilitator-guide", "notebooks", "datasets"):
+        shutil.copytree(
+            ROOT / name, copy / name, ignore=shutil.ignore_patterns("site", "__pycache__")
+        )
+    (copy / ".venv").symlink_to(ROOT / ".venv")
+
+    def guide() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["bash", str(copy / "datalab.sh"), "guide"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={k: v for k, v in os.environ.items() if k != "DATALAB_ROOT"},
+        )
+
+    first = guide()
+    assert first.returncode == 0, first.stdout + first.stderr
+    index = copy / "facilitator-guide" / "site" / "index.html"
+    good = index.read_text(encoding="utf-8")
+    (copy / "content" / "quiz" / "02_cadrage.yaml").write_text(
+        'questions:\n  - id: x\n    texte: "non fermé\n', encoding="utf-8"
+    )
+    second = guide()
+    assert second.returncode == 1
+    assert "Le guide d’animation n’a pas été reconstruit" in second.stderr
+    assert "content/quiz/02_cadrage.yaml" in second.stderr and "Ligne" in second.stderr
+    assert "BuildError" not in second.stderr and "ERROR" not in second.stderr
+    assert "Le guide précédent est conservé" in second.stderr
+    assert index.read_text(encoding="utf-8") == good  # the last good guide is still there
