@@ -5,7 +5,7 @@ without a leak) and each model of the comparison, the time of
 :func:`labkit.model.reliance.check_reliance` as ``datalab train`` runs it (the model fitted once
 with every column, then once without each group), the groups refitted, the test score with every
 column and the flagged groups with their score without them. Goal: ≤ 5 s for 5,000 rows. Each time
-is the best of ``REPEAT`` runs (the machine is shared), with that run's CPU time beside it.
+is the best of 3 runs (``bench_learning.timed``: the machine is shared), with that run's CPU time beside it.
 Run with ``python benchmarks/bench_reliance.py [--rows N] [--models tree forest …]``.
 """
 
@@ -13,30 +13,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from bench_learning import timed  # noqa: E402 - one timing for the benchmarks of module 05
 from leak_tables import TABLES  # noqa: E402 - tests/ is on the path just above
 
 from labkit.model import catalogue, learning, reliance  # noqa: E402
 
-REPEAT = 3
 GOAL_S = 5.0
-
-
-def timed(function):
-    """(result, best wall seconds, CPU seconds of that run) over REPEAT runs."""
-    best = None
-    for _ in range(REPEAT):
-        wall, cpu = time.perf_counter(), time.process_time()
-        result = function()
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        if best is None or wall < best[1]:
-            best = (result, wall, cpu)
-    return best
 
 
 def main(argv: list[str] | None = None) -> int:

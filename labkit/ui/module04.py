@@ -130,6 +130,13 @@ class _State(HasTraits):
             raise
         return fitted
 
+    def preview(self, step: Step) -> tuple[Step, pd.DataFrame, pd.DataFrame, str]:
+        """What ``step`` would change, nothing applied: the fitted step, the rows it touches
+        before and after, and how many cells or rows (French)."""
+        fitted = fit_and_check(step, self.table, self.key)
+        old, new = rc.preview(self.table, fitted, self.key)
+        return fitted, old, new, rc.effect(self.table, fitted, self.key).text()
+
     def undo(self) -> Step:
         step = self.recipe.undo()
         self.last_preview = None
@@ -298,10 +305,8 @@ class Module04App(ModulePage):
         @guarded(area)
         def preview(_button) -> None:
             """What the fix would change, before the learner decides (nothing is applied)."""
-            state = self.state
-            fitted = fit_and_check(step, state.table, state.key)
-            old, new = rc.preview(state.table, fitted, state.key)
-            shown.value = _preview_html(old, new, rc.effect(state.table, fitted, state.key).text())
+            _, old, new, change = self.state.preview(step)
+            shown.value = _preview_html(old, new, change)
 
         button.on_click(apply)
         look.on_click(preview)
@@ -521,11 +526,8 @@ class Module04App(ModulePage):
 
         @guarded(area)
         def on_preview(_button) -> None:
-            step = fit_and_check(build(), state.table, state.key)
-            old, new = rc.preview(state.table, step, state.key)
-            preview_box.value = _preview_html(
-                old, new, rc.effect(state.table, step, state.key).text()
-            )
+            step, old, new, change = state.preview(build())
+            preview_box.value = _preview_html(old, new, change)
             area.info(messages.text("quality.ui_previewed", label=step.title()))
 
         @guarded(area)
