@@ -615,3 +615,27 @@ def test_negative_surfaces_among_extreme_values_are_called_impossible():
     found = quality.assess(frame, today=TODAY).by_kind("outliers")
     assert found and found[0].details["impossible"] == 2
     assert "2 sont impossibles pour cette grandeur" in found[0].message
+
+
+def test_coordinates_and_dates_left_as_text_are_never_filled_with_an_invented_value():
+    """Read on the Montpellier defibrillators file: « long_coor1 » was filled with its median
+    (43,61: every unknown device put at one place); two dates in a cell were filled with
+    « Non renseigné »."""
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame(
+        {
+            "lat_coor1": rng.uniform(43.55, 43.65, 300).round(5),
+            "long_coor1": rng.uniform(3.80, 3.95, 300).round(5),
+            "date_solde": ["31/12/2018"] * 150 + ["2017-11-16\n2018-12-31"] * 150,
+            "montant": rng.gamma(3, 1000, 300).round(2),
+        }
+    )
+    frame.loc[:20, ["lat_coor1", "long_coor1", "date_solde", "montant"]] = np.nan
+    report = quality.assess(frame, today=TODAY)
+    fixes = {f.columns[0]: f.fix for f in report.by_kind("missing") if len(f.columns) == 1}
+    assert fixes["lat_coor1"] is None and fixes["long_coor1"] is None
+    assert fixes["date_solde"] is None
+    assert fixes["montant"].params["strategy"] == "median"  # a quantity is still filled
+    cleaned = cleaning.default_recipe(frame, report).apply(frame)
+    kept = cleaned.loc[cleaned.index <= 20]  # the empty rows (alike, so one is kept)
+    assert len(kept) and kept["long_coor1"].isna().all() and kept["lat_coor1"].isna().all()

@@ -517,3 +517,16 @@ def test_timestamps_with_a_time_zone_are_dates_at_the_time_written():
     assert frame["horodatage"].iloc[1] == pd.Timestamp("2024-03-02 01:01:00.5")
     report = quality.assess(frame, target="etat")
     assert "horodatage" not in report.columns_of("identifier")
+
+
+def test_dates_written_two_ways_in_one_column_are_all_read():
+    """A spreadsheet's date cells (« 2017-06-27 ») beside dates typed as text (« 28/08/2017 »),
+    as in the Mayenne grants file of the corpus: each read with its own format."""
+    lines = ["id;date_convention"]
+    lines += [
+        f"{i};2017-06-{1 + i % 28:02d}" if i % 2 else f"{i};{1 + i % 28}/08/2017" for i in range(40)
+    ]
+    frame = read_table("\n".join(lines).encode("utf-8"), "conventions.csv").frame
+    assert pd.api.types.is_datetime64_any_dtype(frame["date_convention"])
+    assert frame["date_convention"].iloc[0] == pd.Timestamp("2017-08-01")
+    assert frame["date_convention"].iloc[1] == pd.Timestamp("2017-06-02")

@@ -286,7 +286,7 @@ def judge_step(
                 or role in QUANTITY_ROLES
             )
         elif strategy in ("median", "mean"):
-            right = role in QUANTITY_ROLES | {"coordinate", "year"}
+            right = role in QUANTITY_ROLES | {"year"}  # a median place is a place made up
         else:  # most frequent
             right = role in ("category", "yesno")
         out.append(Judgement("fill", name, column, right, f"{strategy} ({role})"))

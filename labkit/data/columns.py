@@ -106,6 +106,26 @@ def parse_dates(values: list[str], preferred: str | None = None) -> tuple[Any, s
         parsed = pd.to_datetime(pd.Series(texts, dtype=object), format=fmt, errors="coerce")
         if parsed.notna().all():
             return parsed.to_numpy(dtype="datetime64[us]"), fmt
+    return _two_date_formats(texts)
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+_FRENCH_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")
+
+
+def _two_date_formats(texts: list[str]) -> tuple[Any, str | None]:
+    """Dates written two ways in one column, « 2017-06-27 » (a spreadsheet's date cell) and
+    « 28/08/2017 » (typed as text): each read with its own format, the two never ambiguous."""
+    iso = [bool(_ISO_DATE.fullmatch(t)) for t in texts]
+    french = [bool(_FRENCH_DATE.fullmatch(t)) for t in texts]
+    if not all(a or b for a, b in zip(iso, french, strict=True)) or all(iso) or all(french):
+        return None, None
+    series = pd.Series(texts, dtype=object)
+    parsed = pd.to_datetime(series.where(iso), format="%Y-%m-%d", errors="coerce").fillna(
+        pd.to_datetime(series.where(french), format="%d/%m/%Y", errors="coerce")
+    )
+    if parsed.notna().all():
+        return parsed.to_numpy(dtype="datetime64[us]"), "%d/%m/%Y"
     return None, None
 
 

@@ -56,6 +56,11 @@ _NONNEGATIVE_WORDS = frozenset(
         " diametre circonference pieces chambres logements lits etages niveaux"
     ).split()
 )
+# Names of coordinates (« lat_coor1 », « long_coor1 », « x », « Coordonnées »): never filled
+# with a median, and a 0 there is « unknown » (a place in the Gulf of Guinea).
+_COORDINATE = re.compile(
+    r"^(lat|lon|long|lng|x|y)(_|$)|latitude|longitude|coord|coor\d", re.IGNORECASE
+)
 _NONNEGATIVE_PREFIXES = ("nb", "nombre", "montant", "effectif", "surface", "duree", "delai", "tonn")
 _YEAR_HINT = re.compile(r"ann[ée]e|year|exercice|mill[ée]sime", re.IGNORECASE)
 
@@ -200,7 +205,7 @@ def fill_step(column: Column) -> Step | None:
     median; a category, a text, a code or a contact by « Non renseigné » (the fact that it is
     unknown, which a model can use, never the most frequent value, which would be false for
     these rows); nothing for dates and for codes stored as numbers (the model's own imputation
-    deals with them)."""
+    deals with them), nor for coordinates."""
     numeric = column.kind in ("number", "integer") or column.number_share >= TYPE_SHARE
     if column.kind in ("date", "bool", "empty") or column.date_format:
         return None
@@ -210,10 +215,14 @@ def fill_step(column: Column) -> Step | None:
         numeric = False
     if numeric and column.kind != "text" and set(column.values.dropna().unique()) <= {0, 1}:
         return None  # a yes/no written 0/1: the median would answer for these rows
+    if numeric and _COORDINATE.search(column.name):
+        return None  # a latitude or an x: a median would put the row at a place it is not
     if numeric and few_whole_values(column) and nonnegative(column.name) is None:
         return None  # categories written as numbers (a road's profile 1–4): no median for them
     if column.kind == "text" and _addresses(column):
         return None  # web sites, e-mails, coordinates: no value stands for an unknown place
+    if column.kind == "text" and _dates_as_text(column):
+        return None  # dates the reader could not read (two in a cell): no text stands for one
     if numeric:
         return Step("fill_missing", {"column": column.name, "strategy": "median"})
     return Step(
@@ -416,6 +425,15 @@ def _addresses(column: Column) -> bool:
     return bool(len(sample)) and float(sample.str.contains(_ADDRESS).mean()) >= 0.5
 
 
+_DATE_TEXT = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}")
+
+
+def _dates_as_text(column: Column) -> bool:
+    """Does a text column mostly hold dates (« 31/12/2018 », « 2017-11-16\n2018-12-31 »)?"""
+    sample = text_sample(column.values, 100)
+    return bool(len(sample)) and float(sample.str.contains(_DATE_TEXT).mean()) >= 0.8
+
+
 def few_whole_values(column: Column) -> bool:
     """A numeric column of at most 12 different whole numbers: often categories written as
     numbers (a road category 1–9, a yes/no 0/1), never filled with a median nor capped."""
@@ -559,9 +577,6 @@ def _numeric_outliers(
 
 
 _NINES = re.compile(r"9{3,}")
-
-
-_COORDINATE = re.compile(r"^(lat|lon|lng|x|y)(_|$)|latitude|longitude|coord", re.IGNORECASE)
 
 
 def placeholders_of(values: pd.Series, name: str = "") -> list[float]:
