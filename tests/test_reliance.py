@@ -196,3 +196,10 @@ def test_category_columns_that_say_the_same_thing_are_dropped_together():
     result = _check(frame, "modele", "tree")
     assert {"conditions", "exploitant", "ouverture"} <= set(result.flagged_columns())
     assert "quartier" not in result.flagged_columns()
+
+
+def test_the_question_speaks_of_one_column_or_of_several():
+    """Read on the Rennes traffic file: one flagged column was asked « Ces colonnes sont-elles
+    connues… »."""
+    assert reliance.question(["averagevehiclespeed"]).startswith("Cette colonne est-elle connue")
+    assert reliance.question(["hp_matin", "hp_soir"]).startswith("Ces colonnes sont-elles connues")

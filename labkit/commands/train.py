@@ -132,12 +132,11 @@ def train_table(
         check = reliance.check_reliance(
             clean, target, comparison.features, best.key, comparison.split, metric=comparison.metric
         )
-        question = _t("reliance_question")
         warnings += [
             {
                 "kind": "leak_check",
                 "columns": list(group.group.columns),
-                "message": f"{check.sentence(group)} {question}",
+                "message": f"{check.sentence(group)} {reliance.question(group.group.columns)}",
             }
             for group in check.flagged()
         ]

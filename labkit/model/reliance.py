@@ -200,6 +200,13 @@ def flag(scores: list[GroupScore], score_with: float, baseline: float) -> None:
             group.flagged = False
 
 
+def question(columns: Sequence[str]) -> str:
+    """Whether these columns are known when the decision is made, asked in French (one column
+    or several)."""
+    key = "reliance_question_one" if len(set(columns)) == 1 else "reliance_question"
+    return messages.text(f"learning.{key}")
+
+
 def shown_score(value: float, metric: str) -> str:
     """A score as module 05 writes it, an R² above 0.99 with three decimals (never « 1 »)."""
     if metric == "r2" and 0.99 <= value < 1:

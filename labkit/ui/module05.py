@@ -684,7 +684,7 @@ class Module05App(ModulePage):
         module = next((m for m in self.modules if m.id == CANVAS_MODULE), None)
         title = module.title if module is not None else ""
         context = canvas.decision_context(course.load_canvas(self.workspace))
-        question = f"<p>{esc(_t('reliance_question'))}</p>"
+        question = f"<p>{esc(reliance.question(check.flagged_columns()))}</p>"
         if context is not None and module is not None:
             field, text = context
             question += f"<p>{esc(_t(f'reliance_canvas_{field}', module=title, text=text))}</p>"
