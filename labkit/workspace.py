@@ -18,6 +18,15 @@ A learner is known by a pseudonym (no account). Their work lives in one folder,
   is written into a hidden folder first, then swapped in (the current work kept as a backup).
 - A full disk or a read-only folder gives a French message, never a traceback.
 
+**Projects.** A learner holds one or more projects (the running example is one, ``exemple``; their
+own ones are ``projet-1``, ``projet-2``…), each a complete chain of work in its own folder,
+``projects/<id>/``. What belongs to the learner rather than to one project (progress, quiz
+answers, the files they uploaded, the module shown…) stays at the top; every other document, every
+table and the project's files (its model) live in the *open* project's folder, named in the index
+``projects.json``. :meth:`Workspace.open_project` switches by rewriting that index (one atomic
+write: a process killed mid-switch leaves the previous project open, whole). A workspace saved
+before projects existed is moved, once, into one project when opened (:meth:`_migrate_projects`).
+
 No path built from what a person types reaches the file system unchecked: pseudonyms are folded to
 a slug, and keys and names must match a strict pattern.
 """
@@ -56,6 +65,20 @@ LEFTOVER_SECONDS = 10 * 60  # temporary files older than this belong to a killed
 _DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 _KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,80}$")
+
+# What belongs to the learner, not to one project (see the module docstring).
+PROJECTS_KEY = "projects"
+LEARNER_DOCUMENTS = frozenset(
+    {"learner", "progress", "quiz", "activity", "last_error", "uploads", PROJECTS_KEY}
+)
+PROJECT_FILES = frozenset({"model.skops", "rapport-importe.html"})  # the rest: uploads
+EXAMPLE_PROJECT = "exemple"
+PROJECT_PREFIX = "projet-"
+PROJECT_ID_RE = re.compile(rf"^(?:{EXAMPLE_PROJECT}|{PROJECT_PREFIX}[1-9][0-9]{{0,3}})$")
+PROJECTS_MAX = 50
+PROJECT_ARCHIVE_MARK = (
+    "Un projet Datalab, exporté pour être importé dans un autre espace de travail.\n"
+)
 _PSEUDONYM_RE = re.compile(r"^[\w .'-]+$", re.UNICODE)
 
 
@@ -182,6 +205,9 @@ class Workspace:
         # "file:model.skops", or "*" (the whole workspace, after an import or a reset).
         self.listeners: list[Callable[[str], None]] = []
         self._pending: list[tuple[Path, Path, str]] | None = None  # staged by together()
+        self.project_id: str | None = None  # None: a folder saved before projects (read as is)
+        self.project_folder = folder
+        self._read_project_index()
 
     def _changed(self, what: str) -> None:
         for listener in list(self.listeners):
@@ -260,15 +286,22 @@ class Workspace:
                 continue  # only files staged inside this folder
             with contextlib.suppress(FileNotFoundError):  # already moved
                 os.replace(tmp, target)
-        for folder in {self.folder, self.folder / "tables", self.folder / "files"}:
+        for folder in self._data_folders():
             if folder.exists():
                 _fsync_dir(folder)
         journal.unlink(missing_ok=True)
 
+    def _data_folders(self) -> set[Path]:
+        folders = {self.folder, self.folder / "tables", self.folder / "files"}
+        projects = self.folder / "projects"
+        for project in projects.iterdir() if projects.is_dir() else ():
+            folders |= {project, project / "tables", project / "files"}
+        return folders
+
     def _clean_leftovers(self) -> None:
         """Remove temporary files that a killed process left (older than a few minutes)."""
         limit = time.time() - LEFTOVER_SECONDS
-        for folder in (self.folder, self.folder / "tables", self.folder / "files"):
+        for folder in self._data_folders():
             for tmp in folder.glob(".*.tmp") if folder.exists() else ():
                 with contextlib.suppress(OSError):
                     if tmp.stat().st_mtime < limit:
@@ -287,6 +320,7 @@ class Workspace:
             folder.mkdir(parents=True, exist_ok=True)
             workspace._roll_forward()
             workspace._clean_leftovers()
+            workspace._migrate_projects()
         except OSError as exc:
             raise write_error(exc, root) from exc
         if not (folder / "learner.json").exists():
@@ -299,7 +333,8 @@ class Workspace:
 
     # --------------------------------------------------------------- documents
     def _doc_path(self, key: str) -> Path:
-        return self.folder / f"{_check_name(key)}.json"
+        base = self.folder if key in LEARNER_DOCUMENTS else self.project_folder
+        return base / f"{_check_name(key)}.json"
 
     def save(self, key: str, value: Any) -> None:
         """Store a JSON-able value under ``key`` (atomic; the previous version is kept)."""
@@ -368,13 +403,13 @@ class Workspace:
     def keys(self) -> list[str]:
         return sorted(
             p.stem
-            for p in self.folder.glob("*.json")
+            for p in {*self.folder.glob("*.json"), *self.project_folder.glob("*.json")}
             if not p.name.endswith(".prev.json") and not p.name.startswith(".")
         )
 
     # ------------------------------------------------------------------ tables
     def _table_path(self, name: str) -> Path:
-        return self.folder / "tables" / f"{_check_name(name)}.parquet"
+        return self.project_folder / "tables" / f"{_check_name(name)}.parquet"
 
     def save_table(self, name: str, table) -> None:
         """Store a DataFrame (atomic), keeping its column types and its index labels (the rows of
@@ -408,7 +443,32 @@ class Workspace:
 
     # ------------------------------------------------------------------- files
     def _file_path(self, name: str) -> Path:
-        return self.folder / "files" / _check_name(name)
+        base = self.project_folder if name in PROJECT_FILES else self.folder
+        return base / "files" / _check_name(name)
+
+    def uploaded_files(self) -> list[dict[str, Any]]:
+        """The files this learner uploaded or downloaded (kept for every project): name, size and
+        when, newest first."""
+        folder = self.folder / "files"
+        found = []
+        for path in folder.iterdir() if folder.is_dir() else ():
+            if path.name.startswith(".") or path.name in PROJECT_FILES or not path.is_file():
+                continue
+            if not _KEY_RE.match(path.name):
+                continue
+            info = path.stat()
+            stamp = _dt.datetime.fromtimestamp(info.st_mtime, _dt.UTC)
+            found.append({"name": path.name, "bytes": info.st_size, "saved": stamp})
+        return sorted(found, key=lambda item: item["saved"], reverse=True)
+
+    def delete_file(self, name: str) -> None:
+        path = self._file_path(name)
+        if path.exists():
+            try:
+                path.unlink()
+            except OSError as exc:
+                raise write_error(exc, self.folder) from exc
+            self._changed(f"file:{name}")
 
     def save_file(self, name: str, data: bytes) -> Path:
         path = self._file_path(name)
@@ -459,7 +519,8 @@ class Workspace:
         except (zipfile.BadZipFile, ValueError):
             raise messages.error("workspace.import_not_zip") from None
         allowed = re.compile(
-            r"^(?:[a-z0-9][a-z0-9_.-]*\.json|(tables|files)/[a-z0-9][a-z0-9_.-]*)$"
+            rf"^(?:projects/(?:{EXAMPLE_PROJECT}|{PROJECT_PREFIX}[1-9][0-9]{{0,3}})/)?"
+            r"(?:[a-z0-9][a-z0-9_.-]*\.json|(tables|files)/[a-z0-9][a-z0-9_.-]*)$"
         )
         total = 0
         for entry in entries:
@@ -504,6 +565,7 @@ class Workspace:
             raise
         try:
             self._finish_import()
+            self._migrate_projects()  # an archive made before projects existed
         except OSError as exc:
             raise write_error(exc, self.folder) from exc
         self._changed("*")
@@ -547,8 +609,230 @@ class Workspace:
         except OSError as exc:
             raise write_error(exc, self.folder) from exc
         self.save("learner", {"pseudonym": self.pseudonym, "created": _now()})
+        self._migrate_projects()
         self._changed("*")
         return target
+
+    # ---------------------------------------------------------------- projects
+    def _read_project_index(self) -> None:
+        """Route project entries to the open project's folder (see the module docstring)."""
+        try:
+            index = _migrate(json.loads((self.folder / f"{PROJECTS_KEY}.json").read_text("utf-8")))
+        except (OSError, ValueError, UnicodeDecodeError):
+            index = None
+        data = index.get("data") if isinstance(index, dict) else None
+        if not isinstance(data, dict):
+            if (self.folder / f"{PROJECTS_KEY}.json").exists() or (
+                self.folder / "projects"
+            ).is_dir():
+                self._route(EXAMPLE_PROJECT)  # an index damaged by other means: the example
+            return
+        opened = data.get("open")
+        self._route(
+            opened if isinstance(opened, str) and PROJECT_ID_RE.match(opened) else EXAMPLE_PROJECT
+        )
+
+    def _route(self, project_id: str) -> None:
+        self.project_id = project_id
+        self.project_folder = self.folder / "projects" / project_id
+
+    def _legacy_entries(self) -> list[Path]:
+        """The project entries of a folder saved before projects existed (at its top)."""
+        found = []
+        for path in self.folder.glob("*.json"):
+            stem = path.name.removesuffix(".json").removesuffix(".prev")
+            if not path.name.startswith(".") and stem not in LEARNER_DOCUMENTS:
+                found.append(path)
+        tables = self.folder / "tables"
+        found += (
+            [p for p in tables.iterdir() if not p.name.startswith(".")] if tables.is_dir() else []
+        )
+        found += [self.folder / "files" / name for name in PROJECT_FILES]
+        return [path for path in found if path.is_file()]
+
+    def _migrate_projects(self) -> None:
+        """Move a folder saved before projects existed into one project, then write the index.
+
+        Entries move one by one into a hidden folder, which is renamed into place, then the index
+        is written: a process killed at any point is finished by the next :meth:`open`.
+        """
+        index = self.folder / f"{PROJECTS_KEY}.json"
+        projects = self.folder / "projects"
+        staging = projects / ".migration"
+        legacy = self._legacy_entries()
+        if index.exists() and not legacy and not staging.exists():
+            self._read_project_index()
+            return
+        moved_to = None
+        if legacy or staging.exists():
+            staging.mkdir(parents=True, exist_ok=True)
+            for path in legacy:
+                target = staging / path.relative_to(self.folder)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+            moved_to = self._free_project_id(staging)
+            os.replace(staging, projects / moved_to)
+            _fsync_dir(projects)
+            with contextlib.suppress(OSError):  # emptied: only uploads stay at the top
+                (self.folder / "tables").rmdir()
+        self._route(moved_to or self.project_id or EXAMPLE_PROJECT)
+        self.project_folder.mkdir(parents=True, exist_ok=True)
+        self.save(PROJECTS_KEY, {"open": self.project_id})
+
+    def _free_project_id(self, staging: Path) -> str:
+        """Where migrated work goes: the example project when it was the running example's (or
+        nothing says), else a new own project."""
+        try:
+            stored = _migrate(json.loads((staging / "project.json").read_text("utf-8")))
+            kind = (stored.get("data") or {}).get("kind")
+        except (OSError, ValueError, UnicodeDecodeError, AttributeError):
+            kind = None
+        if kind != "propre" and not (self.folder / "projects" / EXAMPLE_PROJECT).exists():
+            return EXAMPLE_PROJECT
+        return self._next_project_id()
+
+    def _next_project_id(self) -> str:
+        taken = {p.name for p in (self.folder / "projects").glob(f"{PROJECT_PREFIX}*")}
+        number = 1
+        while f"{PROJECT_PREFIX}{number}" in taken:
+            number += 1
+        return f"{PROJECT_PREFIX}{number}"
+
+    def project_ids(self) -> list[str]:
+        """Every project of this learner, the example first, then their own in creation order."""
+        projects = self.folder / "projects"
+        own = [
+            p.name
+            for p in (projects.iterdir() if projects.is_dir() else ())
+            if p.is_dir() and PROJECT_ID_RE.match(p.name) and p.name != EXAMPLE_PROJECT
+        ]
+        own.sort(key=lambda name: int(name.removeprefix(PROJECT_PREFIX)))
+        return [EXAMPLE_PROJECT, *own]
+
+    def project_document(self, project_id: str, key: str, default: Any = None) -> Any:
+        """A document of another project, read without opening it (for the project list)."""
+        if project_id not in self.project_ids():
+            return default
+        path = self.folder / "projects" / project_id / f"{_check_name(key)}.json"
+        try:
+            return self._read_envelope(path)["data"]
+        except (OSError, ValueError, UnicodeDecodeError, KeyError, TypeError, TooNew):
+            return default
+
+    def open_project(self, project_id: str) -> None:
+        """Make ``project_id`` the open project (it must exist; the example always does)."""
+        if project_id not in self.project_ids():
+            raise messages.error("workspace.project_unknown")
+        if project_id == self.project_id:
+            return
+        folder = self.folder / "projects" / project_id
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise write_error(exc, self.folder) from exc
+        self.save(PROJECTS_KEY, {"open": project_id})  # the one write that switches
+        self._route(project_id)
+        self._changed("*")
+
+    def new_project(self) -> str:
+        """Create an empty own project and open it; its id."""
+        if len(self.project_ids()) > PROJECTS_MAX:
+            raise messages.error("workspace.projects_too_many", max=PROJECTS_MAX)
+        project_id = self._next_project_id()
+        try:
+            (self.folder / "projects" / project_id).mkdir(parents=True)
+        except OSError as exc:
+            raise write_error(exc, self.folder) from exc
+        self.open_project(project_id)
+        return project_id
+
+    def delete_project(self, project_id: str) -> Path:
+        """Put an own project aside (moved to the backups, never deleted); the example cannot be.
+        When it was open, the example project is opened."""
+        if project_id == EXAMPLE_PROJECT or project_id not in self.project_ids():
+            raise messages.error("workspace.project_not_deletable")
+        if project_id == self.project_id:
+            self.open_project(EXAMPLE_PROJECT)
+        try:
+            target = self._backup_target()
+            os.replace(
+                self.folder / "projects" / project_id,
+                target.with_name(f"{target.name}-{project_id}"),
+            )
+        except OSError as exc:
+            raise write_error(exc, self.folder) from exc
+        return target
+
+    def export_project(self, max_bytes: int | None = None) -> bytes:
+        """The open project alone as a ZIP archive (for :meth:`import_project`)."""
+        limit = EXPORT_MAX_BYTES if max_bytes is None else max_bytes
+        paths = [
+            path
+            for path in sorted(self.project_folder.rglob("*"))
+            if path.is_file() and ".abime-" not in path.name and not path.name.startswith(".")
+        ]
+        total = sum(path.stat().st_size for path in paths)
+        if total > limit:
+            raise messages.error(
+                "workspace.export_too_large",
+                size_mb=f"{total / 2**20:.1f}".replace(".", ","),
+                max_mb=limit // 2**20,
+            )
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("datalab-projet.txt", PROJECT_ARCHIVE_MARK)
+            for path in paths:
+                archive.write(path, path.relative_to(self.project_folder).as_posix())
+        return buffer.getvalue()
+
+    def import_project(self, data: bytes) -> str:
+        """Add a project exported by :meth:`export_project` as a new own project, and open it.
+
+        Every entry is checked first (names, sizes): anything unexpected and nothing is added. The
+        project is written into a hidden folder, then renamed into place.
+        """
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+            entries = archive.infolist()
+        except (zipfile.BadZipFile, ValueError):
+            raise messages.error("workspace.import_project_not_zip") from None
+        names = {entry.filename for entry in entries}
+        if "datalab-projet.txt" not in names:
+            raise messages.error("workspace.import_project_not_zip")
+        allowed = re.compile(
+            r"^(?:[a-z0-9][a-z0-9_.-]*\.json|(tables|files)/[a-z0-9][a-z0-9_.-]*)$"
+        )
+        total = 0
+        for entry in entries:
+            name = entry.filename
+            if name == "datalab-projet.txt":
+                continue
+            if entry.is_dir() or not allowed.match(name) or ".." in name:
+                raise messages.error("workspace.import_bad_entry", name=name[:80])
+            if name.removesuffix(".json").removesuffix(".prev") in LEARNER_DOCUMENTS:
+                raise messages.error("workspace.import_bad_entry", name=name[:80])
+            if name.startswith("files/") and name.removeprefix("files/") not in PROJECT_FILES:
+                raise messages.error("workspace.import_bad_entry", name=name[:80])
+            total += entry.file_size
+        if total > IMPORT_MAX_BYTES:
+            raise messages.error("workspace.import_too_large", max_mb=IMPORT_MAX_BYTES // 2**20)
+        if len(self.project_ids()) > PROJECTS_MAX:
+            raise messages.error("workspace.projects_too_many", max=PROJECTS_MAX)
+        project_id = self._next_project_id()
+        staging = self.folder / "projects" / f".{project_id}.import"
+        try:
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir(parents=True)
+            for entry in entries:
+                if entry.filename != "datalab-projet.txt":
+                    _stage_plain(staging / entry.filename, archive.read(entry))
+            os.replace(staging, self.folder / "projects" / project_id)
+            _fsync_dir(self.folder / "projects")
+        except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise write_error(exc, self.folder) from exc
+        self.open_project(project_id)
+        return project_id
 
 
 def _stage_plain(path: Path, data: bytes) -> None:

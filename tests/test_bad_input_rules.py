@@ -305,4 +305,4 @@ def test_the_workspace_export_has_a_size_limit(workspace):
     with pytest.raises(DatalabError, match="limite d’export"):
         workspace.export_zip(max_bytes=1000)
     archive = zipfile.ZipFile(io.BytesIO(workspace.export_zip()))
-    assert "notes.json" in archive.namelist()
+    assert "projects/exemple/notes.json" in archive.namelist()

@@ -116,10 +116,10 @@ def test_damaged_and_missing_documents_never_crash_and_are_left_as_they_are(work
     broken = Workspace.open("Abîmé", workspace_root)
     (broken.folder / "progress.json").write_text("{pas du json", encoding="utf-8")
     (broken.folder / "quiz.json").write_bytes(b"\xff\xfe\x00garbage")
-    (broken.folder / "training.json").write_text(json.dumps({"data": 3}), encoding="utf-8")
+    (broken.project_folder / "training.json").write_text(json.dumps({"data": 3}), encoding="utf-8")
     (broken.folder / "activity.json").write_text(json.dumps([1, 2]), encoding="utf-8")
     (broken.folder / "last_error.json").write_text(json.dumps({"text": 5}), encoding="utf-8")
-    (broken.folder / "dataset.json").write_text(
+    (broken.project_folder / "dataset.json").write_text(
         json.dumps({"format": "datalab-workspace", "version": 99, "data": {}}), encoding="utf-8"
     )
     nameless = learners / "sans-fiche"

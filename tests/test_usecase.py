@@ -72,11 +72,11 @@ def learner(workspace):
     plan = problem.plan_evaluation(clean, TARGET)
     split = problem.split_data(clean, TARGET, plan)
     trained = learning.train(clean, TARGET, features, "tree", split=split, recipe=recipe.to_dict())
+    choice = selection.DatasetChoice("upload", None, "accords.csv", TARGET, filename="accords.csv")
+    save_choice(workspace, choice, raw)  # chosen in module 03, before the model of module 05
     saved_model.save_model(workspace, trained)
     save_recipe(workspace, recipe)
     save_clean_table(workspace, clean)
-    choice = selection.DatasetChoice("upload", None, "accords.csv", TARGET, filename="accords.csv")
-    save_choice(workspace, choice, raw)
     return workspace
 
 

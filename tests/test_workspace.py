@@ -52,7 +52,7 @@ def test_save_and_load_round_trip_with_envelope(workspace):
     value = {"titre": "Crèches", "liste": [1, 2.5, None], "vrai": True}
     workspace.save("canvas", value)
     assert workspace.load("canvas") == value
-    envelope = json.loads((workspace.folder / "canvas.json").read_text(encoding="utf-8"))
+    envelope = json.loads((workspace.project_folder / "canvas.json").read_text(encoding="utf-8"))
     assert envelope["format"] == "datalab-workspace"
     assert envelope["version"] == FORMAT_VERSION
     assert envelope["data"] == value
@@ -84,23 +84,25 @@ def test_two_learners_never_see_each_other(workspace_root):
 def test_corrupted_file_falls_back_to_previous_version_and_is_kept(workspace):
     workspace.save("canvas", {"version": 1})
     workspace.save("canvas", {"version": 2})
-    (workspace.folder / "canvas.json").write_text('{"format": "datalab-wo', encoding="utf-8")
+    (workspace.project_folder / "canvas.json").write_text(
+        '{"format": "datalab-wo', encoding="utf-8"
+    )
     assert workspace.load("canvas") == {"version": 1}
     assert any("abîmé" in notice for notice in workspace.notices)
-    kept = list(workspace.folder.glob("canvas.json.abime-*"))
+    kept = list(workspace.project_folder.glob("canvas.json.abime-*"))
     assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == '{"format": "datalab-wo'
 
 
 def test_corrupted_file_without_backup_gives_a_clear_message_and_is_kept(workspace):
-    (workspace.folder / "canvas.json").write_bytes(b"\xff\xfe not json")
+    (workspace.project_folder / "canvas.json").write_bytes(b"\xff\xfe not json")
     with pytest.raises(DatalabError) as info:
         workspace.load("canvas")
     assert "abîmé" in info.value.message and "rien n’est effacé" in info.value.hint
-    assert len(list(workspace.folder.glob("canvas.json.abime-*"))) == 1
+    assert len(list(workspace.project_folder.glob("canvas.json.abime-*"))) == 1
 
 
 def test_old_format_bare_value_is_migrated(workspace):
-    (workspace.folder / "canvas.json").write_text(
+    (workspace.project_folder / "canvas.json").write_text(
         json.dumps({"probleme": "ancien"}), encoding="utf-8"
     )
     assert workspace.load("canvas") == {"probleme": "ancien"}
@@ -108,7 +110,7 @@ def test_old_format_bare_value_is_migrated(workspace):
 
 def test_newer_format_is_refused_without_loss(workspace):
     newer = {"format": "datalab-workspace", "version": FORMAT_VERSION + 1, "data": {"x": 1}}
-    path = workspace.folder / "canvas.json"
+    path = workspace.project_folder / "canvas.json"
     path.write_text(json.dumps(newer), encoding="utf-8")
     with pytest.raises(DatalabError) as info:
         workspace.load("canvas")
@@ -162,12 +164,12 @@ def test_missing_and_damaged_tables_give_french_messages(workspace):
     with pytest.raises(DatalabError) as info:
         workspace.load_table("clean")
     assert "Aucun tableau" in str(info.value)
-    (workspace.folder / "tables").mkdir(exist_ok=True)
-    (workspace.folder / "tables" / "clean.parquet").write_bytes(b"PAR1 broken")
+    (workspace.project_folder / "tables").mkdir(exist_ok=True)
+    (workspace.project_folder / "tables" / "clean.parquet").write_bytes(b"PAR1 broken")
     with pytest.raises(DatalabError) as info:
         workspace.load_table("clean")
     assert "mis de côté" in str(info.value)
-    assert list((workspace.folder / "tables").glob("clean.parquet.abime-*"))
+    assert list((workspace.project_folder / "tables").glob("clean.parquet.abime-*"))
 
 
 def test_export_import_round_trip(workspace_root):
@@ -220,9 +222,9 @@ def test_reset_keeps_a_backup(workspace):
     workspace.save("canvas", {"probleme": "piscine"})
     backup = workspace.reset()
     assert workspace.load("canvas") is None
-    assert json.loads((backup / "canvas.json").read_text(encoding="utf-8"))["data"] == {
-        "probleme": "piscine"
-    }
+    assert json.loads(
+        (backup / "projects" / "exemple" / "canvas.json").read_text(encoding="utf-8")
+    )["data"] == {"probleme": "piscine"}
     assert workspace.load("learner")["pseudonym"] == "Testeur"
 
 

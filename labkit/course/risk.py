@@ -224,6 +224,14 @@ class Assessment:
     @property
     def explanation(self) -> list[str]:
         """Why this level, in French sentences."""
+        if not self.reasons and self.to_check and self.possible_level is not None:
+            return [
+                messages.text(
+                    "risk.level_no_yes_but_unsure",
+                    count=len(self.to_check),
+                    level=self.possible_level.name,
+                )
+            ]
         if not self.reasons:
             return [messages.text("risk.level_no_yes")]
         return [r.reason for r in self.reasons]

@@ -22,10 +22,51 @@ KEY = "dataset"
 TABLE = "raw"
 
 
-def keep_file(workspace, name: str, data: bytes) -> None:
+UPLOADS = "uploads"  # what the learner knows of each kept file: its own name, rows, when
+
+
+def keep_file(
+    workspace, name: str, data: bytes, *, original: str | None = None, rows: int | None = None
+) -> None:
     """Keep the file a dataset was read from (uploaded or downloaded) in the learner's workspace,
-    under a name made by :func:`labkit.data.opendata.workspace_name`."""
+    under a name made by :func:`labkit.data.opendata.workspace_name`; it is listed in module 03
+    for every project of the learner (:func:`kept_files`)."""
     workspace.save_file(name, data)
+    known = dict(workspace.load(UPLOADS, None) or {})
+    known[name] = {
+        "name": original or name,
+        "rows": rows,
+        "saved": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+    }
+    workspace.save(UPLOADS, known)
+
+
+def kept_files(workspace) -> list[dict]:
+    """The files the learner uploaded or downloaded, newest first: ``file`` (the workspace's
+    name), ``name`` (theirs), ``rows`` (when known) and ``saved`` (a UTC datetime)."""
+    known = workspace.load(UPLOADS, None) or {}
+    known = known if isinstance(known, dict) else {}
+    found = []
+    for item in workspace.uploaded_files():
+        entry = known.get(item["name"]) if isinstance(known.get(item["name"]), dict) else {}
+        rows = entry.get("rows")
+        found.append(
+            {
+                "file": item["name"],
+                "name": str(entry.get("name") or item["name"]),
+                "rows": rows if isinstance(rows, int) else None,
+                "saved": item["saved"],
+            }
+        )
+    return found
+
+
+def forget_file(workspace, name: str) -> None:
+    """Delete a kept file (a project that used it keeps its table: it was saved apart)."""
+    workspace.delete_file(name)
+    known = dict(workspace.load(UPLOADS, None) or {})
+    if known.pop(name, None) is not None:
+        workspace.save(UPLOADS, known)
 
 
 def save_choice(workspace, choice: DatasetChoice, frame: pd.DataFrame) -> DatasetChoice:

@@ -17,6 +17,10 @@ def save_model(workspace, trained: TrainedModel, extra: dict | None = None) -> d
     """Store the model file and its metadata in the workspace; return the metadata. Both land
     together (:meth:`labkit.workspace.Workspace.together`): a process killed half-way leaves the
     previous model and metadata, or the new ones, never one without the other."""
+    from labkit.learner.project import dataset_identity
+
+    # Which data it learnt from: module 06 says so if the project's data are replaced later.
+    extra = {**(extra or {}), "dataset_identity": dataset_identity(workspace.load("dataset", None))}
     meta = model_store.metadata(trained, extra)
     data = model_store.to_bytes(trained)
     together = getattr(workspace, "together", None)
@@ -43,3 +47,12 @@ def load_model(workspace) -> TrainedModel:
     if meta is None:
         raise messages.error("learning.store_metadata_missing")
     return model_store.from_parts(data, meta)
+
+
+def trained_on_other_data(workspace, meta: dict | None) -> bool:
+    """Whether the saved model learnt from other data than the project's current dataset (the
+    project's data were replaced since; models saved before this was recorded are not judged)."""
+    from labkit.learner.project import dataset_identity
+
+    made_for = (meta or {}).get("dataset_identity")
+    return bool(made_for) and made_for != dataset_identity(workspace.load("dataset", None))

@@ -5,6 +5,10 @@ copy on disk: reload, restart, another device) and counts a *revision* for each 
 raised whenever something writes that link. Views read :meth:`revisions` to know whether what they
 show is still current, and may :meth:`subscribe` to hear about changes.
 
+It holds the learner's *projects* (:meth:`projects`, :meth:`open_project`, :meth:`start_project`):
+each is a whole chain in its own part of the workspace (:class:`labkit.workspace.Workspace`); opening
+another one is announced as a change of every link.
+
 It also owns one hand-off between modules: when the learner picks another dataset (module 03), the
 recipe made for the previous one is set aside (and given back if they return to that dataset), with
 the cleaned table derived from it, so that module 04 starts from the new table instead of refusing
@@ -13,9 +17,11 @@ an old recipe and module 05 never shows the old table's columns.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
-from labkit.workspace import Workspace
+from labkit.workspace import EXAMPLE_PROJECT, Workspace
 
 # The links of the chain, in order, and the workspace entries that make each of them.
 LINKS: dict[str, tuple[str, ...]] = {
@@ -55,6 +61,30 @@ def dataset_identity(stored_choice: dict | None) -> str:
     return f"{source}:{which}"
 
 
+@dataclass(frozen=True)
+class ProjectEntry:
+    """One project of the learner, as the project switcher lists it."""
+
+    id: str
+    title: str
+    is_example: bool
+    dataset: str  # the name of its dataset ("" when none was chosen yet)
+    is_open: bool
+
+
+def is_example_project(workspace) -> bool:
+    """Whether the open project is the running example's (a workspace saved before projects
+    existed, or none, counts as such)."""
+    project_id = getattr(workspace, "project_id", None)
+    return project_id in (None, EXAMPLE_PROJECT)
+
+
+def example_title() -> str:
+    from labkit.settings import load_settings
+
+    return load_settings().running_example.title
+
+
 class LearnerProject:
     """One learner's chain of work, held for the whole session (see the module docstring)."""
 
@@ -64,6 +94,8 @@ class LearnerProject:
         self._subscribers: list[Callable[[str], None]] = []
         self._dataset = dataset_identity(workspace.load("dataset", None))
         self._handing_over = False
+        self._quiet = False
+        self.notices: list[str] = []  # French confirmations for the next page built
         workspace.listeners.append(self._on_workspace_change)
 
     @property
@@ -93,6 +125,8 @@ class LearnerProject:
             callback(link)
 
     def _on_workspace_change(self, entry: str) -> None:
+        if self._quiet:
+            return
         if entry == "*":  # an import or a reset: everything may have changed
             self._dataset = dataset_identity(self.workspace.load("dataset", None))
             for link in LINKS:
@@ -140,6 +174,98 @@ class LearnerProject:
         finally:
             self._handing_over = False
         self._bump("recipe")
+
+    # ------------------------------------------------------------------ projects
+    @property
+    def project_id(self) -> str:
+        return self.workspace.project_id or EXAMPLE_PROJECT
+
+    @property
+    def is_example(self) -> bool:
+        return self.project_id == EXAMPLE_PROJECT
+
+    def title(self, project_id: str | None = None) -> str:
+        """The title of a project: the learner's own, or the running example's."""
+        project_id = project_id or self.project_id
+        stored = self.workspace.project_document(project_id, "project", None)
+        title = stored.get("title") if isinstance(stored, dict) else None
+        if project_id == EXAMPLE_PROJECT:
+            return example_title()
+        return str(title or "").strip() or project_id
+
+    def projects(self) -> list[ProjectEntry]:
+        """Every project of the learner, the example first."""
+        entries = []
+        for project_id in self.workspace.project_ids():
+            choice = self.workspace.project_document(project_id, "dataset", None)
+            dataset = str(choice.get("name") or "") if isinstance(choice, dict) else ""
+            entries.append(
+                ProjectEntry(
+                    project_id,
+                    self.title(project_id),
+                    project_id == EXAMPLE_PROJECT,
+                    dataset,
+                    project_id == self.project_id,
+                )
+            )
+        return entries
+
+    def open_project(self, project_id: str, notice: str | None = None) -> None:
+        """Open another project: every link of the chain is announced as changed (``notice``: a
+        confirmation shown by the page built for it)."""
+        with self._announced_once(notice):
+            self.workspace.open_project(project_id)
+
+    @contextlib.contextmanager
+    def _announced_once(self, notice: str | None = None) -> Iterator[None]:
+        """Writes made inside are announced as one change of the whole project, at the end (with
+        ``notice`` for the learner when they all succeeded)."""
+        self._quiet = True
+        try:
+            yield
+        except BaseException:
+            self._quiet = False
+            self._on_workspace_change("*")
+            raise
+        self._quiet = False
+        if notice:
+            self.notices.append(notice)
+        self._on_workspace_change("*")
+
+    def start_project(
+        self, title: str, fill: Callable[[], object] | None = None, notice: str | None = None
+    ) -> str:
+        """Create an own project called ``title``, open it, and run ``fill`` in it (for example
+        saving the dataset it starts from); the modules hear of it once, when it is complete."""
+        from labkit.course.project import OWN, make_project
+        from labkit.learner.course import save_project
+
+        project = make_project(OWN, title)
+        previous = self.project_id
+        with self._announced_once(notice):
+            project_id = self.workspace.new_project()
+            try:
+                save_project(self.workspace, project)
+                if fill is not None:
+                    fill()
+            except BaseException:  # nothing half-made: the empty project is put aside
+                self.workspace.delete_project(project_id)
+                self.workspace.open_project(previous)
+                raise
+        return project_id
+
+    def import_project(self, data: bytes, notice: str | None = None) -> str:
+        """Add a project exported from Datalab (:meth:`labkit.workspace.Workspace.import_project`)
+        and open it."""
+        with self._announced_once(notice):
+            return self.workspace.import_project(data)
+
+    def delete_project(self, project_id: str) -> None:
+        self.workspace.delete_project(project_id)
+
+    def take_notices(self) -> list[str]:
+        taken, self.notices = self.notices, []
+        return taken
 
     def close(self) -> None:
         """Stop following the workspace (the project is no longer used)."""

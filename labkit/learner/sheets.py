@@ -12,11 +12,14 @@ import datetime as _dt
 from collections.abc import Mapping
 from typing import Any
 
+from labkit import messages
 from labkit.course import canvas
 from labkit.data import datapackage, selection
 from labkit.errors import DatalabError
 from labkit.learner import chain, course, preparation, usecase
+from labkit.learner import model as saved_model
 from labkit.learner.course import load_project
+from labkit.learner.project import dataset_identity, is_example_project
 from labkit.plots.usecase import cost_figure
 from labkit.prepare import quality
 from labkit.settings import load_settings
@@ -38,8 +41,10 @@ def gather_facts(workspace, context=None) -> ProjectFacts:
     problems: list[str] = []
     summary = course.canvas_summary(workspace)
     values = {f["id"]: f["value"] for f in summary["fields"]}
-    example = canvas.example_values()
-    title = values.get("titre") or (example["titre"] if context.is_default else None)
+    # The running example's framing stands in only in the example project: an own project never
+    # shows its story (its empty fields say so, and point to module 02).
+    example = canvas.example_values() if is_example_project(workspace) else {}
+    title = values.get("titre") or (example.get("titre") if context.is_default else None)
     title = title or _project_title(workspace) or trained.target
     try:
         risk_info = course.risk_summary(workspace)
@@ -177,9 +182,27 @@ def save_transparency(workspace, values: Mapping[str, Any]) -> dict[str, str]:
             "version": FORMAT_VERSION,
             "fields": clean,
             "saved_at": _dt.datetime.now().isoformat(timespec="seconds"),
+            # What it was written about: the report says when these changed since.
+            "model_saved": (saved_model.load_metadata(workspace) or {}).get("saved"),
+            "dataset": dataset_identity(workspace.load("dataset", None)),
         },
     )
     return clean
+
+
+def transparency_stale(workspace) -> str | None:
+    """Why the saved sheet is out of date (the model trained again, or the project's data
+    replaced, since it was saved), in French; ``None`` when it is current or not saved."""
+    stored = workspace.load(KEY, None) if workspace is not None else None
+    if not isinstance(stored, Mapping) or "model_saved" not in stored:
+        return None  # not saved, or saved before this was recorded: nothing to compare
+    when = str(stored.get("saved_at") or "")[:10]
+    when = ".".join(reversed(when.split("-"))).replace(".", "/") if when else "—"
+    if stored.get("dataset") != dataset_identity(workspace.load("dataset", None)):
+        return messages.text("report.sheet_stale_data", when=when)
+    if stored.get("model_saved") != (saved_model.load_metadata(workspace) or {}).get("saved"):
+        return messages.text("report.sheet_stale_model", when=when)
+    return None
 
 
 def load_transparency(workspace) -> dict[str, str] | None:
@@ -244,6 +267,7 @@ def project_report(
         facts,
         sheet=saved if saved is not None else transparency.generate(facts),
         sheet_saved=saved is not None,
+        sheet_stale=transparency_stale(workspace) if saved is not None else None,
         quality=quality,
         quality_when=quality_when,
         interactive=interactive,

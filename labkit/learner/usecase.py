@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from labkit import __version__
+from labkit import __version__, messages
 from labkit.course.modules import get_module
 from labkit.learner import chain
 from labkit.learner import model as saved_model
@@ -58,10 +58,20 @@ def load_context(workspace) -> UseContext:
     recipe = model_recipe(trained)
     if recipe is None:
         recipe, _is_default = chain.recipe_of(workspace)
+    notice = None
+    if saved_model.trained_on_other_data(workspace, meta):
+        choice = workspace.load("dataset", None)
+        notice = messages.text(
+            "usecase.model_other_data",
+            trained_on=str((meta.get("dataset") or {}).get("name") or "—"),
+            current=str((choice or {}).get("name") or "—"),
+            module=_module05_title(),
+        )
     return UseContext(
         trained,
         meta,
         recipe,
+        notice=notice,
         _holdout_loader=lambda: holdout_rows(
             chain.prepared(workspace).clean, trained, meta, recipe
         ),

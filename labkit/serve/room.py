@@ -28,7 +28,7 @@ from labkit.course import quiz
 from labkit.course.modules import STATUSES, Module, load_modules, registry_path
 from labkit.learner.activity import ACTIVITY_KEY, LAST_ERROR_KEY
 from labkit.learner.course import quiz_answers, quiz_score, set_status
-from labkit.workspace import TooNew, Workspace, default_root
+from labkit.workspace import EXAMPLE_PROJECT, TooNew, Workspace, default_root
 
 # The keys other modules write (their functions import pandas or scikit-learn, which the server
 # does not need): ``labkit.learner.dataset.KEY`` and ``labkit.model.model_store.TRAINING_KEY``.
@@ -97,6 +97,7 @@ class LearnerRow:
     scores: dict[str, tuple[int, int]] = field(default_factory=dict)  # module id → (right, total)
     first_tries: dict[tuple[str, str], bool] = field(default_factory=dict)  # (module, question)
     current: str = ""  # module number shown
+    project: str = ""  # the title of the project open on the learner's page
     dataset: str = ""
     model: str = ""
     model_metric: str = ""
@@ -267,6 +268,7 @@ class RoomReader:
         read("progress", lambda: self._read_progress(workspace, row))
         read("quiz", lambda: self._read_quiz(workspace, row))
         read(ACTIVITY_KEY, lambda: self._read_activity(workspace, row))
+        read("project", lambda: self._read_project(workspace, row))
         read(DATASET_KEY, lambda: self._read_dataset(workspace, row))
         read(TRAINING_KEY, lambda: self._read_model(workspace, row))
         read(LAST_ERROR_KEY, lambda: self._read_error(workspace, row))
@@ -313,6 +315,14 @@ class RoomReader:
             if isinstance(stored.get("module"), str):
                 row.current = stored["module"]
             row.last_activity = _latest(row.last_activity, _parse_time(stored.get("at")))
+
+    def _read_project(self, workspace: ReadOnlyWorkspace, row: LearnerRow) -> None:
+        if workspace.project_id in (None, EXAMPLE_PROJECT):
+            row.project = _t("project_example")
+            return
+        stored = workspace.load("project", None)
+        title = stored.get("title") if isinstance(stored, dict) else None
+        row.project = str(title or workspace.project_id)[:120]
 
     def _read_dataset(self, workspace: ReadOnlyWorkspace, row: LearnerRow) -> None:
         stored = workspace.load(DATASET_KEY, None)
@@ -388,11 +398,16 @@ class RoomReader:
 def _signature(folder: Path) -> tuple:
     """What changes when the learner's page writes a document."""
     entries = []
-    with os.scandir(folder) as listing:
-        for entry in listing:
-            if entry.name.endswith(".json") and not entry.name.endswith(".prev.json"):
-                info = entry.stat()
-                entries.append((entry.name, info.st_mtime_ns, info.st_size))
+    folders = [folder]
+    projects = folder / "projects"
+    if projects.is_dir():
+        folders += [p for p in projects.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    for where in folders:
+        with os.scandir(where) as listing:
+            for entry in listing:
+                if entry.name.endswith(".json") and not entry.name.endswith(".prev.json"):
+                    info = entry.stat()
+                    entries.append((f"{where.name}/{entry.name}", info.st_mtime_ns, info.st_size))
     return tuple(sorted(entries))
 
 
@@ -458,6 +473,7 @@ def learners_table(room: Room) -> list[dict[str, Any]]:
                 entry[_t("col_quiz_module", number=module.number)] = (
                     "" if right is None else _t("quiz_cell", right=right, total=total)
                 )
+        entry[_t("col_project")] = row.project
         entry[_t("col_dataset")] = row.dataset
         entry[_t("col_model")] = row.model
         entry[_t("col_model_score")] = "" if row.model_score is None else round(row.model_score, 3)

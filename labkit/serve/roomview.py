@@ -165,6 +165,7 @@ def room_html(summary: room.Room, base: str) -> str:
             "col_current",
             "col_modules",
             "col_quiz",
+            "col_project",
             "col_dataset",
             "col_model",
             "col_activity",
@@ -208,6 +209,7 @@ def room_html(summary: room.Room, base: str) -> str:
                 f"<td>{esc(labels.get(row.current, row.current) or _t('none'))}</td>"
                 f"<td>{_bar([('done', done / total), ('going', going / total)], _t('done_count', done=done, total=len(modules)))}</td>"
                 f"<td>{esc(quiz or _t('none'))}</td>"
+                f"<td>{esc(row.project or _t('none'))}</td>"
                 f"<td>{esc(row.dataset or _t('none'))}</td>"
                 f"<td>{esc(model or _t('none'))}</td>"
                 f"<td>{esc(room.ago(row.last_activity, now))}</td>"
@@ -483,6 +485,7 @@ class LearnerHandler(_Base):
         )
         facts = [
             (_t("col_state"), _t(f"state_{row.state(summary.generated)}")),
+            (_t("col_project"), row.project or _t("none")),
             (_t("col_dataset"), row.dataset or _t("none")),
             (
                 _t("col_model"),

@@ -5,16 +5,13 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from labkit import messages
-from labkit.course.project import OWN, RUNNING_EXAMPLE, make_project
 from labkit.errors import DatalabError
-from labkit.learner.course import load_project, progress, save_project
-from labkit.settings import load_settings
+from labkit.learner.course import progress
 from labkit.ui.components import (
     MessageArea,
     download_link,
     esc,
     guarded,
-    html,
     page,
     paragraph,
     section_title,
@@ -23,6 +20,7 @@ from labkit.ui.components import (
     uploaded_file,
 )
 from labkit.ui.page import ModulePage, activity
+from labkit.ui.projects import project_manager
 from labkit.ui.session import page_link, sign_out_link
 
 
@@ -68,62 +66,8 @@ class AccueilApp(ModulePage):
     # ---------------------------------------------------------------- project
     @activity
     def project_choice(self) -> widgets.Widget:
-        area = MessageArea()
-        example = load_settings().running_example
-        current = load_project(self.workspace)
-        choice = widgets.RadioButtons(
-            options=[
-                (messages.text("ui.home_project_running", title=example.title), RUNNING_EXAMPLE),
-                (messages.text("ui.home_project_own"), OWN),
-            ],
-            value=current.kind if current else None,
-            description="",
-            layout={"width": "auto"},
-        )
-        title = widgets.Text(
-            value=current.title if current and current.kind == OWN else "",
-            description=messages.text("ui.home_project_own_label"),
-            style={"description_width": "initial"},
-            layout={"width": "36rem", "display": "" if current and current.kind == OWN else "none"},
-        )
-        save = widgets.Button(
-            description=messages.text("ui.home_project_save"), button_style="primary"
-        )
-        status = widgets.HTML(self._project_status(current))
-
-        def on_kind(change):
-            title.layout.display = "" if change["new"] == OWN else "none"
-
-        @guarded(area)
-        def on_save(_):
-            project = make_project(choice.value, title.value)
-            save_project(self.workspace, project)
-            status.value = self._project_status(project)
-            area.success(messages.text("project.saved", title=project.title))
-
-        choice.observe(on_kind, names="value")
-        save.on_click(on_save)
-        story = paragraph(example.story, "dl-muted")
-        question = html(f"<p><strong>{esc(messages.text('ui.home_project_question'))}</strong></p>")
-        return page(
-            section_title(messages.text("ui.home_project_title")),
-            story,
-            question,
-            choice,
-            title,
-            save,
-            status,
-            area,
-        )
-
-    @staticmethod
-    def _project_status(project) -> str:
-        if project is None:
-            return ""
-        kind = messages.text(
-            "ui.home_kind_running" if project.is_running_example else "ui.home_kind_own"
-        )
-        return f"<p>{messages.text('ui.home_project_current', title=esc(project.title), kind=kind)}</p>"
+        """The open project and the others, a new one, export and import (:mod:`labkit.ui.projects`)."""
+        return project_manager(self.project)
 
     # --------------------------------------------------------------- progress
     @activity

@@ -12,6 +12,7 @@ import ipywidgets as widgets
 from labkit import messages
 from labkit.course import canvas, risk
 from labkit.learner import course
+from labkit.learner.project import is_example_project
 from labkit.ui.components import (
     MessageArea,
     download_link,
@@ -106,6 +107,8 @@ class Module02App(ModulePage):
         )
         save.add_class("dl-canvas-save")
         fill = widgets.Button(description=messages.text("canvas.example_button"))
+        # The running example's framing fills blanks only in the example project.
+        fill.layout.display = "" if is_example_project(self.workspace) else "none"
         exports = widgets.VBox()
 
         def current() -> dict[str, str]:

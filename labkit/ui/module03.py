@@ -16,6 +16,7 @@ import pandas as pd
 from traitlets import HasTraits, Instance
 
 from labkit import messages
+from labkit.course.project import TITLE_MAX
 from labkit.data import catalogue, datapackage, opendata, selection
 from labkit.data.columns import TYPES
 from labkit.data.labels import (
@@ -27,7 +28,9 @@ from labkit.data.labels import (
 )
 from labkit.data.reader import Detection, ReadOptions, read_table
 from labkit.data.rows import with_row_column
-from labkit.learner.dataset import keep_file, load_choice, save_choice
+from labkit.frenchfmt import date_text, number
+from labkit.learner import dataset_identity
+from labkit.learner.dataset import forget_file, keep_file, kept_files, load_choice, save_choice
 from labkit.plots import datasets as plots
 from labkit.settings import load_settings
 from labkit.ui.components import (
@@ -399,8 +402,14 @@ class Module03App(ModulePage):
         def download(dataset: opendata.RemoteDataset, resource: opendata.RemoteResource) -> None:
             area.info(t("live_downloading", title=resource.title))
             got = opendata.download_resource(resource)
-            keep_file(self.workspace, got.name, got.data)
             result = read_table(got.data, got.original_name)
+            keep_file(
+                self.workspace,
+                got.name,
+                got.data,
+                original=got.original_name,
+                rows=len(result.frame),
+            )
             self.state.propose(
                 Candidate(
                     source="datagouv",
@@ -617,25 +626,80 @@ class Module03App(ModulePage):
             loaded["options"] = options
             show(result)
 
-        def on_upload(change) -> None:
-            value = change["new"]
-            if not value:
-                return
-            item = value[0]
-            data = bytes(item["content"])
-            name = str(item["name"])
+        def open_file(data: bytes, name: str, saved: str | None) -> None:
             area.clear()
             column_types.clear()
             for control in (encoding, separator, quote, decimal, thousands, date_format):
                 control.value = None
             loaded.update(data=data, name=name)
             read(ReadOptions())
-            saved = opendata.workspace_name(name, name.rsplit(".", 1)[-1].lower()).replace(
-                "datagouv-", "import-", 1
-            )
-            keep_file(self.workspace, saved, data)
+            rows = len(loaded["result"].frame)
+            if saved is None:
+                saved = opendata.workspace_name(name, name.rsplit(".", 1)[-1].lower()).replace(
+                    "datagouv-", "import-", 1
+                )
+                keep_file(self.workspace, saved, data, original=name, rows=rows)
+                refresh_files()
             loaded["saved"] = saved
-            area.success(t("file_read", name=name, rows=len(loaded["result"].frame)))
+            area.success(t("file_read", name=name, rows=rows))
+
+        def on_upload(change) -> None:
+            value = change["new"]
+            if not value:
+                return
+            item = value[0]
+            open_file(bytes(item["content"]), str(item["name"]), None)
+
+        files_table = widgets.HTML()
+        files_pick = dropdown(t("files_pick"), [], "dl-files-pick")
+        files_open = _button(t("files_open"), "", "dl-files-open")
+        files_delete = _button(t("files_delete"), "", "dl-files-delete")
+        files_box = widgets.VBox()
+
+        def refresh_files() -> None:
+            kept = kept_files(self.workspace)
+            if not kept:
+                files_box.children = ()
+                return
+            rows = [
+                {
+                    t("files_col_name"): item["name"],
+                    t("files_col_saved"): date_text(item["saved"].astimezone()),
+                    t("files_col_rows"): "—" if item["rows"] is None else number(item["rows"]),
+                }
+                for item in kept
+            ]
+            files_table.value = table_html(rows, caption=t("files_title"))
+            files_pick.options = [(item["name"], item["file"]) for item in kept]
+            files_box.children = (
+                html(f"<h4>{esc(t('files_title'))}</h4>"),
+                paragraph(t("files_intro"), "dl-muted"),
+                files_table,
+                widgets.HBox(
+                    [files_pick, files_open, files_delete], layout={"flex_flow": "row wrap"}
+                ),
+            )
+
+        def on_reopen(_button) -> None:
+            if not files_pick.value:
+                area.warning(t("files_none_picked"))
+                return
+            data = self.workspace.read_file(files_pick.value)
+            if data is None:
+                refresh_files()
+                area.warning(t("files_gone"))
+                return
+            name = dict((v, k) for k, v in files_pick.options)[files_pick.value]
+            open_file(data, name, files_pick.value)
+
+        def on_delete(_button) -> None:
+            if not files_pick.value:
+                area.warning(t("files_none_picked"))
+                return
+            name = dict((v, k) for k, v in files_pick.options)[files_pick.value]
+            forget_file(self.workspace, files_pick.value)
+            refresh_files()
+            area.success(t("files_deleted", name=name))
 
         def on_reread(_button) -> None:
             if "data" not in loaded:
@@ -670,6 +734,9 @@ class Module03App(ModulePage):
             area.success(t("candidate_ready", name=loaded["name"]))
 
         upload.observe(guarded(area)(on_upload), names="value")
+        files_open.on_click(guarded(area)(on_reopen))
+        files_delete.on_click(guarded(area)(on_delete))
+        refresh_files()
         reread.on_click(guarded(area)(on_reread))
         set_type.on_click(guarded(area)(on_type))
         use.on_click(guarded(area)(on_use))
@@ -680,6 +747,7 @@ class Module03App(ModulePage):
                 f'<p><strong>{esc(t("upload_label"))}</strong> <span class="dl-muted">{esc(t("upload_help"))}</span></p>'
             ),
             upload,
+            files_box,
             area,
             report,
             figure_box,
@@ -775,13 +843,41 @@ class Module03App(ModulePage):
 
         target.observe(guarded(area)(on_target), names="value")
 
+        where = widgets.RadioButtons(
+            options=[(t("where_new"), "new"), (t("where_replace"), "replace")],
+            value="new",
+            layout={"width": "auto", "display": "none"},
+        )
+        where.add_class("dl-choice-where")
+        where_intro = widgets.HTML()
+
+        def show_where() -> None:
+            """Ask whether other data start a new project or replace this project's."""
+            question = self._where_question(state.current())
+            where_intro.value = question or ""
+            where.layout.display = "" if question and not self.project.is_example else "none"
+
         def on_save(_button) -> None:
+            candidate = state.current()
+            if self._where_question(candidate) and (
+                self.project.is_example or where.value == "new"
+            ):
+                title = candidate.name[:TITLE_MAX]
+                done = t("choice_saved_new_project", title=title)
+                self.project.start_project(title, lambda: state.save(target.value), notice=done)
+                area.success(done)  # a module opened alone is not built again
+                return
+            replaced = self._where_question(candidate) is not None
             saved = state.save(target.value)
             area.success(t("choice_saved", name=saved.name, target=saved.target or "—"))
+            if replaced:
+                area.warning(t("choice_replaced"))
 
         save.on_click(guarded(area)(on_save))
         when_changed(state, ("choice", "candidate"), area, refresh)
+        when_changed(state, ("choice", "candidate"), area, show_where)
         refresh()
+        show_where()
         return page(
             section_title(t("choose_title")),
             paragraph(t("choose_intro")),
@@ -789,6 +885,31 @@ class Module03App(ModulePage):
             target,
             task,
             figure_box,
+            where_intro,
+            where,
             save,
             area,
         )
+
+    def _where_question(self, candidate: Candidate) -> str | None:
+        """The question asked before saving other data than this project's (``None`` when the
+        data are this project's, or the project has none yet)."""
+        if self.project is None:
+            return None
+        wanted = dataset_identity(
+            {
+                "source": candidate.source,
+                "dataset_id": candidate.dataset_id,
+                "url": candidate.url,
+                "filename": candidate.filename,
+                "name": candidate.name,
+            }
+        )
+        if self.project.is_example:
+            if wanted == dataset_identity(None):
+                return None
+            return message_html("info", t("where_example"))
+        saved = self.workspace.load("dataset", None)
+        if not isinstance(saved, dict) or dataset_identity(saved) == wanted:
+            return None
+        return f"<p><strong>{esc(t('where_question', name=saved.get('name') or '—'))}</strong></p>"

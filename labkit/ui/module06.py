@@ -508,6 +508,9 @@ class Module06App(ModulePage):
 
         generate.on_click(on_generate)
         save.on_click(on_save)
+        stale = sheets.transparency_stale(self.workspace)
+        if stale:
+            area.warning(stale, keep=True)
         refresh_exports(saved)
         return page(
             section_title(_t("ui_transparency_title")),

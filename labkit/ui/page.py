@@ -123,6 +123,12 @@ class ModulePage:
             widgets.HTML(header_html(self.module, self.modules)),
         ]
         parts.append(self.identity())
+        if self.project is not None:
+            from labkit.ui.projects import project_bar
+
+            parts.append(project_bar(self.project))
+            for notice in self.project.take_notices():
+                self.messages.success(notice)
         if self.workspace is not None:
             parts.append(widgets.HTML(nav_html(self.module, self.modules, self.pseudonym)))
             try:

@@ -130,6 +130,14 @@ class WorkbookApp:
         self.current: str | None = None
         self.router.observe(self._on_route, names="route")
         self.router.on_msg(self._on_message)
+        if self.project is not None:
+            self.project.subscribe(self._on_project_change)
+
+    def _on_project_change(self, link: str) -> None:
+        """Another project opened (or the whole work imported, reset): the module shown is built
+        again for it now, at the learner's own request; the others when they are next opened."""
+        if link == "all" and self.current in self.shown:
+            self._build(self.numbers[self.current])
 
     @staticmethod
     def prepare() -> None:

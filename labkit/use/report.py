@@ -61,6 +61,7 @@ def build_report(
     *,
     sheet: Mapping[str, str],
     sheet_saved: bool,
+    sheet_stale: str | None = None,
     quality: Mapping | DatalabError,
     quality_when: str = "after",
     interactive: bool = False,
@@ -70,7 +71,7 @@ def build_report(
     """The final report as one self-contained HTML document (see the module docstring).
 
     ``sheet`` is the transparency sheet (``sheet_saved`` when the learner saved it, else a
-    draft); ``quality`` the data-quality summary measured ``quality_when`` (``"before"`` or
+    draft; ``sheet_stale`` says why a saved one is out of date); ``quality`` the data-quality summary measured ``quality_when`` (``"before"`` or
     ``"after"``) cleaning, or the error that prevented it; ``cost_figure(analysis, chosen)`` the
     plotly cost curve of an interactive report."""
     charts = Charts(interactive, cost_figure)
@@ -88,8 +89,10 @@ def build_report(
         "biais": sections.fairness(_fairness_view(facts, charts)),
         "seuil": sections.decision(_decision_view(facts, charts)),
         "risques": sections.risks(_risk_view(facts.risk)),
-        "transparence": sections.sheet(_sheet_view(sheet, sheet_saved, transparency.FICHE)),
-        "carte": sections.sheet(_sheet_view(sheet, sheet_saved, transparency.CARTE)),
+        "transparence": sections.sheet(
+            _sheet_view(sheet, sheet_saved, transparency.FICHE, sheet_stale)
+        ),
+        "carte": sections.sheet(_sheet_view(sheet, sheet_saved, transparency.CARTE, sheet_stale)),
         "suite": sections.next_steps(
             {"lines": _lines(facts.usecase.get("next_steps") or _t("next_steps_default"), True)}
         ),
@@ -370,6 +373,6 @@ def _risk_view(risk: Mapping) -> dict:
     }
 
 
-def _sheet_view(sheet: Mapping[str, str], saved: bool, part: str) -> dict:
+def _sheet_view(sheet: Mapping[str, str], saved: bool, part: str, stale: str | None) -> dict:
     html = transparency.section_html(sheet, part, heading_level=3)
-    return {"saved": saved, "html": Markup(html)}  # escaped by its own template
+    return {"saved": saved, "stale": stale, "html": Markup(html)}  # escaped by its own template
