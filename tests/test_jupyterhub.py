@@ -250,24 +250,22 @@ def test_three_users_work_apart_and_a_user_who_leaves_is_culled(hub, chromium):
         page.get_by_text("Vous travaillez sous le pseudonyme").wait_for()
         assert page.locator(".dl-page strong", has_text=name).count() >= 1
 
-    # Alice saves her project choice, then leaves: her server is idle from now on.
-    alice.get_by_role("radio", name="L’exemple fil rouge", exact=False).check()
-    alice.get_by_role("button", name="Enregistrer ce choix").click()
-    alice.get_by_text("Projet enregistré").wait_for()
+    # Alice starts her own project, then leaves: her server is idle from now on.
+    alice.get_by_label("Titre du nouveau projet").fill("Projet d’Alice")
+    alice.get_by_role("button", name="Créer ce projet").click()
+    alice.get_by_text("Projet créé et ouvert").first.wait_for()
     alice_context.close()
     left_at = time.monotonic()
     assert projects(hub, "alice") == ["alice"], "alice's work is not in her own folder"
 
     # Bruno saves his own project and finds it again at the address with his pseudonym.
-    bruno.get_by_role("radio", name="Mon propre projet").check()
-    bruno.get_by_label("Titre de votre projet").fill("Prévoir les inscriptions")
-    bruno.get_by_role("button", name="Enregistrer ce choix").click()
-    bruno.get_by_text("Projet enregistré").wait_for()
+    bruno.get_by_label("Titre du nouveau projet").fill("Prévoir les inscriptions")
+    bruno.get_by_role("button", name="Créer ce projet").click()
+    bruno.get_by_text("Projet créé et ouvert").first.wait_for()
     response = bruno.goto(f"{hub.url}/user/bruno/{HOME_PATH}?pseudo=bruno", wait_until="commit")
     assert response.status == 200
     wait_until_rendered(bruno, timeout=START_TIMEOUT * 1000)
-    bruno.get_by_text("Prévoir les inscriptions").first.wait_for()
-    assert bruno.get_by_role("radio", name="Mon propre projet").is_checked()
+    bruno.locator(".dl-project-line", has_text="Prévoir les inscriptions").first.wait_for()
     # Leaving the first page shut its kernel down: one open page, one kernel.
     deadline = time.monotonic() + 60
     while len(hub.kernels("bruno")) > 1 and time.monotonic() < deadline:
@@ -277,8 +275,8 @@ def test_three_users_work_apart_and_a_user_who_leaves_is_culled(hub, chromium):
     # Chloé types Alice's pseudonym: her server only knows her own folder, so nothing shows.
     open_home(chloe, "chloe", "alice", hub)
     chloe.get_by_text("Vous travaillez sous le pseudonyme").wait_for()
-    assert chloe.get_by_text("Projet choisi").count() == 0
-    assert not chloe.get_by_role("radio", name="L’exemple fil rouge", exact=False).is_checked()
+    chloe.locator(".dl-project-line", has_text="projet d’exemple").first.wait_for()
+    assert chloe.get_by_text("Projet d’Alice").count() == 0
     # Nor can she open Bruno's server.
     response = chloe.goto(f"{hub.url}/user/bruno/{HOME_PATH}", wait_until="commit")
     reached = response is not None and response.status == 200 and "/user/bruno/" in chloe.url

@@ -59,8 +59,10 @@ def test_search_open_a_card_and_choose_it(page, open_page):
     expect(page.locator(".dl-target select")).to_have_value("fuite_2024")
     page.get_by_text("Tâche : classification").wait_for()
     page.locator(".dl-choice-status ~ * .js-plotly-plot, .js-plotly-plot").first.wait_for()
+    # the learner is in the example project: other data open a project of her own
+    page.get_by_text("ces données-là ouvriront un nouveau projet").wait_for()
     page.get_by_role("button", name="Enregistrer ce choix pour mon projet").click()
-    page.get_by_text("Choix enregistré : « Fuites sur les conduites").wait_for()
+    page.get_by_text("Nouveau projet créé et ouvert : « Fuites sur les conduites").wait_for()
     assert page.locator(".dl-msg-error").count() == 0
     assert_accessible(page)
 
@@ -103,9 +105,7 @@ def test_import_a_file_override_a_setting_choose_and_find_it_again(page, open_pa
     target.select_option("entrees")
     page.get_by_text("Tâche : régression").wait_for()
     page.get_by_role("button", name="Enregistrer ce choix pour mon projet").click()
-    page.get_by_text(
-        "Choix enregistré : « frequentation sports.csv », cible « entrees »"
-    ).wait_for()
+    page.get_by_text("Nouveau projet créé et ouvert : « frequentation sports.csv »").wait_for()
     assert page.locator(".dl-msg-error").count() == 0
     assert_accessible(page)
 

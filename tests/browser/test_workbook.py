@@ -130,8 +130,15 @@ def test_dataset_change_in_03_is_followed_by_04_and_05_without_reload(page, voil
         "button", name="Utiliser ce jeu de données pour mon projet"
     ).click()
     root.locator(".dl-choice-status").get_by_text("Jeu à enregistrer").wait_for()
+    build = build_of(page, "03")
     root.get_by_role("button", name="Enregistrer ce choix pour mon projet").click()
-    root.get_by_text("Choix enregistré : « Fuites sur les conduites").wait_for()
+    # other data than the example's open a new project: 03 is built again for it, and says so
+    page.wait_for_function(
+        "b => !document.querySelector('.dl-module-03').classList.contains(b)", arg=build
+    )
+    root = shown(page, "03")
+    root.get_by_text("Nouveau projet créé et ouvert : « Fuites sur les conduites").wait_for()
+    root.locator(".dl-project-line").get_by_text("Fuites sur les conduites").wait_for()
 
     page.evaluate("() => { window.location.hash = '#04'; }")
     root = shown(page, "04")
