@@ -301,6 +301,11 @@ class Workspace:
     def _clean_leftovers(self) -> None:
         """Remove temporary files that a killed process left (older than a few minutes)."""
         limit = time.time() - LEFTOVER_SECONDS
+        projects = self.folder / "projects"
+        for partial in projects.glob(".projet-*") if projects.is_dir() else ():
+            with contextlib.suppress(OSError):
+                if partial.stat().st_mtime < limit:
+                    shutil.rmtree(partial, ignore_errors=True)
         for folder in self._data_folders():
             for tmp in folder.glob(".*.tmp") if folder.exists() else ():
                 with contextlib.suppress(OSError):
@@ -734,15 +739,37 @@ class Workspace:
         self._route(project_id)
         self._changed("*")
 
-    def new_project(self) -> str:
-        """Create an empty own project and open it; its id."""
+    def new_project(self, fill: Callable[[], object] | None = None) -> str:
+        """Create an own project, run ``fill`` in it (its first writes), then open it; its id.
+
+        The project is made in a hidden folder and renamed into place when ``fill`` has finished,
+        then opened (one write of the index): a process killed half-way leaves the learner in the
+        project they were in, and no half-made project (:meth:`_clean_leftovers` removes it); a
+        ``fill`` that raises leaves nothing either.
+        """
         if len(self.project_ids()) > PROJECTS_MAX:
             raise messages.error("workspace.projects_too_many", max=PROJECTS_MAX)
         project_id = self._next_project_id()
+        previous = self.project_id or EXAMPLE_PROJECT
+        staging = self.folder / "projects" / f".{project_id}.nouveau"
         try:
-            (self.folder / "projects" / project_id).mkdir(parents=True)
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir(parents=True)
         except OSError as exc:
             raise write_error(exc, self.folder) from exc
+        self.project_id, self.project_folder = project_id, staging
+        try:
+            if fill is not None:
+                fill()
+            os.replace(staging, self.folder / "projects" / project_id)
+            _fsync_dir(self.folder / "projects")
+        except BaseException as exc:
+            self._route(previous)
+            shutil.rmtree(staging, ignore_errors=True)
+            if isinstance(exc, OSError):
+                raise write_error(exc, self.folder) from exc
+            raise
+        self._route(previous)
         self.open_project(project_id)
         return project_id
 

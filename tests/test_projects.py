@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import html
 import io
+import os
 import shutil
+import time
 import zipfile
 from pathlib import Path
 
@@ -127,6 +129,30 @@ def test_a_project_that_cannot_be_filled_is_not_left_half_made(workspace):
         project.start_project("Trafic", bad_choice)
     assert workspace.project_ids() == [EXAMPLE_PROJECT]
     assert workspace.project_id == EXAMPLE_PROJECT
+
+
+def test_a_project_creation_killed_half_way_leaves_the_learner_where_she_was(workspace_root):
+    workspace = Workspace.open("Camille", workspace_root)
+    project = LearnerProject(workspace)
+
+    def killed():
+        choose(workspace, table("traffic"), "t.csv", "trafic")
+        raise KeyboardInterrupt  # the kernel stopped in the middle of the first writes
+
+    with pytest.raises(KeyboardInterrupt):
+        project.start_project("Trafic", killed)
+    assert workspace.project_ids() == [EXAMPLE_PROJECT] and workspace.project_id == EXAMPLE_PROJECT
+    assert load_choice(workspace)[0].is_default
+    # a process killed outright leaves its hidden folder: never listed, removed later
+    partial = workspace.folder / "projects" / ".projet-1.nouveau"
+    (partial / "tables").mkdir(parents=True)
+    (partial / "dataset.json").write_text("{}", encoding="utf-8")
+    again = Workspace.open("Camille", workspace_root)
+    assert again.project_ids() == [EXAMPLE_PROJECT] and again.project_id == EXAMPLE_PROJECT
+    old = time.time() - 3600
+    os.utime(partial, (old, old))
+    Workspace.open("Camille", workspace_root)
+    assert not partial.exists()
 
 
 @pytest.mark.parametrize("title", ["", "   ", "x" * 500])
@@ -285,6 +311,7 @@ def test_replaced_data_mark_the_model_and_the_sheet_out_of_date(workspace):
     assert "données du projet ont été remplacées" in sheets.transparency_stale(workspace)
     report = sheets.project_report(workspace)
     assert "données du projet ont été remplacées" in report
+    assert "entraîné sur « trafic.csv »" in report  # the report says whose model it shows
 
 
 def test_a_model_trained_again_marks_the_saved_sheet_out_of_date(workspace, monkeypatch):

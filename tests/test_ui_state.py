@@ -60,6 +60,23 @@ def test_module05_state_starts_from_the_chosen_target(state05):
     assert state05.comparison is None and state05.trained is None
 
 
+def test_module05_resumes_the_columns_of_the_model_saved_for_this_project(state05, workspace):
+    from labkit.learner import model as saved_model
+    from labkit.model import learning, problem
+    from labkit.ui.module05 import _State
+
+    chosen = [c for c in state05.features if c != "surface"][:2]
+    clean = state05.clean
+    split = problem.split_data(clean, "etat", problem.plan_evaluation(clean, "etat"))
+    trained = learning.train(clean, "etat", chosen, "tree", split=split, recipe=Recipe().to_dict())
+    saved_model.save_model(workspace, trained)
+    again = _State(workspace)  # the learner comes back to this project
+    assert again.features == chosen
+    assert any("reprises" in notice for notice in again.notices)
+    _choose(workspace, _table(), "loyer")  # another target: the model's columns do not apply
+    assert "etat" in _State(workspace).features
+
+
 def test_choosing_a_target_updates_features_and_excluded_columns(state05):
     seen = _Seen(state05, ("target", "features", "grouping"))
     state05.set_target("loyer")

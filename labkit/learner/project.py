@@ -241,18 +241,14 @@ class LearnerProject:
         from labkit.learner.course import save_project
 
         project = make_project(OWN, title)
-        previous = self.project_id
+
+        def first_writes() -> None:
+            save_project(self.workspace, project)
+            if fill is not None:
+                fill()
+
         with self._announced_once(notice):
-            project_id = self.workspace.new_project()
-            try:
-                save_project(self.workspace, project)
-                if fill is not None:
-                    fill()
-            except BaseException:  # nothing half-made: the empty project is put aside
-                self.workspace.delete_project(project_id)
-                self.workspace.open_project(previous)
-                raise
-        return project_id
+            return self.workspace.new_project(first_writes)
 
     def import_project(self, data: bytes, notice: str | None = None) -> str:
         """Add a project exported from Datalab (:meth:`labkit.workspace.Workspace.import_project`)

@@ -124,6 +124,22 @@ class _State(HasTraits):
         self.audited_column: str | None = None
         target = self.choice.target
         self.set_target(target if target in self.clean.columns else None)
+        self._resume_saved_columns()
+
+    def _resume_saved_columns(self) -> None:
+        """Start from the columns of the model saved for this project (same target, same data),
+        so that coming back to a project finds its column choice as it was."""
+        meta = saved_model.load_metadata(self.workspace) if self.workspace is not None else None
+        if not isinstance(meta, dict) or not self.target or meta.get("target") != self.target:
+            return
+        if saved_model.trained_on_other_data(self.workspace, meta):
+            return
+        kept = [
+            c for c in meta.get("features") or [] if c in self.clean.columns and c != self.target
+        ]
+        if kept and kept != list(self.features):
+            self.set_features(kept)
+            self.notices.append(_t("ui_columns_resumed", count=len(kept)))
 
     # ------------------------------------------------------------------ choice
     def set_target(self, target: str | None) -> None:

@@ -103,7 +103,7 @@ def build_report(
             title=_t("report_title", title=facts.title),
             author=facts.author,
             date=date,
-            notice=facts.notice if facts.is_default else None,
+            notice=facts.notice,  # the stand-in model, or a model trained on replaced data
             sections=SECTIONS,
             body=body,
         )
