@@ -4,7 +4,9 @@
 // - the route follows the address: a link to "#04", the back and forward buttons and a reload all
 //   change location.hash, and the kernel hears it through the "route" value;
 // - a module already on the page is shown at once, without waiting for the kernel (which may be
-//   busy with a long computation); a new one appears when the kernel has built it;
+//   busy with a long computation), but it cannot be used (inert, aria-busy) until the kernel says
+//   it is still current ("served"): a module that the kernel builds again because something it
+//   shows changed is never clicked on just before it is replaced; a new one appears when built;
 // - when a module's widgets are all drawn, its root element carries data-dl-module="NN" (tests,
 //   benchmarks and outside checks wait for it);
 // - every few seconds the page asks the kernel whether it still holds the learner's work: when the
@@ -108,12 +110,18 @@ function render({ model, el }) {
     scheduled = false;
     const route = routeFromAddress(model.get("modules"));
     const ready = model.get("ready") || {};
+    const served = model.get("served") || "";
     for (const root of moduleRoots()) {
       const number = numberOf(root);
       const current = number === route;
       root.style.display = current ? "" : "none";
-      const usable =
-        current && ready[number] === buildOf(root) && root.querySelector(".dl-module-end");
+      const confirmed = served === `${number}:${buildOf(root)}`;
+      const drawn = ready[number] === buildOf(root) && root.querySelector(".dl-module-end");
+      const usable = current && confirmed && drawn;
+      const waiting = current && !confirmed;
+      if (root.inert !== waiting) root.inert = waiting;
+      if (waiting) root.setAttribute("aria-busy", "true");
+      else if (root.hasAttribute("aria-busy")) root.removeAttribute("aria-busy");
       if (usable) {
         if (root.getAttribute("data-dl-module") !== number) {
           root.setAttribute("data-dl-module", number);
@@ -161,6 +169,7 @@ function render({ model, el }) {
   observer.observe(document.body, { childList: true, subtree: true });
   window.addEventListener("hashchange", followAddress);
   model.on("change:ready", schedule);
+  model.on("change:served", schedule);
   model.on("change:modules", followAddress);
 
   let pinged = 0;

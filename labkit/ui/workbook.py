@@ -37,6 +37,7 @@ _serials = itertools.count(1)
 
 APP_CSS = """
 .dl-router { display: none !important; }
+.dl-module-root[aria-busy="true"] { opacity: .65; cursor: progress; }
 .dl-overlay { position: fixed; inset: 0; z-index: 10000; background: rgba(20, 30, 45, .72);
   display: flex; align-items: center; justify-content: center; }
 .dl-overlay-box { background: #fff; color: #1b1b1b; max-width: 34rem; padding: 1.5rem 2rem;
@@ -59,6 +60,9 @@ class Router(anywidget.AnyWidget):
     modules = traitlets.List(traitlets.Unicode()).tag(sync=True)  # module numbers, "00"…"06"
     route = traitlets.Unicode("").tag(sync=True)  # the module the address asks for
     ready = traitlets.Dict().tag(sync=True)  # number → build whose widgets were all sent
+    # "NN:build": the module the kernel last showed for the address, once it knows it is current
+    # (the page keeps a module shown from before inert until then: never clicked, then replaced)
+    served = traitlets.Unicode("").tag(sync=True)
     taken_over = traitlets.Bool(False).tag(sync=True)
     texts = traitlets.Dict().tag(sync=True)
 
@@ -138,6 +142,7 @@ class WorkbookApp:
         again for it now, at the learner's own request; the others when they are next opened."""
         if link == "all" and self.current in self.shown:
             self._build(self.numbers[self.current])
+            self._serve(self.current)
 
     @staticmethod
     def prepare() -> None:
@@ -203,6 +208,10 @@ class WorkbookApp:
         shown = self.shown.get(number)
         if shown is None or self._stale(shown):
             self._build(self.numbers[number])
+        self._serve(number)
+
+    def _serve(self, number: str) -> None:
+        self.router.served = f"{number}:{self.router.ready.get(number, '')}"
 
     def _revisions(self, shown: _Shown) -> dict[str, int]:
         if self.project is None:

@@ -32,6 +32,11 @@ def open_app(page, server, pseudonym: str, number: str | None = None):
     return shown(page, number or "00")
 
 
+def go_to(page, number: str):
+    page.evaluate(f"() => {{ window.location.hash = '#{number}'; }}")
+    return shown(page, number)
+
+
 def build_of(page, number: str) -> str:
     classes = page.locator(f".dl-module-{number}").get_attribute("class") or ""
     return next(c for c in classes.split() if c.startswith("dl-build-"))
@@ -223,3 +228,50 @@ def test_the_kernel_connection_stays_open_past_the_first_pings(page, voila_serve
     page.wait_for_timeout(40_000)
     assert page.evaluate("() => window.datalabKernelSocketOpens") == opens
     assert page.get_by_role("alertdialog").count() == 0
+
+
+def test_a_module_from_before_is_never_clicked_then_rebuilt_under_the_learner(page, voila_server):
+    open_app(page, voila_server, "Course App", "05")
+    old = build_of(page, "05")
+    root = go_to(page, "03")
+    reveal_all_steps(root)
+    query = root.locator(".dl-catalogue-query input")
+    query.fill("fuites")
+    query.press("Enter")
+    root.get_by_role(
+        "button", name="Ouvrir la fiche : Fuites sur les conduites d’un réseau d’eau potable"
+    ).click()
+    root.locator(".dl-catalogue-detail").get_by_role(
+        "button", name="Utiliser ce jeu de données pour mon projet"
+    ).click()
+    root.locator(".dl-choice-status").get_by_text("Jeu à enregistrer").wait_for()
+    root.get_by_role("button", name="Enregistrer ce choix pour mon projet").click()
+    page.get_by_text("Nouveau projet créé et ouvert").first.wait_for()
+
+    # Straight to 05: the page shows the 05 of before at once, but it cannot be clicked (inert,
+    # aria-busy) while the kernel builds it again for the new data.
+    seen = page.evaluate(
+        """async () => {
+            window.location.hash = '#05';
+            await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+            const root = document.querySelector('.dl-module-05');
+            return {classes: root.className, inert: root.inert, busy: root.getAttribute('aria-busy'),
+                    visible: root.style.display !== 'none'};
+        }"""
+    )
+    assert f"dl-build-{old.removeprefix('dl-build-')}" in seen["classes"].split()
+    assert seen["visible"] and seen["inert"] and seen["busy"] == "true"
+
+    root = shown(page, "05")
+    new = build_of(page, "05")
+    assert new != old
+    assert page.evaluate("() => document.querySelector('.dl-module-05').inert") is False
+    root.get_by_text("Fuites sur les conduites").first.wait_for()
+    compare = root.get_by_role("button", name="Comparer les modèles", exact=True)
+    while not compare.count():  # the steps before it, one at a time
+        before = root.locator(".dl-narrative-cell").count()
+        root.locator(".dl-next-step-button").first.click()
+        expect(root.locator(".dl-narrative-cell")).not_to_have_count(before)
+    compare.click()
+    root.get_by_text("Comparaison terminée").wait_for(timeout=SLOW_MS)
+    assert build_of(page, "05") == new, "module 05 was built again under the learner"
