@@ -227,9 +227,9 @@ def landed(page, name: str) -> None:
 
 
 def projects(hub: Hub, name: str) -> list[str]:
-    """The learners whose project choice is saved in this user's workspace."""
+    """The learners who started a project of their own in this user's workspace."""
     folder = hub.workspace(name) / "learners"
-    return sorted(p.parent.name for p in folder.glob("*/project.json"))
+    return sorted({p.parents[2].name for p in folder.glob("*/projects/*/project.json")})
 
 
 def open_home(page, name: str, pseudonym: str, hub: Hub) -> None:

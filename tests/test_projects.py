@@ -264,6 +264,17 @@ def test_two_projects_exported_and_imported_into_another_workspace(workspace_roo
     assert other.workspace.project_ids() == [EXAMPLE_PROJECT, "projet-1", "projet-2"]
 
 
+def test_the_example_project_exported_is_imported_as_an_own_copy(workspace_root):
+    workspace = Workspace.open("Camille", workspace_root)
+    course.save_canvas(workspace, {"titre": "Crèches", "probleme": "Attribuer les places."})
+    archive = workspace.export_project()
+    other = LearnerProject(Workspace.open("Dominique", workspace_root))
+    project_id = other.import_project(archive)
+    assert project_id == "projet-1" and not other.is_example
+    assert other.title().endswith("(copie importée)")
+    assert course.load_canvas(other.workspace)["probleme"] == "Attribuer les places."
+
+
 def _zip(entries: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

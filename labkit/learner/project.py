@@ -21,6 +21,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from labkit import messages
 from labkit.workspace import EXAMPLE_PROJECT, Workspace
 
 # The links of the chain, in order, and the workspace entries that make each of them.
@@ -253,8 +254,16 @@ class LearnerProject:
     def import_project(self, data: bytes, notice: str | None = None) -> str:
         """Add a project exported from Datalab (:meth:`labkit.workspace.Workspace.import_project`)
         and open it."""
+        from labkit.course.project import OWN, make_project
+        from labkit.learner.course import load_project, save_project
+
         with self._announced_once(notice):
-            return self.workspace.import_project(data)
+            project_id = self.workspace.import_project(data)
+            current = load_project(self.workspace)
+            if current is None or current.kind != OWN:  # the example's work, now an own project
+                title = messages.text("projects.imported_example_title", title=example_title())
+                save_project(self.workspace, make_project(OWN, title))
+            return project_id
 
     def delete_project(self, project_id: str) -> None:
         self.workspace.delete_project(project_id)

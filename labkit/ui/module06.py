@@ -16,8 +16,9 @@ import pandas as pd
 
 from labkit import messages
 from labkit.data.rows import with_row_column
-from labkit.learner import bundle, sheets
+from labkit.learner import bundle, course, sheets
 from labkit.learner import usecase as saved_usecase
+from labkit.learner.project import is_example_project
 from labkit.model.display import format_value, number
 from labkit.plots import usecase as plots
 from labkit.ui.components import (
@@ -37,6 +38,7 @@ from labkit.ui.components import (
 )
 from labkit.ui.figures import LiveFigure
 from labkit.ui.page import ModulePage, activity
+from labkit.ui.projects import framing_link
 from labkit.use import scoring, threshold, transparency, usecase, whatif
 
 FORM_CSS = """
@@ -109,6 +111,9 @@ class Module06App(ModulePage):
             count=len(ctx.features),
         )
         parts.append(html(f'<p class="dl-muted">{intro}</p>'))
+        if self.project is not None and not ctx.is_default:
+            owner = _t("model_of_project", title=esc(self.project.title()))
+            parts.append(html(f'<p class="dl-muted">{owner}</p>'))
         return parts
 
     # ------------------------------------------------------------------------ the what-if form
@@ -512,9 +517,14 @@ class Module06App(ModulePage):
         if stale:
             area.warning(stale, keep=True)
         refresh_exports(saved)
+        unframed = []
+        if not is_example_project(self.workspace) and course.load_canvas(self.workspace) is None:
+            # « Préremplir » has no framing to draw from: say so, and where to write it
+            unframed = [html(f'<p class="dl-muted">{framing_link(self.pseudonym)}</p>')]
         return page(
             section_title(_t("ui_transparency_title")),
             paragraph(_t("ui_transparency_intro")),
+            *unframed,
             generate,
             section_title(_t("ui_fiche_heading"), 4),
             *fiche,

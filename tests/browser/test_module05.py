@@ -58,7 +58,7 @@ def test_train_open_a_cell_move_the_slider_and_save(page, open_page, voila_serve
     page.get_by_role("button", name="Enregistrer ce modèle").click()
     page.get_by_text("Le module 06 pourra l’utiliser").wait_for()
     page.get_by_text("Modèle enregistré :").wait_for()
-    learner = voila_server.workspace_root / "learners" / "modele-test"
+    learner = voila_server.workspace_root / "learners" / "modele-test" / "projects" / "exemple"
     assert (learner / "files" / "model.skops").exists()
     assert (learner / "training.json").exists()
     assert page.locator(".dl-msg-error").count() == 0

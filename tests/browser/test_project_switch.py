@@ -161,6 +161,7 @@ def test_two_own_files_are_two_projects_switched_from_the_header(page, voila_ser
 
     root = go(page, "06")
     root.get_by_text("qui prédit « trafic_moyen »", exact=False).first.wait_for(timeout=SLOW_MS)
+    root.get_by_text("Ce modèle est celui du projet ouvert, « trafic.csv »").wait_for()
     text = root.inner_text()
     assert "puissance_nominale" not in text and "Il manque au fichier" not in text
     assert root.locator(".dl-msg-error").count() == 0
