@@ -10,7 +10,12 @@
 // - when a module's widgets are all drawn, its root element carries data-dl-module="NN" (tests,
 //   benchmarks and outside checks wait for it);
 // - every few seconds the page asks the kernel whether it still holds the learner's work: when the
-//   same pseudonym was opened in another tab, this tab says so and gives its kernel back.
+//   same pseudonym was opened in another tab, this tab says so and gives its kernel back;
+// - keyboard and screen-reader users keep their place (WCAG 2.4.3): the page title names the module
+//   shown, a skip link leads to it (the stage is the page's main landmark), a step revealed gets
+//   the focus on its heading (the kernel says which, "focus" message), and a control that the
+//   kernel disabled while it worked, or replaced, gives the focus back to itself, or to the heading
+//   of the activity it was in, never to the page body.
 
 const PING_SECONDS = 3;
 // Without an answer for this long, the page asks the server whether its kernel still exists (a
@@ -94,10 +99,59 @@ function showTakenOver(model) {
     `<div class="dl-overlay-box"><h2 id="dl-taken-over-title">${texts.taken_over_title}</h2>` +
     `<p>${texts.taken_over_text}</p>` +
     `<button type="button" class="dl-overlay-button">${texts.taken_over_button}</button></div>`;
-  box.querySelector("button").addEventListener("click", () => window.location.reload());
+  const button = box.querySelector("button");
+  button.addEventListener("click", () => window.location.reload());
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "Tab") {
+      event.preventDefault(); // the dialog's one control keeps the focus (aria-modal)
+      button.focus();
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      pauseBanner(texts, box);
+    }
+  });
   document.body.appendChild(box);
-  box.querySelector("button").focus();
+  button.focus();
   shutdownKernel();
+}
+
+function pauseBanner(texts, dialog) {
+  // Escape closes the dialog; the page stays paused, said at its top with the same button, and the
+  // work of this tab, no longer current, is hidden (nothing to click on by mistake).
+  dialog.remove();
+  for (const stage of document.querySelectorAll(".dl-stage")) stage.style.display = "none";
+  const banner = document.createElement("div");
+  banner.id = "dl-paused";
+  banner.className = "dl-paused";
+  banner.setAttribute("role", "status");
+  banner.innerHTML =
+    `<p><strong>${texts.taken_over_title}</strong></p>` +
+    `<button type="button" class="dl-overlay-button">${texts.taken_over_button}</button>`;
+  banner.querySelector("button").addEventListener("click", () => window.location.reload());
+  document.body.prepend(banner);
+  banner.querySelector("button").focus();
+}
+
+function headingOf(element) {
+  // The heading a keyboard user lands on: the element's own first heading, made focusable.
+  const heading = element.matches("h1, h2, h3, h4") ? element : element.querySelector("h1, h2, h3, h4");
+  const target = heading || element;
+  if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+  return target;
+}
+
+function focusWhenDrawn(find, timeoutMs = 8000) {
+  // Widgets are drawn some frames after the kernel sends them: try each frame for a while.
+  const deadline = Date.now() + timeoutMs;
+  const attempt = () => {
+    const element = find();
+    if (element) {
+      headingOf(element).focus({ preventScroll: false });
+    } else if (Date.now() < deadline) {
+      window.requestAnimationFrame(attempt);
+    }
+  };
+  attempt();
 }
 
 function render({ model, el }) {
@@ -105,6 +159,71 @@ function render({ model, el }) {
   let lastShown = null;
   let scheduled = false;
   let focusPending = false; // after a switch, keyboard focus goes to the new module's title
+  let lastFocused = null; // the last control the learner was on (see keepFocus)
+  let lastActivity = null; // and the activity it was in
+
+  function currentRoot() {
+    const route = routeFromAddress(model.get("modules"));
+    return moduleRoots().find((root) => numberOf(root) === route) || null;
+  }
+
+  function landmarks() {
+    // The stage is the page's main landmark; a skip link, first in the page, leads to the module.
+    for (const stage of document.querySelectorAll(".dl-stage")) {
+      if (!stage.hasAttribute("role")) {
+        stage.setAttribute("role", "main");
+        stage.id = "dl-main";
+      }
+    }
+    if (!document.getElementById("dl-skip-link")) {
+      const texts = model.get("texts") || {};
+      const link = document.createElement("a");
+      link.id = "dl-skip-link";
+      link.className = "dl-skip-link";
+      link.href = "#dl-main";
+      link.textContent = texts.skip_link || "";
+      link.addEventListener("click", (event) => {
+        event.preventDefault(); // the address names the module: the hash must not change
+        const root = currentRoot();
+        if (root) headingOf(root.querySelector("h1") || root).focus();
+      });
+      document.body.prepend(link);
+    }
+  }
+
+  function keepFocus() {
+    // A control disabled while the kernel works, or replaced by what it produced, loses the focus
+    // to the page body: give it back to the control, or to its activity's heading.
+    const active = document.activeElement;
+    if (active && active !== document.body) return;
+    if (!lastFocused) return;
+    const root = currentRoot();
+    if (!root || root.inert) return;
+    if (lastFocused.isConnected && root.contains(lastFocused) && !lastFocused.disabled) {
+      if (lastFocused.offsetParent !== null) lastFocused.focus({ preventScroll: true });
+      return;
+    }
+    if (lastFocused.isConnected && lastFocused.disabled) return; // it comes back when enabled
+    const activity = lastActivity && lastActivity.isConnected && root.contains(lastActivity);
+    if (activity) {
+      headingOf(lastActivity).focus({ preventScroll: true });
+      lastFocused = document.activeElement;
+    }
+  }
+
+  document.addEventListener(
+    "pointerdown",
+    () => {
+      lastFocused = null; // a click elsewhere is the learner's own move: nothing to give back
+      lastActivity = null;
+    },
+    true,
+  );
+  document.addEventListener("focusin", (event) => {
+    if (event.target === document.body || !(event.target instanceof Element)) return;
+    lastFocused = event.target;
+    lastActivity = event.target.closest(".dl-page") || lastActivity;
+  });
 
   function apply() {
     scheduled = false;
@@ -136,6 +255,10 @@ function render({ model, el }) {
         root.removeAttribute("data-dl-module");
       }
     }
+    const titles = model.get("titles") || {};
+    if (titles[route] && document.title !== titles[route]) document.title = titles[route];
+    landmarks();
+    keepFocus();
     if (lastShown !== route) {
       focusPending = lastShown !== null;
       lastShown = route;
@@ -166,7 +289,12 @@ function render({ model, el }) {
   }
 
   const observer = new MutationObserver(schedule);
-  observer.observe(document.body, { childList: true, subtree: true });
+  observer.observe(document.body, {
+    childList: true,
+    subtree: true,
+    attributes: true,
+    attributeFilter: ["disabled"],
+  });
   window.addEventListener("hashchange", followAddress);
   model.on("change:ready", schedule);
   model.on("change:served", schedule);
@@ -187,6 +315,10 @@ function render({ model, el }) {
   model.on("msg:custom", (message) => {
     answered = Date.now();
     if (message && message.taken_over) showTakenOver(model);
+    if (message && typeof message.focus === "string") {
+      // a step just revealed: its first element carries this class
+      focusWhenDrawn(() => document.querySelector(`.${CSS.escape(message.focus)}`));
+    }
   });
   model.on("change:taken_over", () => {
     if (model.get("taken_over")) showTakenOver(model);

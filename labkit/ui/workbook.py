@@ -38,6 +38,16 @@ _serials = itertools.count(1)
 APP_CSS = """
 .dl-router { display: none !important; }
 .dl-module-root[aria-busy="true"] { opacity: .65; cursor: progress; }
+.dl-skip-link { position: absolute; left: -10000px; top: 0; z-index: 10001; background: #fff;
+  color: #000091; padding: .5rem 1rem; font-size: 1rem; }
+.dl-skip-link:focus { left: .5rem; top: .5rem; outline: 3px solid #0a76f6; }
+.dl-overlay-button:focus-visible, .dl-paused button:focus-visible { outline: 3px solid #0a76f6;
+  outline-offset: 3px; }
+.dl-paused { position: sticky; top: 0; z-index: 10000; background: #fff4e5; color: #1b1b1b;
+  border-bottom: 2px solid #b34000; padding: .5rem 1rem; display: flex; gap: 1rem;
+  align-items: center; }
+.dl-paused p { margin: 0; }
+.dl-module-root [tabindex="-1"]:focus { outline: 3px solid #0a76f6; outline-offset: 2px; }
 .dl-overlay { position: fixed; inset: 0; z-index: 10000; background: rgba(20, 30, 45, .72);
   display: flex; align-items: center; justify-content: center; }
 .dl-overlay-box { background: #fff; color: #1b1b1b; max-width: 34rem; padding: 1.5rem 2rem;
@@ -63,6 +73,7 @@ class Router(anywidget.AnyWidget):
     # "NN:build": the module the kernel last showed for the address, once it knows it is current
     # (the page keeps a module shown from before inert until then: never clicked, then replaced)
     served = traitlets.Unicode("").tag(sync=True)
+    titles = traitlets.Dict().tag(sync=True)  # number → the page title while it is shown
     taken_over = traitlets.Bool(False).tag(sync=True)
     texts = traitlets.Dict().tag(sync=True)
 
@@ -122,7 +133,9 @@ class WorkbookApp:
                 "taken_over_title": esc(_t("taken_over_title")),
                 "taken_over_text": esc(_t("taken_over_text")),
                 "taken_over_button": esc(_t("taken_over_button")),
+                "skip_link": _t("skip_link"),
             },
+            titles={m.number: _t("page_title", module=m.label) for m in self.modules},
         )
         self.stage = widgets.VBox()
         self.stage.add_class("dl-stage")
@@ -301,8 +314,13 @@ class WorkbookApp:
             children = list(shown.root.children)
             at = children.index(box)
             children[at : at + 1] = [*parts, self._next_button(shown)]
+            if parts:  # the keyboard goes on from the step's heading, not from the page's top
+                mark = f"dl-step-{next(_serials)}"
+                parts[0].add_class(mark)
             shown.root.children = children
             _close_tree(box)
+            if parts:
+                self.router.send({"focus": mark})
 
         button.on_click(reveal)
         box.children = [button, area]

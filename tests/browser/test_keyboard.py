@@ -1,0 +1,128 @@
+"""The workbook with the keyboard only (issue 25, part 1): the page title names the module, a skip
+link leads to it, a step revealed takes the focus to its heading, a control the kernel disables
+while it works gets the focus back, and the « ouvert ailleurs » dialog keeps the focus and closes
+with Escape. The focus is never left on the page body."""
+
+from __future__ import annotations
+
+import pytest
+from support import assert_accessible
+
+pytestmark = pytest.mark.browser
+
+SLOW_MS = 180_000
+
+
+def shown(page, number: str):
+    root = page.locator(f'[data-dl-module="{number}"]')
+    root.wait_for(state="visible", timeout=SLOW_MS)
+    return root
+
+
+def focused(page) -> dict:
+    return page.evaluate(
+        """() => {
+            const e = document.activeElement;
+            const module = e && e.closest('.dl-module-root');
+            return {tag: e ? e.tagName : null, text: e ? (e.innerText || e.value || '').trim() : '',
+                    classes: e ? String(e.className) : '',
+                    module: module ? [...module.classList].find(c => /^dl-module-\\d\\d$/.test(c)) : null};
+        }"""
+    )
+
+
+def tab_to(page, accessible_name: str, limit: int = 400) -> None:
+    """Press Tab until the focus is on a control whose text is ``accessible_name``."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if focused(page)["text"] == accessible_name:
+            return
+    raise AssertionError(f"« {accessible_name} » was not reached with Tab")
+
+
+def test_titles_skip_link_and_revealed_steps_keep_the_keyboard_in_place(page, voila_server):
+    page.goto(voila_server.app_url("Clavier App", "01"), wait_until="commit", timeout=SLOW_MS)
+    root = shown(page, "01")
+    assert page.title() == "01 · Introduction à l’IA — Datalab"
+    assert page.locator("[role=main]#dl-main").count() == 1
+
+    # the skip link is the first stop, and leads to the module's title
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("Tab")
+    assert focused(page)["text"] == "Aller au contenu du module"
+    assert page.locator("#dl-skip-link").is_visible()
+    page.keyboard.press("Enter")
+    now = focused(page)
+    assert now["tag"] == "H1" and now["module"] == "dl-module-01"
+    assert page.url.endswith("#01"), "the skip link must not change the module shown"
+
+    # « Étape suivante » with Enter: the focus goes to the new step's heading
+    button = root.locator(".dl-next-step-button").first
+    label = button.inner_text().strip()
+    tab_to(page, label)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.activeElement && /^H[1-4]$/.test(document.activeElement.tagName)"
+        " && document.activeElement.closest('.dl-module-01')",
+        timeout=SLOW_MS,
+    )
+    assert focused(page)["text"] != "", "the focused heading says where the learner is"
+
+    # another module: its title and the page title follow
+    page.evaluate("() => { window.location.hash = '#05'; }")
+    root = shown(page, "05")
+    page.wait_for_function("() => document.title.startsWith('05 ·')")
+    assert focused(page)["module"] == "dl-module-05"
+    assert_accessible(page)
+
+
+def test_a_control_disabled_while_the_kernel_works_gets_the_focus_back(page, voila_server):
+    page.goto(voila_server.app_url("Clavier Calcul", "05"), wait_until="commit", timeout=SLOW_MS)
+    root = shown(page, "05")
+    compare = root.get_by_role("button", name="Comparer les modèles", exact=True)
+    while not compare.count():
+        label = root.locator(".dl-next-step-button").first.inner_text().strip()
+        tab_to(page, label)
+        page.keyboard.press("Enter")
+        page.wait_for_function(
+            "() => document.activeElement && /^H[1-4]$/.test(document.activeElement.tagName)",
+            timeout=SLOW_MS,
+        )
+    tab_to(page, "Comparer les modèles")
+    page.keyboard.press("Enter")
+    root.get_by_text("Comparaison terminée").wait_for(timeout=SLOW_MS)
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.classList.contains('dl-compare')"
+        " || (document.activeElement.closest && document.activeElement.closest('.dl-compare'))",
+        timeout=30_000,
+    )
+    assert focused(page)["tag"] != "BODY"
+
+
+def test_the_dialog_of_a_second_tab_keeps_the_focus_and_closes_with_escape(browser, voila_server):
+    first_context, second_context = browser.new_context(), browser.new_context()
+    try:
+        first = first_context.new_page()
+        first.goto(voila_server.app_url("Clavier Deux"), wait_until="commit", timeout=SLOW_MS)
+        shown(first, "00")
+        second = second_context.new_page()
+        second.goto(voila_server.app_url("Clavier Deux"), wait_until="commit", timeout=SLOW_MS)
+        shown(second, "00")
+        dialog = first.get_by_role("alertdialog", name="Votre travail est ouvert ailleurs")
+        dialog.wait_for(timeout=60_000)
+        assert focused(first)["text"] == "Reprendre ici"
+        for _ in range(3):
+            first.keyboard.press("Tab")
+            assert focused(first)["text"] == "Reprendre ici", "Tab left the dialog"
+        first.keyboard.press("Shift+Tab")
+        assert focused(first)["text"] == "Reprendre ici"
+        first.keyboard.press("Escape")
+        assert dialog.count() == 0
+        banner = first.locator("#dl-paused[role=status]")
+        assert "Votre travail est ouvert ailleurs" in banner.inner_text()
+        assert focused(first)["text"] == "Reprendre ici"
+        assert first.locator(".dl-stage").is_hidden()
+        assert_accessible(first)
+    finally:
+        first_context.close()
+        second_context.close()
