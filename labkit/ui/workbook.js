@@ -15,7 +15,10 @@
 //   shown, a skip link leads to it (the stage is the page's main landmark), a step revealed gets
 //   the focus on its heading (the kernel says which, "focus" message), and a control that the
 //   kernel disabled while it worked, or replaced, gives the focus back to itself, or to the heading
-//   of the activity it was in, never to the page body.
+//   of the activity it was in, never to the page body;
+// - one live region, made when the page loads, says every message that appears in the module shown
+//   after it was drawn (confirmations, warnings, errors: WCAG 4.1.3); messages are new nodes, which
+//   screen readers do not read by themselves.
 
 const PING_SECONDS = 3;
 // Without an answer for this long, the page asks the server whether its kernel still exists (a
@@ -162,12 +165,55 @@ function render({ model, el }) {
   let lastFocused = null; // the last control the learner was on (see keepFocus)
   let lastActivity = null; // and the activity it was in
 
+  const announced = new WeakSet(); // messages already said (or there before the module was usable)
+  const silentBuilds = new Set(); // builds whose first messages were marked without being said
+
+  function liveRegions() {
+    let polite = document.getElementById("dl-live");
+    if (!polite) {
+      polite = document.createElement("div");
+      polite.id = "dl-live";
+      polite.className = "dl-live";
+      polite.setAttribute("role", "status");
+      polite.setAttribute("aria-live", "polite");
+      const urgent = document.createElement("div");
+      urgent.id = "dl-live-alert";
+      urgent.className = "dl-live";
+      urgent.setAttribute("role", "alert");
+      document.body.append(polite, urgent);
+    }
+    return { polite, urgent: document.getElementById("dl-live-alert") };
+  }
+
+  function announce(root) {
+    // Say the newest message of the module shown; the ones there when it was drawn are not news.
+    const messages = Array.from(root.querySelectorAll(".dl-msg"));
+    const build = buildOf(root);
+    if (!silentBuilds.has(build)) {
+      silentBuilds.add(build);
+      for (const message of messages) announced.add(message);
+      return;
+    }
+    const fresh = messages.filter((message) => !announced.has(message));
+    if (!fresh.length) return;
+    for (const message of fresh) announced.add(message);
+    const last = fresh[fresh.length - 1];
+    const regions = liveRegions();
+    const region = last.classList.contains("dl-msg-error") ? regions.urgent : regions.polite;
+    region.textContent = "";
+    // a new text node in the existing region, a frame later: read even when the text repeats
+    window.requestAnimationFrame(() => {
+      region.textContent = last.innerText.trim();
+    });
+  }
+
   function currentRoot() {
     const route = routeFromAddress(model.get("modules"));
     return moduleRoots().find((root) => numberOf(root) === route) || null;
   }
 
   function landmarks() {
+    liveRegions();
     // The stage is the page's main landmark; a skip link, first in the page, leads to the module.
     for (const stage of document.querySelectorAll(".dl-stage")) {
       if (!stage.hasAttribute("role")) {
@@ -245,6 +291,7 @@ function render({ model, el }) {
         if (root.getAttribute("data-dl-module") !== number) {
           root.setAttribute("data-dl-module", number);
         }
+        announce(root);
         const title = focusPending && root.querySelector("h1");
         if (title) {
           focusPending = false;

@@ -47,6 +47,8 @@ APP_CSS = """
   border-bottom: 2px solid #b34000; padding: .5rem 1rem; display: flex; gap: 1rem;
   align-items: center; }
 .dl-paused p { margin: 0; }
+.dl-live { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+  white-space: nowrap; }
 .dl-module-root [tabindex="-1"]:focus { outline: 3px solid #0a76f6; outline-offset: 2px; }
 .dl-overlay { position: fixed; inset: 0; z-index: 10000; background: rgba(20, 30, 45, .72);
   display: flex; align-items: center; justify-content: center; }

@@ -126,3 +126,23 @@ def test_the_dialog_of_a_second_tab_keeps_the_focus_and_closes_with_escape(brows
     finally:
         first_context.close()
         second_context.close()
+
+
+def test_messages_are_said_through_one_live_region(page, voila_server):
+    page.goto(voila_server.app_url("Clavier Annonce", "02"), wait_until="commit", timeout=SLOW_MS)
+    root = shown(page, "02")
+    live = page.locator("#dl-live[role=status][aria-live=polite]")
+    assert live.count() == 1 and live.inner_text().strip() == ""  # made at load, nothing said yet
+    root.locator(".dl-field-titre input").focus()
+    page.keyboard.type("Prévoir les inscriptions")
+    tab_to(page, "Enregistrer la fiche")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.getElementById('dl-live').innerText.includes('Fiche projet enregistrée')",
+        timeout=60_000,
+    )
+    said = live.inner_text()
+    shown_text = root.locator(".dl-msg").last.inner_text()
+    assert " ".join(said.split()) == " ".join(shown_text.split())
+    assert focused(page)["text"] == "Enregistrer la fiche"  # the focus stayed on the control
+    assert_accessible(page)
