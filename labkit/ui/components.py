@@ -68,6 +68,11 @@ THEME_CSS = """
 .dl-card { border: 1px solid #ccc; border-radius: 4px; padding: .6rem .9rem; margin: .4rem 0; background: #fff; }
 .dl-card h3, .dl-card h4 { margin: .1rem 0 .3rem; color: var(--dl-blue); }
 .dl-muted { color: var(--dl-grey); font-size: .92rem; }
+.dl-sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+  white-space: nowrap; }
+.dl-figure-data { margin: .3rem 0 .8rem; }
+.dl-figure-data > summary { cursor: pointer; color: var(--dl-blue, #000091); }
+.dl-figure-data > summary:focus-visible { outline: 3px solid #0a76f6; outline-offset: 2px; }
 .dl-section-title { color: var(--dl-blue); font-size: 1.25rem; margin: 1.2rem 0 .4rem; }
 .dl-quiz-question { border: 1px solid #ccc; border-radius: 4px; padding: .6rem .9rem; margin: .6rem 0; }
 .dl-quiz-question h3 { font-size: 1.05rem; margin: 0 0 .4rem; }

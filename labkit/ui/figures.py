@@ -11,7 +11,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from IPython.display import display
 
-from labkit import frenchfmt
+from labkit import frenchfmt, messages
+from labkit.plots import describe
 
 frenchfmt.register_template()  # the French template, before any figure is made
 
@@ -19,7 +20,9 @@ frenchfmt.register_template()  # the French template, before any figure is made
 # ``responsive`` option, given to every figure the offline renderer shows.
 try:
     _renderer = pio.renderers["plotly_mimetype"]
-    _renderer.config = {**(_renderer.config or {}), "responsive": True}
+    # No toolbar: its eleven English buttons per chart were tab stops of low contrast; the data of
+    # each chart are given as a table under it instead (``labkit.plots.describe``).
+    _renderer.config = {**(_renderer.config or {}), "responsive": True, "displayModeBar": False}
 except (KeyError, AttributeError):  # pragma: no cover - depends on the plotly version
     pass
 
@@ -50,7 +53,35 @@ class LiveFigure(widgets.VBox):
             self.output = widgets.Output()
             self.children = [self.output]
             self._show(figure)
+        # Its text alternative: a summary that names it (the page makes the chart role="img",
+        # labelled by it) and its data as a table, for screen readers and for everyone.
+        self.summary = widgets.HTML()
+        self.data_table = widgets.HTML()
+        self.children = [self.summary, *self.children, self.data_table]
+        self._describe(figure)
         self.add_class("dl-figure")
+
+    def _describe(self, figure: go.Figure) -> None:
+        from labkit.ui.components import esc, table_html
+
+        self.summary.value = (
+            f'<p class="dl-figure-summary dl-sr-only">{esc(describe.summary(figure))}</p>'
+        )
+        rows, left_out = describe.data_rows(figure)
+        if not rows:
+            self.data_table.value = ""
+            return
+        label = messages.text("ui_plots.describe_show_data")
+        more = (
+            f'<p class="dl-muted">{esc(messages.text("ui_plots.describe_left_out", count=left_out))}</p>'
+            if left_out
+            else ""
+        )
+        self.data_table.value = (
+            f'<details class="dl-figure-data"><summary>{esc(label)}</summary>'
+            f'<div class="dl-scroll" tabindex="0" role="region" aria-label="{esc(label)}">'
+            f"{table_html(rows, caption=describe.summary(figure))}</div>{more}</details>"
+        )
 
     def _show(self, figure: go.Figure) -> None:
         self.output.clear_output(wait=True)
@@ -59,6 +90,7 @@ class LiveFigure(widgets.VBox):
 
     def update(self, figure: go.Figure) -> None:
         """Show ``figure`` instead of the current one."""
+        self._describe(figure)
         if self.widget is None:
             self._show(figure)
             return

@@ -16,6 +16,7 @@
 //   the focus on its heading (the kernel says which, "focus" message), and a control that the
 //   kernel disabled while it worked, or replaced, gives the focus back to itself, or to the heading
 //   of the activity it was in, never to the page body;
+// - every chart is role="img", named by the French summary the kernel draws beside it;
 // - one live region, made when the page loads, says every message that appears in the module shown
 //   after it was drawn (confirmations, warnings, errors: WCAG 4.1.3); messages are new nodes, which
 //   screen readers do not read by themselves.
@@ -133,6 +134,21 @@ function pauseBanner(texts, dialog) {
   banner.querySelector("button").addEventListener("click", () => window.location.reload());
   document.body.prepend(banner);
   banner.querySelector("button").focus();
+}
+
+function nameCharts(root) {
+  // Each chart is an image named by its French summary (drawn beside it by the kernel); its data
+  // are in the table « Voir les données du graphique » under it.
+  for (const figure of root.querySelectorAll(".dl-figure")) {
+    const plot = figure.querySelector(".js-plotly-plot");
+    const summary = figure.querySelector(".dl-figure-summary");
+    if (!plot || !summary) continue;
+    const name = summary.textContent.trim();
+    if (plot.getAttribute("aria-label") !== name) {
+      plot.setAttribute("role", "img");
+      plot.setAttribute("aria-label", name);
+    }
+  }
 }
 
 function headingOf(element) {
@@ -292,6 +308,7 @@ function render({ model, el }) {
           root.setAttribute("data-dl-module", number);
         }
         announce(root);
+        nameCharts(root);
         const title = focusPending && root.querySelector("h1");
         if (title) {
           focusPending = false;

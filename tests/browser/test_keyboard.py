@@ -146,3 +146,25 @@ def test_messages_are_said_through_one_live_region(page, voila_server):
     assert " ".join(said.split()) == " ".join(shown_text.split())
     assert focused(page)["text"] == "Enregistrer la fiche"  # the focus stayed on the control
     assert_accessible(page)
+
+
+def test_charts_are_named_images_with_their_data_and_no_english_toolbar(page, voila_server):
+    page.goto(
+        voila_server.app_url("Clavier Graphiques", "01"), wait_until="commit", timeout=SLOW_MS
+    )
+    root = shown(page, "01")
+    root.locator(".js-plotly-plot").first.wait_for(timeout=SLOW_MS)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.dl-module-01 .js-plotly-plot')]"
+        ".every(p => p.getAttribute('role') === 'img'"
+        " && (p.getAttribute('aria-label') || '').startsWith('Graphique : '))",
+        timeout=60_000,
+    )
+    assert root.locator(".modebar-btn").count() == 0, "plotly's English toolbar is still there"
+    # the first chart's data, opened with the keyboard
+    tab_to(page, "Voir les données du graphique")
+    page.keyboard.press("Enter")
+    table = root.locator(".dl-figure-data[open] table").first
+    table.wait_for()
+    assert table.locator("tbody tr").count() >= 1
+    assert_accessible(page)
