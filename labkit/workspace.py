@@ -493,24 +493,7 @@ class Workspace:
         """The learner's whole work as a ZIP archive (without backups of damaged files); refused
         in French when the files weigh more than ``max_bytes`` (:data:`EXPORT_MAX_BYTES`), so that
         an export never fills the server's memory, and so that it can be imported again."""
-        limit = EXPORT_MAX_BYTES if max_bytes is None else max_bytes
-        paths = [
-            path
-            for path in sorted(self.folder.rglob("*"))
-            if path.is_file() and ".abime-" not in path.name and not path.name.startswith(".")
-        ]
-        total = sum(path.stat().st_size for path in paths)
-        if total > limit:
-            raise messages.error(
-                "workspace.export_too_large",
-                size_mb=f"{total / 2**20:.1f}".replace(".", ","),
-                max_mb=limit // 2**20,
-            )
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for path in paths:
-                archive.write(path, path.relative_to(self.folder).as_posix())
-        return buffer.getvalue()
+        return _zip_folder(self.folder, EXPORT_MAX_BYTES if max_bytes is None else max_bytes)
 
     def import_zip(self, data: bytes) -> int:
         """Restore an archive made by :meth:`export_zip` over this workspace; returns files restored.
@@ -793,24 +776,7 @@ class Workspace:
     def export_project(self, max_bytes: int | None = None) -> bytes:
         """The open project alone as a ZIP archive (for :meth:`import_project`)."""
         limit = EXPORT_MAX_BYTES if max_bytes is None else max_bytes
-        paths = [
-            path
-            for path in sorted(self.project_folder.rglob("*"))
-            if path.is_file() and ".abime-" not in path.name and not path.name.startswith(".")
-        ]
-        total = sum(path.stat().st_size for path in paths)
-        if total > limit:
-            raise messages.error(
-                "workspace.export_too_large",
-                size_mb=f"{total / 2**20:.1f}".replace(".", ","),
-                max_mb=limit // 2**20,
-            )
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr("datalab-projet.txt", PROJECT_ARCHIVE_MARK)
-            for path in paths:
-                archive.write(path, path.relative_to(self.project_folder).as_posix())
-        return buffer.getvalue()
+        return _zip_folder(self.project_folder, limit, mark=PROJECT_ARCHIVE_MARK)
 
     def import_project(self, data: bytes) -> str:
         """Add a project exported by :meth:`export_project` as a new own project, and open it.
@@ -860,6 +826,33 @@ class Workspace:
             raise write_error(exc, self.folder) from exc
         self.open_project(project_id)
         return project_id
+
+
+def _zip_folder(folder: Path, limit: int, mark: str | None = None) -> bytes:
+    """The files of ``folder`` as a ZIP archive, without hidden files or folders (unfinished
+    writes) nor damaged files set aside; refused in French above ``limit`` bytes, so that an export
+    never fills the server's memory and can be imported again. ``mark`` names a project archive."""
+    paths = [
+        path
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+        and ".abime-" not in path.name
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    ]
+    total = sum(path.stat().st_size for path in paths)
+    if total > limit:
+        raise messages.error(
+            "workspace.export_too_large",
+            size_mb=f"{total / 2**20:.1f}".replace(".", ","),
+            max_mb=limit // 2**20,
+        )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        if mark is not None:
+            archive.writestr("datalab-projet.txt", mark)
+        for path in paths:
+            archive.write(path, path.relative_to(folder).as_posix())
+    return buffer.getvalue()
 
 
 def _stage_plain(path: Path, data: bytes) -> None:

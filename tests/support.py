@@ -54,6 +54,38 @@ def open_module(page, server, module_id: str, pseudonym: str | None = None, **pa
     return page
 
 
+# ------------------------------------------------------------------ the workbook app (one page)
+def module_shown(page, number: str, timeout: float = 180_000):
+    """Module ``number`` of the workbook app, once shown and usable (``data-dl-module``)."""
+    root = page.locator(f'[data-dl-module="{number}"]')
+    root.wait_for(state="visible", timeout=timeout)
+    return root
+
+
+def go_to_module(page, number: str):
+    """Go to module ``number`` in place, as a link of the page does (``#NN``)."""
+    page.evaluate(f"() => {{ window.location.hash = '#{number}'; }}")
+    return module_shown(page, number)
+
+
+def build_of(page, number: str) -> str:
+    """The build class (``dl-build-…``) of module ``number`` on the page: it changes when the
+    kernel builds the module again."""
+    classes = page.locator(f".dl-module-{number}").get_attribute("class") or ""
+    return next(c for c in classes.split() if c.startswith("dl-build-"))
+
+
+def reveal_all_steps(root) -> None:
+    """Click « Étape suivante » until every step of the module is on the page."""
+    from playwright.sync_api import expect
+
+    button = root.locator(".dl-next-step-button")
+    while button.count():
+        before = root.locator(".dl-narrative-cell").count()
+        button.first.click()
+        expect(root.locator(".dl-narrative-cell")).not_to_have_count(before)
+
+
 def kernel_id_of(page) -> str:
     """The id of the kernel the page talks to (Voilà writes it in ``#jupyter-config-data``)."""
     return page.evaluate(KERNEL_ID_JS)

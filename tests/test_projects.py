@@ -275,6 +275,21 @@ def test_the_example_project_exported_is_imported_as_an_own_copy(workspace_root)
     assert course.load_canvas(other.workspace)["probleme"] == "Attribuer les places."
 
 
+def test_a_workspace_export_leaves_unfinished_writes_out_and_imports_again(workspace_root):
+    workspace = Workspace.open("Camille", workspace_root)
+    LearnerProject(workspace).start_project("Trafic")
+    unfinished = workspace.folder / "projects" / ".projet-2.nouveau"
+    unfinished.mkdir()
+    (unfinished / "dataset.json").write_text("{}", encoding="utf-8")
+    archive = workspace.export_zip()
+    names = zipfile.ZipFile(io.BytesIO(archive)).namelist()
+    assert "projects/projet-1/project.json" in names
+    assert not any("/." in f"/{name}" for name in names)
+    other = Workspace.open("Dominique", workspace_root)
+    other.import_zip(archive)
+    assert other.project_ids() == [EXAMPLE_PROJECT, "projet-1"]
+
+
 def _zip(entries: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

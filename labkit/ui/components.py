@@ -71,6 +71,8 @@ THEME_CSS = """
 .dl-sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
   white-space: nowrap; }
 .dl-figure-data { margin: .3rem 0 .8rem; }
+.dl-figure-scroll { overflow-x: auto; max-width: 100%; }
+.dl-figure-scroll:focus { outline: 3px solid #0a76f6; outline-offset: 2px; }
 .dl-figure-data > summary { cursor: pointer; color: var(--dl-blue, #000091); }
 .dl-figure-data > summary:focus-visible { outline: 3px solid #0a76f6; outline-offset: 2px; }
 .dl-section-title { color: var(--dl-blue); font-size: 1.25rem; margin: 1.2rem 0 .4rem; }

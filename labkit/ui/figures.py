@@ -79,7 +79,7 @@ class LiveFigure(widgets.VBox):
         )
         self.data_table.value = (
             f'<details class="dl-figure-data"><summary>{esc(label)}</summary>'
-            f'<div class="dl-scroll" tabindex="0" role="region" aria-label="{esc(label)}">'
+            f'<div class="dl-figure-scroll" tabindex="0" role="region" aria-label="{esc(label)}">'
             f"{table_html(rows, caption=describe.summary(figure))}</div>{more}</details>"
         )
 

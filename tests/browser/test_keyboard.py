@@ -7,16 +7,11 @@ from __future__ import annotations
 
 import pytest
 from support import assert_accessible
+from support import module_shown as shown
 
 pytestmark = pytest.mark.browser
 
 SLOW_MS = 180_000
-
-
-def shown(page, number: str):
-    root = page.locator(f'[data-dl-module="{number}"]')
-    root.wait_for(state="visible", timeout=SLOW_MS)
-    return root
 
 
 def focused(page) -> dict:

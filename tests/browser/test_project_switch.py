@@ -13,7 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from playwright.sync_api import expect
-from support import assert_accessible
+from support import assert_accessible, build_of, reveal_all_steps
+from support import go_to_module as go
+from support import module_shown as shown
 
 from labkit.data import selection
 from labkit.learner import model as saved_model
@@ -53,17 +55,6 @@ def charging() -> pd.DataFrame:
     return frame
 
 
-def shown(page, number: str):
-    root = page.locator(f'[data-dl-module="{number}"]')
-    root.wait_for(state="visible", timeout=SLOW_MS)
-    return root
-
-
-def build_of(page, number: str) -> str:
-    classes = page.locator(f".dl-module-{number}").get_attribute("class") or ""
-    return next(c for c in classes.split() if c.startswith("dl-build-"))
-
-
 def rebuilt(page, number: str, build: str):
     page.wait_for_function(
         "([n, b]) => { const r = document.querySelector('.dl-module-' + n);"
@@ -72,19 +63,6 @@ def rebuilt(page, number: str, build: str):
         timeout=SLOW_MS,
     )
     return shown(page, number)
-
-
-def go(page, number: str):
-    page.evaluate(f"() => {{ window.location.hash = '#{number}'; }}")
-    return shown(page, number)
-
-
-def reveal_all_steps(root) -> None:
-    button = root.locator(".dl-next-step-button")
-    while button.count():
-        before = root.locator(".dl-narrative-cell").count()
-        button.first.click()
-        expect(root.locator(".dl-narrative-cell")).not_to_have_count(before)
 
 
 def upload_and_choose(page, root, path, target: str):

@@ -10,7 +10,9 @@ import time
 
 import pytest
 from playwright.sync_api import expect
-from support import assert_accessible, kernel_id_of
+from support import assert_accessible, build_of, kernel_id_of, reveal_all_steps
+from support import go_to_module as go_to
+from support import module_shown as shown
 
 from labkit.serve.devserver import start_server, stop_server
 
@@ -20,26 +22,9 @@ SLOW_MS = 180_000
 MODULES = ["00", "01", "02", "03", "04", "05", "06"]
 
 
-def shown(page, number: str):
-    """The module ``number``, once shown and usable (its root carries ``data-dl-module``)."""
-    root = page.locator(f'[data-dl-module="{number}"]')
-    root.wait_for(state="visible")
-    return root
-
-
 def open_app(page, server, pseudonym: str, number: str | None = None):
     page.goto(server.app_url(pseudonym, number), wait_until="commit", timeout=SLOW_MS)
     return shown(page, number or "00")
-
-
-def go_to(page, number: str):
-    page.evaluate(f"() => {{ window.location.hash = '#{number}'; }}")
-    return shown(page, number)
-
-
-def build_of(page, number: str) -> str:
-    classes = page.locator(f".dl-module-{number}").get_attribute("class") or ""
-    return next(c for c in classes.split() if c.startswith("dl-build-"))
 
 
 def settled_kernel_count(server) -> int:
@@ -54,14 +39,6 @@ def settled_kernel_count(server) -> int:
             return count
         time.sleep(0.5)
     return previous
-
-
-def reveal_all_steps(root) -> None:
-    button = root.locator(".dl-next-step-button")
-    while button.count():
-        before = root.locator(".dl-narrative-cell").count()
-        button.first.click()
-        expect(root.locator(".dl-narrative-cell")).not_to_have_count(before)
 
 
 def test_walk_every_module_in_place_with_one_kernel(page, voila_server):
@@ -250,13 +227,19 @@ def test_a_module_from_before_is_never_clicked_then_rebuilt_under_the_learner(pa
 
     # Straight to 05: the page shows the 05 of before at once, but it cannot be clicked (inert,
     # aria-busy) while the kernel builds it again for the new data.
+    # (the hash change is handled a task later: wait, frame by frame, until 05 is on screen)
     seen = page.evaluate(
         """async () => {
             window.location.hash = '#05';
-            await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
-            const root = document.querySelector('.dl-module-05');
-            return {classes: root.className, inert: root.inert, busy: root.getAttribute('aria-busy'),
-                    visible: root.style.display !== 'none'};
+            for (let frame = 0; frame < 240; frame++) {
+                await new Promise(r => requestAnimationFrame(r));
+                const root = document.querySelector('.dl-module-05');
+                if (root.style.display !== 'none') {
+                    return {classes: root.className, inert: root.inert,
+                            busy: root.getAttribute('aria-busy'), visible: true};
+                }
+            }
+            return {classes: '', inert: null, busy: null, visible: false};
         }"""
     )
     assert f"dl-build-{old.removeprefix('dl-build-')}" in seen["classes"].split()
