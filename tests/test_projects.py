@@ -125,10 +125,13 @@ def test_a_project_that_cannot_be_filled_is_not_left_half_made(workspace):
     def bad_choice():
         choose(workspace, table("traffic"), "t.csv", "colonne_absente")
 
+    heard: list[str] = []
+    project.subscribe(heard.append)
     with pytest.raises(DatalabError):
         project.start_project("Trafic", bad_choice)
     assert workspace.project_ids() == [EXAMPLE_PROJECT]
     assert workspace.project_id == EXAMPLE_PROJECT
+    assert heard == [], "nothing changed: the page is not rebuilt, and shows the French error"
 
 
 def test_a_project_creation_killed_half_way_leaves_the_learner_where_she_was(workspace_root):

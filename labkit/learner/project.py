@@ -221,13 +221,15 @@ class LearnerProject:
     def _announced_once(self, notice: str | None = None) -> Iterator[None]:
         """Writes made inside are announced as one change of the whole project, at the end (with
         ``notice`` for the learner when they all succeeded)."""
+        before = self.workspace.project_id
         self._quiet = True
         try:
             yield
         except BaseException:
             self._quiet = False
-            self._on_workspace_change("*")
-            raise
+            if self.workspace.project_id != before:  # half done: the page must follow anyway
+                self._on_workspace_change("*")
+            raise  # else nothing changed: the page stays, and shows the error
         self._quiet = False
         if notice:
             self.notices.append(notice)
