@@ -9,6 +9,8 @@ and a reload keeps A open.
 
 from __future__ import annotations
 
+import base64
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -144,6 +146,19 @@ def test_two_own_files_are_two_projects_switched_from_the_header(page, voila_ser
     assert "puissance_nominale" not in text and "Il manque au fichier" not in text
     assert root.locator(".dl-msg-error").count() == 0
     assert_accessible(page)
+
+    # A's final report: A's title, target, data and model columns, nothing of B
+    reveal_all_steps(root)
+    root.get_by_role("button", name="Préparer le rapport final").click()
+    link = root.locator(".dl-uc-report-link a")
+    link.wait_for(timeout=SLOW_MS)
+    href = link.get_attribute("href")
+    report = base64.b64decode(href.split(",", 1)[1]).decode("utf-8")
+    assert "Rapport de projet : trafic.csv" in report
+    for text in ("trafic_moyen", "station", "heure", "pluie"):
+        assert text in report, text
+    for text in ("puissance_nominale", "bornes.csv", "operateur", "Attribution des places"):
+        assert text not in report, text
 
     root = go(page, "00")
     expect(root.locator(".dl-project-line").first).to_contain_text("trafic.csv")
