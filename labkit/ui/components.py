@@ -251,6 +251,19 @@ def run_guarded(area: MessageArea, function: Callable, *args: Any, **kwargs: Any
     return guarded(area)(function)(*args, **kwargs)
 
 
+def file_upload(description: str, accept: str, **options) -> widgets.FileUpload:
+    """A button to choose one file, named by its label (also its tooltip: without one, the page
+    gives it the title « null », which screen readers read out)."""
+    return widgets.FileUpload(
+        accept=accept,
+        multiple=False,
+        description=description,
+        tooltip=description,
+        icon="",
+        **options,
+    )
+
+
 def download_link(
     data: bytes, filename: str, label: str | None = None, mime: str = "application/octet-stream"
 ) -> widgets.HTML:

@@ -11,6 +11,7 @@ from labkit.ui.components import (
     MessageArea,
     download_link,
     esc,
+    file_upload,
     guarded,
     page,
     paragraph,
@@ -108,12 +109,7 @@ class AccueilApp(ModulePage):
                 download_link(data, f"datalab-{self.workspace.slug}.zip", mime="application/zip")
             ]
 
-        upload = widgets.FileUpload(
-            accept=".zip",
-            multiple=False,
-            description=messages.text("ui.home_work_import_label"),
-            icon="",
-        )
+        upload = file_upload(messages.text("ui.home_work_import_label"), ".zip")
         confirm = widgets.Checkbox(
             value=False,
             description=messages.text("ui.home_work_reset_confirm"),

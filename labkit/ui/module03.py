@@ -36,6 +36,7 @@ from labkit.settings import load_settings
 from labkit.ui.components import (
     MessageArea,
     esc,
+    file_upload,
     frame_html,
     guarded,
     html,
@@ -497,13 +498,7 @@ class Module03App(ModulePage):
     def import_file(self) -> widgets.Widget:
         """Import a CSV / Excel / ODS file: what was detected, and a control for each setting."""
         area = MessageArea()
-        upload = widgets.FileUpload(
-            accept=UPLOAD_ACCEPT,
-            multiple=False,
-            icon="",
-            description=t("upload_button"),
-            layout=AUTO,
-        )
+        upload = file_upload(t("upload_button"), UPLOAD_ACCEPT, layout=AUTO)
         upload.add_class("dl-upload")
         report = widgets.HTML()
         figure_box = widgets.Box()

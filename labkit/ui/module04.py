@@ -30,6 +30,7 @@ from labkit.ui.components import (
     MessageArea,
     download_link,
     esc,
+    file_upload,
     frame_html,
     guarded,
     html,
@@ -647,12 +648,7 @@ class Module04App(ModulePage):
         state = self.state
         area = MessageArea()
         result = widgets.HTML()
-        upload = widgets.FileUpload(
-            accept=".json",
-            multiple=False,
-            description=messages.text("quality.ui_schema_upload"),
-            icon="",
-        )
+        upload = file_upload(messages.text("quality.ui_schema_upload"), ".json")
         label = html(f"<label>{esc(messages.text('quality.ui_schema_upload_label'))}</label>")
 
         def show(schema: dict | None, origin: str) -> None:

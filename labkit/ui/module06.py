@@ -26,6 +26,7 @@ from labkit.ui.components import (
     bullets_html,
     download_link,
     esc,
+    file_upload,
     frame_html,
     guarded,
     html,
@@ -245,12 +246,8 @@ class Module06App(ModulePage):
             mime="text/csv",
         )
         example.add_class("dl-uc-example")
-        upload = widgets.FileUpload(
-            accept=".csv,.txt,.tsv,.xlsx,.xls,.ods",
-            multiple=False,
-            description=_t("ui_batch_upload"),
-            icon="",
-            layout={"width": "auto"},
+        upload = file_upload(
+            _t("ui_batch_upload"), ".csv,.txt,.tsv,.xlsx,.xls,.ods", layout={"width": "auto"}
         )
         upload.add_class("dl-uc-upload")
         output = widgets.VBox()
@@ -562,13 +559,7 @@ class Module06App(ModulePage):
         bundle_button = widgets.Button(description=_t("ui_bundle_build"))
         bundle_button.add_class("dl-uc-bundle-build")
         bundle_links = widgets.VBox()
-        upload = widgets.FileUpload(
-            accept=".zip",
-            multiple=False,
-            description=_t("ui_bundle_import"),
-            icon="",
-            layout={"width": "auto"},
-        )
+        upload = file_upload(_t("ui_bundle_import"), ".zip", layout={"width": "auto"})
         upload.add_class("dl-uc-bundle-upload")
 
         @guarded(area)

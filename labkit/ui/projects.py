@@ -21,6 +21,7 @@ from labkit.ui.components import (
     MessageArea,
     download_link,
     esc,
+    file_upload,
     guarded,
     html,
     page,
@@ -123,9 +124,7 @@ def project_manager(project: LearnerProject) -> widgets.Widget:
     title.add_class("dl-project-title")
     create = widgets.Button(description=_t("new_button"), button_style="primary")
     create.add_class("dl-project-create")
-    upload = widgets.FileUpload(
-        accept=".zip", multiple=False, description=_t("import_label"), icon=""
-    )
+    upload = file_upload(_t("import_label"), ".zip")
     export_box = widgets.VBox()
     try:
         data = project.workspace.export_project()

@@ -323,6 +323,8 @@ function render({ model, el }) {
     if (titles[route] && document.title !== titles[route]) document.title = titles[route];
     landmarks();
     keepFocus();
+    // ipywidgets writes title="null" on controls without a tooltip: a description read out « null »
+    for (const element of document.querySelectorAll('[title="null"]')) element.removeAttribute("title");
     if (lastShown !== route) {
       focusPending = lastShown !== null;
       lastShown = route;
@@ -357,7 +359,7 @@ function render({ model, el }) {
     childList: true,
     subtree: true,
     attributes: true,
-    attributeFilter: ["disabled"],
+    attributeFilter: ["disabled", "title"],
   });
   window.addEventListener("hashchange", followAddress);
   model.on("change:ready", schedule);

@@ -6,7 +6,7 @@ with Escape. The focus is never left on the page body."""
 from __future__ import annotations
 
 import pytest
-from support import assert_accessible
+from support import assert_accessible, reveal_all_steps
 from support import module_shown as shown
 
 pytestmark = pytest.mark.browser
@@ -163,3 +163,13 @@ def test_charts_are_named_images_with_their_data_and_no_english_toolbar(page, vo
     table.wait_for()
     assert table.locator("tbody tr").count() >= 1
     assert_accessible(page)
+
+
+def test_file_buttons_are_named_by_their_label_never_null(page, voila_server):
+    page.goto(voila_server.app_url("Clavier Fichiers", "03"), wait_until="commit", timeout=SLOW_MS)
+    root = shown(page, "03")
+    reveal_all_steps(root)
+    button = root.get_by_role("button", name="Choisir un fichier")
+    button.first.wait_for()
+    assert page.locator('[title="null"]').count() == 0, "a control is read « null »"
+    assert button.first.get_attribute("title") == "Choisir un fichier"
