@@ -119,6 +119,55 @@ def test_form_fields_follow_the_training_data(context):
     assert "3 valeurs" in fields["quartier"].help
 
 
+def test_an_own_file_keeps_its_column_names_as_labels(context):
+    fields = {f.name: f for f in context.fields()}
+    assert fields["age"].label == "age" and "Colonne" not in fields["age"].help
+
+
+def test_fields_of_a_catalogue_model_are_named_in_plain_french_with_the_raw_name_after(workspace):
+    """Module 06 names its fields by the dataset card's titles (issue 25, item 4): a trainee
+    reads « Jour de la semaine de « Date de la demande » », the raw name comes second."""
+    meta = {
+        "features": ["date_demande_jour_semaine", "commune", "nb_enfants", "inconnue"],
+        "kinds": {"categorical": ["commune"]},
+        "profile": {"nb_enfants": {"min": 1, "max": 3, "median": 1, "integer": True}},
+        "dataset": {"name": "Crèches", "id": "creches"},
+    }
+    titles = saved.titles_of(meta, meta["features"])
+    assert titles["commune"] == "Commune"
+    assert titles["date_demande_jour_semaine"] == "Jour de la semaine de « Date de la demande »"
+    assert "inconnue" not in titles
+    fields = {f.name: f for f in usecase.form_fields(meta, titles)}
+    assert fields["commune"].label == "Commune"
+    assert fields["commune"].help.endswith("(Colonne « commune » du tableau.)")
+    assert fields["inconnue"].label == "inconnue"
+    assert "Colonne" not in fields["inconnue"].help
+    # a model of a dataset that is gone, or of a file: the raw names, no error
+    for dataset in ({"name": "x", "id": "../etc"}, {"name": "x", "id": None}, None, "absent"):
+        assert saved.titles_of({**meta, "dataset": dataset}, meta["features"]) == {}
+
+
+def test_column_titles_read_only_titled_fields_and_date_parts_of_titled_dates():
+    fields = [
+        {"name": "date_depot", "title": "Date du dépôt"},
+        {"name": "quartier", "title": "  "},
+        "not a field",
+        {"title": "sans nom"},
+    ]
+    columns = ["date_depot_annee", "date_depot_jour", "quartier", "quartier_mois", "date_depot"]
+    assert usecase.column_titles(columns, fields) == {
+        "date_depot_annee": "Année de « Date du dépôt »",
+        "date_depot_jour": "Jour du mois de « Date du dépôt »",
+        "date_depot": "Date du dépôt",
+    }
+
+
+def test_the_running_example_stands_in_with_its_card_titles(workspace):
+    context = saved.fallback_context(workspace)
+    labels = [f.label for f in context.fields()]
+    assert any(label != f.name for label, f in zip(labels, context.fields(), strict=True))
+
+
 def test_form_fields_refuse_metadata_without_features():
     with pytest.raises(DatalabError):
         usecase.form_fields({"target": "x"})

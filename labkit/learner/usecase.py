@@ -22,6 +22,8 @@ import pandas as pd
 
 from labkit import __version__, messages
 from labkit.course.modules import get_module
+from labkit.data import datapackage
+from labkit.errors import DatalabError
 from labkit.learner import chain
 from labkit.learner import model as saved_model
 from labkit.model import model_store
@@ -31,6 +33,7 @@ from labkit.settings import load_settings
 from labkit.use import scoring
 from labkit.use.usecase import (
     UseContext,
+    column_titles,
     example_notice,
     holdout_rows,
     model_recipe,
@@ -72,10 +75,28 @@ def load_context(workspace) -> UseContext:
         meta,
         recipe,
         notice=notice,
+        titles=titles_of(meta, trained.features),
         _holdout_loader=lambda: holdout_rows(
             chain.prepared(workspace).clean, trained, meta, recipe
         ),
     )
+
+
+def titles_of(meta: dict, columns) -> dict[str, str]:
+    """Plain names of the model's columns, from the card of the catalogue dataset it was trained
+    on (none for a learner's own file or an open-data download: their columns keep their names)."""
+    dataset = meta.get("dataset")
+    dataset_id = dataset.get("id") if isinstance(dataset, dict) else dataset
+    if not isinstance(dataset_id, str) or not dataset_id:
+        return {}
+    try:
+        folder = datapackage.dataset_path(dataset_id)
+        resource = datapackage.first_resource(datapackage.read_descriptor(folder), folder)
+    except DatalabError:
+        return {}  # a dataset removed since, or a card a facilitator broke: the raw names
+    schema = resource.get("schema")
+    fields = schema.get("fields") if isinstance(schema, dict) else None
+    return column_titles(list(columns), fields if isinstance(fields, list) else [])
 
 
 def _fallback_signature() -> dict:
@@ -120,6 +141,7 @@ def fallback_context(workspace) -> UseContext:
         model_recipe(trained),
         is_default=True,
         notice=example_notice(_module05_title(), trained.target),
+        titles=titles_of(signature, trained.features),
         _holdout=test,
     )
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -31,7 +31,7 @@ from labkit.model.catalogue import DEFAULT_MODEL
 from labkit.model.display import format_value, number
 from labkit.model.learning import TrainedModel
 from labkit.model.problem import ColumnKinds
-from labkit.prepare.recipe import Recipe, apply_step
+from labkit.prepare.recipe import DATE_PARTS, Recipe, apply_step
 
 FORMAT_VERSION = 1
 NEXT_STEPS_MAX = 3000
@@ -54,6 +54,7 @@ class UseContext:
     recipe: Recipe | None  # None when the model was trained on a raw table
     is_default: bool = False
     notice: str | None = None  # French notice when the running example stands in
+    titles: dict[str, str] = field(default_factory=dict)  # plain names of the columns
     _holdout: pd.DataFrame | None = None
     _holdout_note: str | None = None
     _holdout_loader: Any = None
@@ -83,7 +84,7 @@ class UseContext:
         return self._holdout, self._holdout_note
 
     def fields(self) -> list[FormField]:
-        return form_fields(self.meta)
+        return form_fields(self.meta, self.titles)
 
     def describe(self) -> str:
         return _t(
@@ -212,13 +213,22 @@ class FormField:
     maximum: Any = None
     categories: tuple[str, ...] = ()
     default: Any = None
+    title: str = ""  # the column's plain French name (its card's title), when known
 
     @property
     def label(self) -> str:
-        return self.name
+        """What the field is called on screen: the plain title, else the column's name."""
+        return self.title or self.name
 
     @property
     def help(self) -> str:
+        """How to fill the field; with a plain title, the column's own name comes after it."""
+        text = self._kind_help()
+        if self.title and self.title != self.name:
+            text += " " + _t("field_help_column", name=self.name)
+        return text
+
+    def _kind_help(self) -> str:
         kind = _t(f"kind_{self.kind}")
         if self.kind in ("integer", "number"):
             typical = show(self.default, self.kind)
@@ -270,10 +280,40 @@ def matching_key(keys, label: Any):
     return next((key for key in keys if str(key) == str(label)), None)
 
 
-def form_fields(meta: Mapping[str, Any]) -> list[FormField]:
-    """One field per feature of the saved model, from its metadata (kinds and training profile)."""
+def column_titles(columns: Sequence[str], schema_fields: Sequence[Mapping]) -> dict[str, str]:
+    """Plain French names of ``columns`` from a dataset card's fields (their ``title``). A column
+    made from a date by module 04 (``date_demande_jour_semaine``) is named from its date
+    (« Jour de la semaine de « Date de la demande » »). Columns without a title are left out."""
+    titles = {
+        str(f.get("name")): str(f.get("title")).strip()
+        for f in schema_fields
+        if isinstance(f, Mapping) and f.get("name") and str(f.get("title") or "").strip()
+    }
+    named = {}
+    for column in columns:
+        if column in titles:
+            named[column] = titles[column]
+            continue
+        for part in DATE_PARTS:
+            suffix = "_" + messages.text(f"recipe.suffix_{part}")
+            source = column[: -len(suffix)] if column.endswith(suffix) else None
+            if source and source in titles:
+                text = _t(
+                    "derived_title", part=messages.text(f"recipe.part_{part}"), of=titles[source]
+                )
+                named[column] = text[:1].upper() + text[1:]
+                break
+    return named
+
+
+def form_fields(
+    meta: Mapping[str, Any], titles: Mapping[str, str] | None = None
+) -> list[FormField]:
+    """One field per feature of the saved model, from its metadata (kinds and training profile),
+    named by ``titles`` (:func:`column_titles`) where known."""
     if not isinstance(meta, Mapping) or not meta.get("features"):
         raise messages.error("learning.store_metadata_missing")
+    titles = titles or {}
     kinds = ColumnKinds.from_dict(meta.get("kinds") or {})
     profile = meta.get("profile") or {}
     fields = []
@@ -308,7 +348,7 @@ def form_fields(meta: Mapping[str, Any]) -> list[FormField]:
                     default=median,
                 )
             )
-    return fields
+    return [replace(f, title=titles.get(f.name, "")) for f in fields]
 
 
 def default_case(fields: Sequence[FormField]) -> dict[str, Any]:
