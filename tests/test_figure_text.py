@@ -48,3 +48,78 @@ def test_the_charts_of_the_product_all_get_a_summary_and_rows():
     for figure in figures:
         assert describe.summary(figure).startswith("Graphique : ")
         assert describe.data_rows(figure)[0], "the chart's values are in its table"
+
+
+# --------------------------------------------------------------- not by colour alone (WCAG 1.4.1)
+def test_the_zones_of_the_leak_map_are_named_in_words_inside_each_zone():
+    from labkit.course import toys
+    from labkit.plots import intro
+
+    train = toys.draw_leak_points(80, seed=0)
+    new = toys.draw_leak_points(200, seed=100)
+    result = toys.classification_state(train, new, 9, 20)
+    figure = intro.boundary_figure(train, new, result)
+    labels = {a.text: (a.x, a.y) for a in figure.layout.annotations}
+    assert set(labels) == {
+        "Zone où le modèle prédit une fuite",
+        "Zone où le modèle prédit « pas de fuite »",
+    }
+    grid = result.grid
+    for text, (x, y) in labels.items():
+        probability = grid.z[grid.y.index(y)][grid.x.index(x)]
+        assert (probability >= 0.5) == (text == "Zone où le modèle prédit une fuite")
+
+
+def test_a_zone_is_labelled_in_its_middle_and_an_absent_zone_not_at_all():
+    import numpy as np
+
+    from labkit.course import toys
+    from labkit.plots import intro
+
+    zone = np.zeros((9, 9), dtype=bool)
+    zone[2:7, 1:4] = True  # a block: its middle is (4, 2)
+    assert intro.zone_centre(zone) == (4, 2)
+    # an L shape: the label goes in the thick part, never in the empty corner
+    shape = np.zeros((10, 10), dtype=bool)
+    shape[:, :4] = True
+    shape[6:, :] = True
+    row, column = intro.zone_centre(shape)
+    assert shape[row, column]
+    assert intro.zone_centre(np.zeros((4, 4), dtype=bool)) is None
+    everywhere = toys.Grid(x=[0.0, 1.0, 2.0], y=[0.0, 1.0, 2.0], z=[[0.9] * 3] * 3)
+    assert [a["text"] for a in intro.zone_labels(everywhere)] == [
+        "Zone où le modèle prédit une fuite"
+    ]
+
+
+def test_quality_scores_say_their_band_in_words_on_each_bar():
+    frame, target, schema = running_example()
+    report = quality.assess(frame, target=target, schema=schema)
+    figure = quality_plots.scores_figure(report)
+    texts = list(figure.data[0].text)
+    colours = list(figure.data[0].marker.color)
+    bands = {"bon": set(), "correct": set(), "à améliorer": set()}
+    for text, colour in zip(texts, colours, strict=True):
+        if "/ 100" in text:
+            band = text.split(" · ")[1]
+            bands[band].add(colour)
+    assert any(bands.values())
+    # each colour means one band, and each band is written
+    assert all(len(colours_of_band) <= 1 for colours_of_band in bands.values())
+
+
+def test_quality_bands_change_at_95_and_80():
+    from types import SimpleNamespace
+
+    dimensions = list(quality.DIMENSIONS)
+    values = [95, 94.9, 80, 79.9, None]
+    scores = {d: values[i % len(values)] for i, d in enumerate(dimensions)}
+    figure = quality_plots.scores_figure(SimpleNamespace(scores=scores, score=80))
+    said = dict(zip(figure.data[0].y, figure.data[0].text, strict=True))
+    for dimension, value in scores.items():
+        text = said[quality.dimension_label(dimension)]
+        if value is None:
+            assert "/ 100" not in text
+        else:
+            band = "bon" if value >= 95 else "correct" if value >= 80 else "à améliorer"
+            assert text.endswith(f" · {band}"), text

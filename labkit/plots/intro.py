@@ -9,6 +9,7 @@ bars carry their values as text.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -28,6 +29,53 @@ def _split(points: pd.DataFrame, target: str) -> tuple[pd.DataFrame, pd.DataFram
 
 
 # --------------------------------------------------------------------------- classification
+def zone_centre(inside: np.ndarray) -> tuple[int, int] | None:
+    """The cell (row, column) deepest inside a zone of a grid (``inside``: booleans): the zone is
+    worn away one cell at a time from its edges and the grid's; the middle of what lasts longest
+    is where a label fits. None when the zone is empty."""
+    zone = np.asarray(inside, dtype=bool)
+    if not zone.any():
+        return None
+    while True:
+        worn = np.zeros_like(zone)
+        worn[1:-1, 1:-1] = (
+            zone[1:-1, 1:-1] & zone[:-2, 1:-1] & zone[2:, 1:-1] & zone[1:-1, :-2] & zone[1:-1, 2:]
+        )
+        if not worn.any():
+            break
+        zone = worn
+    rows, columns = np.nonzero(zone)
+    middle = len(rows) // 2
+    order = np.lexsort((columns, rows))
+    return int(rows[order[middle]]), int(columns[order[middle]])
+
+
+def zone_labels(grid: toys.Grid) -> list[dict]:
+    """Annotations naming the two zones of the probability map in words, so that the map is not
+    read by its colour alone (WCAG 1.4.1)."""
+    z = np.asarray(grid.z, dtype=float)
+    labels = []
+    for inside, key in ((z >= 0.5, "intro.zone_leak"), (z < 0.5, "intro.zone_no_leak")):
+        centre = zone_centre(inside)
+        if centre is None:
+            continue
+        row, column = centre
+        labels.append(
+            {
+                "x": grid.x[column],
+                "y": grid.y[row],
+                "text": messages.text(key),
+                "showarrow": False,
+                "font": {"color": DARK, "size": 13},
+                "bgcolor": "rgba(255,255,255,0.85)",
+                "bordercolor": DARK,
+                "borderwidth": 1,
+                "borderpad": 3,
+            }
+        )
+    return labels
+
+
 def boundary_figure(
     train: pd.DataFrame,
     new_points: pd.DataFrame,
@@ -104,6 +152,7 @@ def boundary_figure(
     layout = _layout(
         messages.text("intro.boundary_title", k=result.neighbours),
         height=520,
+        annotations=zone_labels(grid),
         xaxis={"title": {"text": messages.text("intro.axis_age")}, "range": list(toys.AGE_RANGE)},
         yaxis={
             "title": {"text": messages.text("intro.axis_pressure")},

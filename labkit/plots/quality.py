@@ -31,12 +31,20 @@ def scores_figure(report: quality.QualityReport) -> go.Figure:
         score = report.scores.get(dimension)
         labels.append(quality.dimension_label(dimension))
         values.append(score if score is not None else 0)
+        band = (
+            None if score is None else "good" if score >= 95 else "fair" if score >= 80 else "low"
+        )
+        # the band is written on the bar, not told by its colour alone (WCAG 1.4.1)
         texts.append(
-            f"{_fr(score)} / 100" if score is not None else messages.text("quality.not_measurable")
+            messages.text(
+                "ui_plots.quality_score_text",
+                score=_fr(score),
+                band=messages.text(f"ui_plots.quality_band_{band}"),
+            )
+            if band
+            else messages.text("quality.not_measurable")
         )
-        colours.append(
-            GREY if score is None else GREEN if score >= 95 else BLUE if score >= 80 else ORANGE
-        )
+        colours.append({None: GREY, "good": GREEN, "fair": BLUE, "low": ORANGE}[band])
     figure = go.Figure(
         go.Bar(
             x=values[::-1],
