@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import functools
 import html as _html
+import itertools
 import logging
 import sys
 import uuid
@@ -70,6 +71,8 @@ THEME_CSS = """
 .dl-muted { color: var(--dl-grey); font-size: .92rem; }
 .dl-sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
   white-space: nowrap; }
+.dl-figure .widget-output .jp-OutputArea, .dl-figure .widget-output .jp-OutputArea-child,
+.dl-figure .widget-output .js-plotly-plot { display: block; height: 100%; }
 .dl-figure-data { margin: .3rem 0 .8rem; }
 .dl-figure-scroll { overflow-x: auto; max-width: 100%; }
 .dl-figure-scroll:focus { outline: 3px solid #0a76f6; outline-offset: 2px; }
@@ -262,6 +265,39 @@ def file_upload(description: str, accept: str, **options) -> widgets.FileUpload:
         icon="",
         **options,
     )
+
+
+_ids = itertools.count(1)
+
+
+def element_id(prefix: str = "dl") -> str:
+    """An HTML id unique in the page (every module of the app shares one page and one kernel)."""
+    return f"{prefix}-{next(_ids)}"
+
+
+def name_group(group: widgets.Widget, label_id: str, hint_id: str | None = None) -> widgets.Widget:
+    """Name a group of controls (radio buttons, check boxes) by the element ``label_id`` (its
+    question), and describe it by ``hint_id``. Widgets cannot carry ARIA attributes: the page
+    template turns these classes into ``role="radiogroup"``/``"group"`` with ``aria-labelledby``
+    and ``aria-describedby`` (WCAG 1.3.1, 4.1.2)."""
+    group.add_class(f"dl-labelledby-{label_id}")
+    if hint_id:
+        group.add_class(f"dl-describedby-{hint_id}")
+    return group
+
+
+def describe_by(control: widgets.Widget, hint_id: str) -> widgets.Widget:
+    """Link a control to the element ``hint_id`` that tells how to use it (aria-describedby,
+    given by the page template as for :func:`name_group`)."""
+    control.add_class(f"dl-describedby-{hint_id}")
+    return control
+
+
+def named_by_tooltip(widget: widgets.Widget) -> widgets.Widget:
+    """A control whose short visible text needs its tooltip to make sense (a matrix cell's
+    « 12 ligne(s) »): the page template makes the tooltip its accessible name."""
+    widget.add_class("dl-named-by-tooltip")
+    return widget
 
 
 def download_link(

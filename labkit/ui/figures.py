@@ -31,6 +31,8 @@ except (KeyError, AttributeError):  # pragma: no cover - depends on the plotly v
 # (measured: "[anywidget] Failed to initialize model" on 5 of the 7 figures of module 01). So the
 # default is an ``Output`` widget whose figure is re-displayed (plotly's offline renderer); set
 # DATALAB_FIGURE_WIDGETS=1 to use FigureWidget and replace the traces instead.
+DEFAULT_HEIGHT = 360  # what plotly's page renderer gives a figure without a height
+
 USE_FIGURE_WIDGETS = os.environ.get("DATALAB_FIGURE_WIDGETS", "") == "1"
 FigureWidget = None
 if USE_FIGURE_WIDGETS:  # imported now, while Voilà preheats the kernel: the import is slow
@@ -84,6 +86,11 @@ class LiveFigure(widgets.VBox):
         )
 
     def _show(self, figure: go.Figure) -> None:
+        # The figure's height is given to its box, and the page's style passes it down to the
+        # chart: plotly, told to follow its box (``responsive``), forgets a height of its own the
+        # first time the window is resized, and a chart drawn in a step not yet shown then fell to
+        # 0 px once shown (issue 23).
+        self.output.layout.height = f"{int(figure.layout.height or DEFAULT_HEIGHT)}px"
         self.output.clear_output(wait=True)
         with self.output:
             display(figure)

@@ -170,7 +170,9 @@ class Module01App(ModulePage):
         summary = widgets.HTML()
         summary.add_class("dl-regression-summary")
         result = toys.regression_state(data["train"], data["new"], slider.value)
-        curve = LiveFigure(plots.regression_figure(data["train"], data["new"], result, False))
+        curve = LiveFigure(
+            plots.regression_figure(data["train"], data["new"], result, False), width="100%"
+        )
         bars = LiveFigure(plots.regression_errors_figure(result), width="50%")
 
         def render(current=None) -> None:

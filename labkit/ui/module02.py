@@ -16,10 +16,12 @@ from labkit.learner.project import is_example_project
 from labkit.ui.components import (
     MessageArea,
     download_link,
+    element_id,
     esc,
     guarded,
     html,
     message_html,
+    name_group,
     page,
     paragraph,
     section_title,
@@ -205,16 +207,17 @@ class Module02App(ModulePage):
             )
             radio.add_class(f"dl-risk-{question.id}")
             radios[question.id] = radio
-            text = (
-                f"<p><strong>{number}. {esc(question.text)}</strong></p>"
-                + (f'<p class="dl-muted">{esc(question.help)}</p>' if question.help else "")
-                + (
-                    f'<p class="dl-muted"><em>{esc(messages.text("risk.question_example"))}</em> '
-                    f"{esc(question.example)}</p>"
-                    if question.example
-                    else ""
-                )
+            question_id, hint_id = element_id("dl-risk-q"), element_id("dl-risk-hint")
+            hints = (f'<p class="dl-muted">{esc(question.help)}</p>' if question.help else "") + (
+                f'<p class="dl-muted"><em>{esc(messages.text("risk.question_example"))}</em> '
+                f"{esc(question.example)}</p>"
+                if question.example
+                else ""
             )
+            text = f'<p id="{question_id}"><strong>{number}. {esc(question.text)}</strong></p>' + (
+                f'<div id="{hint_id}">{hints}</div>' if hints else ""
+            )
+            name_group(radio, question_id, hint_id if hints else None)
             box = widgets.VBox([html(text), radio])
             box.add_class("dl-question")
             parts.append(box)

@@ -35,12 +35,14 @@ from labkit.plots import datasets as plots
 from labkit.settings import load_settings
 from labkit.ui.components import (
     MessageArea,
+    element_id,
     esc,
     file_upload,
     frame_html,
     guarded,
     html,
     message_html,
+    name_group,
     page,
     paragraph,
     section_title,
@@ -845,11 +847,13 @@ class Module03App(ModulePage):
         )
         where.add_class("dl-choice-where")
         where_intro = widgets.HTML()
+        where_id = element_id("dl-where")
+        name_group(where, where_id)
 
         def show_where() -> None:
             """Ask whether other data start a new project or replace this project's."""
             question = self._where_question(state.current())
-            where_intro.value = question or ""
+            where_intro.value = f'<div id="{where_id}">{question}</div>' if question else ""
             where.layout.display = "" if question and not self.project.is_example else "none"
 
         def on_save(_button) -> None:

@@ -28,13 +28,16 @@ from labkit.prepare.findings import Finding
 from labkit.prepare.recipe import Recipe, Step
 from labkit.ui.components import (
     MessageArea,
+    describe_by,
     download_link,
+    element_id,
     esc,
     file_upload,
     frame_html,
     guarded,
     html,
     message_html,
+    named_by_tooltip,
     page,
     paragraph,
     section_title,
@@ -285,8 +288,9 @@ class Module04App(ModulePage):
         button = widgets.Button(
             description=messages.text("quality.ui_apply"),
             button_style="primary",
-            tooltip=finding.fix.title(),
+            tooltip=messages.text("quality.ui_apply_named", label=finding.fix.title()),
         )
+        named_by_tooltip(button)  # nineteen « Appliquer la correction » would name no fix
         button.add_class("dl-fix-button")
         button.add_class(f"dl-fix-{finding.kind}")
         step = finding.fix
@@ -294,6 +298,7 @@ class Module04App(ModulePage):
             description=messages.text("quality.ui_fix_preview"),
             tooltip=messages.text("quality.ui_fix_preview_tooltip", label=finding.fix.title()),
         )
+        named_by_tooltip(look)
         look.add_class("dl-fix-preview")
         shown = widgets.HTML()
 
@@ -397,6 +402,12 @@ class Module04App(ModulePage):
             "derive_from_date": [column, parts],
             "mark_missing": [column, value],
         }
+        hint_id = element_id("dl-multiple-hint")
+        multiple_hint = html(
+            f'<p id="{hint_id}" class="dl-muted">{esc(messages.text("quality.ui_multiple_hint"))}</p>'
+        )
+        for several in (columns, parts, merge_from):
+            describe_by(several, hint_id)
         form = widgets.VBox()
         preview_box = widgets.HTML()
         steps_box = widgets.VBox()
@@ -435,7 +446,9 @@ class Module04App(ModulePage):
                 merge_from.options = []
 
         def show_form(*_args) -> None:
-            form.children = fields[action.value]
+            shown = fields[action.value]
+            several = any(isinstance(w, widgets.SelectMultiple) for w in shown)
+            form.children = [*shown, multiple_hint] if several else shown
             refresh_values()
 
         def build() -> Step:

@@ -40,11 +40,14 @@ from labkit.prepare.findings import Finding
 from labkit.ui.components import (
     MessageArea,
     bullets_html,
+    element_id,
     esc,
     frame_html,
     guarded,
     html,
     message_html,
+    name_group,
+    named_by_tooltip,
     page,
     paragraph,
     section_title,
@@ -367,6 +370,8 @@ class Module05App(ModulePage):
         task_box = widgets.HTML()
         boxes = widgets.Box()
         boxes.add_class("dl-features")
+        features_id = element_id("dl-features")
+        name_group(boxes, features_id)
         excluded = widgets.HTML()
         leak_text = widgets.HTML()
         leak_button = widgets.Button(
@@ -474,7 +479,7 @@ class Module05App(ModulePage):
         parts += [
             target,
             task_box,
-            paragraph(_t("ui_features_intro")),
+            html(f'<p id="{features_id}">{esc(_t("ui_features_intro"))}</p>'),
             leak_box,
             widgets.HBox([check_all, check_none]),
             boxes,
@@ -793,15 +798,24 @@ class Module05App(ModulePage):
                 cells.append(widgets.HTML(f"« {esc(display.format_value(actual))} »"))
                 for j, predicted in enumerate(labels):
                     count = int(result.matrix[i, j])
+                    # right and wrong cells differ in words and sign, not in colour alone
+                    verdict = _t("cell_right") if i == j else _t("cell_wrong")
                     button = widgets.Button(
-                        description=_t("ui_cell_button", count=count),
+                        description=_t(
+                            "ui_cell_button",
+                            mark="✓" if i == j else "✗",
+                            count=count,
+                            verdict=verdict,
+                        ),
                         tooltip=_t(
                             "ui_cell_tooltip",
                             actual=display.format_value(actual),
                             predicted=display.format_value(predicted),
+                            verdict=verdict,
                             count=count,
                         ),
                     )
+                    named_by_tooltip(button)  # « 12 ligne(s) » alone names no cell
                     button.cell = (actual, predicted)
                     button.add_class("dl-cell")
                     button.add_class("dl-cell-right" if i == j else "dl-cell-wrong")
@@ -809,7 +823,7 @@ class Module05App(ModulePage):
                         guarded(area)(lambda _b, a=actual, p=predicted: show_cell(a, p))
                     )
                     cells.append(button)
-            matrix.layout.grid_template_columns = f"12rem repeat({len(labels)}, minmax(8rem, 1fr))"
+            matrix.layout.grid_template_columns = f"12rem repeat({len(labels)}, minmax(10rem, 1fr))"
             matrix.children = cells
 
         def render() -> None:
@@ -878,20 +892,19 @@ class Module05App(ModulePage):
             options=options, value="tree", description=_t("ui_complexity_model"), style=STYLE
         )
         slider_box = widgets.HBox()
-        value_label = widgets.HTML()
 
-        def new_slider(count: int, start: int) -> widgets.IntSlider:
-            """A fresh slider for each curve: the page's slider keeps the range it was drawn
-            with, so changing ``max`` later would not reach it."""
-            slider = widgets.IntSlider(  # the position along the setting, its value beside it
+        def new_slider(curve, start: int) -> widgets.SelectionSlider:
+            """A fresh slider for each curve (the page's slider keeps the range it was drawn
+            with). Its options are the setting's values, shown beside it and said by screen
+            readers (aria-valuetext), not the position along the track; its value is the index."""
+            slider = widgets.SelectionSlider(
+                options=[(plots._shown(v), i) for i, v in enumerate(curve.values)],
                 value=start,
-                min=0,
-                max=max(count - 1, 1),
-                description=_t("ui_complexity_slider"),
+                description=_t("ui_complexity_slider_named", label=curve.label),
                 continuous_update=False,
-                readout=False,
+                readout=True,
                 style=STYLE,
-                layout={"width": "34rem"},
+                layout={"width": "40rem"},
             )
             slider.add_class("dl-complexity")
             slider.observe(on_slide, names="value")
@@ -936,7 +949,6 @@ class Module05App(ModulePage):
                 test=display.format_score(test, curve.metric),
             )
             readout.value = status_html(text + " " + verdict)
-            value_label.value = f"<strong>{esc(plots._shown(curve.values[index]))}</strong>"
 
         def compute() -> None:
             area.clear()
@@ -957,7 +969,7 @@ class Module05App(ModulePage):
             data["curve"] = curve
             spec = catalogue.MODELS[model.value].setting
             start = curve.values.index(spec.default) if spec.default in curve.values else 0
-            slider_box.children = [new_slider(len(curve.values), start), value_label]
+            slider_box.children = [new_slider(curve, start)]
             data["figure"] = LiveFigure(plots.curve_figure(curve, start))
             curve_box.children = [data["figure"]]
             describe(start)

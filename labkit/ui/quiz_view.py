@@ -11,7 +11,15 @@ import ipywidgets as widgets
 from labkit import messages
 from labkit.course import quiz
 from labkit.learner import course
-from labkit.ui.components import MessageArea, esc, guarded, message_html, page
+from labkit.ui.components import (
+    MessageArea,
+    element_id,
+    esc,
+    guarded,
+    message_html,
+    name_group,
+    page,
+)
 
 _KIND_OF_FEEDBACK = {
     quiz.CORRECT: "success",
@@ -39,6 +47,8 @@ class QuestionView(widgets.VBox):
         self.hint_box = widgets.HTML()
         self.solution = widgets.HTML()
         self.input = self._make_input(stored.get("answer"))
+        prompt_id = element_id("dl-question")
+        name_group(self.input, prompt_id)  # the choices, or the text field, named by the question
         check = widgets.Button(description=messages.text("ui.quiz_check"), button_style="primary")
         hint = widgets.Button(description=messages.text("ui.quiz_hint"))
         show = widgets.Button(description=messages.text("ui.quiz_show"))
@@ -46,7 +56,7 @@ class QuestionView(widgets.VBox):
         hint.on_click(guarded(self.errors)(lambda _: self.next_hint()))
         show.on_click(guarded(self.errors)(lambda _: self.show_solution()))
         self.buttons = widgets.HBox([check, hint, show])
-        title = widgets.HTML(f"<h3>Question {number}. {esc(problem.prompt)}</h3>")
+        title = widgets.HTML(f'<h3 id="{prompt_id}">Question {number}. {esc(problem.prompt)}</h3>')
         self.children = [
             title,
             self.input,

@@ -6,7 +6,7 @@ with Escape. The focus is never left on the page body."""
 from __future__ import annotations
 
 import pytest
-from support import assert_accessible, reveal_all_steps
+from support import assert_accessible, go_to_module, reveal_all_steps
 from support import module_shown as shown
 
 pytestmark = pytest.mark.browser
@@ -173,3 +173,93 @@ def test_file_buttons_are_named_by_their_label_never_null(page, voila_server):
     button.first.wait_for()
     assert page.locator('[title="null"]').count() == 0, "a control is read « null »"
     assert button.first.get_attribute("title") == "Choisir un fichier"
+
+
+CONTROL_ROLES = {
+    "button",
+    "checkbox",
+    "radio",
+    "textbox",
+    "combobox",
+    "slider",
+    "listbox",
+    "spinbutton",
+    "radiogroup",
+    "progressbar",
+    "switch",
+    "link",
+    "searchbox",
+    "menuitem",
+    "tab",
+}
+
+
+def unnamed_controls(page) -> list[str]:
+    """Controls and groups of Chromium's own accessibility tree (what a screen reader is given)
+    that have no name."""
+    session = page.context.new_cdp_session(page)
+    try:
+        nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        session.detach()
+    unnamed = []
+    for node in nodes:
+        role = (node.get("role") or {}).get("value")
+        name = ((node.get("name") or {}).get("value") or "").strip()
+        if not node.get("ignored") and role in CONTROL_ROLES and not name:
+            unnamed.append(f"{role} (node {node.get('backendDOMNodeId')})")
+    return unnamed
+
+
+def test_every_control_and_group_of_every_module_is_named(page, voila_server):
+    """Issue 25, item 4: no control without a name in the accessibility tree, in any module with
+    every step shown; choices are groups named by their question; the progress bar is a
+    progressbar; the slider of module 05 says its setting's value; a matrix cell says its row and
+    column; module 06's fields say the column's plain name."""
+    page.goto(voila_server.app_url("Clavier Noms", "01"), wait_until="commit", timeout=SLOW_MS)
+    for number in ("01", "02", "03", "04", "05", "06"):
+        root = go_to_module(page, number) if number != "01" else shown(page, "01")
+        reveal_all_steps(root)
+        if number == "05":
+            root.get_by_role("button", name="Comparer les modèles", exact=True).click()
+            root.get_by_text("Comparaison terminée").wait_for(timeout=SLOW_MS)
+            bar = root.get_by_role("progressbar", name="Avancement").first
+            assert bar.get_attribute("aria-valuenow") == "100"
+            cell = root.locator(".dl-cell-right").first
+            cell.wait_for(timeout=SLOW_MS)
+            assert cell.get_attribute("aria-label").startswith("Vraie valeur « ")
+            assert " (bonne réponse) : " in cell.get_attribute("aria-label")
+            slider = root.locator(".dl-complexity [role=slider]")
+            slider.wait_for(timeout=SLOW_MS)
+            page.wait_for_function(  # the value shown beside the slider is the value said
+                """() => {
+                    const said = document.querySelector('.dl-complexity .widget-readout');
+                    const handle = document.querySelector('.dl-complexity [role=slider]');
+                    return said.textContent.trim() !== ''
+                        && handle.getAttribute('aria-valuetext') === said.textContent.trim()
+                        && handle.getAttribute('aria-valuetext') !== handle.getAttribute('aria-valuenow');
+                }"""
+            )
+            features = root.get_by_role("group", name="Colonnes utilisées pour prédire")
+            assert features.get_by_role("checkbox").count() >= 2
+        if number == "02":
+            group = root.get_by_role("radiogroup").first
+            group.wait_for()
+            labelled = group.get_attribute("aria-labelledby")
+            assert page.locator(f"#{labelled}").inner_text().strip().startswith("1. ")
+            described = root.locator("[role=radiogroup][aria-describedby]").first
+            hint = page.locator(f"#{described.get_attribute('aria-describedby')}").inner_text()
+            assert hint.strip(), "a question's help is linked to its choices"
+        if number == "01":
+            quiz = root.locator(".dl-quiz-question [role=radiogroup]").first
+            quiz.wait_for()
+            question = page.locator(f"#{quiz.get_attribute('aria-labelledby')}").inner_text()
+            assert question.startswith("Question 1.")
+        if number == "06":
+            field = root.locator(".dl-uc-field").first
+            field.wait_for(timeout=SLOW_MS)
+            names = root.locator(".dl-uc-field .widget-label").all_inner_texts()
+            assert any(" " in name for name in names), f"raw column names as labels: {names}"
+        page.wait_for_timeout(300)  # the page template names what was just drawn (next frame)
+        assert unnamed_controls(page) == [], f"module {number}: unnamed controls"
+        assert_accessible(page)

@@ -34,7 +34,11 @@ def test_train_open_a_cell_move_the_slider_and_save(page, open_page, voila_serve
     page.get_by_text("Sur le jeu de test, jamais vu pendant la comparaison").wait_for()
     wrong = page.locator(".dl-cell-wrong").first
     label = wrong.inner_text()
-    count = int(label.split()[0])
+    assert label.startswith("✗ ") and label.endswith(", erreur"), "not told by colour alone"
+    assert wrong.get_attribute("aria-label").startswith("Vraie valeur « "), (
+        "named by row and column"
+    )
+    count = int(label.split()[1])
     wrong.click()
     rows = page.locator(".dl-cell-rows")
     rows.get_by_text("(erreur)").wait_for()
@@ -51,6 +55,12 @@ def test_train_open_a_cell_move_the_slider_and_save(page, open_page, voila_serve
     handle.focus()
     handle.press("End")
     readout.get_by_text("= 15 :").wait_for()
+    # a screen reader hears the setting's value, not the handle's position along the track
+    page.wait_for_function(
+        "() => document.querySelector('.dl-complexity [role=slider]')"
+        ".getAttribute('aria-valuetext') === '15'"
+    )
+    assert handle.get_attribute("aria-label").startswith("Réglage « profondeur maximale")
     after = readout.inner_text()
     assert after != before and "surapprentissage" in after
 
