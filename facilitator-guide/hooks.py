@@ -176,6 +176,18 @@ def _running_example(_page, _arg):
     )
 
 
+def _accessibility(_page, _arg):
+    from labkit.course import accessibility
+
+    try:
+        statement = accessibility.load_statement()
+    except DatalabError as error:
+        raise _fail(error) from None
+    return f"**{accessibility.headline(statement)}**\n\n" + accessibility.statement_markdown(
+        statement
+    )
+
+
 def _datasets(_page, _arg):
     return guide.render_datasets_markdown(guide.load_datapackages(paths.datasets_dir()))
 
@@ -249,6 +261,7 @@ MARKERS = {
     "modules": _modules_list,
     "messages": _messages,
     "fil-rouge": _running_example,
+    "accessibilite": _accessibility,
 }
 
 

@@ -124,6 +124,18 @@ def check_content_files() -> list[Check]:
     return [Check(_t("content_files"), True, _t("content_files_count", count=len(files)))]
 
 
+def check_accessibility_statement() -> list[Check]:
+    """``content/accessibilite.yaml`` reads, and its headline is what the home page will say."""
+    from labkit.course import accessibility
+
+    label = _t("accessibility_label")
+    try:
+        statement = accessibility.load_statement()
+    except DatalabError as error:
+        return [Check(label, False, str(error), _t("accessibility_fix"))]
+    return [Check(label, True, accessibility.headline(statement))]
+
+
 def check_running_example() -> list[Check]:
     """The running example of ``content/settings.yaml`` names a dataset that exists and one of its
     columns as target."""
@@ -243,6 +255,7 @@ def run_all(workspace_root: Path) -> list[Check]:
         *check_content_files(),
         *check_content(),
         *check_running_example(),
+        *check_accessibility_statement(),
         *check_datasets(),
         check_workspace(workspace_root),
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from labkit import messages
+from labkit.course import accessibility
 from labkit.errors import DatalabError
 from labkit.learner.course import progress
 from labkit.ui.components import (
@@ -154,3 +155,22 @@ class AccueilApp(ModulePage):
             reset,
             area,
         )
+
+    def accessibility_statement(self) -> widgets.Widget:
+        """« Accessibilité : non conforme », as public bodies must say on their home page, and the
+        statement it leads to (shown without a pseudonym too: it concerns everyone)."""
+        area = MessageArea()
+        try:
+            statement = accessibility.load_statement()
+        except DatalabError as error:
+            area.show_exception(error)
+            return area
+        summary = (
+            f"<strong>{esc(accessibility.headline(statement))}</strong> — "
+            f"{esc(messages.text('accessibility.headline_more'))}"
+        )
+        box = widgets.HTML(
+            f'<details class="dl-accessibility" id="dl-accessibilite"><summary>{summary}</summary>'
+            f"{accessibility.statement_html(statement, heading_level=3)}</details>"
+        )
+        return page(box)

@@ -263,3 +263,25 @@ def test_every_control_and_group_of_every_module_is_named(page, voila_server):
         page.wait_for_timeout(300)  # the page template names what was just drawn (next frame)
         assert unnamed_controls(page) == [], f"module {number}: unnamed controls"
         assert_accessible(page)
+
+
+def test_the_home_page_says_its_accessibility_and_opens_the_statement(page, voila_server):
+    """Issue 25, item 6: « Accessibilité : non conforme » on the home page, as public bodies
+    must say, opening the statement with the keyboard."""
+    page.goto(
+        voila_server.app_url("Clavier Declaration", "00"), wait_until="commit", timeout=SLOW_MS
+    )
+    root = shown(page, "00")
+    reveal_all_steps(root)
+    summary = root.locator("#dl-accessibilite > summary")
+    summary.wait_for()
+    said = summary.inner_text().strip()
+    assert said.startswith("Accessibilité : non conforme")
+    tab_to(page, said)
+    page.keyboard.press("Enter")
+    statement = root.locator("#dl-accessibilite[open]")
+    statement.get_by_role("heading", name="État de conformité").wait_for()
+    text = statement.inner_text()
+    assert "% sont respectés" in text and "Défenseur des droits" in text
+    assert "Contenus non accessibles" in text
+    assert_accessible(page)
