@@ -73,6 +73,7 @@ THEME_CSS = """
   white-space: nowrap; }
 .dl-figure .widget-output .jp-OutputArea, .dl-figure .widget-output .jp-OutputArea-child,
 .dl-figure .widget-output .js-plotly-plot { display: block; height: 100%; }
+.dl-figure .widget-output .js-plotly-plot { overflow: hidden; } /* plotly fits it to its box */
 .dl-figure-data { margin: .3rem 0 .8rem; }
 .dl-figure-scroll { overflow-x: auto; max-width: 100%; }
 .dl-figure-scroll:focus { outline: 3px solid #0a76f6; outline-offset: 2px; }

@@ -227,7 +227,9 @@ class Module04App(ModulePage):
         """The score per dimension and the findings, each with a fix to apply."""
         state = self.state
         area = MessageArea()
-        scores = widgets.Box(layout={"width": "100%"})
+        # the chart above its explanation: side by side, the explanation was squeezed to one
+        # letter per line (45 px wide, 4,800 px tall; issue 23)
+        scores = widgets.VBox(layout={"width": "100%"})
         findings = widgets.VBox()
         findings.add_class("dl-findings")
 

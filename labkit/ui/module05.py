@@ -798,12 +798,11 @@ class Module05App(ModulePage):
                 cells.append(widgets.HTML(f"« {esc(display.format_value(actual))} »"))
                 for j, predicted in enumerate(labels):
                     count = int(result.matrix[i, j])
-                    # right and wrong cells differ in words and sign, not in colour alone
+                    # right and wrong cells differ in words, not in colour alone
                     verdict = _t("cell_right") if i == j else _t("cell_wrong")
                     button = widgets.Button(
                         description=_t(
                             "ui_cell_button",
-                            mark="✓" if i == j else "✗",
                             count=count,
                             verdict=verdict,
                         ),

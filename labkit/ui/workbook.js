@@ -203,7 +203,10 @@ function render({ model, el }) {
 
   function announce(root) {
     // Say the newest message of the module shown; the ones there when it was drawn are not news.
-    const messages = Array.from(root.querySelectorAll(".dl-msg"));
+    // messages (.dl-msg) and the results written as statuses (a prediction, a readout, a score)
+    const messages = Array.from(root.querySelectorAll('.dl-msg, [role="status"]')).filter(
+      (element) => element.innerText.trim() !== "",
+    );
     const build = buildOf(root);
     if (!silentBuilds.has(build)) {
       silentBuilds.add(build);

@@ -229,12 +229,12 @@ def test_every_control_and_group_of_every_module_is_named(page, voila_server):
             cell.wait_for(timeout=SLOW_MS)
             assert cell.get_attribute("aria-label").startswith("Vraie valeur « ")
             assert " (bonne réponse) : " in cell.get_attribute("aria-label")
-            slider = root.locator(".dl-complexity [role=slider]")
+            slider = root.locator(".dl-complexity [role=slider]")  # root: module 05 only
             slider.wait_for(timeout=SLOW_MS)
             page.wait_for_function(  # the value shown beside the slider is the value said
                 """() => {
-                    const said = document.querySelector('.dl-complexity .widget-readout');
-                    const handle = document.querySelector('.dl-complexity [role=slider]');
+                    const said = document.querySelector('.dl-module-05 .dl-complexity .widget-readout');
+                    const handle = document.querySelector('.dl-module-05 .dl-complexity [role=slider]');
                     return said.textContent.trim() !== ''
                         && handle.getAttribute('aria-valuetext') === said.textContent.trim()
                         && handle.getAttribute('aria-valuetext') !== handle.getAttribute('aria-valuenow');

@@ -34,11 +34,11 @@ def test_train_open_a_cell_move_the_slider_and_save(page, open_page, voila_serve
     page.get_by_text("Sur le jeu de test, jamais vu pendant la comparaison").wait_for()
     wrong = page.locator(".dl-cell-wrong").first
     label = wrong.inner_text()
-    assert label.startswith("✗ ") and label.endswith(", erreur"), "not told by colour alone"
+    assert label.endswith(" ligne(s), erreur"), "not told by colour alone"
     assert wrong.get_attribute("aria-label").startswith("Vraie valeur « "), (
         "named by row and column"
     )
-    count = int(label.split()[1])
+    count = int(label.split()[0])
     wrong.click()
     rows = page.locator(".dl-cell-rows")
     rows.get_by_text("(erreur)").wait_for()
