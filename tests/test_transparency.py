@@ -221,3 +221,35 @@ def test_citizen_importance_sentences():
     assert "nettement moins juste" in other
     [none] = project_facts.citizen_importance(table.assign(importance=0.0), "accuracy")
     assert none.startswith("Aucune information")
+
+
+def test_importance_sentences_follow_the_measured_importances():
+    """Issue 23, item 3: « nettement » only for what weighs at least a quarter of the first; a
+    column measured at 0.016 beside 1.5 is said to count much less (boundary at 25 %)."""
+    table = pd.DataFrame(
+        {
+            "column": ["debit", "quart", "petit", "infime", "rien"],
+            "importance": [1.5, 0.375, 0.016, 0.0068, 0.004],
+            "std": 0.0,
+        }
+    )
+    said = project_facts.citizen_importance(table, "r2")
+    assert len(said) == 4  # under 0.005 is not said at all
+    assert "nettement moins juste" in said[0] and "nettement moins juste" in said[1]
+    assert said[2] == (
+        "« petit » : compte beaucoup moins ; sans cette information, l’estimation serait à"
+        " peine moins juste."
+    )
+    assert "à peine moins juste" in said[3]
+
+
+def test_the_errors_quoted_are_those_at_the_threshold_the_sheet_states():
+    """Issue 23, item 3: a sheet stating a threshold of 0,79 quotes the errors at 0,79."""
+    evaluation = {"rows": 240, "errors": 47}
+    assert transparency._errors_sentence(evaluation, None) == (
+        "Sur les dossiers de test, il se trompe 47 fois sur 240."
+    )
+    at = {"tp": 50, "fp": 20, "fn": 35, "tn": 135, "threshold": 0.79}
+    assert transparency._errors_sentence(evaluation, at) == (
+        "Sur les dossiers de test, au seuil de 0,79, il se trompe 55 fois sur 240."
+    )

@@ -886,7 +886,18 @@ class Module05App(ModulePage):
         """Train vs validation score along a complexity setting (slider), and the learning curve."""
         state = self.state
         area = MessageArea()
-        options = [(catalogue.MODELS[k].name(problem.CLASSIFICATION), k) for k in CURVE_MODELS]
+
+        def task_kind() -> str:
+            """Regression or classification: the models are named for it (a regression is never
+            offered « Régression logistique »), before any comparison too."""
+            if state.comparison is not None:
+                return state.comparison.task.kind
+            try:
+                return state.task().kind
+            except Exception:  # noqa: BLE001 - no valid choice yet: said by the choice activity
+                return problem.CLASSIFICATION
+
+        options = [(catalogue.MODELS[k].name(task_kind()), k) for k in CURVE_MODELS]
         model = widgets.Dropdown(
             options=options, value="tree", description=_t("ui_complexity_model"), style=STYLE
         )
@@ -921,7 +932,7 @@ class Module05App(ModulePage):
         busy = {"value": False}
 
         def names_for_task() -> None:
-            task = state.comparison.task.kind if state.comparison else problem.CLASSIFICATION
+            task = task_kind()
             current = model.value
             busy["value"] = True
             model.options = [(catalogue.MODELS[k].name(task), k) for k in CURVE_MODELS]

@@ -646,6 +646,8 @@ class Module06App(ModulePage):
             ("ui_closing_threshold", saved_usecase.load_usecase(ws)["threshold"] is not None),
             ("ui_closing_transparency", sheets.load_transparency(ws) is not None),
         ]
+        if not self.context().is_binary:  # a threshold is chosen only for a yes/no decision
+            steps = [step for step in steps if step[0] != "ui_closing_threshold"]
         rows = "".join(
             f"<li>{esc(_t(key))} : "
             f'<span class="dl-badge dl-badge-{"done" if done else "todo"}">'

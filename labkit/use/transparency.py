@@ -205,9 +205,7 @@ def generate(facts: ProjectFacts) -> dict[str, str]:
             else "",
         )
         if evaluation.get("kind") == "classification":
-            limits.append(
-                _t("limites_errors", errors=evaluation["errors"], rows=evaluation["rows"])
-            )
+            limits.append(_errors_sentence(evaluation, facts.threshold))
     if facts.holdout_note:
         limits.append(facts.holdout_note)
     audit = facts.fairness
@@ -458,3 +456,18 @@ def export_filename(part: str, title: str | None, extension: str) -> str:
     ascii_title = unicodedata.normalize("NFKD", title or "").encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:40].strip("-")
     return f"{base}-{slug or 'projet'}.{extension}"
+
+
+def _errors_sentence(evaluation: dict, at_threshold: dict | None) -> str:
+    """How often the model is wrong on the test rows, at the setting the sheet states: at the
+    chosen threshold when there is one (the sheet names it), else with the model's own answers."""
+    from labkit.model.display import number
+
+    if at_threshold and {"fp", "fn", "threshold"} <= set(at_threshold):
+        return _t(
+            "limites_errors_threshold",
+            errors=at_threshold["fp"] + at_threshold["fn"],
+            rows=evaluation["rows"],
+            threshold=number(at_threshold["threshold"], 2),
+        )
+    return _t("limites_errors", errors=evaluation["errors"], rows=evaluation["rows"])
