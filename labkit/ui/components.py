@@ -8,6 +8,7 @@ import functools
 import html as _html
 import itertools
 import logging
+import re
 import sys
 import uuid
 from collections.abc import Callable
@@ -285,6 +286,13 @@ def name_group(group: widgets.Widget, label_id: str, hint_id: str | None = None)
     if hint_id:
         group.add_class(f"dl-describedby-{hint_id}")
     return group
+
+
+def class_token(text: str) -> str:
+    """``text`` (a column's name, which may hold spaces, accents or quotes) as one CSS class
+    token: a class with a space made the page fail « Failed to execute 'add' on 'DOMTokenList' »
+    (issue 23). Letters, digits, ``_`` and ``-`` are kept; anything else becomes ``-``."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", str(text)) or "-"
 
 
 def describe_by(control: widgets.Widget, hint_id: str) -> widgets.Widget:

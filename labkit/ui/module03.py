@@ -87,6 +87,21 @@ def _scroll(inner: str, label: str) -> str:
     )
 
 
+# « Détection automatique » in a drop-down: ipywidgets shows a drop-down whose value is None as
+# blank (no option selected), so the automatic choice has a value of its own, read back as None.
+AUTOMATIC = "\0auto"
+
+
+def chosen(control: widgets.Dropdown):
+    """The value of a drop-down of reading settings; None for « Détection automatique »."""
+    return None if control.value == AUTOMATIC else control.value
+
+
+def shown_as(value):
+    """What a drop-down of reading settings shows for ``value`` (None: the automatic choice)."""
+    return AUTOMATIC if value is None else value
+
+
 def _button(text: str, style: str = "", css: str | None = None) -> widgets.Button:
     button = widgets.Button(description=text, button_style=style, layout=AUTO, tooltip=text)
     if css:
@@ -515,7 +530,7 @@ class Module03App(ModulePage):
         encoding = dropdown(
             t("setting_encoding"),
             [
-                (auto, None),
+                (auto, AUTOMATIC),
                 ("UTF-8", "utf-8"),
                 (t("enc_cp1252"), "cp1252"),
                 ("Latin-1 (ISO-8859-1)", "latin-1"),
@@ -525,41 +540,49 @@ class Module03App(ModulePage):
         )
         separator = dropdown(
             t("setting_separator"),
-            [(auto, None)] + [(separator_label(s), s) for s in (";", ",", "\t", "|")],
+            [(auto, AUTOMATIC)] + [(separator_label(s), s) for s in (";", ",", "\t", "|")],
             "dl-opt-separator",
         )
         quote = dropdown(
             t("setting_quote"),
-            [(auto, None), (t("quote_double"), '"'), (t("quote_single"), "'"), (t("none"), "")],
+            [
+                (auto, AUTOMATIC),
+                (t("quote_double"), '"'),
+                (t("quote_single"), "'"),
+                (t("none"), ""),
+            ],
             "dl-opt-quote",
         )
-        header = dropdown(t("setting_header_row"), [(auto, None)], "dl-opt-header")
+        header = dropdown(t("setting_header_row"), [(auto, AUTOMATIC)], "dl-opt-header")
         decimal = dropdown(
             t("setting_decimal"),
-            [(auto, None), (decimal_label(","), ","), (decimal_label("."), ".")],
+            [(auto, AUTOMATIC), (decimal_label(","), ","), (decimal_label("."), ".")],
             "dl-opt-decimal",
         )
         thousands = dropdown(
             t("setting_thousands"),
-            [(auto, None)] + [(thousands_label(m), m) for m in ("", " ", "\u00a0", ".", ",")],
+            [(auto, AUTOMATIC)] + [(thousands_label(m), m) for m in ("", " ", "\u00a0", ".", ",")],
             "dl-opt-thousands",
         )
         date_format = dropdown(
             t("setting_date_format"),
-            [(auto, None)]
+            [(auto, AUTOMATIC)]
             + [
                 (date_format_label(f), f)
                 for f in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%y", "%m/%d/%Y")
             ],
             "dl-opt-date",
         )
-        sheet = dropdown(t("setting_sheet"), [(auto, None)], "dl-opt-sheet")
-        column = dropdown(t("type_column"), [("—", None)], "dl-opt-column")
+        sheet = dropdown(t("setting_sheet"), [(auto, AUTOMATIC)], "dl-opt-sheet")
+        column = dropdown(t("type_column"), [("—", AUTOMATIC)], "dl-opt-column")
         kind = dropdown(t("type_choice"), [(type_label(x), x) for x in TYPES], "dl-opt-type")
         set_type = _button(t("type_button"), "", "dl-set-type")
         reread = _button(t("reread_button"), "primary", "dl-reread")
         use = _button(t("use_file"), "primary", "dl-use-file")
         column_types: dict[str, str] = {}
+        # what « Relire », « Changer le type » and « Utiliser ce fichier » say, under those buttons
+        # (at the top of the activity it appeared about 3,000 px above them; issue 23)
+        settings_area = MessageArea()
         overrides = widgets.VBox(
             [
                 html(
@@ -576,20 +599,21 @@ class Module03App(ModulePage):
                 paragraph(t("type_intro"), "dl-muted"),
                 widgets.HBox([column, kind, set_type], layout={"flex_flow": "row wrap"}),
                 widgets.HBox([reread, use], layout={"flex_flow": "row wrap"}),
+                settings_area,
             ]
         )
         overrides.layout.display = "none"
 
         def current_options() -> ReadOptions:
             return ReadOptions(
-                encoding=encoding.value,
-                separator=separator.value,
-                quote=quote.value,
-                header_row=header.value,
-                decimal=decimal.value,
-                thousands=thousands.value,
-                date_format=date_format.value,
-                sheet=sheet.value,
+                encoding=chosen(encoding),
+                separator=chosen(separator),
+                quote=chosen(quote),
+                header_row=chosen(header),
+                decimal=chosen(decimal),
+                thousands=chosen(thousands),
+                date_format=chosen(date_format),
+                sheet=chosen(sheet),
                 column_types=dict(column_types),
             )
 
@@ -601,20 +625,20 @@ class Module03App(ModulePage):
                 + detection_html(detection, frame)
             )
             header.options = [
-                (t("auto_value", value=t("line_number", n=detection.header_row + 1)), None)
+                (t("auto_value", value=t("line_number", n=detection.header_row + 1)), AUTOMATIC)
             ] + [(t("line_number", n=i + 1), i) for i in range(0, 30)]
-            header.value = loaded["options"].header_row
+            header.value = shown_as(loaded["options"].header_row)
             if detection.format == "csv":
                 sheet.layout.display = "none"
                 for control in (encoding, separator, quote):
                     control.layout.display = None
             else:
                 sheet.layout.display = None
-                sheet.options = [(auto, None)] + [(s, s) for s in detection.sheets]
-                sheet.value = loaded["options"].sheet
+                sheet.options = [(auto, AUTOMATIC)] + [(s, s) for s in detection.sheets]
+                sheet.value = shown_as(loaded["options"].sheet)
                 for control in (encoding, separator, quote):
                     control.layout.display = "none"
-            column.options = [("—", None)] + [(c.name, c.name) for c in detection.columns]
+            column.options = [("—", AUTOMATIC)] + [(c.name, c.name) for c in detection.columns]
             figure_box.children = [LiveFigure(plots.types_figure(detection.types))]
             overrides.layout.display = None
 
@@ -625,9 +649,10 @@ class Module03App(ModulePage):
 
         def open_file(data: bytes, name: str, saved: str | None) -> None:
             area.clear()
+            settings_area.clear()
             column_types.clear()
             for control in (encoding, separator, quote, decimal, thousands, date_format):
-                control.value = None
+                control.value = AUTOMATIC
             loaded.update(data=data, name=name)
             read(ReadOptions())
             rows = len(loaded["result"].frame)
@@ -700,23 +725,25 @@ class Module03App(ModulePage):
 
         def on_reread(_button) -> None:
             if "data" not in loaded:
-                area.warning(t("no_file_yet"))
+                settings_area.warning(t("no_file_yet"))
                 return
             read(current_options())
-            area.success(t("file_reread"))
+            settings_area.success(t("file_reread"))
 
         def on_type(_button) -> None:
-            if not column.value:
-                area.warning(t("type_pick_column"))
+            if chosen(column) is None:
+                settings_area.warning(t("type_pick_column"))
                 return
             column_types[column.value] = kind.value
             read(current_options())
-            area.success(t("type_changed", column=column.value, type=type_label(kind.value)))
+            settings_area.success(
+                t("type_changed", column=column.value, type=type_label(kind.value))
+            )
 
         def on_use(_button) -> None:
             result = loaded.get("result")
             if result is None:
-                area.warning(t("no_file_yet"))
+                settings_area.warning(t("no_file_yet"))
                 return
             self.state.propose(
                 Candidate(
@@ -728,15 +755,15 @@ class Module03App(ModulePage):
                     read_options=_options_dict(loaded["options"]),
                 )
             )
-            area.success(t("candidate_ready", name=loaded["name"]))
+            settings_area.success(t("candidate_ready", name=loaded["name"]))
 
         upload.observe(guarded(area)(on_upload), names="value")
         files_open.on_click(guarded(area)(on_reopen))
         files_delete.on_click(guarded(area)(on_delete))
         refresh_files()
-        reread.on_click(guarded(area)(on_reread))
-        set_type.on_click(guarded(area)(on_type))
-        use.on_click(guarded(area)(on_use))
+        reread.on_click(guarded(settings_area)(on_reread))
+        set_type.on_click(guarded(settings_area)(on_type))
+        use.on_click(guarded(settings_area)(on_use))
         return page(
             section_title(t("import_title")),
             paragraph(t("import_intro")),

@@ -24,6 +24,7 @@ from labkit.plots import usecase as plots
 from labkit.ui.components import (
     MessageArea,
     bullets_html,
+    class_token,
     download_link,
     esc,
     file_upload,
@@ -146,7 +147,7 @@ class Module06App(ModulePage):
                 start = None
             widget = widgets.DatePicker(value=start, **common)
         widget.add_class("dl-uc-field")
-        widget.add_class(f"dl-uc-input-{field.name}")
+        widget.add_class(f"dl-uc-input-{class_token(field.name)}")
         return widget
 
     @staticmethod

@@ -173,6 +173,10 @@ def test_file_buttons_are_named_by_their_label_never_null(page, voila_server):
     button.first.wait_for()
     assert page.locator('[title="null"]').count() == 0, "a control is read « null »"
     assert button.first.get_attribute("title") == "Choisir un fichier"
+    page.wait_for_function(  # without ipywidgets' « (0) » count (issue 23)
+        "() => { const all = [...document.querySelectorAll('.dl-module-03 .widget-upload')];"
+        " return all.length > 0 && all.every(b => b.textContent.trim() === b.title); }"
+    )
 
 
 CONTROL_ROLES = {

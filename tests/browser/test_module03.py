@@ -88,6 +88,14 @@ def test_import_a_file_override_a_setting_choose_and_find_it_again(page, open_pa
     )
     assert "Piscine des Grèves" in page.locator(".dl-scroll").last.inner_text()
 
+    # every reading setting shows its automatic choice, none is blank (issue 23)
+    shown_options = page.evaluate(
+        "() => [...document.querySelectorAll('.dl-settings-box select, [class*=dl-opt-] select')]"
+        ".filter(s => s.offsetParent !== null && !s.closest('.dl-opt-column'))"
+        ".map(s => s.selectedIndex >= 0 ? s.options[s.selectedIndex].text.replace(/\\s+/g, ' ') : '')"
+    )
+    assert shown_options and all(text.strip() for text in shown_options), shown_options
+    assert "Détection automatique" in shown_options
     # an override is applied (a wrong separator gives a visibly wrong reading); back to detection
     page.locator(".dl-opt-separator select").select_option(label="virgule (,)")
     page.get_by_role("button", name="Relire avec ces réglages").click()
@@ -100,8 +108,14 @@ def test_import_a_file_override_a_setting_choose_and_find_it_again(page, open_pa
     )
 
     # choose the file and a number target: regression
-    page.get_by_role("button", name="Utiliser ce fichier pour mon projet").click()
+    use = page.get_by_role("button", name="Utiliser ce fichier pour mon projet")
+    use.click()
     choice_panel(page).get_by_text("Jeu à enregistrer : « frequentation sports.csv »").wait_for()
+    # its confirmation is right under the button, not thousands of pixels above (issue 23)
+    said = page.get_by_text("est prêt à être choisi")
+    said.wait_for()
+    gap = said.bounding_box()["y"] - use.bounding_box()["y"]
+    assert 0 < gap < 300, f"the confirmation is {gap:.0f} px from the button"
     target.select_option("entrees")
     page.get_by_text("Tâche : régression").wait_for()
     page.get_by_role("button", name="Enregistrer ce choix pour mon projet").click()
