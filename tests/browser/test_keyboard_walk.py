@@ -26,12 +26,21 @@ def focused(page) -> dict:
     return page.evaluate(FOCUSED_JS)
 
 
+FOCUS_SHOWN_JS = """() => {
+    const s = getComputedStyle(document.activeElement);
+    return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2)
+        || (s.boxShadow && s.boxShadow !== 'none');
+}"""
+
+
 def tab_until(page, matches, what: str, limit: int = 600, backwards: bool = False) -> dict:
-    """Press Tab (Shift+Tab) until the focused element satisfies ``matches``."""
+    """Press Tab (Shift+Tab) until the focused element satisfies ``matches``; the control
+    reached shows where the focus is (RGAA 10.7: an outline of 2 px at least, or a ring)."""
     for _ in range(limit):
         page.keyboard.press("Shift+Tab" if backwards else "Tab")
         now = focused(page)
         if matches(now):
+            assert page.evaluate(FOCUS_SHOWN_JS), f"the focus on {what} is not visible"
             return now
     raise AssertionError(f"{what} was not reached with the keyboard")
 
