@@ -271,3 +271,37 @@ def test_module04_shows_what_a_proposed_fix_changes_before_it_is_applied(workspa
     collect(view)
     assert any("dl-preview" in t and "Avant" in t for t in texts)
     assert len(app.state.recipe) == 0  # nothing applied: the learner may decline
+
+
+def test_the_saved_message_of_a_model_goes_when_another_model_is_trained(workspace):
+    """Issue 23: after a new training, « … enregistré : il prédit … à partir de 3 colonne(s) »
+    of the previous model no longer stays under the save button."""
+    import ipywidgets as widgets
+
+    from labkit.ui.module05 import Module05App
+
+    _choose(workspace, _table(), "etat")
+    preparation.save_recipe(workspace, Recipe())
+    app = Module05App(workspace)
+    state = app.state
+    state.set_features(["surface", "pieces", "quartier"])
+    state.compare(lambda _fraction, _message: None)
+    view = app.save()
+    buttons, areas = [], []
+
+    def walk(w):
+        if isinstance(w, widgets.Button):
+            buttons.append(w)
+        if type(w).__name__ == "MessageArea":
+            areas.append(w)
+        for child in getattr(w, "children", ()) or ():
+            walk(child)
+
+    walk(view)
+    [save] = [b for b in buttons if b.description == "Enregistrer ce modèle"]
+    save.click()
+    [area] = areas
+    assert "à partir de 3 colonne(s)" in area.children[0].value
+    state.set_features(["surface", "pieces"])
+    state.compare(lambda _fraction, _message: None)  # another model is trained
+    assert area.children == ()

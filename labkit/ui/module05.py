@@ -1231,6 +1231,7 @@ class Module05App(ModulePage):
                 current.value = f'<p class="dl-muted">{esc(_t("ui_save_none"))}</p>'
 
         def on_model() -> None:
+            area.clear()  # « … enregistré à partir de 12 colonne(s) » was the previous model's
             will.value = (
                 f"<p>{esc(_t('ui_save_will', name=state.trained.name))}</p>"
                 if state.trained
