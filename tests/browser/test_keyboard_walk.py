@@ -200,6 +200,11 @@ def test_the_whole_workshop_with_the_keyboard_only(page, voila_server):
     root = open_module(page, "06")
     all_steps(page, root)
     page.evaluate("() => document.activeElement.blur()")
+    tab_until(  # a text or number field of the form shows its focus too
+        page,
+        lambda f: f["tag"] == "INPUT" and f["type"] in ("number", "text"),
+        "a field of the what-if form",
+    )
     tab_to(page, "Prédire ce cas")
     page.keyboard.press("Enter")
     prediction = root.locator(".dl-uc-prediction")
