@@ -88,6 +88,17 @@ def all_steps(page, root) -> None:
         )
 
 
+def assert_charts_drawn(page, number: str) -> None:
+    """Every chart shown in the module has a height (issue 23: charts of a step revealed later
+    fell to 0 px)."""
+    flat = page.evaluate(
+        f"""() => [...document.querySelectorAll('.dl-module-{number} .dl-figure .js-plotly-plot')]
+            .filter(p => p.closest('.dl-figure').offsetParent !== null)
+            .filter(p => p.clientHeight < 50).map(p => p.getAttribute('aria-label'))"""
+    )
+    assert flat == [], f"module {number}: charts without height: {flat}"
+
+
 def open_module(page, number: str):
     root = go_to_module(page, number)
     page.wait_for_function(f"() => document.title.startsWith('{number} ·')")
@@ -120,6 +131,7 @@ def test_the_whole_workshop_with_the_keyboard_only(page, voila_server):
         timeout=SLOW_MS,
     )
     assert_focus_kept(page, "checking a quiz answer")
+    assert_charts_drawn(page, "01")
     assert_accessible(page)
 
     # ---- 02: the project sheet, and a risk question answered with the arrows
@@ -139,6 +151,7 @@ def test_the_whole_workshop_with_the_keyboard_only(page, voila_server):
         " document.querySelector('.dl-risk-result').innerText.trim() !== ''"
     )
     assert_focus_kept(page, "answering a risk question")
+    assert_charts_drawn(page, "02")
     assert_accessible(page)
 
     # ---- 03: the running example's dataset chosen for the project
@@ -155,6 +168,7 @@ def test_the_whole_workshop_with_the_keyboard_only(page, voila_server):
         "() => document.getElementById('dl-live').innerText.trim() !== ''", timeout=SLOW_MS
     )
     assert_focus_kept(page, "choosing the dataset")
+    assert_charts_drawn(page, "03")
     assert_accessible(page)
 
     # ---- 04: a fix applied from the quality report, named by what it fixes
@@ -166,6 +180,7 @@ def test_the_whole_workshop_with_the_keyboard_only(page, voila_server):
     page.keyboard.press("Enter")
     wait_said(page, "recette")
     assert_focus_kept(page, "applying a fix")
+    assert_charts_drawn(page, "04")
     assert_accessible(page)
 
     # ---- 05: compare, open a cell of the matrix, move the complexity slider, save the model
@@ -194,6 +209,7 @@ def test_the_whole_workshop_with_the_keyboard_only(page, voila_server):
     page.keyboard.press("Enter")
     wait_said(page, "Le module 06 pourra l’utiliser")
     assert_focus_kept(page, "saving the model")
+    assert_charts_drawn(page, "05")
     assert_accessible(page)
 
     # ---- 06: a case predicted, the threshold placed and saved, the sheet and the report
@@ -222,4 +238,5 @@ def test_the_whole_workshop_with_the_keyboard_only(page, voila_server):
         page.keyboard.press("Enter")
         assert_focus_kept(page, f"« {action} »")
     root.get_by_role("link", name="Télécharger le rapport final (HTML)").wait_for(timeout=SLOW_MS)
+    assert_charts_drawn(page, "06")
     assert_accessible(page)
