@@ -305,3 +305,37 @@ def test_the_saved_message_of_a_model_goes_when_another_model_is_trained(workspa
     state.set_features(["surface", "pieces"])
     state.compare(lambda _fraction, _message: None)  # another model is trained
     assert area.children == ()
+
+
+def test_a_table_without_empty_cells_is_said_so_in_words_not_by_an_empty_chart(workspace):
+    """Issue 23: module 04 drew an empty chart titled « Aucune case vide » with axes -1 to 6."""
+    import ipywidgets as widgets
+
+    from labkit.ui.figures import LiveFigure
+    from labkit.ui.module04 import Module04App
+
+    def parts_of(frame):
+        _choose(workspace, frame, "etat")
+        view = Module04App(workspace).explore()
+        found = {"figures": 0, "texts": []}
+
+        def walk(w):
+            if isinstance(w, LiveFigure):
+                found["figures"] += 1
+                return
+            if isinstance(w, widgets.HTML):
+                found["texts"].append(w.value)
+            for child in getattr(w, "children", ()) or ():
+                walk(child)
+
+        walk(view)
+        return found
+
+    full = _table().dropna()
+    said = parts_of(full)
+    assert any("Aucune case vide dans ce tableau" in t for t in said["texts"])
+    holed = _table()
+    holed.loc[holed.index[:5], "surface"] = None
+    with_holes = parts_of(holed)
+    assert not any("Aucune case vide" in t for t in with_holes["texts"])
+    assert with_holes["figures"] > said["figures"], "the empty cells are drawn"

@@ -724,7 +724,10 @@ class Module04App(ModulePage):
         overview = widgets.VBox()
 
         def render_overview() -> None:
-            parts = [LiveFigure(plots.missing_figure(state.table))]
+            if state.table.isna().to_numpy().any():
+                parts = [LiveFigure(plots.missing_figure(state.table))]
+            else:  # said in words: an empty chart with axes from -1 to 6 said nothing (issue 23)
+                parts = [paragraph(messages.text("quality.ui_no_missing"), "dl-no-missing")]
             if state.target in state.table.columns:
                 parts.append(LiveFigure(plots.associations_figure(state.table, state.target)))
             overview.children = parts
