@@ -326,3 +326,20 @@ def test_regression_diagnosis_follows_the_measured_errors(seed):
             assert "Surapprentissage" in result.summary or "Sous-apprentissage" in result.summary
         if result.new_error == lowest:
             assert "la plus basse de la courbe" in result.summary
+
+
+def test_the_verdict_names_the_rain_only_when_the_tree_asks_about_it():
+    """Issue 23: « tient compte de la pluie » was said while the rules shown never named it."""
+    bad_rule = toys.make_rule(15, 15)
+    said = set()
+    for seed, depth in ((0, 1), (0, 2), (0, 3), (0, 4), (3, 3), (2, 4)):
+        seen, new = toys.draw_pool_days(seed=seed), toys.draw_pool_days(seed=seed + 1)
+        comparison = toys.compare_rule_and_tree(bad_rule, seen, new, depth=depth)
+        asks_rain = any("pleut" in rule for rule in comparison.tree_rules)
+        assert comparison.tree_uses_rain == asks_rain
+        if "nettement mieux" in comparison.verdict:
+            assert ("pluie" in comparison.verdict) == asks_rain, (depth, comparison.verdict)
+            said.add(asks_rain)
+    assert said == {True, False}, (
+        "both cases are met: a tree that asks about rain, one that does not"
+    )

@@ -564,6 +564,7 @@ class RuleComparison:
     tree_seen: Errors
     tree_new: Errors
     tree_rules: list[str] = field(default_factory=list)
+    tree_uses_rain: bool = False  # whether one of the tree's questions is about rain
 
     def rows(self) -> list[dict[str, object]]:
         """A table for the page: one row per way of deciding and per set of days."""
@@ -601,8 +602,12 @@ class RuleComparison:
             key = "intro.verdict_tie"
         elif rule - tree <= max(2, round(0.03 * self.rule_new.days)):
             key = "intro.verdict_close"
-        else:
-            key = "intro.verdict_tree_better"
+        else:  # the rain is named only when the rules shown above ask about it (issue 23)
+            key = (
+                "intro.verdict_tree_better_rain"
+                if self.tree_uses_rain
+                else "intro.verdict_tree_better"
+            )
         return messages.text(key, rule=rule, tree=tree, days=self.rule_new.days)
 
 
@@ -623,6 +628,7 @@ def compare_rule_and_tree(
         tree_seen=count_errors(tree_predict(tree, seen), seen[POOL_TARGET]),
         tree_new=count_errors(tree_predict(tree, new), new[POOL_TARGET]),
         tree_rules=tree_rules_french(tree),
+        tree_uses_rain=bool((tree.tree_.feature == POOL_FEATURES.index("pluie")).any()),
     )
 
 
