@@ -47,7 +47,7 @@ FORM_CSS = """
 <style>
 .dl-uc-field.widget-inline-hbox { flex-direction: column; align-items: stretch; width: 100%; max-width: 40rem;
   height: auto !important; }
-.dl-uc-field select { height: 2rem; }
+.dl-uc-field select { height: 2rem; flex: 0 0 auto; } /* in a column, a drop-down grew to 130 px */
 .dl-uc-field .widget-label { width: auto !important; max-width: none; white-space: normal; font-weight: 600;
   font-size: 1rem; line-height: 1.4; margin: .2rem 0; text-align: left; }
 .dl-uc-field input, .dl-uc-field select, .dl-uc-field textarea { font-size: 1rem; width: 100%; }
