@@ -7,7 +7,7 @@ import secrets
 import socket
 import sys
 
-from labkit import messages, paths
+from labkit import messages
 
 
 def _t(key: str, **fields) -> str:
@@ -85,25 +85,15 @@ def run_start(args) -> int:
 
 
 def run_lab(args) -> int:
-    from labkit.serve.server import template_environment
+    from labkit.serve.jupyter import APP_PAGE, lab
 
     if _refuse_busy_port(args, "datalab lab"):
         return 2
-    env = {**os.environ, **template_environment()}
-    env.setdefault("DATALAB_ROOT", str(paths.project_root()))
-    env.setdefault("DATALAB_PSEUDONYM", "formateur")
-    argv = [
-        sys.executable,
-        "-m",
-        "jupyterlab",
-        f"--notebook-dir={paths.project_root()}",
-        f"--ServerApp.port={args.port}",
-        f"--ServerApp.ip={args.host}",
-        "--LabApp.default_url=/lab/tree/notebooks/00_accueil.ipynb",
-    ]
-    if args.no_browser:
-        argv.append("--no-browser")
-    if os.geteuid() == 0:
-        argv.append("--allow-root")
-    os.execve(sys.executable, argv, env)
-    return 0  # pragma: no cover
+    address = f"http://{args.host if args.host != '0.0.0.0' else 'localhost'}:{args.port}"
+    token = os.environ.get("JUPYTER_TOKEN") or secrets.token_urlsafe(24)
+    print(_t("lab_address", url=f"{address}/lab?token={token}"), _t("start_stop_hint"), sep="  ")
+    print(_t("lab_app_address", url=f"{address}/{APP_PAGE}?token={token}"))
+    lab(port=args.port, host=args.host, open_browser=not args.no_browser, token=token)
+    print()
+    print(_t("lab_stopped"))
+    return 0

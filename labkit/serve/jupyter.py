@@ -1,0 +1,141 @@
+"""Datalab inside a Jupyter server: Binder, JupyterHub (``deploy/``) and ``datalab lab``.
+
+There the workbook app is Voilà's server extension at ``/voila/render/notebooks/datalab.ipynb``
+(each module notebook alone at ``/voila/render/notebooks/NN_….ipynb``), beside JupyterLab. The
+three read the same settings, through ``JUPYTER_CONFIG_PATH``: ``binder/jupyter_server_config.json``
+(Voilà's ``datalab`` template, French, no sources, culling) and ``binder/jupyter_server_config.py``
+(what needs code: :func:`configure`). So the app is the one ``datalab start`` serves, and like it
+loads nothing from outside the machine.
+
+``datalab lab`` runs JupyterLab in its own process (:func:`lab`): the facilitator reads the address
+to open in French, and Jupyter's log only for warnings and errors.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import tempfile
+import warnings
+
+from labkit import paths
+
+APP_PAGE = "voila/render/notebooks/datalab.ipynb"
+LAB_PAGE = "lab/tree/notebooks/00_accueil.ipynb"  # where JupyterLab opens
+
+
+def config_dir():
+    """The folder of the Jupyter server settings shared by Binder, JupyterHub and ``datalab lab``."""
+    return paths.project_root() / "binder"
+
+
+def offline_page_config(page_config: dict, **_context) -> dict:
+    """Voilà's ``page_config_hook``: MathJax from Voilà's own JavaScript, not from a CDN.
+
+    Inside a Jupyter server, Voilà looks for MathJax's address in the server's settings, finds none,
+    and gives the page ``cdnjs.cloudflare.com``'s (a request that fails offline and logs a console
+    error). Voilà's standalone server (``datalab start``) gives none, and the page then uses the
+    MathJax bundled with Voilà: the same here.
+    """
+    return {**page_config, "fullMathjaxUrl": None, "mathjaxConfig": None}
+
+
+def quiet_traitlets_deprecations() -> None:
+    """Keep the DeprecationWarnings of other libraries' traitlets out of the server's terminal.
+
+    Importing Voilà turns on, for the whole server, the DeprecationWarnings that traitlets raises
+    (Python hides them outside ``__main__``), and three show at every start: « ServerApp.token config
+    is deprecated » (notebook_shim, a JupyterLab dependency, lists the server's attributes when it
+    links) and two from jupyter_lsp's classes (« Keyword `trait` is deprecated », « Traits should be
+    given as instances »). None is Datalab's, none is anything a facilitator can act on. This puts
+    Python's default back for those alone: DeprecationWarnings attributed to traitlets; every other
+    warning still shows. Voilà must be imported first (its filter would come before this one).
+    """
+    import voila  # noqa: F401 - its filter first, so that this one comes before it
+
+    warnings.filterwarnings("ignore", category=DeprecationWarning, module="traitlets")
+
+
+def configure(c) -> None:
+    """The settings of ``binder/jupyter_server_config.py`` that need code (``c``: its config)."""
+    from labkit.serve.server import never_miss_kernel_replies
+
+    c.VoilaConfiguration.page_config_hook = offline_page_config
+    quiet_traitlets_deprecations()
+    never_miss_kernel_replies()
+
+
+def lab_environment() -> dict[str, str]:
+    """Environment variables of ``datalab lab``: the ``datalab`` template and the shared settings."""
+    from labkit.serve.server import template_environment
+
+    current = os.environ.get("JUPYTER_CONFIG_PATH", "")
+    parts = [str(config_dir())] + [p for p in current.split(os.pathsep) if p]
+    env = {
+        **template_environment(),
+        "JUPYTER_CONFIG_PATH": os.pathsep.join(dict.fromkeys(parts)),
+        "DATALAB_ROOT": os.environ.get("DATALAB_ROOT") or str(paths.project_root()),
+        "DATALAB_PSEUDONYM": os.environ.get("DATALAB_PSEUDONYM") or "formateur",
+    }
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    return env
+
+
+def lab_arguments(port: int, host: str, open_browser: bool, token: str) -> list[str]:
+    """JupyterLab's command-line settings for ``datalab lab``."""
+    level = os.environ.get("DATALAB_LOG_LEVEL", "WARN")
+    argv = [
+        f"--ServerApp.root_dir={paths.project_root()}",
+        f"--ServerApp.port={port}",
+        f"--ServerApp.ip={host}",
+        "--ServerApp.port_retries=0",  # the address printed is the one served, or nothing
+        f"--ServerApp.open_browser={open_browser}",
+        f"--IdentityProvider.token={token}",
+        f"--LabApp.default_url=/{LAB_PAGE}",
+        # Warnings and errors only: the address to open is printed in French (commands/serve.py).
+        f"--ServerApp.log_level={level}",
+        f"--LabApp.log_level={level}",
+        # Kernels talk to the server through local sockets that only this user can open (as with
+        # datalab start), not unencrypted TCP ports: each kernel warned about them at start.
+        "--KernelManager.transport=ipc",
+    ]
+    if os.geteuid() == 0:
+        argv.append("--allow-root")
+    return argv
+
+
+def lab(port: int, host: str, open_browser: bool, token: str) -> None:
+    """Run JupyterLab on the project until Ctrl+C (or SIGTERM), then shut its kernels down."""
+    os.environ.update(lab_environment())
+    from jupyterlab.labapp import LabApp
+
+    # Jupyter's runtime files (the kernels' connection files and sockets among them) in a short
+    # folder of /tmp that only this user can open, as Voilà's: a socket's path may not exceed 107
+    # characters, which ~/.local/share/jupyter/runtime/kernel-<uuid>-ipc-1 may.
+    runtime = tempfile.mkdtemp(prefix="datalab_lab_")
+    os.environ["JUPYTER_RUNTIME_DIR"] = runtime
+    try:
+        _run_lab(LabApp, lab_arguments(port, host, open_browser, token))
+    finally:
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+def _run_lab(lab_app, argv: list[str]) -> None:
+    from labkit.serve.server import _NotTrusted, _PingTimeoutNotice
+
+    server = lab_app.initialize_server(argv=argv)
+    # Two warnings with nothing to act on, hidden as datalab start hides them (labkit.serve.server).
+    server.log.addFilter(_NotTrusted())
+    logging.getLogger("tornado.general").addFilter(_PingTimeoutNotice())
+
+    def stop(_signum, _frame) -> None:
+        # Jupyter asks « Shut down this Jupyter server (y/[n])? » at the first Ctrl+C, in English,
+        # and logs each signal: here Ctrl+C stops, once, silently.
+        if not getattr(server, "_stopping", False):
+            server.stop(from_signal=True)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    server.start()
