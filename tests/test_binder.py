@@ -21,16 +21,20 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from outside import watch
+from support import wait_until_rendered
 
 from labkit.serve.devserver import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
 HOME_PAGE = "notebooks/00_accueil.ipynb"
+APP_PAGE = "notebooks/datalab.ipynb"  # the workbook app, the first badge's page
 PSEUDONYM = "binder-test"
 TOKEN = "datalab-binder-test-token"
 INSTALL_TIMEOUT = 1500  # seconds; a loaded shared machine is slow to unpack ~150 packages
@@ -106,6 +110,22 @@ def test_server_config_sets_voila_french_culling_and_no_sources():
     culling = config["MappingKernelManager"]
     assert 0 < culling["cull_idle_timeout"] <= 3600
     assert 0 < culling["cull_interval"] <= culling["cull_idle_timeout"]
+
+
+def test_server_config_py_makes_voila_pages_offline(monkeypatch):
+    """binder/jupyter_server_config.py gives Voilà's pages no MathJax address (they would ask
+    cdnjs.cloudflare.com for it, inside a Jupyter server)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    import labkit.serve.server
+    from labkit.serve import jupyter
+
+    monkeypatch.setattr(labkit.serve.server, "never_miss_kernel_replies", lambda: None)
+    with warnings.catch_warnings():  # the filter it adds stays in this block
+        config = PyFileConfigLoader("jupyter_server_config.py", str(BINDER)).load_config()
+    hook = config.VoilaConfiguration.page_config_hook
+    assert hook is jupyter.offline_page_config
+    assert hook({"fullMathjaxUrl": "https://cdnjs…"})["fullMathjaxUrl"] is None
 
 
 # ------------------------------------------------------------------ environment and server
@@ -290,3 +310,27 @@ def test_jupyterlab_opens_for_the_second_badge(binder_server):
     status, page = binder_server.get("/lab")
     assert status == 200
     assert "JupyterLab" in page
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(BUILD_AND_RENDER_TIMEOUT)
+def test_the_app_asks_nothing_of_another_machine(binder_server, browser):
+    """In Chromium, the workbook app of the Binder environment: every request goes to the
+    Binder server (before issue 26: MathJax from cdnjs.cloudflare.com, and a console error)."""
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(300_000)
+    seen = watch(context, binder_server.url)
+    try:
+        page = context.new_page()
+        page.goto(
+            f"{binder_server.url}/voila/render/{APP_PAGE}?token={TOKEN}&pseudo={PSEUDONYM}",
+            wait_until="commit",
+        )
+        wait_until_rendered(page, timeout=300_000)
+        page.wait_for_load_state("load")  # Voilà loads MathJax once the page has loaded
+        page.wait_for_timeout(1500)
+        assert page.locator("html").get_attribute("lang") == "fr"
+        assert seen.outside == [], f"requests outside the machine: {seen.outside}"
+        assert seen.console_errors == [], seen.console_errors
+    finally:
+        context.close()
