@@ -6,6 +6,8 @@ folder of the test's temporary directory), the shared-password test login, and
 jupyterhub-idle-culler with a 20-second timeout. Three users log in in Chromium and land on the Voilà
 home page; two save a project choice, the third finds nothing of theirs even when typing another
 user's pseudonym, and cannot open another user's server; the server of a user who left is culled.
+All along, the pages ask nothing of another machine than the hub, and the app's pages log no
+console error (before issue 26, Voilà asked cdnjs.cloudflare.com for MathJax).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from outside import watch
 from support import wait_until_rendered
 
 from labkit.serve.devserver import free_port
@@ -204,6 +207,7 @@ def log_in(chromium, hub: Hub, name: str, pseudonym: str | None = None):
     and logs in; the hub starts their server. Returns without waiting for it."""
     context = chromium.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(START_TIMEOUT * 1000)
+    context.seen = watch(context, hub.url)  # what its pages ask of other machines
     page = context.new_page()
     if pseudonym:
         # The link a facilitator gives the whole room: the hub sends each user to their server.
@@ -224,6 +228,14 @@ def landed(page, name: str) -> None:
         f"**/user/{name}/{HOME_PATH}*", wait_until="commit", timeout=START_TIMEOUT * 1000
     )
     wait_until_rendered(page, timeout=START_TIMEOUT * 1000)
+
+
+def assert_nothing_from_outside(context) -> None:
+    """The context's pages asked nothing of another machine than the hub, and the app's pages
+    (Voilà's, ``/voila/render/``) logged no console error."""
+    assert context.seen.outside == [], f"requests outside the machine: {context.seen.outside}"
+    errors = context.seen.errors_on("/voila/render/")
+    assert errors == [], errors
 
 
 def projects(hub: Hub, name: str) -> list[str]:
@@ -249,6 +261,10 @@ def test_three_users_work_apart_and_a_user_who_leaves_is_culled(hub, chromium):
         assert page.locator("html").get_attribute("lang") == "fr"
         page.get_by_text("Vous travaillez sous le pseudonyme").wait_for()
         assert page.locator(".dl-page strong", has_text=name).count() >= 1
+        page.wait_for_load_state("load")  # Voilà loads MathJax once the page has loaded
+    chloe.wait_for_timeout(1500)
+    for context in (alice_context, bruno_context, chloe_context):
+        assert_nothing_from_outside(context)
 
     # Alice starts her own project, then leaves: her server is idle from now on.
     alice.get_by_label("Titre du nouveau projet").fill("Projet d’Alice")
@@ -271,16 +287,19 @@ def test_three_users_work_apart_and_a_user_who_leaves_is_culled(hub, chromium):
     while len(hub.kernels("bruno")) > 1 and time.monotonic() < deadline:
         time.sleep(1)
     assert len(hub.kernels("bruno")) == 1, "the kernel of the page Bruno left is still running"
+    assert_nothing_from_outside(bruno_context)
 
     # Chloé types Alice's pseudonym: her server only knows her own folder, so nothing shows.
     open_home(chloe, "chloe", "alice", hub)
     chloe.get_by_text("Vous travaillez sous le pseudonyme").wait_for()
     chloe.locator(".dl-project-line", has_text="projet d’exemple").first.wait_for()
     assert chloe.get_by_text("Projet d’Alice").count() == 0
+    assert_nothing_from_outside(chloe_context)
     # Nor can she open Bruno's server.
     response = chloe.goto(f"{hub.url}/user/bruno/{HOME_PATH}", wait_until="commit")
     reached = response is not None and response.status == 200 and "/user/bruno/" in chloe.url
     assert not reached, f"chloe reached bruno's server: {chloe.url}"
+    assert chloe_context.seen.outside == [], chloe_context.seen.outside
     bruno_context.close()
     chloe_context.close()
 
