@@ -25,9 +25,9 @@ def register(subparsers) -> None:
     start.set_defaults(handler=run_start)
 
     lab = subparsers.add_parser("lab", help=_t("lab_help"))
-    lab.add_argument("--port", type=int, default=8888)
-    lab.add_argument("--host", default="127.0.0.1")
-    lab.add_argument("--no-browser", action="store_true")
+    lab.add_argument("--port", type=int, default=8888, help=_t("lab_port_help"))
+    lab.add_argument("--host", default="127.0.0.1", help=_t("lab_host_help"))
+    lab.add_argument("--no-browser", action="store_true", help=_t("start_no_browser_help"))
     lab.set_defaults(handler=run_lab)
 
 
