@@ -105,8 +105,14 @@ THEME_CSS = """
 .widget-dropdown select, .widget-select select { max-width: 100%; text-overflow: clip; }
 .widget-hbox { flex-wrap: wrap; max-width: 100%; }
 .dl-page, .widget-vbox { max-width: 100%; min-width: 0; }
-/* Wide tables scroll inside their own box instead of widening the page. */
+/* Wide tables scroll inside their own box instead of widening the page; their cells keep their
+   words whole (a page-wide « overflow-wrap: anywhere » squeezed a preview of 23 columns to one
+   letter per line: « Natu re », issue 23), and only long texts wrap, at a readable width. */
 .dl-table { display: block; max-width: 100%; overflow-x: auto; }
+.dl-table th, .dl-table td { white-space: nowrap; overflow-wrap: normal; }
+.dl-table .dl-wrap { white-space: normal; min-width: 14em; max-width: 30em; }
+.dl-scroll .dl-table, .dl-figure-scroll .dl-table { display: table; max-width: none; overflow: visible; }
+.dl-table[data-dl-scrolls]:focus { outline: 3px solid #0a76f6; outline-offset: 2px; }
 .dl-page .widget-html-content, .dl-page .widget-htmlmath-content { max-width: 100%; overflow-wrap: anywhere; }
 /* A hint in an empty field does not look like a value typed in. */
 .jupyter-widgets input::placeholder, .jupyter-widgets textarea::placeholder { color: #666; font-style: italic; opacity: 1; }
@@ -327,9 +333,14 @@ def table_html(
     if not rows:
         return ""
     columns = columns or list(rows[0])
-    head = "".join(f'<th scope="col">{esc(str(c))}</th>' for c in columns)
+    head = "".join(f'<th scope="col"{_wrap(str(c))}>{esc(str(c))}</th>' for c in columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{esc(_fmt(r.get(c)))}</td>" for c in columns) + "</tr>" for r in rows
+        "<tr>"
+        + "".join(
+            f"<td{_wrap(text)}>{esc(text)}</td>" for text in (_fmt(r.get(c)) for c in columns)
+        )
+        + "</tr>"
+        for r in rows
     )
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     return (
@@ -345,6 +356,16 @@ def frame_html(frame, max_rows: int = 10, caption: str | None = None) -> str:
         for values in shown.itertuples(index=False)
     ]
     return table_html(rows, [str(c) for c in shown.columns], caption)
+
+
+LONG_CELL = (
+    32  # characters: a longer cell text wraps (at 14 to 30 characters' width), not a shorter
+)
+
+
+def _wrap(text: str) -> str:
+    """The class of a table cell whose text is long enough to wrap (the others stay on one line)."""
+    return ' class="dl-wrap"' if len(text) > LONG_CELL else ""
 
 
 def _fmt(value: Any) -> str:

@@ -82,7 +82,7 @@ class AccueilApp(ModulePage):
             link = page_link(module.notebook, self.pseudonym)
             items.append(
                 f'<tr><th scope="row"><a class="dl-link" href="{esc(link)}">{esc(module.label)}</a></th>'
-                f"<td>{esc(module.subtitle)}</td><td>{status_badge(statuses[module.id])}</td></tr>"
+                f'<td class="dl-wrap">{esc(module.subtitle)}</td><td>{status_badge(statuses[module.id])}</td></tr>'
             )
         table = (
             f'<table class="dl-table"><caption>{esc(messages.text("ui.home_progress_title"))}</caption>'
