@@ -156,6 +156,7 @@ class _State(HasTraits):
         )
 
     def save(self, target: str | None) -> selection.DatasetChoice:
+        target = target or None  # "": no column chosen yet
         candidate = self.current()
         task = selection.guess_task(candidate.frame[target]) if target else None
         types = candidate.detection.types if candidate.detection is not None else {}
@@ -692,7 +693,11 @@ class Module03App(ModulePage):
                 for item in kept
             ]
             files_table.value = table_html(rows, caption=t("files_title"))
+            before = files_pick.value
             files_pick.options = [(item["name"], item["file"]) for item in kept]
+            # a list showing nothing says nothing (issue 23): the first file, or the one shown
+            files = [item["file"] for item in kept]
+            files_pick.value = before if before in files else files[0]
             files_box.children = (
                 html(f"<h4>{esc(t('files_title'))}</h4>"),
                 paragraph(t("files_intro"), "dl-muted"),
@@ -837,8 +842,9 @@ class Module03App(ModulePage):
             wanted = candidate.suggested_target if candidate.suggested_target in columns else None
             busy["on"] = True
             try:
-                target.options = [(t("no_target"), None)] + [(c, c) for c in columns]
-                target.value = wanted
+                # "" and not None: ipywidgets shows no option at all for None (a blank list)
+                target.options = [(t("no_target"), "")] + [(c, c) for c in columns]
+                target.value = wanted or ""
             finally:
                 busy["on"] = False
             draw()

@@ -437,6 +437,8 @@ class Module04App(ModulePage):
             column.options = names
             if current in names:
                 column.value = current
+            elif names:  # a list showing nothing says nothing (issue 23)
+                column.value = names[0]
             columns.options = names
             refresh_values()
 
