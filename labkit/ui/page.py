@@ -15,6 +15,7 @@ decorated with :func:`activity`. The notebook then reads::
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Callable
 
 import ipywidgets as widgets
@@ -127,8 +128,12 @@ class ModulePage:
             from labkit.ui.projects import project_bar
 
             parts.append(project_bar(self.project))
-            for notice in self.project.take_notices():
+            notices = self.project.take_notices()
+            for notice in notices:
                 self.messages.success(notice)
+            if notices:  # the workbook app takes the focus there (it may be far from the click)
+                self.notice_mark = f"dl-notice-{uuid.uuid4().hex[:8]}"
+                self.messages.add_class(self.notice_mark)
         if self.workspace is not None:
             parts.append(widgets.HTML(nav_html(self.module, self.modules, self.pseudonym)))
             try:

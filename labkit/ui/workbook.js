@@ -159,12 +159,13 @@ function headingOf(element) {
   return target;
 }
 
-function focusWhenDrawn(find, timeoutMs = 8000) {
+function focusWhenDrawn(find, timeoutMs = 15000) {
   // Widgets are drawn some frames after the kernel sends them: try each frame for a while.
   const deadline = Date.now() + timeoutMs;
   const attempt = () => {
     const element = find();
-    if (element) {
+    // a module being built again stays inert until the kernel serves it: focus() would be lost
+    if (element && !element.closest("[inert]") && element.offsetParent !== null) {
       headingOf(element).focus({ preventScroll: false });
     } else if (Date.now() < deadline) {
       window.requestAnimationFrame(attempt);

@@ -158,6 +158,11 @@ class WorkbookApp:
         if link == "all" and self.current in self.shown:
             self._build(self.numbers[self.current])
             self._serve(self.current)
+            # « Nouveau projet créé et ouvert » is said at the module's top, thousands of pixels
+            # above the button clicked: the focus is taken there (issue 23)
+            mark = getattr(self.shown[self.current].page, "notice_mark", None)
+            if mark:
+                self.router.send({"focus": mark})
 
     @staticmethod
     def prepare() -> None:
