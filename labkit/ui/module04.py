@@ -735,9 +735,9 @@ class Module04App(ModulePage):
             overview.children = parts
             names = [str(c) for c in state.table.columns if c != state.target]
             current = chooser.value
-            chooser.options = names
-            if current in names:
-                chooser.value = current
+            # "" and not None: ipywidgets draws a list with nothing in it for None (issue 23)
+            chooser.options = [(messages.text("donnees.no_target"), ""), *[(n, n) for n in names]]
+            chooser.value = current if current in names else ""
 
         def render_column(*_args) -> None:
             name = chooser.value

@@ -745,6 +745,7 @@ class Module05App(ModulePage):
             chooser.options = names
             if state.trained is not None and names:
                 chooser.value = state.trained.key
+            chooser.layout.display = "" if names else "none"  # never an empty list (issue 23)
             busy["value"] = False
 
         def show_cell(actual, predicted) -> None:
@@ -1024,6 +1025,8 @@ class Module05App(ModulePage):
         model.observe(on_model, names="value")
         learning_button.on_click(on_learning)
         when_changed(state, "comparison", area, on_compared)
+        if state.comparison is not None:  # this step revealed after comparing (issue 23)
+            guarded(area)(lambda: on_compared())()
         return page(
             section_title(_t("ui_complexity_title")),
             widgets.HBox([model, progress]),
@@ -1120,6 +1123,7 @@ class Module05App(ModulePage):
             description=_t("ui_fairness_button"), button_style="primary", layout=BUTTON
         )
         metric = widgets.Dropdown(description=_t("ui_fairness_metric"), style=STYLE, layout=WIDE)
+        metric.layout.display = "none"  # shown with the audit's measures
         figure_box = widgets.Box()
         body = widgets.VBox()
         data: dict = {"audit": None}
@@ -1173,6 +1177,7 @@ class Module05App(ModulePage):
             busy["value"] = True
             metric.options = [(label, key) for key, label in audit.metrics.items()]
             metric.value = "error" if "error" in audit.metrics else next(iter(audit.metrics))
+            metric.layout.display = ""
             busy["value"] = False
             draw()
 
@@ -1189,6 +1194,7 @@ class Module05App(ModulePage):
             body.children = []
             figure_box.children = []
             data["audit"] = None
+            metric.layout.display = "none"  # no measure to show before an audit (issue 23)
 
         when_changed(state, "trained", area, clear)
         fill()
