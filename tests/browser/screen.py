@@ -1,0 +1,123 @@
+"""What a trainee sees, checked on the screen (issue 23): the checks the walks run after each step
+and each action, at 1366 and 1024 px, and the full-page screenshots they keep.
+
+- **narrow**: a box holding a text of 12 characters or more drawn narrower than about 12
+  characters (6 × its font size): the score box of module 04 drawn 45 px wide, one letter per line;
+  table cells wrapped letter by letter (« Natu re »);
+- **flat**: a chart shown with no height (module 05's charts fell to 0 px after a step revealed);
+- **wide**: an element drawn past the window's right edge (except inside a table made to scroll);
+- **blank**: a drop-down showing nothing (module 03's « Corriger la lecture » lists);
+- **out of view**: the result of an action neither in the window nor holding the focus (module
+  03's confirmation 3,000 px above its button) — :func:`result_in_view`;
+- **console**: an error in the browser's console (« Failed to execute 'add' on 'DOMTokenList' »)
+  — :class:`ConsoleErrors`.
+
+``tests/browser/test_screen_checks.py`` puts each fault on a page once and sees each check catch it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from support import ROOT
+
+WIDTHS = (1366, 1024)
+HEIGHT = 900
+# Where the screenshots go: kept after the run as the test's artifact (``.test-artifacts/``, or
+# the folder named by DATALAB_TEST_ARTIFACTS).
+ARTIFACTS = Path(os.environ.get("DATALAB_TEST_ARTIFACTS") or ROOT / ".test-artifacts")
+
+SCREEN_JS = r"""
+(root) => {
+  root = root || document.body;
+  const visible = (el) => {
+    if (!el.getClientRects().length) return false;
+    const s = getComputedStyle(el);
+    return s.visibility !== 'hidden' && s.display !== 'none' && parseFloat(s.opacity || '1') > 0;
+  };
+  const hidden = (el) => el.closest('#dl-live, #dl-live-alert, .dl-sr-only, [aria-hidden=true], svg, script, style, option');
+  const describe = (el, text) => `${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).slice(0, 2).join('.') : ''} « ${(text || el.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 50)} »`;
+  const out = {narrow: [], flat: [], wide: [], blank: []};
+  for (const el of root.querySelectorAll('*')) {
+    if (hidden(el) || !visible(el)) continue;
+    const own = [...el.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join('').trim();
+    if (own.length >= 12) {
+      const box = el.getBoundingClientRect();
+      const size = parseFloat(getComputedStyle(el).fontSize) || 14;
+      // a text broken over lines in a box that narrow (a visually hidden text, 1 px and
+      // clipped, is for screen readers and not drawn; an inline word is as wide as itself)
+      const wraps = el.getClientRects().length > 1 || box.height > 2.2 * size;
+      if (box.width > 2 && box.width < 6 * size && wraps) {
+        out.narrow.push(`${describe(el, own)} (${Math.round(box.width)} px)`);
+      }
+    }
+    if (out.wide.length < 5 && !(el.closest('.dl-table') && !el.classList.contains('dl-table'))
+        && !el.closest('.dl-scroll, .p-Widget.jp-OutputArea pre')) {
+      const box = el.getBoundingClientRect();
+      if (box.width > 0 && box.right > window.innerWidth + 1) {
+        out.wide.push(`${describe(el)} (right ${Math.round(box.right)} px)`);
+      }
+    }
+  }
+  for (const plot of root.querySelectorAll('.js-plotly-plot')) {
+    const figure = plot.closest('.dl-figure') || plot;
+    if (figure.offsetParent !== null && visible(figure) && plot.clientHeight < 50) {
+      out.flat.push(plot.getAttribute('aria-label') || describe(plot));
+    }
+  }
+  for (const select of root.querySelectorAll('select:not([multiple])')) {
+    if (!visible(select)) continue;
+    const option = select.selectedIndex >= 0 ? select.options[select.selectedIndex] : null;
+    if (!option || !option.text.trim()) {
+      const label = select.closest('.widget-dropdown')?.querySelector('label');
+      out.blank.push(select.getAttribute('aria-label') || (label && label.innerText.trim()) || describe(select));
+    }
+  }
+  return out;
+}
+"""
+
+IN_VIEW_JS = """
+(el) => {
+  const box = el.getBoundingClientRect();
+  const seen = box.bottom > 0 && box.top < window.innerHeight && box.height > 0;
+  const focus = document.activeElement;
+  return seen || (focus && focus !== document.body && (el.contains(focus) || focus.contains(el)));
+}
+"""
+
+
+def screen_problems(page, root=None) -> list[str]:
+    """The faults the screen shows now, in words (empty: nothing wrong)."""
+    found = page.evaluate(SCREEN_JS, root.element_handle() if root is not None else None)
+    labels = {
+        "narrow": "text box narrower than 12 characters",
+        "flat": "chart without height",
+        "wide": "drawn past the window's edge",
+        "blank": "drop-down showing nothing",
+    }
+    return [f"{labels[kind]}: {item}" for kind, items in found.items() for item in items]
+
+
+def result_in_view(page, locator) -> bool:
+    """The action's result is in the window, or holds the focus (a screen reader is taken to it)."""
+    return bool(locator.evaluate(IN_VIEW_JS))
+
+
+class ConsoleErrors(list):
+    """The errors the page writes in the browser's console, or throws (collected as they come)."""
+
+    def __init__(self, page):
+        super().__init__()
+        page.on("console", lambda m: m.type == "error" and self.append(m.text))
+        page.on("pageerror", lambda e: self.append(str(e)))
+
+
+def shoot(page, folder: str, name: str) -> Path:
+    """A full-page screenshot of the step, kept as the test's artifact."""
+    path = ARTIFACTS / "walk" / folder / (re.sub(r"[^\w.-]+", "-", name) + ".png")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    return path
