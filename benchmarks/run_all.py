@@ -12,6 +12,8 @@ Run: ``.venv/bin/python benchmarks/run_all.py [--quick] [--with-load]``.
 - ``pages.py``: the workbook app in Chromium (first load of ``/``, first and return visit of each
   module in place, kernels per learner, the learner's kernel memory) next to a plain Voilà page;
   without ``--quick``, also each module notebook opened alone (``--pages``);
+- ``clicks.py``: click to result for one learner, the walk of ``tests/browser/test_real_walk.py``
+  (the running example and four real tables, every activity's main action) timed per module;
 - ``load.py`` (with ``--with-load``): a room of 5, 15 and 30 simulated learners walking the app on
   one server (``--room N``); it takes from 10 to 30 minutes, so it is left out unless asked for.
 
@@ -40,6 +42,7 @@ def plan(quick: bool, with_load: bool) -> list[list[str]]:
         ["bench_truth.py"],
         ["bench_room.py"],
         ["pages.py", "--runs", "2"] if quick else ["pages.py", "--runs", "5", "--pages"],
+        ["clicks.py"],
     ]
     if with_load:
         scripts.append(["load.py", "--learners", "5", "15", "30"])
