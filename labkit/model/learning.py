@@ -316,6 +316,18 @@ class TrainedModel:
     def positive(self):
         return Task(self.task, "", tuple(self.classes)).positive
 
+    @property
+    def family(self) -> str:
+        """« binary », « multiclass » or « regression » (:attr:`labkit.model.problem.Task.family`)."""
+        return Task(self.task, "", tuple(self.classes)).family
+
+    def metrics_reading(self) -> str:
+        """How to read this model's metrics, in French, in the words of its task (module 05)."""
+        return messages.text(
+            f"learning.metrics_reading_{self.family}",
+            positive=format_value(self.positive) if self.positive is not None else "",
+        )
+
     def clean(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Apply module 04's recipe (the cleaning the training table went through)."""
         if not self.recipe:

@@ -56,6 +56,15 @@ class Task:
         return self.kind == CLASSIFICATION
 
     @property
+    def family(self) -> str:
+        """How the workbook speaks of the task — « binary » (two classes: precision, recall and a
+        threshold about one of them), « multiclass » (a table per class) or « regression » (an
+        error in the target's unit): the words of the metrics are chosen by it, in one place."""
+        if not self.is_classification:
+            return "regression"
+        return "binary" if len(self.classes) == 2 else "multiclass"
+
+    @property
     def positive(self):
         """For a two-class target, the value precision and recall are about (``oui`` if present,
         else the rarer one)."""

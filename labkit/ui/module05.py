@@ -838,6 +838,7 @@ class Module05App(ModulePage):
             summary = status_html(learning.test_summary(state.trained, result))
             parts = [
                 html(summary),
+                paragraph(state.trained.metrics_reading()),
                 paragraph(_t("ui_test_intro"), "dl-muted"),
                 html(bullets_html(result.explanations)),
             ]

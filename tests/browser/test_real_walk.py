@@ -30,6 +30,8 @@ pytestmark = pytest.mark.browser
 
 SLOW_MS = 300_000
 REALDATA = ROOT / "tests" / "realdata"
+# Words of a class target only (what a regression page must never say)
+CLASSES_ONLY = ("matrice de confusion", "probabilité estimée", "Seuil de décision", "faux positif")
 SETTLE_MS = 15_000  # a page drawing what the kernel sent, at most
 ACTION_MS = 120_000  # an action's result, at most (a comparison on a loaded machine)
 IMPORTANCE_TITLE = messages.text("learning.ui_importance_title")
@@ -176,6 +178,10 @@ def learn_and_use(walk: Walk, page, classes: int) -> None:
     if classes:
         cell = root.locator(".dl-cell-wrong, .dl-cell-right").first
         walk.act("05-cell", cell, root.locator(".dl-cell-rows").get_by_text("ligne(s)").first, root)
+    if not classes:  # a number target is never read as classes (issue 23)
+        said = [w for w in CLASSES_ONLY if w in root.inner_text()]
+        if said:
+            walk.problems.append(f"05: a regression read with {said}")
     explain = root.get_by_role("button", name="Expliquer le modèle examiné")
     walk.act("05-explain", explain, root.locator("h4", has_text=IMPORTANCE_TITLE), root)
     walk.act(
@@ -210,6 +216,10 @@ def learn_and_use(walk: Walk, page, classes: int) -> None:
         root.get_by_role("link", name="Télécharger le rapport final (HTML)"),
         root,
     )
+    if not classes:
+        said = [w for w in CLASSES_ONLY if w in root.inner_text()]
+        if said:
+            walk.problems.append(f"06: a regression read with {said}")
     errors = page.locator(".dl-msg-error:visible").all_inner_texts()
     assert not errors, errors
 
