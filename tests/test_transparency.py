@@ -253,3 +253,25 @@ def test_the_errors_quoted_are_those_at_the_threshold_the_sheet_states():
     assert transparency._errors_sentence(evaluation, at) == (
         "Sur les dossiers de test, au seuil de 0,79, il se trompe 55 fois sur 240."
     )
+
+
+def _with_people_answers(facts, **answers):
+    """``facts`` whose saved risk questionnaire gives these answers (the others unanswered)."""
+    import dataclasses
+
+    risk_values = dict(facts.risk)
+    risk_values["answers"] = [{"id": k, "question": k, "answer": v} for k, v in answers.items()]
+    return dataclasses.replace(facts, risk=risk_values)
+
+
+def test_the_persons_rights_follow_whether_the_model_decides_about_persons(facts):
+    # every question about persons answered « non » (traffic counts): no CADA text about a
+    # decision on « votre situation »; one « oui », or nothing known: the persons' rights
+    people = {q: "non" for q in transparency.risk.PEOPLE_QUESTIONS}
+    nobody = transparency.generate(_with_people_answers(facts, **people))["droits"]
+    assert "L311-3-1" in nobody and "ne s’appliquent donc pas" in nobody
+    assert "votre situation" not in nobody
+    one_yes = {**people, "prestations_essentielles": "oui"}
+    for answers in (one_yes, {}, {**people, "emploi": "ne_sait_pas"}):
+        droits = transparency.generate(_with_people_answers(facts, **answers))["droits"]
+        assert "votre situation" in droits and "CADA" in droits, answers

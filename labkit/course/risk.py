@@ -30,6 +30,33 @@ KEY = "risk"
 FORMAT_VERSION = 1
 YES, NO, UNSURE = "oui", "non", "ne_sait_pas"
 ANSWERS = (YES, NO, UNSURE)
+# The questions of ``content/risques.yaml`` whose « oui » means that the system bears on decisions
+# about persons (their rights, aids, jobs, schooling, policing, identification).
+PEOPLE_QUESTIONS = (
+    "notation_sociale",
+    "prediction_infraction",
+    "biometrie_interdite",
+    "prestations_essentielles",
+    "emploi",
+    "education",
+    "police_justice",
+    "biometrie",
+)
+
+
+def decides_about_people(summary_values: Mapping[str, Any]) -> bool | None:
+    """From a saved questionnaire's :func:`summary`: True when a question about persons is
+    answered « oui », False when every such question asked is answered « non », else None (not
+    known: the transparency sheet then keeps the persons' rights)."""
+    answers = {a.get("id"): a.get("answer") for a in summary_values.get("answers") or []}
+    asked = [q for q in PEOPLE_QUESTIONS if q in answers]
+    if any(answers[q] == YES for q in asked):
+        return True
+    if asked and all(answers[q] == NO for q in asked):
+        return False
+    return None
+
+
 NOTE_MAX = 1500
 
 

@@ -29,6 +29,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from labkit import messages
+from labkit.course import risk
 from labkit.errors import DatalabError
 from labkit.use import pages
 from labkit.use.facts import ProjectFacts
@@ -230,7 +231,13 @@ def generate(facts: ProjectFacts) -> dict[str, str]:
         "limites": _join(*limits),
         "controle_humain": controle,
         "contact": _t("contact_default"),
-        "droits": _t("droits_default"),
+        # the persons' rights (L311-3-1, CADA) unless 02's answers say that the model decides
+        # nothing about persons (traffic counts; issue 23)
+        "droits": _t(
+            "droits_no_people"
+            if risk.decides_about_people(facts.risk) is False
+            else "droits_default"
+        ),
         "publication": _t("publication_default"),
     }
     fiche["organisme"] = fiche["organisme"] or _t("organisme_default")
