@@ -31,7 +31,12 @@ pytestmark = pytest.mark.browser
 SLOW_MS = 300_000
 REALDATA = ROOT / "tests" / "realdata"
 # Words of a class target only (what a regression page must never say)
-CLASSES_ONLY = ("matrice de confusion", "probabilité estimée", "Seuil de décision", "faux positif")
+CLASSES_ONLY = (
+    "matrice de confusion",
+    "probabilité estimée",
+    "Seuil de décision",
+    "vraies personnes",
+)
 SETTLE_MS = 15_000  # a page drawing what the kernel sent, at most
 ACTION_MS = 120_000  # an action's result, at most (a comparison on a loaded machine)
 IMPORTANCE_TITLE = messages.text("learning.ui_importance_title")
@@ -217,7 +222,12 @@ def learn_and_use(walk: Walk, page, classes: int) -> None:
         root,
     )
     if not classes:
-        said = [w for w in CLASSES_ONLY if w in root.inner_text()]
+        shown = root.inner_text()
+        said = [
+            shown[max(0, shown.find(w) - 80) : shown.find(w) + 40]
+            for w in CLASSES_ONLY
+            if w in shown
+        ]
         if said:
             walk.problems.append(f"06: a regression read with {said}")
     errors = page.locator(".dl-msg-error:visible").all_inner_texts()
