@@ -2,7 +2,7 @@
 
 A learner is known by a pseudonym (no account). Their work lives in one folder,
 ``<root>/learners/<slug>/``, where ``slug`` is the pseudonym folded to lowercase ASCII. The root is
-``$DATALAB_WORKSPACE`` or, by default, the per-user data folder (``~/.local/share/datalab``).
+``$DATALAB_WORKSPACE`` or, by default, this copy's own ``workspace/`` folder (:func:`default_root`).
 
 - Documents (``save``/``load``): JSON values by key (``canvas``, ``progress``, ``quiz``…), each in its
   own file wrapped in a versioned envelope. Writes are atomic (temporary file, fsync, rename) and the
@@ -52,7 +52,7 @@ from typing import Any
 
 import platformdirs
 
-from labkit import messages
+from labkit import messages, paths
 
 FORMAT = "datalab-workspace"
 FORMAT_VERSION = 1
@@ -83,11 +83,27 @@ _PSEUDONYM_RE = re.compile(r"^[\w .'-]+$", re.UNICODE)
 
 
 def default_root() -> Path:
-    """``$DATALAB_WORKSPACE``, else the user's data folder."""
+    """``$DATALAB_WORKSPACE``, else this copy's own folder ``workspace/`` (beside its
+    ``notebooks/``): two copies of Datalab on one machine never share their learners, and a
+    facilitator's room view shows only the learners of its own server (issue 24)."""
     env = os.environ.get("DATALAB_WORKSPACE")
     if env:
         return Path(env).expanduser()
-    return Path(platformdirs.user_data_dir("datalab", appauthor=False))
+    return paths.project_root() / "workspace"
+
+
+def legacy_root() -> Path | None:
+    """The folder every copy shared before each had its own (``~/.local/share/datalab``), when it
+    still holds work and this copy's folder holds none: ``datalab start`` says where it is."""
+    if os.environ.get("DATALAB_WORKSPACE"):
+        return None
+    old = Path(platformdirs.user_data_dir("datalab", appauthor=False))
+    own = default_root()
+
+    def has_work(folder: Path) -> bool:
+        return folder.is_dir() and any(p.is_dir() for p in folder.iterdir())
+
+    return old if has_work(old) and not has_work(own) and old.resolve() != own.resolve() else None
 
 
 def normalize_pseudonym(value: str | None) -> str:

@@ -234,3 +234,38 @@ def test_unwritable_root_gives_a_french_message(tmp_path):
     with pytest.raises(DatalabError) as info:
         Workspace.open("Camille", blocker / "sub")
     assert "écrire" in str(info.value)
+
+
+def test_each_copy_of_datalab_has_its_own_default_workspace(tmp_path, monkeypatch):
+    # two copies started on one machine wrote to one ~/.local/share/datalab, and the room view of
+    # one showed the other's learners (issue 24): by default each copy keeps its own folder
+    from labkit import workspace as ws
+
+    monkeypatch.delenv("DATALAB_WORKSPACE", raising=False)
+    roots = []
+    for name in ("copie-a", "copie-b"):
+        copy = tmp_path / name
+        for folder in ("notebooks", "datasets", "content"):
+            (copy / folder).mkdir(parents=True)
+        monkeypatch.setenv("DATALAB_ROOT", str(copy))
+        roots.append(ws.default_root())
+    assert roots == [tmp_path / "copie-a" / "workspace", tmp_path / "copie-b" / "workspace"]
+    monkeypatch.setenv("DATALAB_WORKSPACE", str(tmp_path / "choisi"))
+    assert ws.default_root() == tmp_path / "choisi"  # the environment still decides first
+
+
+def test_work_left_in_the_old_shared_folder_is_pointed_to(tmp_path, monkeypatch):
+    from labkit import workspace as ws
+
+    monkeypatch.delenv("DATALAB_WORKSPACE", raising=False)
+    copy = tmp_path / "copie"
+    for folder in ("notebooks", "datasets", "content"):
+        (copy / folder).mkdir(parents=True)
+    monkeypatch.setenv("DATALAB_ROOT", str(copy))
+    old = tmp_path / "partage"
+    monkeypatch.setattr(ws.platformdirs, "user_data_dir", lambda *a, **k: str(old))
+    assert ws.legacy_root() is None  # nothing there
+    (old / "learners" / "camille").mkdir(parents=True)
+    assert ws.legacy_root() == old
+    (copy / "workspace" / "learners").mkdir(parents=True)  # this copy has work of its own
+    assert ws.legacy_root() is None

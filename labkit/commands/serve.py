@@ -62,6 +62,11 @@ def run_start(args) -> int:
         return 2
     address = f"http://{args.host if args.host != '0.0.0.0' else 'localhost'}:{args.port}"
     print(_t("start_address", address=address), _t("start_stop_hint"), sep="  ")
+    from labkit.workspace import legacy_root
+
+    legacy = legacy_root()
+    if legacy is not None:  # work saved before each copy had its own folder
+        print(_t("start_legacy_workspace", folder=legacy))
     token = args.facilitator_token or os.environ.get("DATALAB_FACILITATOR_TOKEN") or ""
     if token and len(token) < MIN_TOKEN_LENGTH:
         print(messages.text("room.start_token_short", min=MIN_TOKEN_LENGTH), file=sys.stderr)
