@@ -699,3 +699,14 @@ def test_a_failed_guide_build_keeps_the_last_good_guide_and_says_why_in_french(t
     assert "BuildError" not in second.stderr and "ERROR" not in second.stderr
     assert "Le guide précédent est conservé" in second.stderr
     assert index.read_text(encoding="utf-8") == good  # the last good guide is still there
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(1200, "1\u202f200"), (5, "5"), (0.5, "0,5"), (12.75, "12,75"), (-3, "-3")],
+)
+def test_answers_are_written_as_french_numbers(value, shown):
+    # the answer key said « 1200 » for a question about « 1 216 » lines (issue 24)
+    from labkit.course.guide import _number
+
+    assert _number(value) == shown

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from labkit import messages
+from labkit import frenchfmt, messages
 from labkit.course.modules import Module
 from labkit.course.quiz import (
     Bank,
@@ -366,7 +366,8 @@ OPEN_TITLE = _t("open_title")
 
 
 def _number(value: float) -> str:
-    return f"{value:g}".replace(".", ",")
+    """An answer as the question writes it: « 1 200 » for a question about « 1 216 » lines."""
+    return frenchfmt.number(value, 12)
 
 
 def _numbers(indices: Iterable[int]) -> str:
