@@ -194,9 +194,10 @@ def category_groups(values: pd.Series, allowed: list[str] | None) -> list[tuple[
                 parent[root(key)] = root(group[0])
         key_list = []  # nothing else to join in a yes/no column
 
+    acronym_of = {key: _acronym(keys[key][0]) for key in key_list}  # once each, not per pair
     acronyms = {}
     for key in key_list:
-        acronym = _acronym(keys[key][0])
+        acronym = acronym_of[key]
         if acronym:
             acronyms.setdefault(acronym, key)
     for key in key_list:  # an acronym is written in capitals (« PACA », « OMR »)
@@ -207,7 +208,7 @@ def category_groups(values: pd.Series, allowed: list[str] | None) -> list[tuple[
         if len(key) > 5 or not key.isalpha() or not _capitals(keys[key]):
             continue
         for other in key_list:
-            acronym = _acronym(keys[other][0])
+            acronym = acronym_of[other]
             if (
                 other != key
                 and acronym
