@@ -88,7 +88,9 @@ def test_import_a_file_override_a_setting_choose_and_find_it_again(page, open_pa
     )
     assert "Piscine des Grèves" in page.locator(".dl-scroll").last.inner_text()
 
-    # every reading setting shows its automatic choice, none is blank (issue 23)
+    # every reading setting shows its automatic choice, none is blank (issue 23); the settings'
+    # lists are drawn a moment after the report's text
+    page.locator(".dl-opt-separator select").wait_for()
     shown_options = page.evaluate(
         "() => [...document.querySelectorAll('.dl-settings-box select, [class*=dl-opt-] select')]"
         ".filter(s => s.offsetParent !== null && !s.closest('.dl-opt-column'))"
