@@ -358,9 +358,8 @@ def frame_html(frame, max_rows: int = 10, caption: str | None = None) -> str:
     return table_html(rows, [str(c) for c in shown.columns], caption)
 
 
-LONG_CELL = (
-    32  # characters: a longer cell text wraps (at 14 to 30 characters' width), not a shorter
-)
+# Characters: a longer cell text wraps (at 14 to 30 characters' width); a shorter one stays whole.
+LONG_CELL = 32
 
 
 def _wrap(text: str) -> str:

@@ -50,6 +50,7 @@ from labkit.ui.components import (
     named_by_tooltip,
     page,
     paragraph,
+    run_guarded,
     section_title,
     status_html,
     table_html,
@@ -1027,7 +1028,7 @@ class Module05App(ModulePage):
         learning_button.on_click(on_learning)
         when_changed(state, "comparison", area, on_compared)
         if state.comparison is not None:  # this step revealed after comparing (issue 23)
-            guarded(area)(lambda: on_compared())()
+            run_guarded(area, on_compared)
         return page(
             section_title(_t("ui_complexity_title")),
             widgets.HBox([model, progress]),
