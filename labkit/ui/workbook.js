@@ -159,13 +159,22 @@ function headingOf(element) {
   return target;
 }
 
+function movedOn(before) {
+  // The learner went on to another control while the kernel worked (Tab, then Enter on
+  // « Comparer les modèles »): the focus is theirs, nothing may take it away.
+  const now = document.activeElement;
+  return Boolean(now && now !== document.body && now !== before && !now.matches("h1, h2, h3, h4"));
+}
+
 function focusWhenDrawn(find, timeoutMs = 15000) {
   // Widgets are drawn some frames after the kernel sends them: try each frame for a while.
   const deadline = Date.now() + timeoutMs;
+  const before = document.activeElement;
   const attempt = () => {
+    if (movedOn(before)) return;
     const element = find();
     // a module being built again stays inert until the kernel serves it: focus() would be lost
-    if (element && !element.closest("[inert]") && element.offsetParent !== null) {
+    if (element && !element.closest("[inert]")) {
       headingOf(element).focus({ preventScroll: false });
     } else if (Date.now() < deadline) {
       window.requestAnimationFrame(attempt);
