@@ -159,25 +159,32 @@ function headingOf(element) {
   return target;
 }
 
-function movedOn(before) {
-  // The learner went on to another control while the kernel worked (Tab, then Enter on
-  // « Comparer les modèles »): the focus is theirs, nothing may take it away.
-  const now = document.activeElement;
-  return Boolean(now && now !== document.body && now !== before && !now.matches("h1, h2, h3, h4"));
-}
-
 function focusWhenDrawn(find, timeoutMs = 15000) {
-  // Widgets are drawn some frames after the kernel sends them: try each frame for a while.
+  // Widgets are drawn some frames after the kernel sends them: try each frame for a while, but
+  // never once the learner has pressed a key or clicked since (Tab, then Enter on « Comparer les
+  // modèles »): from then on the focus is theirs.
   const deadline = Date.now() + timeoutMs;
-  const before = document.activeElement;
+  let interacted = false;
+  const interact = () => {
+    interacted = true;
+  };
+  document.addEventListener("keydown", interact, { capture: true, once: true });
+  document.addEventListener("pointerdown", interact, { capture: true, once: true });
+  const done = () => {
+    document.removeEventListener("keydown", interact, { capture: true });
+    document.removeEventListener("pointerdown", interact, { capture: true });
+  };
   const attempt = () => {
-    if (movedOn(before)) return;
+    if (interacted) return done();
     const element = find();
     // a module being built again stays inert until the kernel serves it: focus() would be lost
     if (element && !element.closest("[inert]")) {
       headingOf(element).focus({ preventScroll: false });
+      done();
     } else if (Date.now() < deadline) {
       window.requestAnimationFrame(attempt);
+    } else {
+      done();
     }
   };
   attempt();
