@@ -26,6 +26,16 @@ DATALAB = Path(sys.executable).with_name("datalab")
 
 
 # --------------------------------------------------------------- requests and console errors
+def token_get(url: str, token: str, timeout: float = 300) -> tuple[int, str]:
+    """GET ``url`` from a Jupyter server with its token: (status, body), errors included."""
+    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", "replace")
+
+
 @dataclass
 class Watch:
     """The requests the pages of a browser context sent to another host than ``local`` (host and
@@ -82,14 +92,7 @@ class Lab:
         return f"{self.url}/voila/render/notebooks/{notebook}?token={self.token}&pseudo={pseudonym}"
 
     def get(self, path: str, timeout: float = 300) -> tuple[int, str]:
-        request = urllib.request.Request(
-            self.url + path, headers={"Authorization": f"token {self.token}"}
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                return response.status, response.read().decode("utf-8", "replace")
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode("utf-8", "replace")
+        return token_get(self.url + path, self.token, timeout)
 
     def stdout(self) -> str:
         return self.out_path.read_text(encoding="utf-8", errors="replace")

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from outside import watch
+from outside import token_get, watch
 from support import wait_until_rendered
 
 from labkit.serve.devserver import free_port
@@ -168,14 +168,7 @@ class BinderServer:
     process: subprocess.Popen
 
     def get(self, path: str, timeout: float = 300) -> tuple[int, str]:
-        request = urllib.request.Request(
-            self.url + path, headers={"Authorization": f"token {TOKEN}"}
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                return response.status, response.read().decode("utf-8", "replace")
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode("utf-8", "replace")
+        return token_get(self.url + path, TOKEN, timeout)
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
