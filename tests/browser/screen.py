@@ -1,5 +1,5 @@
 """What a trainee sees, checked on the screen (issue 23): the checks the walks run after each step
-and each action, at 1366 and 1024 px, and the full-page screenshots they keep.
+and each action, at 1366 and 1024 px, and the screenshots of the window they keep.
 
 - **narrow**: a box holding a text of 12 characters or more drawn narrower than about 12
   characters (6 × its font size): the score box of module 04 drawn 45 px wide, one letter per line;
@@ -116,7 +116,7 @@ class ConsoleErrors(list):
 
 
 def shoot(page, folder: str, name: str) -> Path:
-    """A full-page screenshot of the step, kept as the test's artifact."""
+    """A screenshot of the window at this step (Voilà scrolls inside its own box, so « full_page » is the window), kept as the test's artifact."""
     path = ARTIFACTS / "walk" / folder / (re.sub(r"[^\w.-]+", "-", name) + ".png")
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
