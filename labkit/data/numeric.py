@@ -12,18 +12,22 @@ import numpy as np
 UNIT_SUFFIX = re.compile(r"\s*(€|eur|euros?|%|‰|°c|°)$", re.IGNORECASE)
 UNIT_LABELS = {"€": "€", "eur": "€", "euro": "€", "euros": "€", "%": "%", "‰": "‰"}
 NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_COMMA_DECIMAL = re.compile(r"[+\-−]?(\d{1,3}([ \u00a0\u202f.]\d{3})*|\d+),\d+")
-_DOT_DECIMAL = re.compile(r"[+\-−]?(\d{1,3}(,\d{3})*|\d+)\.\d+")
+_COMMA_DECIMAL = re.compile(r"[+\-−]?(\d{1,3}([ \u00a0\u202f.]\d{3})*|\d+)?,\d+")
+_DOT_DECIMAL = re.compile(r"[+\-−]?(\d{1,3}(,\d{3})*|\d+)?\.\d+")
 _UNDECIDED = re.compile(r"[+\-−]?\d{1,3}[.,]\d{3}")  # "1,234" or "1.234": thousands or decimals
 _GROUPED_ANY = re.compile(r"[+\-−]?\d{1,3}(([ \u00a0\u202f.,])\d{3})+([.,]\d+)?")
 DETECTION_CELLS = 100_000
+_BARE_FRACTION = re.compile(r"([+\-−]?)([.,]\d)")  # « ,03 » or « -.5 »: no digit before the mark
 
 
 def _number_looking(cells: list[str]):
-    """Cells that may be formatted numbers (a digit first, short), their unit removed."""
+    """Cells that may be formatted numbers (a digit first, or a decimal mark before a digit as in
+    « ,03 », short), their unit removed."""
     for cell in cells[:DETECTION_CELLS]:
         value = cell.strip()
-        if not value or len(value) > 40 or not (value[0].isdigit() or value[0] in "+-−"):
+        if not value or len(value) > 40:
+            continue
+        if not (value[0].isdigit() or value[0] in "+-−" or _BARE_FRACTION.match(value)):
             continue
         yield UNIT_SUFFIX.sub("", value)
 
@@ -72,6 +76,8 @@ def number_value(value: str, decimal: str, thousands: str) -> tuple[float | None
         unit = unit or "€"
         text = text[1:]
     text = text.strip()
+    # « ,03 » (a spreadsheet's 0,03 typed without its zero), « -,5 »: the zero put back
+    text = _BARE_FRACTION.sub(r"\g<1>0\2", text, count=1) if _BARE_FRACTION.match(text) else text
     if not text or not (text[0].isdigit() or text[0] in "+-."):
         return None, unit, False
     # spaces are never part of a number: thousands groups, or stray spaces in a quoted field
