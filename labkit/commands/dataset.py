@@ -19,7 +19,7 @@ from typing import Any
 
 from labkit import messages, paths
 from labkit.course import authoring
-from labkit.data import labels, reader
+from labkit.data import datapackage, labels, reader
 from labkit.data.catalogue import themes
 from labkit.data.reader import ReadOptions, ReadResult
 from labkit.errors import DatalabError
@@ -89,6 +89,9 @@ def _card_options(parser) -> None:
         default=[],
         metavar=_t("column_description_metavar"),
         help=_t("column_description_help"),
+    )
+    parser.add_argument(
+        "--kind", action="append", default=[], metavar=_t("kind_metavar"), help=_t("kind_help")
     )
 
 
@@ -289,6 +292,10 @@ def _ask(label: str, default: str | None, interactive: bool) -> str | None:
 def _say_written(written: authoring.Written, existing: list[str]) -> None:
     if written.new_theme:
         print(_t("new_theme", theme=written.theme, themes=", ".join(existing) or _t("no_themes")))
+    if written.learnability is not None:
+        print(written.learnability.message)
+    else:
+        print(messages.text("authoring.learn_none"))
 
 
 def _card(args, *, interactive: bool = False, title=None, description=None) -> authoring.Card:
@@ -311,6 +318,10 @@ def _card(args, *, interactive: bool = False, title=None, description=None) -> a
         temporal=args.temporal,
         units=_notes(args.unit, "--unit"),
         descriptions=_notes(args.column_description, "--column-description"),
+        kinds={
+            column: datapackage.kind_from_text(kind)
+            for column, kind in _notes(args.kind, "--kind").items()
+        },
     )
 
 

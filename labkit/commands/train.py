@@ -66,6 +66,7 @@ def train_table(
     import numpy as np
     import pandas as pd
 
+    from labkit.data import kinds
     from labkit.model import learning, problem, reliance
     from labkit.prepare import cleaning, quality
 
@@ -94,7 +95,9 @@ def train_table(
     say(_t("cli_cleaning", count=len(recipe)))
     clean = recipe.apply(frame)
     problem.check_cleaned(frame, clean, target)
-    features, excluded = problem.default_features(clean, target)
+    features, excluded = kinds.without_identifiers(
+        *problem.default_features(clean, target), clean, declared_in=frame
+    )
     task = problem.check_choice(clean, target, features)
     try:
         plan = problem.plan_evaluation(clean, target, task, folds=folds)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import logging
 import os
 import re
 import shutil
@@ -24,12 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from labkit import messages, paths
-from labkit.data import datapackage
+from labkit.data import datapackage, kinds
 from labkit.data.catalogue import fold, themes
 from labkit.data.labels import type_label
 from labkit.data.reader import ReadResult, read_table
 from labkit.data.selection import guess_task
+from labkit.errors import DatalabError
 from labkit.prepare import quality
+
+LOG = logging.getLogger(__name__)
 
 LICENCES = {
     "etalab-2.0": ("etalab-2.0", "Licence Ouverte / Open Licence 2.0", "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"),
@@ -61,6 +65,25 @@ class Card:
     descriptions: dict[str, str] = field(default_factory=dict)
     defects: list[dict[str, Any]] | None = None  # replaces the documented defects when given
     group_columns: list[str] | None = None  # columns for the bias audit; replaces them when given
+    kinds: dict[str, str] = field(default_factory=dict)  # what a column holds; "" = detected
+
+    def check_kinds(self, columns: list[str]) -> None:
+        """Every declared kind is one of :data:`labkit.data.kinds.COLUMN_KINDS` (or ``""``, back
+        to automatic detection) and names an existing column (French error otherwise)."""
+        for column, kind in self.kinds.items():
+            if column not in columns:
+                raise messages.error(
+                    "datapackage.kind_unknown_column",
+                    column=column,
+                    columns=", ".join(map(str, columns)),
+                )
+            if kind and kind not in kinds.COLUMN_KINDS:
+                raise messages.error(
+                    "datapackage.bad_column_kind",
+                    column=column,
+                    kind=str(kind)[:40],
+                    kinds=datapackage.kind_names(),
+                )
 
     def check_columns(self, columns: list[str]) -> None:
         """Every column named by a unit or a description exists (French error otherwise)."""
@@ -90,6 +113,7 @@ class Written:
     new_theme: bool = False  # the card's theme is not one of the catalogue's
     rows: int = 0
     columns: int = 0
+    learnability: Learnability | None = None  # what the suitability check said, if it ran
 
 
 def _given(value: str | None) -> str | None:
@@ -125,6 +149,7 @@ def new_package(
             "dataset_cli.unknown_target", target=target, columns=", ".join(columns)
         )
     card.check_columns(columns)
+    card.check_kinds(columns)
     updated = data_date(card.updated)
     ident = dataset_id_of(title, dataset_id)
     dest = dest or paths.datasets_dir() / ident
@@ -158,8 +183,17 @@ def new_package(
         if card.defects is not None
         else defects_from_quality(frame, target),
     }
+    learned: list = []
     problems = _write_package(
-        source, dest, detection, frame, metadata, extra, force, _card_changes(card, updated)
+        source,
+        dest,
+        detection,
+        frame,
+        metadata,
+        extra,
+        force,
+        _card_changes(card, updated),
+        learned,
     )
     return Written(
         dest,
@@ -168,6 +202,7 @@ def new_package(
         new_theme=bool(theme) and theme not in existing,
         rows=len(frame),
         columns=frame.shape[1],
+        learnability=learned[0] if learned else None,
     )
 
 
@@ -191,6 +226,7 @@ def edit_package(folder: Path, card: Card) -> Written:
     descriptor = datapackage.read_descriptor(folder)
     columns = package_columns(descriptor)
     card.check_columns(columns)
+    card.check_kinds(columns)
     updated = data_date(card.updated)
     existing = themes()
     for key in ("title", "description", "producer"):
@@ -205,25 +241,172 @@ def edit_package(folder: Path, card: Card) -> Written:
     if _given(card.licence):
         descriptor["licenses"] = [licence_entry(card.licence)]
     if card.defects is not None:
-        descriptor["defects"] = card.defects
+        _replace_defects(descriptor, card.defects)
     if card.group_columns is not None:
         descriptor["group_columns"] = list(card.group_columns)
     _apply_card(descriptor, _card_changes(card, updated))
     staging = Path(
         tempfile.mkdtemp(prefix=f".{folder.name}-", suffix=".partiel", dir=folder.parent)
     )
+    learnability = None
     try:
         shutil.copytree(folder, staging, dirs_exist_ok=True)
-        (staging / "datapackage.json").write_text(
-            json.dumps(descriptor, ensure_ascii=False, indent=2, default=str) + "\n",
-            encoding="utf-8",
-        )
+        apply_kinds(staging, descriptor, card.kinds)
+        _write_descriptor(staging, descriptor)
         problems = [p.replace(staging.name, folder.name) for p in _checked(staging)]
         if not problems:
+            learnability = record_learnability(staging, descriptor)
             os.replace(staging / "datapackage.json", folder / "datapackage.json")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return Written(folder, problems, theme=theme, new_theme=bool(theme) and theme not in existing)
+    return Written(
+        folder,
+        problems,
+        theme=theme,
+        new_theme=bool(theme) and theme not in existing,
+        learnability=learnability,
+    )
+
+
+def _write_descriptor(folder: Path, descriptor: dict) -> None:
+    (folder / "datapackage.json").write_text(
+        json.dumps(descriptor, ensure_ascii=False, indent=2, default=str) + "\n",
+        encoding="utf-8",
+    )
+
+
+def _defect_key(defect: dict) -> tuple[str, tuple[str, ...]]:
+    columns = defect.get("columns") if isinstance(defect.get("columns"), list) else []
+    return str(defect.get("kind") or ""), tuple(sorted(map(str, columns)))
+
+
+def _replace_defects(descriptor: dict, defects: list[dict[str, Any]]) -> None:
+    """The card's defects replace the documented ones; a defect removed from the card is kept in
+    ``dismissed_defects`` (kind and columns): module 04 no longer proposes to fix it. A defect
+    documented again is no longer dismissed."""
+    before = [d for d in descriptor.get("defects") or [] if isinstance(d, dict)]
+    kept = {_defect_key(d) for d in defects if isinstance(d, dict)}
+    dismissed = {
+        _defect_key(d): d for d in descriptor.get("dismissed_defects") or [] if isinstance(d, dict)
+    }
+    for defect in before:
+        key = _defect_key(defect)
+        if key not in kept and key[0]:
+            dismissed[key] = {"kind": key[0], "columns": list(key[1])}
+    descriptor["defects"] = defects
+    remaining = [d for key, d in dismissed.items() if key not in kept]
+    if remaining:
+        descriptor["dismissed_defects"] = remaining
+    else:
+        descriptor.pop("dismissed_defects", None)
+
+
+_TYPE_KEYS = (
+    "type",
+    "format",
+    "decimalChar",
+    "groupChar",
+    "bareNumber",
+    "trueValues",
+    "falseValues",
+)
+
+
+def apply_kinds(folder: Path, descriptor: dict, wanted: dict[str, str]) -> list[str]:
+    """Put the declared kinds of ``wanted`` (``{column: kind}``, ``""`` for none) into the
+    descriptor of the dataset in ``folder``, and the field types that read each column so
+    (« ,03 » as a number, a code as text), inferred again from the data. Returns the columns
+    whose kind changed."""
+    resource = datapackage.first_resource(descriptor, folder)
+    fields = {str(f.get("name")): f for f in datapackage._fields(resource)}
+    changed = []
+    for column, kind in wanted.items():
+        spec = fields.get(column)
+        if spec is None or datapackage.column_kind(spec) == (kind or ""):
+            continue
+        if kind:
+            spec[kinds.KIND_PROPERTY] = kind
+        else:
+            spec.pop(kinds.KIND_PROPERTY, None)
+        changed.append(column)
+    if not changed:
+        return []
+    data_path = datapackage._data_path(folder, resource)
+    read = datapackage._read_resource(data_path, resource)
+    detected = {c.name: c for c in read.detection.columns}
+    for column in changed:
+        if column not in detected:
+            continue
+        inferred = infer_field(detected[column], read.frame, read.detection)
+        _group_marks([inferred], read.frame, read.detection)
+        spec = fields[column]
+        for key in _TYPE_KEYS:
+            spec.pop(key, None)
+            if key in inferred:
+                spec[key] = inferred[key]
+        if inferred.get("unit") and not spec.get("unit"):
+            spec["unit"] = inferred["unit"]
+    return changed
+
+
+@dataclass
+class Learnability:
+    """Whether a model can learn anything from a dataset (``datalab train`` on its target)."""
+
+    target: str
+    learnable: bool | None  # None: the check could not be run
+    message: str  # French
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "learnable": self.learnable,
+            "message": self.message,
+            "checked": _dt.date.today().isoformat(),
+        }
+
+
+def learnability(folder: Path, descriptor: dict) -> Learnability | None:
+    """``datalab train`` on the dataset in ``folder`` for its first suggested target: does the
+    best model beat the naive reference? ``None`` when no target is suggested."""
+    from labkit.commands.train import train_table
+
+    targets = [t for t in descriptor.get("suggested_targets") or [] if isinstance(t, dict)]
+    target = str(targets[0].get("column") or "") if targets else ""
+    if not target:
+        return None
+    try:
+        resource = datapackage.first_resource(descriptor, folder)
+        read = datapackage._read_resource(datapackage._data_path(folder, resource), resource)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = train_table(read.frame.copy(), target, schema=resource.get("schema"))
+    except DatalabError as error:
+        reason = error.message + (f" {error.hint}" if error.hint else "")
+        return Learnability(
+            target, False, messages.text("authoring.learn_failed", target=target, reason=reason)
+        )
+    except Exception:  # noqa: BLE001 - the card is saved all the same; the log keeps it
+        LOG.exception("the learnability check of %s failed", folder.name)
+        return Learnability(target, None, messages.text("authoring.learn_unchecked", target=target))
+    key = "authoring.learn_yes" if result["beats_baseline"] else "authoring.learn_no"
+    return Learnability(
+        target,
+        bool(result["beats_baseline"]),
+        messages.text(key, target=target, summary=result["summary"]),
+    )
+
+
+def record_learnability(folder: Path, descriptor: dict) -> Learnability | None:
+    """Run :func:`learnability` and keep its outcome in the descriptor (``learnability``) written
+    in ``folder``: the card and module 03 show it. The dataset is kept whatever it says."""
+    found = learnability(folder, descriptor)
+    if found is None:
+        descriptor.pop("learnability", None)
+    else:
+        descriptor["learnability"] = found.to_dict()
+    _write_descriptor(folder, descriptor)
+    return found
 
 
 def _keywords(text: str | None) -> list[str]:
@@ -242,6 +425,7 @@ def _card_changes(card: Card, updated: str | None) -> dict:
         "coverage": coverage,
         "units": {c: t.strip() for c, t in card.units.items() if t and t.strip()},
         "descriptions": {c: t.strip() for c, t in card.descriptions.items() if t and t.strip()},
+        "kinds": dict(card.kinds),
     }
 
 
@@ -403,7 +587,15 @@ def clean_leftovers(folder: Path, *, older_than: float = LEFTOVER_SECONDS) -> No
 
 
 def _write_package(
-    source, dest, detection, frame, metadata, extra, force, card: dict | None = None
+    source,
+    dest,
+    detection,
+    frame,
+    metadata,
+    extra,
+    force,
+    card: dict | None = None,
+    learned_out: list | None = None,
 ) -> list[str]:
     """Write the package into a hidden folder beside ``dest``, check it, and move it into place
     only when it passes ``dataset check``: an interrupted or refused run leaves nothing behind.
@@ -428,16 +620,17 @@ def _write_package(
             package = {**metadata, "resources": [resource], **extra}
             if card is not None:
                 _apply_card(package, card)
-            (staging / "datapackage.json").write_text(
-                json.dumps(package, ensure_ascii=False, indent=2, default=str) + "\n",
-                encoding="utf-8",
-            )
+                apply_kinds(staging, package, card.get("kinds") or {})
+            _write_descriptor(staging, package)
             problems = _checked(staging)
             problems = [p.replace(staging.name, dest.name) for p in problems]
             if not problems:
                 break
         if problems:
             return problems
+        learned = record_learnability(staging, package)
+        if learned_out is not None:
+            learned_out.append(learned)
         if dest.exists() and force:
             old = dest.with_name(f".{dest.name}-{os.getpid()}.ancien")
             os.replace(dest, old)

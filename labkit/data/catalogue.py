@@ -58,6 +58,7 @@ class Card:
     suggested_targets: list[dict]
     score: float = 0.0
     matched: list[str] = field(default_factory=list)
+    learnability_warning: str = ""  # no model beat the naive reference when the card was saved
 
     @property
     def size_text(self) -> str:
@@ -192,6 +193,7 @@ def card(info: datapackage.DatasetInfo) -> Card:
         simulated=info.simulated,
         defects=defect_labels(info.defects),
         suggested_targets=info.suggested_targets,
+        learnability_warning=info.learnability_warning,
     )
 
 

@@ -36,6 +36,7 @@ from typing import Any
 import pandas as pd
 
 from labkit import messages, paths
+from labkit.data import kinds
 from labkit.data.decoding import decode
 from labkit.data.labels import type_label
 from labkit.data.reader import ReadOptions, ReadResult, read_table
@@ -90,10 +91,20 @@ class DatasetInfo(Described):
     rows: int | None
     columns: int
     fields: list[dict] = field(default_factory=list)  # the schema's fields (name, title…)
+    learnability: dict = field(default_factory=dict)  # the suitability check of the last save
 
     @property
     def defect_kinds(self) -> list[str]:
         return sorted({d.get("kind", "") for d in self.defects if d.get("kind")})
+
+    @property
+    def learnability_warning(self) -> str:
+        """French warning when the check run as the card was saved found that no model beats the
+        naive reference (``""`` otherwise)."""
+        found = self.learnability
+        if found.get("learnable") is not False or not found.get("target"):
+            return ""
+        return messages.text("datapackage.learnability_warning", target=found["target"])
 
 
 @dataclass
@@ -186,6 +197,7 @@ def dataset_info(folder: Path) -> DatasetInfo:
         rows=count_rows(data_path, resource),
         columns=len(fields),
         fields=fields,
+        learnability=_as_dict(descriptor.get("learnability")),
     )
 
 
@@ -446,9 +458,17 @@ def _read_resource(data_path: Path, resource: dict) -> ReadResult:
     fields = _fields(resource)
     detected = result.detection.types
     forced: dict[str, str] = {}
+    declared = kinds.declared_kinds(_as_dict(resource.get("schema")))
     for spec in fields:
         name, kind = spec.get("name"), spec.get("type")
         if name not in detected:
+            continue
+        if name in declared:  # the card says what the column holds: read it so
+            wanted = kinds.READER_TYPES[declared[name]]
+            if detected[name] != wanted and not (
+                wanted == "number" and detected[name] == "integer"
+            ):
+                forced[name] = wanted
             continue
         if kind == "string" and detected[name] not in ("text", "category"):
             has_enum = bool((spec.get("constraints") or {}).get("enum"))
@@ -456,7 +476,40 @@ def _read_resource(data_path: Path, resource: dict) -> ReadResult:
     if forced:
         options.column_types = forced
         result = read_table(data, data_path.name, options)
+    if declared:
+        result.frame.attrs[kinds.KINDS_ATTR] = declared
     return result
+
+
+def column_kind(spec: dict) -> str:
+    """The kind a schema field declares (:data:`labkit.data.kinds.COLUMN_KINDS`), or ``""``."""
+    value = spec.get(kinds.KIND_PROPERTY) if isinstance(spec, dict) else None
+    return value if value in kinds.COLUMN_KINDS else ""
+
+
+def kind_from_text(value: str) -> str:
+    """A kind as typed: its name or its French label, whatever the accents and capitals
+    (« identifiant », « Catégorie », « code »), ``""`` for « auto »; anything else as given (the
+    card refuses it in French)."""
+    wanted = kinds.fold(str(value).strip())
+    if wanted in ("", "auto", "automatique", kinds.fold(kind_label(""))):
+        return ""
+    for kind in kinds.COLUMN_KINDS:
+        if wanted in (kind, kinds.fold(kind_label(kind))):
+            return kind
+    return str(value).strip()
+
+
+def kind_names() -> str:
+    """The kinds a card accepts, as typed (« number (nombre), code (code)… »)."""
+    return ", ".join(f"{k} ({kind_label(k)})" for k in kinds.COLUMN_KINDS)
+
+
+def kind_label(kind: str) -> str:
+    """A declared kind in French (« code », « identifiant »…); automatic detection for ``""``."""
+    return messages.text(
+        f"datapackage.column_kind_{kind if kind in kinds.COLUMN_KINDS else 'unset'}"
+    )
 
 
 # ============================================================================ checking
@@ -629,6 +682,15 @@ def _metadata_problems(descriptor: dict, folder: Path) -> list[str]:
                 if not str(spec.get("description") or "").strip():
                     problems.append(
                         messages.text("datapackage.field_undescribed", column=spec["name"])
+                    )
+                declared = spec.get(kinds.KIND_PROPERTY)
+                if declared is not None and declared not in kinds.COLUMN_KINDS:
+                    problems.append(
+                        messages.text(
+                            "datapackage.bad_column_kind", column=spec["name"], kind=declared
+                        )
+                        + " "
+                        + messages.hint("datapackage.bad_column_kind", kinds=kind_names())
                     )
     return problems
 

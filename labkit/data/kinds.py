@@ -155,8 +155,106 @@ def looks_like_phone(values: list[str], name: str | None = None) -> bool:
     return bool(present) and sum(1 for v in present if _PHONE.fullmatch(v)) >= 0.9 * len(present)
 
 
+# ============================================================================ declared kinds
+COLUMN_KINDS = ("number", "code", "identifier", "date", "category", "text")
+"""What a facilitator may say a column holds, on a dataset's card: a quantity, a code (postal,
+INSEE, account: digits that are labels), an identifier (a record number, one per row), a date, a
+category (a few values that name groups, even written with digits) or free text."""
+
+KIND_PROPERTY = "kind"
+"""The Table Schema field property holding a declared kind (``{"name": "cp", "type": "string",
+"kind": "code"}``); the field's ``type`` says the same to frictionless."""
+
+KINDS_ATTR = "datalab_kinds"
+"""The key of ``DataFrame.attrs`` holding the declared kinds of a table read from a dataset, so
+that the quality report (module 04) and the model (module 05) see them with the table."""
+
+READER_TYPES = {
+    "number": "number",
+    "code": "text",
+    "identifier": "text",
+    "date": "date",
+    "category": "category",
+    "text": "text",
+}
+"""The reader's column type (:mod:`labkit.data.columns`) for each declared kind."""
+
+NOT_QUANTITIES = frozenset({"code", "identifier", "category", "text"})
+"""Kinds whose digits are never a quantity: never summed, averaged, filled with a median nor
+flagged as extreme."""
+
+
+def declared_kinds(schema: dict | None) -> dict[str, str]:
+    """``{column: kind}`` for the fields of a Table Schema that declare a known kind."""
+    fields = (schema or {}).get("fields") if isinstance(schema, dict) else None
+    return {
+        str(spec["name"]): spec[KIND_PROPERTY]
+        for spec in fields or []
+        if isinstance(spec, dict) and spec.get("name") and spec.get(KIND_PROPERTY) in COLUMN_KINDS
+    }
+
+
+def kinds_of(frame) -> dict[str, str]:
+    """The declared kinds a table carries (:data:`KINDS_ATTR`), for its columns still present."""
+    kinds = getattr(frame, "attrs", {}).get(KINDS_ATTR) or {}
+    return {c: k for c, k in kinds.items() if c in frame.columns and k in COLUMN_KINDS}
+
+
+def with_kinds(frame, kinds: dict[str, str]):
+    """``frame`` carrying ``kinds`` (:data:`KINDS_ATTR`), its code, identifier and category columns
+    that were read as numbers (a table saved before the card said so) turned into text: labels,
+    written as they were (``6411``, not ``6411.0``). Changes ``frame`` in place and returns it."""
+    import pandas as pd
+
+    if not kinds:
+        return frame
+    for name, kind in kinds.items():
+        if name not in frame.columns or kind not in NOT_QUANTITIES - {"text"}:
+            continue
+        values = frame[name]
+        if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+            continue
+        present = values.dropna()
+        whole = bool(len(present)) and bool((present % 1 == 0).all())
+        texts = [None if pd.isna(v) else str(int(v) if whole else v) for v in values]
+        frame[name] = pd.Series(texts, index=frame.index, dtype="str")
+    frame.attrs[KINDS_ATTR] = {**(frame.attrs.get(KINDS_ATTR) or {}), **kinds}
+    return frame
+
+
+def declared_identifiers(frame) -> list[str]:
+    """The columns a dataset's card says are identifiers: never a model's features."""
+    return [c for c, k in kinds_of(frame).items() if k == "identifier"]
+
+
+def without_identifiers(
+    features: list[str], excluded: list[tuple[str, str]], frame, declared_in=None
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """A model's features without the columns of ``frame`` the card declares identifiers (read
+    from ``declared_in``, the table as read, when given), each added to ``excluded`` with its
+    reason in French: an identifier is never offered as a feature."""
+    from labkit import messages
+
+    source = frame if declared_in is None else declared_in
+    identifiers = [c for c in declared_identifiers(source) if c in frame.columns]
+    if not identifiers:
+        return list(features), list(excluded)
+    reason = messages.text("datapackage.excluded_declared_identifier")
+    named = {c for c, _ in excluded}
+    extra = [(c, reason) for c in identifiers if c not in named]
+    return [c for c in features if c not in identifiers], [*excluded, *extra]
+
+
 __all__ = [
     "CODE_WORDS",
+    "COLUMN_KINDS",
+    "KINDS_ATTR",
+    "KIND_PROPERTY",
+    "declared_identifiers",
+    "declared_kinds",
+    "kinds_of",
+    "with_kinds",
+    "without_identifiers",
     "DATE_FORMATS",
     "NUMBER_WORDS",
     "fold",

@@ -128,6 +128,19 @@ def declared_schema(choice: DatasetChoice) -> dict | None:
     return schema if isinstance(schema, dict) and schema.get("fields") else None
 
 
+def dismissed_defects(choice: DatasetChoice) -> list[dict]:
+    """The defects a facilitator removed from a catalogue dataset's card (``dismissed_defects``
+    of its descriptor: kind and columns): module 04 no longer proposes to fix them."""
+    if choice.source != "catalogue" or not choice.dataset_id:
+        return []
+    try:
+        descriptor = datapackage.read_descriptor(datapackage.dataset_path(choice.dataset_id))
+    except DatalabError:
+        return []
+    found = descriptor.get("dismissed_defects")
+    return [d for d in found if isinstance(d, dict)] if isinstance(found, list) else []
+
+
 def dataset_of(choice: DatasetChoice):
     """The catalogue dataset behind a choice (its metadata: drivers, group columns…), or ``None``."""
     if choice.source != "catalogue" or not choice.dataset_id:

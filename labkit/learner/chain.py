@@ -11,13 +11,18 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from labkit.data import datapackage, selection
+from labkit import messages
+from labkit.data import datapackage, kinds, selection
 from labkit.data.selection import DatasetChoice
 from labkit.learner import preparation
 from labkit.learner.dataset import load_choice
 from labkit.prepare import cleaning, quality
+from labkit.prepare.findings import Finding
 from labkit.prepare.recipe import Recipe
 from labkit.settings import load_settings
+
+DISMISSED_ATTR = "datalab_dismissed"
+"""The key of ``DataFrame.attrs`` holding the defects the dataset's card removed (kind, columns)."""
 
 
 @dataclass
@@ -46,12 +51,38 @@ def running_example() -> tuple[pd.DataFrame, str, dict | None]:
 def raw_table(workspace) -> tuple[DatasetChoice, pd.DataFrame, dict | None]:
     """(choice, raw table, declared schema): the learner's dataset, or the running example."""
     choice, frame = load_choice(workspace)
-    return choice, frame, selection.declared_schema(choice)
+    schema = selection.declared_schema(choice)
+    kinds.with_kinds(frame, kinds.declared_kinds(schema))
+    frame.attrs[DISMISSED_ATTR] = selection.dismissed_defects(choice)
+    return choice, frame, schema
+
+
+def _dismissed(finding: Finding, dismissed: list[dict]) -> bool:
+    columns = set(finding.columns)
+    for defect in dismissed:
+        named = {str(c) for c in defect.get("columns") or []}
+        if defect.get("kind") == finding.kind and (
+            (columns and columns <= named) or (not columns and not named)
+        ):
+            return True
+    return False
+
+
+def fixes_kept(report: quality.QualityReport, frame: pd.DataFrame) -> quality.QualityReport:
+    """``report`` without a fix for the findings the dataset's card removed from its defects
+    (:data:`DISMISSED_ATTR` of ``frame``, the learner's table): the finding stays, saying why no
+    fix is proposed. Changes ``report`` in place and returns it."""
+    dismissed = frame.attrs.get(DISMISSED_ATTR) or []
+    for finding in report.findings:
+        if finding.fix is not None and _dismissed(finding, dismissed):
+            finding.fix = None
+            finding.message = f"{finding.message} {messages.text('datapackage.dismissed_fix')}"
+    return report
 
 
 def default_recipe(frame: pd.DataFrame, target: str | None, schema: dict | None) -> Recipe:
     """The recipe a learner who skipped module 04 gets: safe cleaning of what the checks find."""
-    report = quality.assess(frame, target=target, schema=schema)
+    report = fixes_kept(quality.assess(frame, target=target, schema=schema), frame)
     return cleaning.default_recipe(frame, report, target=target)
 
 
@@ -83,4 +114,5 @@ def prepared(workspace) -> Prepared:
         if recipe.needs_key() and workspace is not None:
             key = preparation.project_key(workspace)
         clean = recipe.apply(raw, key)
+    kinds.with_kinds(clean, kinds.kinds_of(raw))  # a saved clean table has lost them
     return Prepared(choice, raw, schema, recipe, is_default, clean)

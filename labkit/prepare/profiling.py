@@ -13,7 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from labkit.data.kinds import CODE_LENGTH, is_number_name, looks_like_code
+from labkit.data.kinds import (
+    CODE_LENGTH,
+    NOT_QUANTITIES,
+    is_number_name,
+    kinds_of,
+    looks_like_code,
+)
 from labkit.prepare.recipe import detect_date_format, to_number
 
 TYPE_SHARE = 0.8  # share of values that must read as numbers (dates) for a text column to be one
@@ -31,11 +37,14 @@ class Column:
     date_format: str | None = None  # for text columns holding dates
     number_share: float = 0.0  # for text columns: share readable as numbers
     numbers: pd.Series | None = None  # the values as floats, when they are numbers
+    declared: str = ""  # what the dataset's card says the column holds (labkit.data.kinds)
 
 
 def profile_of(frame: pd.DataFrame) -> dict[str, Column]:
-    """A :class:`Column` per column of ``frame`` (by name as text), its kind read from its dtype."""
+    """A :class:`Column` per column of ``frame`` (by name as text), its kind read from its dtype
+    and the kind its dataset's card declares, if any (:func:`labkit.data.kinds.kinds_of`)."""
     profile = {}
+    declared = kinds_of(frame)
     for name in frame.columns:
         values = frame[name]
         non_null = int(values.notna().sum())
@@ -55,7 +64,9 @@ def profile_of(frame: pd.DataFrame) -> dict[str, Column]:
             kind = "date"
         else:
             kind = "text"
-        profile[str(name)] = Column(str(name), kind, values, non_null, distinct)
+        profile[str(name)] = Column(
+            str(name), kind, values, non_null, distinct, declared=declared.get(name, "")
+        )
     return profile
 
 
@@ -86,8 +97,8 @@ def _looks_like_code(column: Column, sample: list[str]) -> bool:
 
 def classify_text(column: Column, personal: set[str]) -> None:
     """For a text column: does it hold dates, or numbers, stored as text?"""
-    if column.kind != "text" or column.name in personal:
-        return
+    if column.kind != "text" or column.name in personal or column.declared in NOT_QUANTITIES:
+        return  # a code, an identifier, a category or a text the card declares: never numbers
     sample = sample_list(column.values)
     if not sample or sum(1 for v in sample if _HAS_DIGIT.search(v)) < 0.5 * len(sample):
         return
@@ -99,7 +110,7 @@ def classify_text(column: Column, personal: set[str]) -> None:
         if parsed.notna().mean() >= TYPE_SHARE:
             column.date_format = date_format
             return
-    if _looks_like_code(column, sample):
+    if column.declared != "number" and _looks_like_code(column, sample):
         return
     column.number_share = float(to_number(pd.Series(sample, dtype="object")).notna().mean())
 
@@ -108,7 +119,12 @@ def is_code(column: Column) -> bool:
     """Does the column hold codes or identifiers written with digits (postal and INSEE codes,
     SIRET, account numbers, sector codes, record numbers), not quantities? From its name
     (:func:`labkit.data.kinds.is_number_name`), or its values: digit strings with leading zeros or
-    of one long length, whether read as text or as whole numbers (a SIRET in a spreadsheet)."""
+    of one long length, whether read as text or as whole numbers (a SIRET in a spreadsheet).
+    What the dataset's card declares wins: a code or an identifier is one, a number is not."""
+    if column.declared in ("code", "identifier"):
+        return True
+    if column.declared == "number":
+        return False
     if column.kind in ("integer", "number") and is_number_name(column.name):
         return True
     if column.kind == "text":

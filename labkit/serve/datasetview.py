@@ -24,7 +24,7 @@ from jupyter_server.utils import url_path_join
 
 from labkit import frenchfmt, messages, paths
 from labkit.course import authoring
-from labkit.data import catalogue, datapackage
+from labkit.data import catalogue, datapackage, kinds
 from labkit.data.reader import ReadOptions, read_table
 from labkit.errors import DatalabError
 from labkit.serve import roomview
@@ -72,6 +72,36 @@ def licence_shown(entry: dict) -> str:
 
 def defect_kinds() -> list[tuple[str, str]]:
     return [(k, messages.text(f"catalogue.defect_{k}")) for k in datapackage.DEFECT_KINDS]
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    """The natures a column may be given on the card, « détection automatique » first."""
+    return [("", datapackage.kind_label(""))] + [
+        (k, datapackage.kind_label(k)) for k in kinds.COLUMN_KINDS
+    ]
+
+
+def posted_kinds(values: dict[str, str], columns: list[str], posted: list[str]) -> dict[str, str]:
+    """``{column: kind}`` from the form's ``kind-<i>`` fields (``""``: detected). A field for a
+    column the dataset does not have is refused in French (nothing is saved)."""
+    for name in posted:
+        index = name.removeprefix("kind-")
+        if name.startswith("kind-") and (not index.isdigit() or int(index) >= len(columns)):
+            raise messages.error(
+                "datapackage.kind_unknown_column",
+                column=_t("column_number", number=index[:10]),
+                columns=", ".join(columns),
+            )
+    return {c: values.get(f"kind-{i}", "").strip() for i, c in enumerate(columns)}
+
+
+def learnability_note(descriptor: dict) -> dict[str, Any] | None:
+    """What the suitability check said when the card was last saved: message and whether it is a
+    warning; ``None`` when it did not run."""
+    found = descriptor.get("learnability")
+    if not isinstance(found, dict) or not found.get("message"):
+        return None
+    return {"message": str(found["message"]), "warning": found.get("learnable") is not True}
 
 
 def catalogue_rows(base_url: str) -> list[dict[str, str]]:
@@ -291,6 +321,7 @@ class DatasetCardHandler(_Page):
                 if f.get("type") in (*_SCHEMA_TYPES, "date", "boolean")
                 else str(f.get("type") or ""),
                 "unit": values.get(f"unit-{i}", f.get("unit") or ""),
+                "kind": values.get(f"kind-{i}", datapackage.column_kind(f)),
                 "description": values.get(f"description-{i}", f.get("description") or ""),
                 "group": str(f.get("name")) in groups,
             }
@@ -316,6 +347,8 @@ class DatasetCardHandler(_Page):
             columns=columns,
             defects=defects,
             defect_kinds=defect_kinds(),
+            kind_choices=kind_choices(),
+            learnability=learnability_note(descriptor),
             themes=catalogue.themes(),
             licences=licence_names(),
             action=self.url("jeux", folder.name),
@@ -347,17 +380,25 @@ class DatasetCardHandler(_Page):
             card.licence = None  # unchanged: kept as it is written in the descriptor
         card.units = {c: values[f"unit-{i}"] for i, c in enumerate(columns)}
         card.descriptions = {c: values[f"description-{i}"] for i, c in enumerate(columns)}
+        posted = [n for n in self.request.body_arguments if n.startswith("kind-")]
+        values.update({n: self.get_body_argument(n, "") for n in posted})
         chosen = {int(v) for v in self.get_body_arguments("group") if v.isdigit()}
         card.group_columns = [c for i, c in enumerate(columns) if i in chosen]
         values["groups"] = set(card.group_columns)
         removed = {int(v) for v in self.get_body_arguments("remove") if v.isdigit()}
         kept = [d for i, d in enumerate(descriptor.get("defects") or []) if i not in removed]
         try:
+            card.kinds = posted_kinds(values, columns, posted)
             added = added_defect(values, columns)
             card.defects = kept + ([added] if added else [])
             written = authoring.edit_package(folder, card)
         except DatalabError as error:
-            self._card(folder, descriptor, values, [error.message])
+            self._card(
+                folder,
+                descriptor,
+                values,
+                [error.message + (f" {error.hint}" if error.hint else "")],
+            )
             return
         except Exception:  # noqa: BLE001 - a French page, never a traceback; the log keeps it
             LOG.exception("saving a dataset card failed")

@@ -207,10 +207,15 @@ def card_html(card: catalogue.Card, example_id: str | None) -> str:
         (t("fact_defects"), esc(defects)),
     ]
     items = "".join(f"<li><strong>{esc(k)} :</strong> {v}</li>" for k, v in facts)
+    warning = (
+        f'<p class="dl-learnability-warning"><strong>{esc(card.learnability_warning)}</strong></p>'
+        if card.learnability_warning
+        else ""
+    )
     return (
         f"<h4>{esc(card.title)} {' '.join(badges)}</h4>"
         f'<p class="dl-muted">{esc(card.theme)}</p>'
-        f'<ul class="dl-facts">{items}</ul>'
+        f'<ul class="dl-facts">{items}</ul>{warning}'
     )
 
 

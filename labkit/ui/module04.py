@@ -92,7 +92,7 @@ class _State(HasTraits):
         report = quality.assess(
             table, target=target, schema=self.current_schema(table), recipe=self.recipe
         )
-        return table, report
+        return table, chain.fixes_kept(report, self.raw)  # not the defects the card removed
 
     def _show(self, table: pd.DataFrame, report: quality.QualityReport) -> None:
         with self.hold_trait_notifications():  # the views see the table with its report

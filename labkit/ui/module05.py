@@ -17,7 +17,7 @@ from traitlets import Any, CFloat, CInt, HasTraits, List, Unicode
 
 from labkit import messages
 from labkit.course import canvas
-from labkit.data import selection
+from labkit.data import kinds, selection
 from labkit.data.rows import with_row_column
 from labkit.errors import DatalabError
 from labkit.learner import chain, course
@@ -114,6 +114,7 @@ class _State(HasTraits):
         prepared = chain.prepared(workspace)
         self.choice, self.recipe, self.clean = prepared.choice, prepared.recipe, prepared.clean
         raw = prepared.raw
+        self.identifiers = kinds.declared_identifiers(raw)  # never offered as features
         if prepared.recipe_is_default:
             self.notices.append(_t("ui_default_recipe", count=len(self.recipe)))
         # why the clean table cannot be learnt from, if so: (message, hint)
@@ -139,7 +140,9 @@ class _State(HasTraits):
         if saved_model.trained_on_other_data(self.workspace, meta):
             return
         kept = [
-            c for c in meta.get("features") or [] if c in self.clean.columns and c != self.target
+            c
+            for c in meta.get("features") or []
+            if c in self.clean.columns and c != self.target and c not in self.identifiers
         ]
         if kept and kept != list(self.features):
             self.set_features(kept)
@@ -151,7 +154,9 @@ class _State(HasTraits):
             self.target = target or None
             self.clean, self.grouping = self.base_clean, None
             if self.target:
-                features, self.excluded = problem.default_features(self.clean, self.target)
+                features, self.excluded = kinds.without_identifiers(
+                    *problem.default_features(self.clean, self.target), self.clean
+                )
                 self.leaks = quality.leakage(self.clean, self.target)
             else:
                 features, self.excluded = [], []
@@ -389,7 +394,11 @@ class Module05App(ModulePage):
         def render() -> None:
             busy["value"] = True
             try:
-                columns = [c for c in state.clean.columns if c != state.target]
+                columns = [
+                    c
+                    for c in state.clean.columns
+                    if c != state.target and c not in state.identifiers
+                ]
                 checkboxes.clear()
                 for column in columns:
                     box = widgets.Checkbox(
