@@ -345,3 +345,19 @@ def test_a_defect_removed_from_the_card_is_no_longer_proposed_as_a_fix(pages, pr
     assert not capped(chain.recipe_of(workspace)[0].steps)
     state.use_default()
     assert not capped(state.recipe.steps)
+
+
+def test_a_new_dataset_made_with_kinds_documents_no_extreme_code(project, tmp_path, capsys):
+    source = tmp_path / f"{ID}.csv"
+    source.write_text(csv_text(), encoding="utf-8")
+    argv = ["dataset", "new", str(source), "--title", "Mandats", "--target", "accord"]
+    assert main(argv) == 0
+    documented = {(d["kind"], tuple(d["columns"])) for d in _descriptor(project)["defects"]}
+    assert ("outliers", ("poste",)) in documented  # without its kind, the code looks extreme
+    assert main([*argv, "--force", "--kind", "poste=code", "--kind", "numero=identifiant"]) == 0
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    documented = {(d["kind"], tuple(d["columns"])) for d in _descriptor(project)["defects"]}
+    assert ("outliers", ("poste",)) not in documented
+    fields = _fields(project)
+    assert (fields["poste"]["kind"], fields["numero"]["kind"]) == ("code", "identifier")

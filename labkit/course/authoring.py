@@ -181,7 +181,7 @@ def new_package(
         "group_columns": list(card.group_columns or []),
         "defects": card.defects
         if card.defects is not None
-        else defects_from_quality(frame, target),
+        else defects_from_quality(_declared(frame, card.kinds), target),
     }
     learned: list = []
     problems = _write_package(
@@ -204,6 +204,13 @@ def new_package(
         columns=frame.shape[1],
         learnability=learned[0] if learned else None,
     )
+
+
+def _declared(frame, wanted: dict[str, str]):
+    """The table as the quality report should see it once the card's kinds are stored (a code
+    is never an extreme value): a copy carrying them, or ``frame`` itself when none is given."""
+    given = {c: k for c, k in wanted.items() if k}
+    return kinds.with_kinds(frame.copy(), given) if given else frame
 
 
 def package_columns(descriptor: dict) -> list[str]:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import tornado.ioloop
 from jupyter_server.utils import url_path_join
 
 from labkit import frenchfmt, messages, paths
@@ -164,6 +165,12 @@ def added_defect(values: dict[str, str], columns: list[str]) -> dict[str, Any] |
     return {"kind": kind, "columns": named, "count": int(count), "description": description}
 
 
+async def _aside(function, /, *args):
+    """``function(*args)`` on a worker thread: writing a dataset trains models for its
+    suitability check (seconds), and the server keeps answering the learners meanwhile."""
+    return await tornado.ioloop.IOLoop.current().run_in_executor(None, function, *args)
+
+
 class _Page(roomview._Base):
     """A facilitator page of the dataset section: rendered from a template."""
 
@@ -209,7 +216,7 @@ class NewDatasetHandler(_Page):
             list_url=self.url("jeux"),
         )
 
-    def post(self) -> None:
+    async def post(self) -> None:
         if not self.check_form():
             return
         values = self.form_values((*CARD_FIELDS, "target"))
@@ -231,10 +238,13 @@ class NewDatasetHandler(_Page):
         try:
             source = folder / safe
             source.write_bytes(upload["body"])
-            read = read_table(upload["body"], safe)
-            written = authoring.new_package(
-                source, read, card_from_form(values), target=values["target"].strip() or None
-            )
+            card, target = card_from_form(values), values["target"].strip() or None
+
+            def write() -> authoring.Written:
+                read = read_table(upload["body"], safe)
+                return authoring.new_package(source, read, card, target=target)
+
+            written = await _aside(write)
         except DatalabError as error:
             self._form(values, [error.message + (f" {error.hint}" if error.hint else "")])
             return
@@ -355,7 +365,7 @@ class DatasetCardHandler(_Page):
             list_url=self.url("jeux"),
         )
 
-    def post(self, dataset_id: str) -> None:
+    async def post(self, dataset_id: str) -> None:
         if not self.check_form():
             return
         folder = self._folder(dataset_id)
@@ -391,7 +401,7 @@ class DatasetCardHandler(_Page):
             card.kinds = posted_kinds(values, columns, posted)
             added = added_defect(values, columns)
             card.defects = kept + ([added] if added else [])
-            written = authoring.edit_package(folder, card)
+            written = await _aside(authoring.edit_package, folder, card)
         except DatalabError as error:
             self._card(
                 folder,
