@@ -4,7 +4,8 @@
 - ``on_files``: every module of the registry must have a page ``docs/modules/<id>.md``;
 - ``on_page_markdown``: markers ``<!-- datalab:NAME -->`` are replaced by generated Markdown
   (programme, module title and card, the « déroulé » from ``content/modules.yaml``, quiz answer
-  key, messages, limits…, see ``MARKERS``).
+  key, messages, limits…, see ``MARKERS``); ``<!-- datalab:exemple NAME -->`` is the running
+  example's passage NAME (``guide`` of its story file, ``content/exemples/<name>.yaml``).
 
 Any problem stops the build with a French message (the guide is built with ``--strict``).
 """
@@ -176,6 +177,37 @@ def _running_example(_page, _arg):
     )
 
 
+def _example_passage(page, arg):
+    """A passage of the running example's story (``guide`` of its file in ``content/exemples/``);
+    nothing when the story does not give it (``datalab check`` says so)."""
+    try:
+        example = load_settings().running_example
+    except DatalabError as error:
+        raise _fail(error) from None
+    return example.guide.get(arg, "")
+
+
+def _examples(_page, _arg):
+    """The running examples that ship a story file, the one followed today marked."""
+    from labkit.settings import load_story, story_names
+
+    try:
+        current = load_settings().running_example.name
+        stories = [load_story(name) for name in story_names()]
+    except DatalabError as error:
+        raise _fail(error) from None
+    lines = [
+        "| `fil_rouge:` | Projet | Jeu de données | Cible |",
+        "|---|---|---|---|",
+    ]
+    for story in stories:
+        mark = " (suivi aujourd’hui)" if story.name == current else ""
+        lines.append(
+            f"| `{story.name}`{mark} | {story.title} | `{story.dataset}` | `{story.target}` |"
+        )
+    return "\n".join(lines)
+
+
 def _accessibility(_page, _arg):
     from labkit.course import accessibility
 
@@ -261,6 +293,8 @@ MARKERS = {
     "modules": _modules_list,
     "messages": _messages,
     "fil-rouge": _running_example,
+    "exemple": _example_passage,
+    "exemples": _examples,
     "accessibilite": _accessibility,
 }
 

@@ -14,6 +14,7 @@ import yaml
 from labkit import yamlfile
 from labkit.course import checks
 from labkit.errors import DatalabError
+from labkit.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -98,17 +99,47 @@ def test_check_names_each_broken_content_file_with_its_line(root):
     assert len(fixes(checks.run_all(root / "espaces"))) >= 2
 
 
-def _set_example(root: Path, **values: str) -> None:
+def _set_example(root: Path, name: str) -> None:
     path = root / "content" / "settings.yaml"
-    text = path.read_text(encoding="utf-8")
-    for key, value in values.items():
-        old = {"jeu_de_donnees": "creches", "cible": "place_attribuee"}[key]
-        text = text.replace(f"{key}: {old}", f"{key}: {value}")
+    text = path.read_text(encoding="utf-8").replace("fil_rouge: creches", f"fil_rouge: {name}")
     path.write_text(text, encoding="utf-8")
 
 
-def test_a_misspelt_running_example_dataset_is_a_fix_listing_the_datasets(root):
-    _set_example(root, jeu_de_donnees="creche")
+def _edit_story(root: Path, name: str, old: str, new: str) -> None:
+    path = root / "content" / "exemples" / f"{name}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_switching_is_one_line_of_the_settings(root):
+    _set_example(root, "demandes")
+    example = load_settings().running_example
+    assert (example.name, example.dataset, example.target) == (
+        "demandes",
+        "demandes",
+        "delai_depasse",
+    )
+    first = checks.check_running_example()[0]
+    assert first.ok and "cible « delai_depasse »" in first.detail
+
+
+def test_an_unknown_example_is_a_fix_listing_the_story_files(root):
+    _set_example(root, "creche")
+    lines = fixes(checks.check_running_example())
+    assert len(lines) == 1
+    assert "l’exemple fil rouge « creche » n’a pas de fichier dans content/exemples/" in lines[0]
+    assert "creches, demandes" in lines[0]
+
+
+def test_a_story_naming_a_path_is_refused(root):
+    _set_example(root, "../settings")
+    lines = fixes(checks.check_running_example())
+    assert len(lines) == 1 and "« ../settings »" in lines[0]
+
+
+def test_a_misspelt_story_dataset_is_a_fix_listing_the_datasets(root):
+    _edit_story(root, "creches", "jeu_de_donnees: creches", "jeu_de_donnees: creche")
     lines = fixes(checks.check_running_example())
     assert len(lines) == 1
     assert "« jeu_de_donnees: creche »" in lines[0]
@@ -116,8 +147,8 @@ def test_a_misspelt_running_example_dataset_is_a_fix_listing_the_datasets(root):
     assert "creches, demandes" in lines[0]
 
 
-def test_a_misspelt_running_example_target_is_a_fix_listing_the_columns(root):
-    _set_example(root, cible="place_attribue")
+def test_a_misspelt_story_target_is_a_fix_listing_the_columns(root):
+    _edit_story(root, "creches", "cible: place_attribuee", "cible: place_attribue")
     lines = fixes(checks.check_running_example())
     assert len(lines) == 1
     assert "« cible: place_attribue »" in lines[0]
@@ -125,55 +156,101 @@ def test_a_misspelt_running_example_target_is_a_fix_listing_the_columns(root):
     assert "quartier" in lines[0] and "place_attribuee" in lines[0]
 
 
-def test_another_existing_example_passes(root):
-    _set_example(root, jeu_de_donnees="piscine", cible="frequentation")
-    first = checks.check_running_example()[0]
-    assert first.ok and "cible « frequentation »" in first.detail
+def test_an_unknown_passage_name_is_a_fix_naming_the_known_ones(root):
+    _edit_story(root, "creches", '  cible: "Pour', '  cibles: "Pour')
+    lines = fixes(checks.check_running_example())
+    assert len(lines) == 1
+    assert "cibles" in lines[0] and "description, cadrage, cible, exercice" in lines[0]
+
+
+@pytest.mark.parametrize("name", ["creches", "demandes"])
+def test_each_shipped_example_offers_every_activity(root, name):
+    """The shipped examples are complete: every passage, canvas field and quiz question the
+    pages ask for, and each activity has something to show."""
+    (root / "facilitator-guide").symlink_to(ROOT / "facilitator-guide")
+    _set_example(root, name)
+    results = checks.check_running_example()
+    assert not fixes(results)
+    offers = {r.label: r for r in results if r.nested}
+    assert len(offers) == 9
+    lacking = {label: r.detail for label, r in offers.items() if r.info}
+    # the schema check of module 04 has a worked example only where the dataset declares one
+    assert set(lacking) <= {"passages du guide d’animation"}, lacking
+    assert "« date_entree »" in offers["fuite de la cible à repérer (modules 04 et 05)"].detail or (
+        "« delai_traitement_jours »"
+        in offers["fuite de la cible à repérer (modules 04 et 05)"].detail
+    )
+
+
+def test_what_an_example_lacks_is_said_activity_by_activity(root):
+    """A story with only its dataset and target: every passage is said to be missing, and the
+    activities its table cannot show are INFO lines, never FIX."""
+    (root / "content" / "exemples" / "piscine.yaml").write_text(
+        'jeu_de_donnees: piscine\ncible: frequentation\ntitre: "La piscine"\n', encoding="utf-8"
+    )
+    _set_example(root, "piscine")
+    results = checks.check_running_example()
+    assert not fixes(results)
+    lines = {r.label: r.line() for r in results if r.nested}
+    for label in (
+        "passages lus par les modules 02 à 04",
+        "exemples de la fiche projet (module 02)",
+        "questions de quiz sur l’exemple",
+        "données personnelles à repérer (module 04)",
+        "seuil de décision (module 06)",
+    ):
+        assert lines[label].startswith("INFO"), lines[label]
+    assert (
+        "0 sur 6 ; omises des quiz : decision (02_cadrage)"
+        in lines["questions de quiz sur l’exemple"]
+    )
+    assert "une cible numérique (régression)" in lines["seuil de décision (module 06)"]
+    assert "aucune : l’activité RGPD" in lines["données personnelles à repérer (module 04)"]
+    assert lines["fuite de la cible à repérer (modules 04 et 05)"].startswith("OK")  # recette_jour
+    # groups are those the dataset's card declares; without them, an INFO line
+    assert "« jour_semaine »" in lines["groupes pour l’audit des biais (module 05)"]
+    card = root / "datasets"
+    card.unlink()
+    shutil.copytree(ROOT / "datasets", card)
+    descriptor = card / "piscine" / "datapackage.json"
+    descriptor.write_text(
+        descriptor.read_text(encoding="utf-8").replace('"group_columns"', '"autre_rubrique"'),
+        encoding="utf-8",
+    )
+    lines = {r.label: r.line() for r in checks.check_running_example() if r.nested}
+    assert lines["groupes pour l’audit des biais (module 05)"].startswith("INFO")
+    assert "ne déclare aucun groupe" in lines["groupes pour l’audit des biais (module 05)"]
 
 
 def test_with_the_default_example_no_text_is_to_adapt(root):
-    lines = [r.line() for r in checks.check_running_example()]
-    assert any("aucun texte ne parle d’un autre exemple" in line for line in lines)
-
-
-def test_switching_the_example_lists_every_text_still_about_the_old_one(root):
     (root / "facilitator-guide").symlink_to(ROOT / "facilitator-guide")
-    _set_example(root, jeu_de_donnees="piscine", cible="frequentation")
-    lines = fixes(checks.check_running_example())
-    files = {re.match(r"FIX  à adapter : (\S+) :", line).group(1) for line in lines}
-    for expected in (
-        "content/risques.yaml",
-        "content/settings.yaml",
-        "labkit/messages/canvas.yaml",
-        "labkit/messages/quality.yaml",
-        "notebooks/02_cadrage.ipynb",
-        "notebooks/03_donnees.ipynb",
-        "notebooks/04_preparation.ipynb",
-        "facilitator-guide/docs/modules/04_preparation.md",
-    ):
-        assert expected in files, (expected, files)
-    risk_line = next(line for line in lines if "content/risques.yaml" in line)
-    number = int(re.search(r"ligne (\d+) \(« crèche »\)", risk_line).group(1))
-    risk_text = (root / "content" / "risques.yaml").read_text(encoding="utf-8").splitlines()
-    assert "crèche" in risk_text[number - 1]
-    notebook_line = next(line for line in lines if "notebooks/02_cadrage.ipynb" in line)
-    assert "cellule 5 (« crèche »)" in notebook_line
-    # once adapted, the file is no longer listed
+    lines = [r.line() for r in checks.check_running_example()]
+    assert any("aucun texte, hors de content/exemples/, ne parle" in line for line in lines)
+
+
+def test_a_text_outside_the_story_files_naming_an_example_is_listed(root):
+    """Whichever example is followed, a text outside content/exemples/ that speaks of one is « à
+    adapter », with its file and line (or notebook cell); once made general, it is no longer."""
+    (root / "facilitator-guide").symlink_to(ROOT / "facilitator-guide")
+    _set_example(root, "demandes")
     path = root / "content" / "risques.yaml"
+    original = path.read_text(encoding="utf-8")
     path.write_text(
-        path.read_text(encoding="utf-8")
-        .replace("crèche", "piscine")
-        .replace("commission d’attribution", "direction des sports"),
-        encoding="utf-8",
+        original.replace("inscriptions à la cantine scolaire", "places en crèche"), encoding="utf-8"
     )
     lines = fixes(checks.check_running_example())
-    assert not any("content/risques.yaml" in line for line in lines)
+    assert len(lines) == 1
+    assert lines[0].startswith(
+        "FIX  à adapter : content/risques.yaml : parle de l’exemple « creches »"
+    )
+    number = int(re.search(r"ligne (\d+) \(« crèche »\)", lines[0]).group(1))
+    assert "crèche" in path.read_text(encoding="utf-8").splitlines()[number - 1]
+    path.write_text(original, encoding="utf-8")
+    assert not fixes(checks.check_running_example())
 
 
 def test_a_new_example_without_its_words_is_told_where_to_add_them(root):
-    (root / "content" / "exemples_fil_rouge.yaml").write_text(
-        "autre:\n  mots: [mot_introuvable]\n", encoding="utf-8"
-    )
+    _edit_story(root, "creches", "mots:\n", "autres_mots:\n")
     lines = [r.line() for r in checks.check_running_example()]
     assert lines[-1].startswith("OK")
     assert "ajoutez les mots propres à « creches »" in lines[-1]

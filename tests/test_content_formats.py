@@ -67,8 +67,24 @@ def test_the_modules_example_loads(tmp_path):
 def test_the_settings_example_is_complete():
     data = yaml.safe_load(example(CONTENT / "settings.yaml"))
     assert set(data) == {"atelier", "fil_rouge"}
-    assert set(data["fil_rouge"]) == {"jeu_de_donnees", "cible", "titre", "histoire"}
-    assert (ROOT / "datasets" / data["fil_rouge"]["jeu_de_donnees"] / "datapackage.json").is_file()
+    assert (CONTENT / "exemples" / f"{data['fil_rouge']}.yaml").is_file()
+
+
+@pytest.mark.parametrize(
+    "path", sorted((CONTENT / "exemples").glob("*.yaml")), ids=lambda p: p.stem
+)
+def test_the_story_example_of_each_story_file_is_a_running_example(path, tmp_path, monkeypatch):
+    """The minimal story of each story file's header loads as a running example."""
+    from labkit.settings import load_story
+
+    project = tmp_path / "projet"
+    (project / "content" / "exemples").mkdir(parents=True)
+    (project / "notebooks").mkdir()
+    (project / "content" / "exemples" / "essai.yaml").write_text(example(path), encoding="utf-8")
+    monkeypatch.setenv("DATALAB_ROOT", str(project))
+    story = load_story("essai")
+    assert (story.dataset, story.target) == ("piscine", "frequentation")
+    assert (ROOT / "datasets" / story.dataset / "datapackage.json").is_file()
 
 
 def test_the_risk_example_loads(tmp_path):

@@ -45,7 +45,10 @@ class CanvasField:
 
     @property
     def example(self) -> str:
-        return messages.text(f"canvas.{self.id}_example")
+        """The running example's text for this field (its story file's ``canevas``), or ""."""
+        from labkit.settings import load_settings
+
+        return load_settings().running_example.canvas.get(self.id, "")
 
 
 FIELDS: tuple[CanvasField, ...] = (
@@ -210,7 +213,7 @@ def saved_at(stored: Any) -> str | None:
 
 
 def example_values() -> dict[str, str]:
-    """The worked example of every field (the running example: places in crèches)."""
+    """The worked example of every field, from the running example's story ("" when it has none)."""
     return {f.id: f.example for f in FIELDS}
 
 

@@ -15,7 +15,13 @@ from labkit.course.modules import load_modules
 from labkit.data import datapackage
 from labkit.data.datapackage import check_dataset_folder
 from labkit.errors import DatalabError
-from labkit.settings import RunningExample, example_words, load_settings, running_example_leftovers
+from labkit.settings import (
+    TEXT_NAMES,
+    RunningExample,
+    example_leftovers,
+    example_words,
+    load_settings,
+)
 from labkit.yamlfile import load_yaml, shown_path
 
 PACKAGES = [
@@ -45,10 +51,13 @@ class Check:
     ok: bool
     detail: str = ""
     fix: str = ""
+    # Not a fault, something to know: an activity the running example does not offer.
+    info: bool = False
+    nested: bool = False  # a detail of the line above it (drawn indented)
 
     def line(self) -> str:
-        status = "OK " if self.ok else "FIX"
-        text = f"{status}  {self.label}"
+        status = "FIX " if not self.ok else "INFO" if self.info else "OK  "
+        text = f"{status} {'  ' if self.nested else ''}{self.label}"
         if self.detail:
             text += f" : {self.detail}"
         if not self.ok and self.fix:
@@ -147,9 +156,125 @@ def check_running_example() -> list[Check]:
     problems = running_example_problems(example)
     if problems:
         return [Check(label, False, problem, _t("example_fix")) for problem in problems]
-    found = _t("example_found", dataset=example.dataset, target=example.target)
+    found = _t("example_found", name=example.name, dataset=example.dataset, target=example.target)
     results = [Check(label, True, found)]
-    return results + check_running_example_texts(example.dataset)
+    try:
+        results += check_example_activities(example)
+    except DatalabError as error:
+        results.append(Check(_t("offer_label"), False, str(error), _t("fix_file")))
+    return results + check_running_example_texts(example.name)
+
+
+def check_example_activities(example: RunningExample) -> list[Check]:
+    """What the running example offers each activity, and what it lacks (``INFO`` lines): the
+    passages of its story the pages, quizzes and guide ask for, personal data to find and a leak
+    of the target in module 04, the defects of the hunt, groups of people or places declared for
+    the bias audit in module 05, a decision threshold in module 06."""
+    from labkit.model import fairness, problem
+    from labkit.prepare import privacy, quality
+
+    def line(key: str, offered: bool, **fields) -> Check:
+        state = "yes" if offered else "no"
+        detail = _t(f"offer_{key}_{state}", **fields)
+        return Check(_t(f"offer_{key}"), True, detail, info=not offered, nested=True)
+
+    dataset = datapackage.load_dataset(example.dataset)
+    frame, target = dataset.table, example.target
+    results = []
+    missing_texts = [name for name in TEXT_NAMES if not example.text(name)]
+    results.append(
+        line(
+            "texts",
+            not missing_texts,
+            count=len(TEXT_NAMES) - len(missing_texts),
+            total=len(TEXT_NAMES),
+            missing=", ".join(missing_texts),
+        )
+    )
+    from labkit.course import canvas
+
+    blank = [f.label for f in canvas.FIELDS if not example.canvas.get(f.id)]
+    results.append(
+        line(
+            "canvas",
+            not blank,
+            count=len(canvas.FIELDS) - len(blank),
+            total=len(canvas.FIELDS),
+            missing=", ".join(blank),
+        )
+    )
+    asked = []
+    for module in load_modules():
+        try:
+            asked += [(module.id, qid) for qid in quiz.example_question_ids(module.id)]
+        except DatalabError:  # a missing or broken quiz file has its own FIX line
+            continue
+    absent = [
+        f"{qid} ({module_id})"
+        for module_id, qid in asked
+        if not example.quiz_question(module_id, qid)
+    ]
+    results.append(
+        line(
+            "quiz",
+            not absent,
+            count=len(asked) - len(absent),
+            total=len(asked),
+            missing=", ".join(absent),
+        )
+    )
+    wanted = guide_passages()
+    lacking = [name for name in wanted if not example.guide.get(name)]
+    results.append(
+        line(
+            "guide",
+            not lacking,
+            count=len(wanted) - len(lacking),
+            total=len(wanted),
+            missing=", ".join(lacking),
+        )
+    )
+    personal = sorted({found.column for found in privacy.detect_personal(frame)})
+    results.append(line("personal", bool(personal), columns=_names(personal)))
+    report = quality.assess(frame, target=target, schema=dataset.schema)
+    leaks = sorted({c for f in report.findings if f.kind == "leakage" for c in f.columns})
+    results.append(line("leak", bool(leaks), columns=_names(leaks)))
+    results.append(line("defects", bool(dataset.defects), count=len(dataset.defects)))
+    # Groups of people or places, as the dataset's card declares them; the audit would otherwise
+    # offer any column of few values (school holidays, a yes/no), which says nothing of fairness.
+    declared = [c for c in dataset.group_columns if c in frame.columns and c != target]
+    others = fairness.candidate_columns(frame, target)
+    results.append(
+        line("groups", bool(declared), columns=_names(declared), others=_names(others[:4]) or "—")
+    )
+    task = problem.detect_task(frame[target], target)
+    family = task.family
+    results.append(
+        line(
+            "threshold",
+            family == "binary",
+            kind=_t(f"offer_family_{family}", count=len(task.classes)),
+        )
+    )
+    return results
+
+
+def _names(columns: list[str]) -> str:
+    return ", ".join(f"« {c} »" for c in columns)
+
+
+def guide_passages() -> list[str]:
+    """The running example's passages the guide's pages ask for (``<!-- datalab:exemple NAME -->``)."""
+    import re
+
+    docs = paths.project_root() / "facilitator-guide" / "docs"
+    pattern = re.compile(r"<!--\s*datalab:exemple\s+([a-z0-9_]+)\s*-->")
+    names: list[str] = []
+    for page in sorted(docs.rglob("*.md")):
+        for name in pattern.findall(page.read_text(encoding="utf-8")):
+            if name not in names:
+                names.append(name)
+    return names
 
 
 def running_example_problems(example: RunningExample) -> list[str]:
@@ -185,17 +310,17 @@ def running_example_problems(example: RunningExample) -> list[str]:
 
 
 def check_running_example_texts(current: str) -> list[Check]:
-    """Texts that still speak of a former running example (words of
-    ``content/exemples_fil_rouge.yaml``): one FIX line per file, its places « à adapter »."""
+    """Texts outside the story files that speak of another running example (the ``mots`` of its
+    story file): one FIX line per file, its places « à adapter »."""
     label = _t("texts_label")
     try:
         words = example_words()
     except DatalabError as error:
         return [Check(label, False, str(error), _t("fix_file"))]
-    leftovers = running_example_leftovers(current, words)
+    leftovers = example_leftovers(words)
     if not leftovers:
         detail = _t("texts_clean")
-        if current not in words:
+        if not words.get(current):
             detail += _t("texts_add_words", example=current)
         return [Check(label, True, detail)]
     by_file: dict[str, list] = {}

@@ -175,22 +175,61 @@ def bank_path(module_id: str) -> Path:
 
 
 def load_bank(module_id: str, path: Path | None = None) -> Bank:
-    """The quiz of a module, from ``content/quiz/<module_id>.yaml``."""
+    """The quiz of a module, from ``content/quiz/<module_id>.yaml``. An item ``fil_rouge: <id>``
+    stands for the running example's question ``<id>`` (its story file's ``quiz``), left out when
+    the running example has none of that id."""
     path = path or bank_path(module_id)
     data = load_yaml(path)
     title = str((data or {}).get("title") or "Quiz") if isinstance(data, dict) else "Quiz"
     items = require(data, "questions", list, path=path, where=where("file"))
     if not items:
         raise messages.error("quiz.bank_few", path=path.name)
-    problems = [
-        _problem(qid, item, place, path)
-        for qid, item, place in identified(items, path=path, place="question")
-    ]
+    problems = []
+    for source, group in _with_example_questions(module_id, items, path):
+        problems += [
+            _problem(qid, item, place, source)
+            for qid, item, place in identified(group, path=source, place="question")
+        ]
+    if not problems:
+        raise messages.error("quiz.bank_few", path=path.name)
     ids = [p.id for p in problems]
     if len(set(ids)) != len(ids):
         duplicate = next(i for i in ids if ids.count(i) > 1)
         raise messages.error("content.duplicate_id", path=path.name, id=duplicate)
     return Bank(module_id=module_id, title=title, problems=problems)
+
+
+def _with_example_questions(module_id: str, items: list, path: Path) -> list[tuple[Path, list]]:
+    """The bank's items in order, in runs by the file they come from: the bank's own, and for each
+    ``fil_rouge: <id>`` the running example's question of that id."""
+    runs: list[tuple[Path, list]] = []
+    example = None
+    for item in items:
+        source, chosen = path, item
+        if isinstance(item, dict) and "fil_rouge" in item and "id" not in item:
+            from labkit.settings import load_settings, story_path
+
+            example = example or load_settings().running_example
+            chosen = example.quiz_question(module_id, str(item["fil_rouge"]))
+            if chosen is None:
+                continue
+            source = story_path(example.name)
+        if runs and runs[-1][0] == source:
+            runs[-1][1].append(chosen)
+        else:
+            runs.append((source, [chosen]))
+    return runs
+
+
+def example_question_ids(module_id: str, path: Path | None = None) -> list[str]:
+    """The ids of the running example's questions a module's quiz asks for (``fil_rouge: <id>``)."""
+    data = load_yaml(path or bank_path(module_id))
+    items = data.get("questions") if isinstance(data, dict) else None
+    return [
+        str(item["fil_rouge"])
+        for item in items or []
+        if isinstance(item, dict) and "fil_rouge" in item and "id" not in item
+    ]
 
 
 def _problem(qid: str, item: Any, place: str, path: Path) -> Problem:

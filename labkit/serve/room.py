@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from labkit import messages
+from labkit import messages, paths
 from labkit.course import quiz
 from labkit.course.modules import STATUSES, Module, load_modules, registry_path
 from labkit.learner.activity import ACTIVITY_KEY, LAST_ERROR_KEY
 from labkit.learner.course import quiz_answers, quiz_score, set_status
+from labkit.settings import examples_dir
 from labkit.workspace import EXAMPLE_PROJECT, TooNew, Workspace, default_root
 
 # The keys other modules write (their functions import pandas or scikit-learn, which the server
@@ -158,7 +159,14 @@ class _Content:
         self.notes: list[str] = []
 
     def refresh(self) -> None:
-        files = [registry_path(), *sorted(quiz.bank_path("x").parent.glob("*.yaml"))]
+        # The quizzes ask the running example's questions too: its story file and the settings
+        # that name it count.
+        files = [
+            registry_path(),
+            *sorted(quiz.bank_path("x").parent.glob("*.yaml")),
+            paths.content_dir() / "settings.yaml",
+            *sorted(examples_dir().glob("*.yaml")),
+        ]
         signature = tuple(_stat(path) for path in files)
         if signature == self.signature:
             return

@@ -50,11 +50,16 @@ TEXT_LAYOUT = {"width": "100%"}
 
 
 def _field_help(field: canvas.CanvasField) -> str:
+    example = field.example
+    shown = (
+        f'<p class="dl-muted"><strong>{esc(messages.text("canvas.example_intro"))}</strong> '
+        f"{esc(example)}</p>"
+        if example
+        else ""
+    )
     return (
         f'<div class="dl-field-help"><p class="dl-muted"><strong>{esc(messages.text("canvas.help_intro"))}</strong> '
-        f"{esc(field.help)}</p>"
-        f'<p class="dl-muted"><strong>{esc(messages.text("canvas.example_intro"))}</strong> '
-        f"{esc(field.example)}</p></div>"
+        f"{esc(field.help)}</p>{shown}</div>"
     )
 
 
@@ -109,6 +114,8 @@ class Module02App(ModulePage):
         )
         save.add_class("dl-canvas-save")
         fill = widgets.Button(description=messages.text("canvas.example_button"))
+        if not any(canvas.example_values().values()):  # the running example gives no worked example
+            fill.layout.display = "none"
         # The running example's framing fills blanks only in the example project.
         fill.layout.display = "" if is_example_project(self.workspace) else "none"
         exports = widgets.VBox()

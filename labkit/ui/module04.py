@@ -26,6 +26,7 @@ from labkit.prepare import export, privacy, quality
 from labkit.prepare import recipe as rc
 from labkit.prepare.findings import Finding
 from labkit.prepare.recipe import Recipe, Step
+from labkit.settings import load_settings
 from labkit.ui.components import (
     MessageArea,
     describe_by,
@@ -195,7 +196,7 @@ class Module04App(ModulePage):
                 html(
                     message_html(
                         "info",
-                        self.default_dataset_notice(messages.text("quality.ui_default_what")),
+                        self.default_dataset_notice(load_settings().running_example.description),
                     )
                 )
             )
@@ -768,7 +769,6 @@ class Module04App(ModulePage):
         """« Trouvez les défauts de l’exemple fil rouge », checked by the quiz engine."""
         from labkit.course.data_quiz import defect_hunt
         from labkit.data import datapackage
-        from labkit.settings import load_settings
         from labkit.ui.quiz_view import QuestionView
 
         dataset = datapackage.load_dataset(load_settings().running_example.dataset)
@@ -784,7 +784,10 @@ class Module04App(ModulePage):
         )
         return page(
             section_title(messages.text("quality.ui_exercise_title")),
-            paragraph(messages.text("quality.ui_exercise_intro")),
+            paragraph(
+                load_settings().running_example.text("exercice")
+                or messages.text("quality.ui_exercise_intro")
+            ),
             view,
         )
 

@@ -37,6 +37,7 @@ from labkit.plots import learning as plots
 from labkit.prepare import quality
 from labkit.prepare import recipe as rc
 from labkit.prepare.findings import Finding
+from labkit.settings import load_settings
 from labkit.ui.components import (
     MessageArea,
     bullets_html,
@@ -348,7 +349,11 @@ class Module05App(ModulePage):
         parts: list[widgets.Widget] = [html(PAGE_CSS), section_title(_t("ui_choice_title"))]
         notices = list(state.notices)
         if state.choice.is_default:
-            notices.insert(0, self.default_dataset_notice(_t("ui_default_dataset_what")))
+            example = load_settings().running_example
+            what = _t(
+                "ui_default_dataset_what", description=example.description, target=example.target
+            )
+            notices.insert(0, self.default_dataset_notice(what))
         for notice in notices:
             parts.append(html(message_html("info", notice)))
         if state.problem:

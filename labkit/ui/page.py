@@ -27,6 +27,7 @@ from labkit.data import selection
 from labkit.learner import LearnerProject
 from labkit.learner.activity import note_message
 from labkit.learner.course import set_status
+from labkit.settings import load_settings
 from labkit.ui import components
 from labkit.ui.components import (
     MessageArea,
@@ -166,6 +167,14 @@ class ModulePage:
         if module is None:
             return messages.text("ui.default_used_no_module", what=what)
         return messages.text("ui.default_used", module=module.title, what=what)
+
+    def example_story(self, name: str) -> widgets.Widget:
+        """A passage of the running example's story (``textes`` of its file in
+        ``content/exemples/``), shown as narrative; nothing when the story does not give it."""
+        from labkit.ui.player import narrative
+
+        text = load_settings().running_example.text(name)
+        return narrative(text) if text else widgets.HTML("")
 
     # -------------------------------------------------------------------- quiz
     @activity

@@ -7,6 +7,9 @@ own files, by module id) and splits them into *steps*: a run of narrative cells 
 cells after it. The first step holds everything up to the module's first activity; each later step
 is run when the learner reaches it, so that a page never draws more than one activity at a time.
 
+A code cell with the metadata ``{"datalab": {"narrative": true}}`` only shows text (a passage of
+the running example's story, ``app.example_story(…)``): it belongs to the narrative around it.
+
 A notebook can ask to be shown whole (the home page, with no figure) with the metadata
 ``{"datalab": {"one_step_at_a_time": false}}``.
 """
@@ -29,6 +32,13 @@ from labkit.ui.components import MessageArea
 class Cell:
     kind: str  # "markdown" or "code"
     source: str
+    # A code cell that only shows text (a passage of the running example's story): part of the
+    # narrative, it neither ends a step nor starts one.
+    narrative: bool = False
+
+    @property
+    def is_activity(self) -> bool:
+        return self.kind == "code" and not self.narrative
 
 
 @dataclass
@@ -76,13 +86,14 @@ def read_module(module_id: str, path: Path | None = None) -> ModuleNotebook:
         if isinstance(source, list):
             source = "".join(source)
         if cell.get("cell_type") in ("markdown", "code") and source.strip():
-            cells.append(Cell(cell["cell_type"], source))
+            told = (cell.get("metadata") or {}).get("datalab") or {}
+            cells.append(Cell(cell["cell_type"], source, narrative=bool(told.get("narrative"))))
     steps: list[Step] = [Step()]
     seen_markdown = False
     for cell in cells:
         current = steps[-1]
-        if cell.kind == "markdown":
-            after_activity = seen_markdown and current.cells and current.cells[-1].kind == "code"
+        if not cell.is_activity:
+            after_activity = seen_markdown and current.cells and current.cells[-1].is_activity
             if after_activity:
                 steps.append(Step())
             seen_markdown = True

@@ -32,6 +32,7 @@ from labkit.model.display import format_value, number
 from labkit.model.learning import TrainedModel
 from labkit.model.problem import ColumnKinds
 from labkit.prepare.recipe import DATE_PARTS, Recipe, apply_step
+from labkit.settings import load_settings
 
 FORMAT_VERSION = 1
 NEXT_STEPS_MAX = 3000
@@ -198,7 +199,11 @@ def _result_summary(result) -> dict:
 def example_notice(module_title: str, target: str) -> str:
     """The notice shown when the running example stands in for the learner's model."""
     return messages.text(
-        "ui.default_used", module=module_title, what=_t("default_what", target=target)
+        "ui.default_used",
+        module=module_title,
+        what=_t(
+            "default_what", description=load_settings().running_example.description, target=target
+        ),
     )
 
 
