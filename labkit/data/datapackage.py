@@ -12,7 +12,13 @@ with a Table Schema), Datalab reads these custom keys:
 - ``group_columns``: columns suitable for a bias audit;
 - ``defects``: ``[{"kind", "columns", "rows", "count", "description"}]``, the deliberate quality
   defects; ``rows`` are 0-based positions in the table as loaded (header excluded), not the file
-  rows its index holds (:mod:`labkit.data.rows`): ``table.index[rows]`` are those.
+  rows its index holds (:mod:`labkit.data.rows`): ``table.index[rows]`` are those;
+- ``dismissed_defects``: ``[{"kind", "columns"}]``, defects a facilitator removed from the card:
+  module 04 no longer proposes to fix them;
+- ``learnability``: ``{"target", "learnable", "message", "checked"}``, what ``datalab train``'s
+  comparison said when the card was last saved (:func:`labkit.course.authoring.learnability`);
+- on a schema field, ``kind``: what the column holds (:data:`labkit.data.kinds.COLUMN_KINDS`),
+  read by the reader, the quality report and module 05.
 
 ``list_datasets()`` lists them (cheap: the data are not typed), ``load_dataset(id)`` reads one with
 its table typed through :mod:`labkit.data.reader`, and ``check_dataset_folder(path)`` lists the problems
