@@ -247,6 +247,11 @@ def test_kinds_set_on_the_card_are_stored_and_used_by_the_reader_04_and_05(
     assert fields["numero"]["kind"] == "identifier" and "kind" not in fields["montant"]
     code, page, _ = _fetch(f"{pages}{where}")
     assert re.search(r'<option value="code" selected>code</option>', page)
+    # a POST without the kinds (a script, a page of an older version) keeps them
+    token = _token(f"{pages}/animation/jeux/{ID}")
+    body = f"_xsrf={token}&producer=Finances".encode()
+    assert _fetch(f"{pages}/animation/jeux/{ID}", xsrf=token, data=body)[0] == 303
+    assert _fields(project)["poste"]["kind"] == "code"
 
     # the reader: the code stays a label, written as in the file
     dataset = datapackage.load_dataset(ID)

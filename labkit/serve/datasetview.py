@@ -93,7 +93,8 @@ def posted_kinds(values: dict[str, str], columns: list[str], posted: list[str]) 
                 column=_t("column_number", number=index[:10]),
                 columns=", ".join(columns),
             )
-    return {c: values.get(f"kind-{i}", "").strip() for i, c in enumerate(columns)}
+    # a column whose field was not sent keeps its kind (a form of an older page, a script)
+    return {c: values[f"kind-{i}"].strip() for i, c in enumerate(columns) if f"kind-{i}" in posted}
 
 
 def learnability_note(descriptor: dict) -> dict[str, Any] | None:
