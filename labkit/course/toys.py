@@ -28,6 +28,7 @@ import pandas as pd
 from sklearn.tree import DecisionTreeClassifier
 
 from labkit import messages
+from labkit.roomcache import shared
 
 # ---------------------------------------------------------------------------------------------
 # Toy 1: classification of pipe sections (leak or not)
@@ -223,6 +224,7 @@ class ClassificationResult(FitResult):
         return describe_classification(self)
 
 
+@shared(ignore=())
 def classification_state(
     train: pd.DataFrame, new_points: pd.DataFrame, level: int, resolution: int = 60
 ) -> ClassificationResult:
@@ -248,6 +250,7 @@ def classification_state(
     )
 
 
+@shared(ignore=())
 def error_curve(train: pd.DataFrame, new_points: pd.DataFrame) -> pd.DataFrame:
     """Errors on the learnt examples and on new points for every complexity level."""
     rows = []
@@ -374,6 +377,7 @@ class RegressionResult(FitResult):
         return describe_regression(self)
 
 
+@shared(ignore=())
 def regression_state(
     train: pd.DataFrame, new_days: pd.DataFrame, degree: int, points: int = 200
 ) -> RegressionResult:
@@ -396,6 +400,7 @@ def regression_state(
     )
 
 
+@shared(ignore=())
 def degree_errors(train: pd.DataFrame, new_days: pd.DataFrame) -> dict[int, float]:
     """Mean absolute error on the new days of every degree, from 0 to ``MAX_DEGREE``."""
     return {d: mean_abs_error(fit_polynomial(train, d), new_days) for d in range(MAX_DEGREE + 1)}
@@ -516,6 +521,7 @@ def _encode_days(days: pd.DataFrame) -> np.ndarray:
     )
 
 
+@shared(ignore=())
 def learn_tree(days: pd.DataFrame, depth: int = 3) -> DecisionTreeClassifier:
     """A shallow decision tree learnt from the days (temperature, day type, rain)."""
     if not isinstance(days, pd.DataFrame) or days.empty:

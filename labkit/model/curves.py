@@ -34,6 +34,7 @@ from labkit.model.problem import (
     plan_evaluation,
     split_data,
 )
+from labkit.roomcache import shared
 
 
 # ====================================================================== curves
@@ -131,6 +132,7 @@ def _curve(label: str, values: list, scores: list, metric: str, param: str) -> C
     )
 
 
+@shared()
 @single_threaded
 def complexity_curve(
     frame: pd.DataFrame,
@@ -167,6 +169,7 @@ def complexity_curve(
     return _curve(setting.label, values, scores, rows.metric, setting.param)
 
 
+@shared()
 @single_threaded
 def learning_curve(
     frame: pd.DataFrame,

@@ -35,9 +35,11 @@ from labkit.model.display import format_value, number, points
 from labkit.model.formula import FormulaClassifier, FormulaRegressor
 from labkit.model.learning import TrainedModel, train
 from labkit.model.problem import Split, target_values
+from labkit.roomcache import shared
 
 
 # ============================================================================ importance
+@shared(ignore=())
 @single_threaded
 def importance(
     trained: TrainedModel,

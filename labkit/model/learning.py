@@ -74,6 +74,7 @@ from labkit.model.problem import (
     target_values,
 )
 from labkit.prepare.recipe import Recipe
+from labkit.roomcache import shared
 
 # =========================================================== suspicious scores
 # « Presque parfait » from 0.95 (accuracy or R²). It was 0.98, which let through a real file
@@ -206,6 +207,7 @@ class Comparison:
         }
 
 
+@shared()
 @single_threaded
 def compare(
     frame: pd.DataFrame,
@@ -394,6 +396,7 @@ def feature_profile(frame: pd.DataFrame, kinds: ColumnKinds) -> dict:
     return profile
 
 
+@shared(ignore=())
 @single_threaded
 def train(
     frame: pd.DataFrame,

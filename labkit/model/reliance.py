@@ -48,6 +48,7 @@ from labkit.model.display import format_score, number
 from labkit.model.explain import importance
 from labkit.model.learning import NEAR_PERFECT, TrainedModel, near_perfect, train
 from labkit.model.problem import Split, column_kinds, target_values
+from labkit.roomcache import shared
 
 # Thresholds, in the score's own units (accuracy or R², both from 0 to 1, higher is better).
 # 0.15: the reported files lost 0.24 (a total without its ten parts: R² 0.95 → 0.71) and more;
@@ -477,6 +478,7 @@ def _baseline(frame: pd.DataFrame, target: str, split: Split, classification: bo
     return score(metric, actual.astype(float), guess)
 
 
+@shared(keep=lambda result: not result.unchecked)
 @single_threaded
 def check_reliance(
     frame: pd.DataFrame,

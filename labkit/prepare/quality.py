@@ -31,6 +31,7 @@ from labkit.prepare import detectors, leaks
 from labkit.prepare.findings import Finding, quoted
 from labkit.prepare.profiling import TYPE_SHARE, classify_text, profile_of, profiled_task
 from labkit.prepare.recipe import Recipe
+from labkit.roomcache import shared
 
 DIMENSIONS = ("completeness", "uniqueness", "validity", "consistency", "accuracy", "timeliness")
 
@@ -86,6 +87,7 @@ class QualityReport:
         }
 
 
+@shared(ignore=())
 def assess(
     frame: pd.DataFrame,
     target: str | None = None,
