@@ -80,6 +80,7 @@ PROJECT_ARCHIVE_MARK = (
     "Un projet Datalab, exporté pour être importé dans un autre espace de travail.\n"
 )
 _PSEUDONYM_RE = re.compile(r"^[\w .'-]+$", re.UNICODE)
+CACHE = "cache"  # the server's shared results beside ``learners/`` (labkit.roomcache.FOLDER)
 
 
 def default_root() -> Path:
@@ -100,8 +101,8 @@ def legacy_root() -> Path | None:
     old = Path(platformdirs.user_data_dir("datalab", appauthor=False))
     own = default_root()
 
-    def has_work(folder: Path) -> bool:
-        return folder.is_dir() and any(p.is_dir() for p in folder.iterdir())
+    def has_work(folder: Path) -> bool:  # the server's shared cache is no one's work
+        return folder.is_dir() and any(p.is_dir() and p.name != CACHE for p in folder.iterdir())
 
     return old if has_work(old) and not has_work(own) and old.resolve() != own.resolve() else None
 

@@ -12,6 +12,10 @@ It is Voilà's standalone server with a few changes:
   cookie, which the standalone server never set, so the request was refused. Every page response now
   sets that cookie, and the shutdown handler keeps checking it (cross-site requests stay refused);
 - idle kernels are culled as a safety net (a page left open but unused, a browser that crashed);
+- every kernel shares one cache of results (:mod:`labkit.roomcache`), ``cache/`` in the workspace
+  root, kept under its size limit; with ``--room N`` (N ≥ 2), once the app's kernels are preheated,
+  a low-priority process fills it with the running example's results (:mod:`labkit.serve.warmup`),
+  so that the room's first clicks find them ready;
 - the page can neither read sources (no tree, no contents API, no ``.ipynb``/``.py`` files) nor run
   code (Voilà only forwards widget messages to the kernel).
 """
@@ -82,6 +86,58 @@ class RequestInfoHandler(RequestInfoSocketHandler):
                 return
 
 
+CACHE_CLEAN_SECONDS = 3600  # how often the shared cache is trimmed to its size limit
+WARMUP_POLL_SECONDS = 2.0
+WARMUP_ENV = "DATALAB_WARMUP"  # "off" (or 0, no…): no warm-up at start
+
+
+def use_shared_cache() -> Path | None:
+    """Point this process and the kernels it starts at the server's cache (``$DATALAB_CACHE``,
+    by default ``cache/`` in the workspace root); trim it. ``None`` when the cache is off."""
+    from labkit import roomcache
+    from labkit.workspace import default_root
+
+    os.environ.setdefault(roomcache.ENV, str(roomcache.default_folder(default_root())))
+    location = roomcache.folder()
+    if location is not None:
+        roomcache.clean(location)
+    return location
+
+
+def _app_pool_ready(kernel_manager) -> bool:
+    """The app's preheated kernels have all started and run the app notebook."""
+    pool = getattr(kernel_manager, "_pools", None) or {}
+    pool = pool.get(APP_NOTEBOOK, [])
+    return bool(pool) and all(task.done() for task in pool)
+
+
+async def keep_cache(app, room: int) -> None:
+    """Warm the cache once the app's kernels are preheated (``room`` ≥ 2), then trim it every
+    :data:`CACHE_CLEAN_SECONDS`."""
+    import subprocess
+    import sys
+
+    from labkit import roomcache
+
+    loop = asyncio.get_running_loop()
+    warm = room >= 2 and os.environ.get(WARMUP_ENV, "on").strip().lower() not in roomcache.OFF
+    if warm:
+        # the kernel manager exists once the server has started
+        while not _app_pool_ready(getattr(app, "kernel_manager", None)):
+            await asyncio.sleep(WARMUP_POLL_SECONDS)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "labkit.serve.warmup"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        while process.poll() is None:
+            await asyncio.sleep(WARMUP_POLL_SECONDS)
+    while True:
+        await asyncio.sleep(CACHE_CLEAN_SECONDS)
+        await loop.run_in_executor(None, roomcache.clean)
+
+
 # How long the server waits on a kernel's socket before looking again (seconds).
 KERNEL_POLL_SLICE = 1.0
 
@@ -121,6 +177,7 @@ class DatalabVoila(Voila):
     name = "datalab"
     room = 1  # app kernels kept ready for learners arriving together (``--room``)
     facilitator_token: str | None = None  # the secret of ``/animation`` (``labkit.serve.roomview``)
+    cache_keeper: asyncio.Task | None = None  # warms and trims the shared cache (keep_cache)
 
     def init_settings(self):
         settings = super().init_settings()
@@ -280,6 +337,7 @@ def serve(
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     # Pages start in the notebooks folder; labkit finds the project from there.
     os.environ.setdefault("DATALAB_ROOT", str(paths.project_root()))
+    cache = use_shared_cache()  # before any kernel starts: they inherit the environment
     never_miss_kernel_replies()
     os.environ.pop("DATALAB_FACILITATOR_TOKEN", None)  # kernels inherit the environment: not this
     app = DatalabVoila(config=voila_config(pool_size, room))
@@ -288,5 +346,8 @@ def serve(
     app.log.addFilter(_NotTrusted())
     logging.getLogger("tornado.general").addFilter(_PingTimeoutNotice())
     app.room = room
-    asyncio.get_event_loop_policy().get_event_loop().set_exception_handler(_quiet_closed_sockets)
+    loop = asyncio.get_event_loop_policy().get_event_loop()
+    loop.set_exception_handler(_quiet_closed_sockets)
+    if cache is not None:
+        app.cache_keeper = loop.create_task(keep_cache(app, room))
     app.start()
