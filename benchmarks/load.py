@@ -3,8 +3,8 @@
 Each learner opens the app (``/?pseudo=…``, one Voilà page and one kernel per learner) on a server
 started with ``--room R`` preheated app kernels (R = N unless ``--room`` says otherwise), then:
 
-1. on the home page (module 00), chooses the running example and saves it (« Enregistrer ce
-   choix »);
+1. starts on the home page (module 00) with the running example, the project a new learner has
+   open (nothing to choose since learners hold projects, issue 22);
 2. walks the modules in place, 01 → 06, as the page does when ``location.hash`` changes: the
    router widget's ``route`` is set to ``"NN"`` and the kernel builds the module;
 3. in module 05, reveals the steps one by one (« Étape suivante … ») until « Comparer les modèles »
@@ -18,7 +18,7 @@ per room size::
     .venv/bin/python benchmarks/load.py --learners 5 15 30
 
 Columns: time to a usable app page (p50, p95, max, seconds), module switch time for a first visit
-(p50, p95, max) and a return visit (p95), action latency (p50, p95, for the three timed clicks),
+(p50, p95, max) and a return visit (p95), action latency (p50, p95, for the two timed clicks),
 « Étape suivante » p95, errors, work lost, peak memory of the server and its kernels (RSS, MiB),
 the biggest kernel, then the kernels: the most alive at once (``ipykernel`` processes under the
 server, preheated ones included) and that count per learner, the spare ones (kernels of no learner,
@@ -62,6 +62,14 @@ time + what the browser adds"), and the CPU seconds each step costs the server. 
 checked afterwards in each learner's workspace (project saved, module 05 marked as started, model
 saved).
 
+The shared cache (:mod:`labkit.roomcache`): the rooms' servers keep it on, as ``datalab start``
+does, and with ``--room`` 2 or more the room starts once the server's warm-up has filled it
+(:mod:`labkit.serve.warmup`). After the table, each room says how many of its kernels' cached calls
+were hits and misses, per function, the seconds spent hashing arguments and reading entries, and
+the warm-up's own seconds (spent once per server, before the room, so not in "CPU s/learner"; the
+line says the figure with it counted). ``--no-cache`` runs the same rooms without it (the
+"before" of issue 27). The calibration server (``--room 1``) has no warm-up.
+
 Bounded: at most 60 learners, every request has a timeout, each room has a time limit
 (``--time-limit``), and everything goes to a server on 127.0.0.1 started by
 :mod:`labkit.serve.devserver` (a fresh server and workspace for each room size).
@@ -93,6 +101,7 @@ from tornado.iostream import StreamClosedError
 from tornado.simple_httpclient import SimpleAsyncHTTPClient
 from tornado.websocket import WebSocketClosedError, websocket_connect
 
+from labkit import roomcache
 from labkit.serve import devserver
 from labkit.serve.devserver import Server, cpu_seconds, start_server, stop_server
 
@@ -136,9 +145,7 @@ class Step:
 # What each learner does, in order: ("switch", "NN") opens module NN in place; ("act", Step) acts
 # on the module shown.
 WALK: tuple[tuple[str, object], ...] = (
-    # Choose the running example and save the choice.
-    ("act", Step("set", "fil rouge", {"index": "@fil rouge"})),
-    ("act", Step("click", "Enregistrer ce choix", expect=("success",))),
+    # A new learner's open project is the running example (issue 22): nothing to choose first.
     ("switch", "01"),
     ("switch", "02"),
     ("switch", "03"),
@@ -802,17 +809,16 @@ async def learner(
 
 def lost_work(workspace_root: Path, results: list[Result]) -> list[str]:
     """Learners whose saved work is not in their workspace."""
-    from labkit.learner.course import load_project, progress
-    from labkit.workspace import Workspace
+    from labkit.learner.course import progress
+    from labkit.workspace import EXAMPLE_PROJECT, Workspace
 
     lost = []
     for result in results:
         if result.errors:
             continue  # already counted as an error
         workspace = Workspace.open(result.learner, workspace_root)
-        project = load_project(workspace)
-        if project is None or not project.is_running_example:
-            lost.append(f"{result.learner}: project not saved")
+        if workspace.project_id != EXAMPLE_PROJECT:
+            lost.append(f"{result.learner}: the running example's project is not the open one")
         if progress(workspace).get(MODULE_05) not in ("in_progress", "done"):
             lost.append(f"{result.learner}: {MODULE_05} not marked as started")
         if workspace.load("training") is None or workspace.read_file("model.skops") is None:
@@ -943,6 +949,7 @@ class Room:
     spare_at_end: int
     busiest: int
     cpu_seconds: float
+    cache: dict
     wall: float
     load_before: tuple[float, float, float]
     load_after: tuple[float, float, float]
@@ -960,12 +967,49 @@ def preheated_at_start(server: Server, room: int, args) -> int:
 
 
 def start_quiet_server(folder: Path, room: int, args) -> Server:
-    """A fresh server, once its preheated kernels are all started and it is quiet."""
-    server = start_server(folder, pool_size=args.pool_size, room=room)
+    """A fresh server, once its preheated kernels are all started, its shared cache warmed (a
+    room of two or more) and it is quiet."""
+    extra_env = {roomcache.ENV: "off"} if args.no_cache else None
+    server = start_server(folder, pool_size=args.pool_size, room=room, extra_env=extra_env)
     expected = preheated_at_start(server, room, args)
     # Each preheated kernel imports the libraries: several CPU seconds each on this machine.
     wait_until_quiet(server, expected, timeout=max(300, 15 * expected))
+    if room >= 2 and not args.no_cache:
+        # the warm-up starts once the kernels are preheated: wait for its report, then the calm
+        report = warmup_report(server)
+        deadline = time.monotonic() + 300
+        while not report.exists() and time.monotonic() < deadline:
+            time.sleep(1)
+        wait_until_quiet(server, expected, timeout=300)
     return server
+
+
+def cache_folder(server: Server) -> Path:
+    return roomcache.default_folder(server.workspace_root)
+
+
+def warmup_report(server: Server) -> Path:
+    return cache_folder(server) / "warmup.json"
+
+
+def cache_figures(server: Server) -> dict:
+    """What the shared cache did: the learners' kernels' hits and misses (per function), the
+    seconds they spent hashing arguments and reading entries, and the warm-up's report."""
+    figures = {"hits": {}, "misses": {}, "hash": 0.0, "load": 0.0, "compute": 0.0, "kernels": 0}
+    for stats in roomcache.room_stats(cache_folder(server)):
+        if stats.get("role") == "warmup":
+            continue
+        figures["kernels"] += 1
+        for kind in ("hits", "misses"):
+            for name, count in stats.get(kind, {}).items():
+                figures[kind][name] = figures[kind].get(name, 0) + count
+        for kind in ("hash", "load", "compute"):
+            figures[kind] += stats.get(kind, 0.0)
+    try:
+        figures["warmup"] = json.loads(warmup_report(server).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        figures["warmup"] = None
+    return figures
 
 
 def calibrate(args, tmp: Path) -> dict:
@@ -1053,6 +1097,7 @@ def run_room(count: int, args, tmp: Path, calibration: dict) -> Room:
             spare_at_end=len(alive) - left,
             busiest=sampler.busiest,
             cpu_seconds=cpu,
+            cache=cache_figures(server),
             wall=wall,
             load_before=load_before,
             load_after=os.getloadavg(),
@@ -1091,11 +1136,11 @@ def print_calibration(calibration: dict) -> None:
 
 def print_table(rooms: list[Room], args, calibration: dict) -> None:
     print(
-        f"\nRoom load on the workbook app: open /, save the running example, modules 01→06 in "
-        f"place (05: compare and save a model), back to 05 and 00; think time "
+        f"\nRoom load on the workbook app: open / (the running example's project), modules 01→06 "
+        f"in place (05: compare and save a model), back to 05 and 00; think time "
         f"{args.think[0]:g}–{args.think[1]:g} s, arrivals over {args.ramp:g} s, "
         f"--room {'N' if not args.room else args.room}, --pool-size {args.pool_size}, "
-        f"seed {args.seed}"
+        f"seed {args.seed}, shared cache {'off' if args.no_cache else 'on'}"
     )
     print_calibration(calibration)
     nan = float("nan")
@@ -1140,7 +1185,7 @@ def print_table(rooms: list[Room], args, calibration: dict) -> None:
         "browser drawing);\nswitch: first visit of a module, from the route message to the kernel "
         "idle with ready[NN] set;\nreturn: a module visited before (the browser shows it at once; "
         "this is the kernel's acknowledgement);\naction: from the click to the page's answer "
-        "(« Enregistrer ce choix », « Comparer les modèles », « Enregistrer ce modèle »);\n"
+        "(« Comparer les modèles », « Enregistrer ce modèle »);\n"
         "step: a « Étape suivante » click;\nreconn.: times the server closed a page's kernel "
         "socket and the page opened it again (as Voilà's kernel connection does), all learners;\n"
         "MiB/kernel: the biggest kernel; memory is RSS of the server and all its kernels;\n"
@@ -1171,8 +1216,39 @@ def print_table(rooms: list[Room], args, calibration: dict) -> None:
             f"{room.spare_at_end}"
         )
     for room in rooms:
+        print_cache(room)
+    for room in rooms:
         for line in (room.errors + room.lost)[:8]:
             print(f"  N={room.learners}: {line}")
+
+
+def print_cache(room: Room) -> None:
+    """The shared cache's figures for one room (labkit.roomcache)."""
+    cache = room.cache
+    hits, misses = sum(cache["hits"].values()), sum(cache["misses"].values())
+    if not hits + misses and not cache.get("warmup"):
+        print(f"\nShared cache, N={room.learners}: not used")
+        return
+    calls = hits + misses
+    print(
+        f"\nShared cache, N={room.learners}: {hits} hits, {misses} misses "
+        f"({hits / calls:.0%} of {calls} calls, {cache['kernels']} kernels); hashing arguments "
+        f"{cache['hash']:.2f} s in all ({1000 * cache['hash'] / max(calls, 1):.1f} ms a call), "
+        f"reading entries {cache['load']:.2f} s, computing misses {cache['compute']:.1f} s"
+    )
+    for name in sorted({*cache["hits"], *cache["misses"]}):
+        print(
+            f"  {name.removeprefix('labkit.')}: {cache['hits'].get(name, 0)} hits, "
+            f"{cache['misses'].get(name, 0)} misses"
+        )
+    warmup = cache.get("warmup")
+    if warmup:
+        said = f"error: {warmup['error'].strip().splitlines()[-1]}" if warmup["error"] else "ok"
+        print(
+            f"  warm-up at start (once per server, before the room): {warmup['seconds']:.1f} s, "
+            f"{warmup['cpu_seconds']:.1f} CPU s, {said}; CPU s per learner with it counted: "
+            f"{(room.cpu_seconds + warmup['cpu_seconds']) / room.learners:.1f}"
+        )
 
 
 def main() -> int:
@@ -1194,6 +1270,9 @@ def main() -> int:
     )
     parser.add_argument(
         "--calibrate-only", action="store_true", help="one learner alone: times and CPU seconds"
+    )
+    parser.add_argument(
+        "--no-cache", action="store_true", help="servers without their shared cache (the before)"
     )
     args = parser.parse_args()
     # Stopped from outside: still stop the server (the finally clauses run on SystemExit).
