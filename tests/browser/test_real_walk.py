@@ -15,7 +15,10 @@ file with line breaks inside its cells.
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import time
+import unicodedata
 from dataclasses import dataclass
 
 import pytest
@@ -25,6 +28,8 @@ from screen import ARTIFACTS, HEIGHT, WIDTHS, ConsoleErrors, result_in_view, scr
 from support import ROOT, go_to_module, module_shown
 
 from labkit import messages
+from labkit.serve.devserver import start_server, stop_server
+from labkit.settings import example_words, load_settings, load_story, story_names
 
 pytestmark = pytest.mark.browser
 
@@ -62,12 +67,25 @@ TABLES = [
 ]
 
 
-class Walk:
-    """One trainee's walk: the checks after each step and action, and what they found."""
+# What the workbook itself says (not the learner's data nor the catalogue's cards): the narrative,
+# the quiz, the project canvas's help and the notices.
+WORKBOOK_TEXT = ".dl-narrative-cell, .dl-quiz-question, .dl-field-help, .dl-msg"
 
-    def __init__(self, page, folder: str):
+
+def plain(text: str) -> str:
+    """Lower case, without accents, typographic apostrophes as straight ones."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+class Walk:
+    """One trainee's walk: the checks after each step and action, and what they found.
+    ``foreign``: words of other running examples, which the workbook's own texts must never say."""
+
+    def __init__(self, page, folder: str, foreign: tuple[str, ...] = ()):
         self.page = page
         self.folder = folder
+        self.foreign = [(word, plain(word)) for word in foreign]
         self.console = ConsoleErrors(page)
         self.problems: list[str] = []
         self.shots = 0
@@ -75,7 +93,14 @@ class Walk:
         self.timings: list[tuple[str, float]] = []  # (action, seconds from click to result)
 
     def check(self, where: str, root=None) -> None:
-        """The screen checks at both widths, and a screenshot at each."""
+        """The screen checks at both widths, and a screenshot at each; no word of another running
+        example in the workbook's texts."""
+        if self.foreign:
+            shown = plain(" ".join((root or self.page).locator(WORKBOOK_TEXT).all_inner_texts()))
+            for word, key in self.foreign:
+                said = f"{where}: the page speaks of another running example (« {word} »)"
+                if key in shown and said not in self.problems:
+                    self.problems.append(said)
         for width in WIDTHS:
             self.page.set_viewport_size({"width": width, "height": HEIGHT})
             self.page.wait_for_timeout(300)  # plotly and flex boxes follow the new width
@@ -262,9 +287,74 @@ def test_a_real_table_walked_through_every_activity(page, voila_server, table: T
     walk.finish()
 
 
-def test_the_running_example_walked_through_every_activity(page, voila_server):
-    walk = Walk(page, "exemple")
-    root = open_app(page, voila_server, "Marche Exemple", "03")
+def other_examples_words(name: str) -> tuple[str, ...]:
+    return tuple(w for other, words in example_words().items() if other != name for w in words)
+
+
+def frame_and_find(walk: Walk, page, server, pseudonym: str) -> dict[str, str]:
+    """Modules 02 and 03 with every step shown (the example's story, its canvas, its questions);
+    what each module's page then says."""
+    said = {}
+    root = open_app(page, server, pseudonym, "02")
+    walk.steps("02", root)
+    said["02"] = root.inner_text()
+    root = go_to_module(page, "03")
     walk.steps("03", root)
+    said["03"] = root.inner_text()
+    return said
+
+
+def test_the_running_example_walked_through_every_activity(page, voila_server):
+    name = load_settings().running_example.name
+    walk = Walk(page, "exemple", foreign=other_examples_words(name))
+    frame_and_find(walk, page, voila_server, "Marche Exemple")
     learn_and_use(walk, page, classes=2)
+    walk.finish()
+
+
+OTHER_EXAMPLES = [n for n in story_names() if n != load_settings().running_example.name]
+
+
+@pytest.fixture(scope="module", params=OTHER_EXAMPLES)
+def example_server(request, tmp_path_factory):
+    """A server whose running example is another shipped one, switched as the guide says: the one
+    line « fil_rouge: » of a copy of content/settings.yaml."""
+    name = request.param
+    project = tmp_path_factory.mktemp(f"projet-{name}")
+    for folder in ("notebooks", "datasets"):
+        (project / folder).symlink_to(ROOT / folder, target_is_directory=True)
+    shutil.copytree(ROOT / "content", project / "content")
+    settings = project / "content" / "settings.yaml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(re.sub(r"^fil_rouge: .*$", f"fil_rouge: {name}", text, flags=re.M))
+    server = start_server(
+        tmp_path_factory.mktemp(f"serveur-{name}"),
+        pool_size=0,
+        extra_env={"DATALAB_ROOT": str(project)},
+    )
+    server.get("/?pseudo=Echauffement", timeout=300)
+    yield name, server
+    stop_server(server)
+
+
+@pytest.fixture
+def example_page(browser, example_server):
+    context = browser.new_context(locale="fr-FR", viewport={"width": WIDTHS[0], "height": HEIGHT})
+    context.set_default_timeout(SLOW_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_each_other_shipped_example_walked_through_every_activity(example_page, example_server):
+    """Another shipped example, followed from one line of the settings: every module shows its
+    story, canvas, questions and passages, never a word of the crèches one."""
+    name, server = example_server
+    story = load_story(name)
+    walk = Walk(example_page, f"exemple-{name}", foreign=other_examples_words(name))
+    said = frame_and_find(walk, example_page, server, f"Marche {name.capitalize()}")
+    assert story.text("cadrage").splitlines()[0].lstrip("# ") in said["02"]
+    assert story.canvas["titre"] in said["02"]  # the canvas's worked example
+    assert story.text("cible").split(" : ")[0] in said["03"]
+    learn_and_use(walk, example_page, classes=2)
     walk.finish()
