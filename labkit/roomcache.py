@@ -90,11 +90,14 @@ def fingerprint() -> str:
     function is defined (a few milliseconds)."""
     global _fingerprint
     if _fingerprint is None:
-        from importlib.metadata import version
+        from importlib.metadata import PackageNotFoundError, version
 
         digest = hashlib.sha256(f"{FORMAT}".encode())
         for package in LIBRARIES:
-            digest.update(f"{package} {version(package)}\n".encode())
+            try:
+                digest.update(f"{package} {version(package)}\n".encode())
+            except PackageNotFoundError:
+                digest.update(f"{package} absent\n".encode())
         here = Path(__file__).resolve().parent
         files = sorted([*here.rglob("*.py"), *here.rglob("*.yaml")])
         for path in files:
