@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from labkit.data.kinds import DATE_FORMATS, is_code_name, is_number_name, looks_like_code
 
@@ -68,3 +69,24 @@ def test_a_name_announcing_a_code_does_not_make_decimal_numbers_codes():
     assert pd.api.types.is_float_dtype(frame["longueur_voie"])
     assert frame["longueur_voie"].iloc[0] == 100.5
     assert not pd.api.types.is_numeric_dtype(frame["numero_voie"])  # a road number: a code
+
+
+def test_a_count_named_after_a_class_level_is_no_postal_code():
+    """« Nombre d’élèves en CP hors ULIS » (the schools' census of data.education.gouv.fr, in
+    tests/realdata) counts the pupils of the CP class: its « CP » is no code postal, and the reader
+    reads the column as a number; a name that is a code stays one."""
+    from labkit.data.kinds import is_code_name, looks_like_code
+
+    assert not is_code_name("Nombre d'élèves en CP hors ULIS")
+    assert not looks_like_code(["56", "0", "29"], "Nombre d'élèves en CP hors ULIS")
+    assert not is_code_name("nb_fuites_10ans") and not is_code_name("montant_secteur")
+    for name in ("CP", "Code Postal", "code_insee", "Secteur", "Numéro de compte"):
+        assert is_code_name(name), name
+    import pandas as pd
+
+    from labkit.data.reader import read_table
+
+    path = Path(__file__).resolve().parent / "realdata" / "c_ecoles_effectifs_ille_et_vilaine.csv"
+    frame = read_table(path.read_bytes(), path.name).frame
+    assert pd.api.types.is_numeric_dtype(frame["Nombre d'élèves en CP hors ULIS"])
+    assert frame["Nombre d'élèves en CP hors ULIS"].sum() > 10_000

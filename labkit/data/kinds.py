@@ -59,6 +59,23 @@ CODE_WORDS = frozenset(
 )
 """Words of a column name announcing a code (the name is folded: no accents, lower case)."""
 
+QUANTITY_WORDS = frozenset(
+    {
+        "nombre",
+        "nb",
+        "nbr",
+        "nbre",
+        "effectif",
+        "effectifs",
+        "montant",
+        "total",
+        "somme",
+        "quantite",
+    }
+)
+"""First words of a column name announcing a quantity: « Nombre d’élèves en CP » counts pupils of
+the CP class, its « CP » is no code postal."""
+
 NUMBER_WORDS = frozenset({"id", "num", "numero", "no", "ref", "reference", "matricule"})
 """Words of a column name announcing a record number or reference: an identifier, counted as a
 code by the quality report, but a plain integer column for the reader when its values are."""
@@ -108,7 +125,11 @@ def _name_words(name: str) -> set[str]:
 
 
 def is_code_name(name: str) -> bool:
-    """Does the column name announce a code (postal, INSEE, département, SIREN…)?"""
+    """Does the column name announce a code (postal, INSEE, département, SIREN…)? Not when it
+    starts with a quantity (« Nombre d’élèves en CP », « montant_secteur »)."""
+    first = re.match(r"[a-z]+", fold(name).lstrip(" _-'\"(["))
+    if first and first.group(0) in QUANTITY_WORDS:
+        return False
     return bool(_name_words(name) & CODE_WORDS)
 
 
