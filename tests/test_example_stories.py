@@ -20,7 +20,7 @@ from labkit.ui import player
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "facilitator-guide"
-SHIPPED = ["creches", "demandes"]
+SHIPPED = ["creches", "demandes", "ecoles"]
 
 
 @pytest.fixture

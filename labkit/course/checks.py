@@ -234,11 +234,27 @@ def check_example_activities(example: RunningExample) -> list[Check]:
             missing=", ".join(lacking),
         )
     )
-    personal = sorted({found.column for found in privacy.detect_personal(frame)})
-    results.append(line("personal", bool(personal), columns=_names(personal)))
+    # What the card says is no defect (« dismissed_defects ») is not offered to the activity.
+    descriptor = datapackage.read_descriptor(dataset.path)
+    dismissed = [d for d in descriptor.get("dismissed_defects") or [] if isinstance(d, dict)]
+
+    def kept(kind: str, columns: set[str]) -> tuple[list[str], str]:
+        cleared = {
+            str(c) for d in dismissed if d.get("kind") == kind for c in d.get("columns") or []
+        }
+        said = (
+            _t("offer_dismissed", columns=_names(sorted(columns & cleared)))
+            if columns & cleared
+            else ""
+        )
+        return sorted(columns - cleared), said
+
+    personal, cleared = kept("personal_data", {f.column for f in privacy.detect_personal(frame)})
+    results.append(line("personal", bool(personal), columns=_names(personal), dismissed=cleared))
     report = quality.assess(frame, target=target, schema=dataset.schema)
-    leaks = sorted({c for f in report.findings if f.kind == "leakage" for c in f.columns})
-    results.append(line("leak", bool(leaks), columns=_names(leaks)))
+    found = {c for f in report.findings if f.kind == "leakage" for c in f.columns}
+    leaks, cleared = kept("leakage", found)
+    results.append(line("leak", bool(leaks), columns=_names(leaks), dismissed=cleared))
     results.append(line("defects", bool(dataset.defects), count=len(dataset.defects)))
     # Groups of people or places, as the dataset's card declares them; the audit would otherwise
     # offer any column of few values (school holidays, a yes/no), which says nothing of fairness.
