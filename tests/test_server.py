@@ -32,6 +32,9 @@ def test_every_page_renders_in_french_without_sources(voila_server, notebook):
     status, body = voila_server.get(f"/voila/render/{notebook}.ipynb?pseudo=Serveur")
     assert status == 200
     assert '<html lang="fr">' in body
+    # the loading screen speaks French too (Voilà's says « Running … » and « Executing 3 of 12 »)
+    assert '<h2 id="loading_text">Chargement de la page…</h2>' in body and "Running " not in body
+    assert body.index("Executing ${cell_index}") < body.index("' sur ' + cellCount")
     assert (
         "Traceback" not in body
         and "Error" not in re.sub(r"<script.*?</script>", "", body, flags=re.S)[:0]
