@@ -124,3 +124,16 @@ def test_every_message_template_is_well_formed():
                 list(string.Formatter().parse(part))  # raises on a malformed template
                 if "\n" not in part.strip():
                     assert "  " not in part, key
+
+
+def test_a_content_file_is_parsed_once_yet_an_edit_shows_at_once(tmp_path):
+    path = tmp_path / "reglages.yaml"
+    path.write_text("cible: a\nlistes: [1, 2]\n", encoding="utf-8")
+    first = load_yaml(path)
+    first["listes"].append(3)  # a caller changing what it got changes nobody else's copy
+    assert load_yaml(path) == {"cible": "a", "listes": [1, 2]}
+    path.write_text("cible: b\nlistes: [1, 2]\n", encoding="utf-8")  # same size, same instant
+    assert load_yaml(path)["cible"] == "b"
+    path.write_text("cible: [b\n", encoding="utf-8")
+    with pytest.raises(DatalabError):
+        load_yaml(path)
