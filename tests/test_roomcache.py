@@ -297,3 +297,17 @@ def test_the_warm_up_fills_the_entries_a_learner_kernel_asks_for(cache):
     assert hits("labkit.prepare.quality.assess") == 1
     stats = roomcache.room_stats(cache)
     assert {s.get("role") for s in stats} >= {"warmup"}
+
+
+def test_a_catalogue_file_is_counted_once_per_server(cache, tmp_path):
+    from labkit.data import datapackage
+
+    table = tmp_path / "t.csv"
+    table.write_text("a,b\n1,2\n3,4\n\n5,6\n", encoding="utf-8")
+    assert datapackage.count_rows(table, {}) == 3
+    datapackage._count_rows.cache_clear()  # another kernel: its own memory is empty
+    assert datapackage.count_rows(table, {}) == 3
+    assert hits("labkit.data.datapackage._count_rows") == 1
+    table.write_text("a,b\n1,2\n", encoding="utf-8")  # another file: counted again
+    datapackage._count_rows.cache_clear()
+    assert datapackage.count_rows(table, {}) == 1

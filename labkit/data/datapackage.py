@@ -47,6 +47,7 @@ from labkit.data.decoding import decode
 from labkit.data.labels import type_label
 from labkit.data.reader import ReadOptions, ReadResult, read_table
 from labkit.errors import DatalabError
+from labkit.roomcache import shared
 
 DESCRIPTOR = "datapackage.json"
 DEFECT_KINDS = (
@@ -337,6 +338,7 @@ def _options_key(resource: dict) -> tuple:
 
 
 @lru_cache(maxsize=256)
+@shared(ignore=())  # a catalogue's spreadsheet takes a second to count: once per server
 def _count_rows(path: str, _mtime: int, _size: int, key: tuple) -> int:
     encoding, delimiter, header_rows, sheet = key
     data = Path(path).read_bytes()

@@ -2,10 +2,10 @@
 
 Run as ``python -m labkit.serve.warmup`` by the server (:func:`labkit.serve.server.serve`) once its
 preheated kernels are ready, in a process of its own at low priority: it walks the workbook app
-headless, as a new learner on the running example does (module 01's toys, module 04's quality
-report and default recipe, module 05's comparison, every step, the explanations and the learning
-curve), in a throwaway workspace outside the server's (so no learner appears in the room view).
-It calls the very functions the learners' kernels call, with the same arguments, so their results
+headless, as a new learner on the running example does (module 01's toys, module 03's catalogue,
+module 04's quality report and default recipe, module 05's comparison, every step, the
+explanations and the learning curve), in a throwaway workspace outside the server's (so no
+learner appears in the room view). It calls the very functions the learners' kernels call, with the same arguments, so their results
 land in the cache (:mod:`labkit.roomcache`) under the keys the room's first clicks ask for.
 
 It writes ``warmup.json`` in the cache folder: seconds, CPU seconds, the steps done and any
@@ -25,7 +25,7 @@ import time
 import traceback
 from pathlib import Path
 
-MODULES = ("01", "04", "05")
+MODULES = ("01", "03", "04", "05")
 # Module 05's buttons clicked, by their message keys (the labels a learner reads)
 CLICKS_05 = ("ui_compare_button", "ui_learning_button", "ui_explain_button")
 MAX_STEPS = 20
