@@ -102,7 +102,7 @@ def test_no_placeholder_becomes_a_plausible_number_and_no_row_is_lost(measured):
 
 def test_leaks_annotated_by_reading_are_found(measured):
     results, table = measured
-    assert table.leak_recall is not None and table.leak_recall >= 0.7  # goal 0.9
+    assert table.leak_recall is not None and table.leak_recall >= 0.77  # 24 of 31; goal 0.9
 
 
 def test_leaks_are_found_by_the_report_or_by_the_check_of_the_trained_model():

@@ -33,6 +33,9 @@ JOINT_ROWS = 2000  # rows used by the joint-leak tests (half to learn, half to c
 
 
 JOINT_R2 = 0.995  # a linear combination of columns this close to a numeric target is a leak
+JOINT_STEP = 0.01  # R² a column must add to the combination to be kept in it…
+JOINT_NEAR = 0.95  # …and from this R² on (near a calculation):
+JOINT_STEP_NEAR = 0.002
 LEAKAGE_ROWS = 4000  # rows used by the leakage tests on big tables
 
 
@@ -246,11 +249,22 @@ def leakage_findings(frame, profile, target, task, skip, groupings=()) -> list[F
     groupings = [(n, c[known]) for n, c in groupings]
     found.update(_pair_leaks(goal, scaled, singles, profile, set(found), groupings))
     already = set(found) | {p for _, _, p in found.values() if p}
-    joint = _joint_leak(frame[target][known], profile, target, known, skip | already, scaled)
     findings = []
+    joint = _joint_leak(frame[target][known], profile, target, known, skip | already, scaled)
     if joint is not None:
         columns, score, reason = joint
         findings.append(_joint_finding(columns, score, reason, target, task, profile))
+        # A total may be the sum of its parts in more than one way (pupils = nursery + elementary
+        # + ULIS, and elementary = CP + … + CM2): each part of the sum found is set aside in turn,
+        # and another sum of the other columns is looked for.
+        seen = [set(columns)]
+        for part in columns if reason == "joint_sum" else ():
+            other = _joint_leak(
+                frame[target][known], profile, target, known, skip | already | {part}, scaled
+            )
+            if other is not None and other[2] == "joint_sum" and set(other[0]) not in seen:
+                seen.append(set(other[0]))
+                findings.append(_joint_finding(*other, target, task, profile))
     for name, (reason, score, partner) in found.items():
         shown = (
             f"{100 * score:.0f} %" if task == "classification" else f"{score:.2f}".replace(".", ",")
@@ -393,7 +407,9 @@ def _joint_leak(
         if not trials:
             break
         r2, i = max(trials)
-        if r2 <= best + 0.01:
+        # a column must add something; close to a calculation (R² 0.95), small parts still
+        # count: the fifth of seven school grades adds 0.01 to a total that is their exact sum
+        if r2 <= best + (JOINT_STEP_NEAR if best >= JOINT_NEAR else JOINT_STEP):
             break
         chosen.append(i)
         best = r2
