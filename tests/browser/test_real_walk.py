@@ -303,15 +303,16 @@ def other_examples_words(name: str) -> tuple[str, ...]:
 
 
 def frame_and_find(walk: Walk, page, server, pseudonym: str) -> dict[str, str]:
-    """Modules 02 and 03 with every step shown (the example's story, its canvas, its questions);
-    what each module's page then says."""
+    """The home page, then modules 01, 02 and 03 with every step shown (the example's story, its
+    canvas, its questions); what each page then says."""
     said = {}
-    root = open_app(page, server, pseudonym, "02")
-    walk.steps("02", root)
-    said["02"] = root.inner_text()
-    root = go_to_module(page, "03")
-    walk.steps("03", root)
-    said["03"] = root.inner_text()
+    root = open_app(page, server, pseudonym, "00")
+    walk.check("00-open", root)
+    said["00"] = root.inner_text()
+    for number in ("01", "02", "03"):
+        root = go_to_module(page, number)
+        walk.steps(number, root)
+        said[number] = root.inner_text()
     return said
 
 
@@ -364,6 +365,7 @@ def test_each_other_shipped_example_walked_through_every_activity(example_page, 
     story = load_story(name)
     walk = Walk(example_page, f"exemple-{name}", foreign=other_examples_words(name))
     said = frame_and_find(walk, example_page, server, f"Marche {name.capitalize()}")
+    assert story.title in said["00"]  # the home page's project
     assert story.text("cadrage").splitlines()[0].lstrip("# ") in said["02"]
     assert story.canvas["titre"] in said["02"]  # the canvas's worked example
     assert story.text("cible").split(" : ")[0] in said["03"]
