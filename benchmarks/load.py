@@ -246,6 +246,8 @@ class Sampler(threading.Thread):
         return total, biggest, kernels, cpu
 
     def run(self) -> None:
+        self.machine_start, self.client_start = machine_busy(), client_cpu()
+        self.started = time.monotonic()
         _, _, _, self.cpu_start = self.snapshot()
         while not self.stop_event.is_set():
             open_before = self.open_pages
@@ -260,10 +262,26 @@ class Sampler(threading.Thread):
             self.stop_event.wait(1.0)
 
     def stop(self) -> float:
-        """Stop sampling; return the CPU seconds used since the start."""
+        """Stop sampling; return the CPU seconds the server and its kernels used since the start
+        (``machine`` and ``client``: the whole machine's busy seconds and this script's)."""
         self.stop_event.set()
         self.join(timeout=10)
+        self.machine = machine_busy() - self.machine_start
+        self.sampled = time.monotonic() - self.started
+        self.client = client_cpu() - self.client_start
         return sum(value - self.cpu_start.get(pid, 0.0) for pid, value in self.cpu.items())
+
+
+def machine_busy() -> float:
+    """CPU seconds the whole machine has been busy (every process, every core)."""
+    times = psutil.cpu_times()
+    return sum(getattr(times, name, 0.0) for name in ("user", "nice", "system", "irq", "softirq"))
+
+
+def client_cpu() -> float:
+    """CPU seconds used by this script (the simulated learners), its threads included."""
+    times = psutil.Process().cpu_times()
+    return times.user + times.system
 
 
 def wait_until_quiet(server: Server, expected_kernels: int, timeout: float = 300) -> None:
@@ -950,6 +968,9 @@ class Room:
     busiest: int
     cpu_seconds: float
     cache: dict
+    client_cpu: float  # this script's CPU seconds during the room
+    other_cpu: float  # CPU seconds of every other process on the machine during the room
+    sampled: float  # seconds over which the CPU seconds were measured
     wall: float
     load_before: tuple[float, float, float]
     load_after: tuple[float, float, float]
@@ -1068,6 +1089,7 @@ def run_room(count: int, args, tmp: Path, calibration: dict) -> Room:
         time.sleep(args.settle)  # the shutdown beacons are handled
         wait_until_quiet(server, 1, timeout=300)
         cpu = sampler.stop()
+        others = max(0.0, sampler.machine - cpu - sampler.client)
         alive = alive_kernels(server)
         left = len(alive & sampler.learner_kernels)
         errors = [e for r in results for e in r.errors]
@@ -1098,6 +1120,9 @@ def run_room(count: int, args, tmp: Path, calibration: dict) -> Room:
             busiest=sampler.busiest,
             cpu_seconds=cpu,
             cache=cache_figures(server),
+            client_cpu=sampler.client,
+            other_cpu=others,
+            sampled=sampler.sampled,
             wall=wall,
             load_before=load_before,
             load_after=os.getloadavg(),
@@ -1214,6 +1239,14 @@ def print_table(rooms: list[Room], args, calibration: dict) -> None:
             + f"; preheated {room.preheated} of {len(room.page_times)} pages; spare kernels "
             f"{room.spare_at_start} / {room.spare_at_busiest} (with {room.busiest} pages open) / "
             f"{room.spare_at_end}"
+        )
+    for room in rooms:
+        print(
+            f"\nCPU seconds during the room, N={room.learners}: the server and its kernels "
+            f"{room.cpu_seconds:.0f}, this script's simulated learners {room.client_cpu:.0f}, "
+            f"other processes on the machine {room.other_cpu:.0f} "
+            f"({room.other_cpu / max(room.sampled, 1) / (os.cpu_count() or 1):.0%} of the cores "
+            f"over the {room.sampled:.0f} s measured)"
         )
     for room in rooms:
         print_cache(room)
