@@ -101,9 +101,9 @@ class Lab:
         return self.err_path.read_text(encoding="utf-8", errors="replace")
 
 
-def start_lab(folder: Path, timeout: float = 120) -> Lab:
-    """Start ``datalab lab --no-browser`` on a free port, its workspace in ``folder``, and wait
-    until the server answers with the token of the address it printed."""
+def start_lab(folder: Path, timeout: float = 120, extra_env: dict | None = None) -> Lab:
+    """Start ``datalab lab --no-browser`` on a free port, its workspace in ``folder`` (and
+    ``extra_env``), and wait until the server answers with the token of the address it printed."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "DATALAB_"))}
     env.update(
@@ -111,6 +111,7 @@ def start_lab(folder: Path, timeout: float = 120) -> Lab:
         HOME=str(folder / "home"),  # Jupyter's runtime files, not the user's
         PYTHONUNBUFFERED="1",
     )
+    env.update(extra_env or {})
     (folder / "home").mkdir(parents=True, exist_ok=True)
     out_path, err_path = folder / "lab.out", folder / "lab.err"
     with open(out_path, "w", encoding="utf-8") as out, open(err_path, "w", encoding="utf-8") as err:

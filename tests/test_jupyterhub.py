@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import requests
 from outside import watch
-from support import wait_until_rendered
+from support import kernel_id_of, wait_until_rendered
 
 from labkit.serve.devserver import free_port
 
@@ -65,7 +65,8 @@ class Hub:
         return response.json().get("servers", {}).get("")
 
     def kernels(self, name: str) -> list[str]:
-        """The kernels running in the user's Jupyter server (one per open Voilà page)."""
+        """The kernels running in the user's Jupyter server: one per open Voilà page, and one
+        kept ahead for the next page (``labkit.serve.jupyter.WarmKernelManager``)."""
         response = requests.get(
             f"{self.url}/user/{name}/api/kernels",
             headers={"Authorization": f"token {self.token}"},
@@ -278,15 +279,19 @@ def test_three_users_work_apart_and_a_user_who_leaves_is_culled(hub, chromium):
     bruno.get_by_label("Titre du nouveau projet").fill("Prévoir les inscriptions")
     bruno.get_by_role("button", name="Créer ce projet").click()
     bruno.get_by_text("Projet créé et ouvert").first.wait_for()
+    left = kernel_id_of(bruno)
     response = bruno.goto(f"{hub.url}/user/bruno/{HOME_PATH}?pseudo=bruno", wait_until="commit")
     assert response.status == 200
     wait_until_rendered(bruno, timeout=START_TIMEOUT * 1000)
     bruno.locator(".dl-project-line", has_text="Prévoir les inscriptions").first.wait_for()
-    # Leaving the first page shut its kernel down: one open page, one kernel.
+    # Leaving the first page shut its kernel down: one open page, its kernel and the one kept
+    # ahead for the next page.
     deadline = time.monotonic() + 60
-    while len(hub.kernels("bruno")) > 1 and time.monotonic() < deadline:
+    while left in hub.kernels("bruno") and time.monotonic() < deadline:
         time.sleep(1)
-    assert len(hub.kernels("bruno")) == 1, "the kernel of the page Bruno left is still running"
+    assert left not in hub.kernels("bruno"), "the kernel of the page Bruno left is still running"
+    assert kernel_id_of(bruno) in hub.kernels("bruno")
+    assert len(hub.kernels("bruno")) == 2, hub.kernels("bruno")
     assert_nothing_from_outside(bruno_context)
 
     # Chloé types Alice's pseudonym: her server only knows her own folder, so nothing shows.

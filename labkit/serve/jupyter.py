@@ -13,6 +13,7 @@ to open in French, and Jupyter's log only for warnings and errors.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import shutil
@@ -20,9 +21,20 @@ import signal
 import tempfile
 import warnings
 
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from traitlets import Integer, Unicode
+
 from labkit import paths
 
 APP_PAGE = "voila/render/notebooks/datalab.ipynb"
+# What a kernel kept ahead imports (the workbook app's first cell does the same).
+# A kernel shut down while it works (the server stops) prints no ZeroMQ traceback.
+WARM_CODE = (
+    "from labkit.ui import session\n"
+    "session.quiet_shutdown_while_busy()\n"
+    "from labkit.ui.workbook import WorkbookApp\n"
+    "WorkbookApp.prepare()"
+)
 LAB_PAGE = "lab/tree/notebooks/00_accueil.ipynb"  # where JupyterLab opens
 
 
@@ -58,10 +70,121 @@ def quiet_traitlets_deprecations() -> None:
     warnings.filterwarnings("ignore", category=DeprecationWarning, module="traitlets")
 
 
+class WarmKernelManager(AsyncMappingKernelManager):
+    """The kernels of a Jupyter server serving Datalab, with one kept ahead for the next page.
+
+    Voilà's preheated kernels exist only in its own server (``datalab start``); inside a Jupyter
+    server (JupyterHub, Binder, ``datalab lab``) each page starts a kernel and imports pandas,
+    scikit-learn, plotly and the workbook: five seconds or so before the first page is usable.
+    Here :attr:`warm_kernels` kernels are started with the server, in the notebooks' folder, and
+    import the workbook app's libraries at once (:data:`WARM_CODE`). A Voilà page of that folder
+    takes one (still importing, or done): its request's environment (``QUERY_STRING``: the
+    learner's pseudonym, Voilà's addresses) is first set in the kernel, as a kernel started for
+    the request would have had it, and another kernel is started for the next page. Kernels kept
+    ahead are never culled for being idle; any other request (JupyterLab's kernels) starts its own.
+    """
+
+    warm_kernels = Integer(
+        1, config=True, help="kernels kept started ahead for the next Voilà page"
+    )
+    warm_path = Unicode(
+        "notebooks", config=True, help="the folder (API path) of the app's notebook"
+    )
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._warm: list[str] = []
+        self._filling = False
+        self._imports: set = set()  # the warm-ups running (kept from the garbage collector)
+        # One conversation at a time with a kernel kept ahead: two clients talking to it at once
+        # lost a reply (the page that took a kernel still importing waited for ever).
+        self._talking: dict[str, asyncio.Lock] = {}
+        if self.warm_kernels > 0:
+            from tornado.ioloop import IOLoop
+
+            IOLoop.current().add_callback(self._refill)
+
+    async def _refill(self) -> None:
+        if self._filling:
+            return
+        self._filling = True
+        try:
+            self._warm = [k for k in self._warm if k in self]
+            while len(self._warm) < self.warm_kernels:
+                kernel_id = await super().start_kernel(path=self.warm_path)
+                self._warm.append(kernel_id)  # a page may take it while it imports
+                # Not waited for: a page that takes the kernel meanwhile runs after the imports.
+                task = asyncio.ensure_future(self._run(kernel_id, WARM_CODE))
+                self._imports.add(task)
+                task.add_done_callback(self._imports.discard)
+        except Exception:  # noqa: BLE001 - only a head start: pages start their own kernels
+            self.log.warning("Datalab: no kernel could be kept ahead", exc_info=True)
+        finally:
+            self._filling = False
+
+    async def _run(self, kernel_id: str, code: str, timeout: float = 300) -> None:
+        """Run ``code`` in the kernel, silently, and wait until it is done (after any other code
+        sent by this manager)."""
+        async with self._talking.setdefault(kernel_id, asyncio.Lock()):
+            await self._talk(kernel_id, code, timeout)
+
+    async def _talk(self, kernel_id: str, code: str, timeout: float) -> None:
+        client = self.get_kernel(kernel_id).client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=timeout)
+            sent = client.execute(code, silent=True, store_history=False)
+            while True:
+                reply = await client.get_shell_msg(timeout=timeout)
+                if reply.get("parent_header", {}).get("msg_id") == sent:
+                    content = reply.get("content", {})
+                    if content.get("status") == "error":
+                        self.log.warning(
+                            "Datalab: %s in a kernel kept ahead: %s",
+                            content.get("ename"),
+                            content.get("evalue"),
+                        )
+                    return
+        finally:
+            client.stop_channels()
+
+    async def start_kernel(self, *, kernel_id=None, path=None, **kwargs):
+        env = kwargs.get("env") or {}
+        wanted = kwargs.get("kernel_name") in (None, self.default_kernel_name)
+        if kernel_id is None and "VOILA_REQUEST_URL" in env and path == self.warm_path and wanted:
+            while self._warm:
+                taken = self._warm.pop(0)
+                if taken not in self:
+                    continue
+                # Voilà's keys are members of a str Enum: their value is the variable's name
+                changed = {
+                    str(getattr(k, "value", k)): str(v)
+                    for k, v in env.items()
+                    if os.environ.get(str(getattr(k, "value", k))) != str(v)
+                }
+                await self._run(
+                    taken, f"from labkit.ui import session\nsession.take_request({changed!r})"
+                )
+                self._talking.pop(taken, None)
+                from tornado.ioloop import IOLoop
+
+                IOLoop.current().add_callback(self._refill)
+                return taken
+        return await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
+
+    async def cull_kernel_if_idle(self, kernel_id):
+        if kernel_id in self._warm:
+            return None
+        return await super().cull_kernel_if_idle(kernel_id)
+
+
 def configure(c) -> None:
     """The settings of ``binder/jupyter_server_config.py`` that need code (``c``: its config)."""
     from labkit.serve.server import never_miss_kernel_replies
 
+    c.ServerApp.kernel_manager_class = WarmKernelManager
+    # DATALAB_WARM_KERNELS=0: no kernel kept ahead (to compare, benchmarks/lab_first_page.py)
+    c.WarmKernelManager.warm_kernels = int(os.environ.get("DATALAB_WARM_KERNELS") or 1)
     c.VoilaConfiguration.page_config_hook = offline_page_config
     quiet_traitlets_deprecations()
     never_miss_kernel_replies()

@@ -36,6 +36,15 @@ def query_parameters() -> dict[str, list[str]]:
     return _cache
 
 
+def take_request(environment: dict[str, str]) -> None:
+    """A kernel started ahead of its page (``labkit.serve.jupyter.WarmKernelManager``) receives
+    its request's environment (``QUERY_STRING``…) here, before the page's cells run: anything
+    read of the request while it was waiting is forgotten."""
+    global _cache
+    os.environ.update(environment)
+    _cache = None
+
+
 def wait_for_request() -> None:
     """In a preheated kernel, wait until Voilà hands over the page's request, then put its details
     (``QUERY_STRING``…) in the environment; outside preheating, return at once.
@@ -92,6 +101,12 @@ class _ClosedOnShutdown:
         return not (
             error is not None and type(error).__name__ == "ZMQError" and "non-socket" in str(error)
         )
+
+
+def quiet_shutdown_while_busy() -> None:
+    """See :class:`_ClosedOnShutdown`: for a kernel kept ahead by a Jupyter server, which may be
+    shut down while it imports (``labkit.serve.jupyter.WarmKernelManager``)."""
+    _quiet_shutdown_while_waiting()
 
 
 def _quiet_shutdown_while_waiting() -> None:

@@ -8,9 +8,12 @@ MathJax (Voilà's address of it inside a Jupyter server), with a console error f
 
 from __future__ import annotations
 
+import json
+import time
+
 import pytest
 from outside import start_lab, stop_lab, watch
-from support import wait_until_rendered
+from support import kernel_id_of, wait_until_rendered
 
 pytestmark = pytest.mark.browser
 
@@ -59,5 +62,41 @@ def test_a_module_notebook_alone_loads_nothing_from_outside(browser, lab):
         assert page.locator('meta[name="referrer"][content="no-referrer"]').count() == 1
         assert seen.outside == [], f"requests outside the machine: {seen.outside}"
         assert seen.console_errors == [], seen.console_errors
+    finally:
+        page.context.close()
+
+
+def _kernels(lab) -> set[str]:
+    status, body = lab.get("/api/kernels", timeout=30)
+    assert status == 200
+    return {kernel["id"] for kernel in json.loads(body)}
+
+
+def _settled(lab) -> set[str]:
+    """The server's kernels once their number stops moving (the one kept ahead started)."""
+    previous, since = None, time.monotonic()
+    deadline = since + 120
+    while time.monotonic() < deadline:
+        kernels = _kernels(lab)
+        if kernels != previous:
+            previous, since = kernels, time.monotonic()
+        elif kernels and time.monotonic() - since > 3:
+            return kernels
+        time.sleep(0.5)
+    raise AssertionError(f"the kernels never settled: {previous}")
+
+
+@pytest.mark.timeout(600)
+def test_the_app_page_takes_the_kernel_kept_ahead_with_its_learner(browser, lab):
+    """Inside a Jupyter server (JupyterHub, Binder, datalab lab) a kernel is started ahead and
+    imports the workbook at once: the app page takes it, with the pseudonym of its own address,
+    and another is started for the next page (issue 26)."""
+    before = _settled(lab)
+    page, _seen = open_offline(browser, lab, lab.app_url("Camille-Avance"))
+    try:
+        page.locator('[data-dl-module="00"]').wait_for(state="visible")
+        assert kernel_id_of(page) in before  # not started for this page
+        assert "Camille-Avance" in page.locator(".dl-muted strong").first.inner_text()
+        assert _settled(lab) - before  # the next one, started ahead
     finally:
         page.context.close()
