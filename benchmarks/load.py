@@ -1307,6 +1307,12 @@ def main() -> int:
     parser.add_argument(
         "--no-cache", action="store_true", help="servers without their shared cache (the before)"
     )
+    parser.add_argument(
+        "--record",
+        type=Path,
+        help="also keep each room's figures in this JSON record (by room size), which the "
+        "facilitator guide's sizing is computed from (facilitator-guide/mesures-salle.json)",
+    )
     args = parser.parse_args()
     # Stopped from outside: still stop the server (the finally clauses run on SystemExit).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -1326,7 +1332,37 @@ def main() -> int:
         print(f"{count} learners (--room {room_size(count, args)})…", flush=True)
         rooms.append(run_room(count, args, tmp, calibration))
     print_table(rooms, args, calibration)
+    if args.record:
+        record_rooms(args.record, rooms, args)
     return 0
+
+
+def record_rooms(path: Path, rooms: list[Room], args) -> None:
+    """Keep each room's figures in the JSON record ``path`` (one entry per room size, replaced
+    by a new measure of the same size): what the guide's sizing is computed from."""
+    record = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"rooms": []}
+    kept = {entry["learners"]: entry for entry in record.get("rooms", [])}
+    for room in rooms:
+        kept[room.learners] = {
+            "learners": room.learners,
+            "page_p95": round(percentile(room.page_times, 95), 2),
+            "switch_p95": round(percentile(room.first_switches, 95), 2),
+            "switch_max": round(max(room.first_switches or [0.0]), 2),
+            "action_p95": round(percentile(room.action_times, 95), 2),
+            "errors": len(room.errors),
+            "lost": len(room.lost),
+            "peak_mib": round(room.peak_mib),
+            "kernels": room.peak_kernels,
+            "cpu_per_learner": round(room.cpu_seconds / room.learners, 2),
+            "shared_cache": not args.no_cache,
+            "seed": args.seed,
+            "measured": time.strftime("%Y-%m-%d"),
+        }
+    memory = psutil.virtual_memory().total / 1024**3
+    record["machine"] = f"{os.cpu_count()} processeurs et {memory:.0f} Go"
+    record["rooms"] = [kept[n] for n in sorted(kept)]
+    path.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"figures kept in {path}")
 
 
 if __name__ == "__main__":

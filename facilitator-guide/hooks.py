@@ -208,6 +208,22 @@ def _examples(_page, _arg):
     return "\n".join(lines)
 
 
+SIZING_RECORD = HERE / "mesures-salle.json"
+
+
+def _sizing(_page, _arg):
+    """The server's sizing for a room, computed from the measured rooms (SIZING_RECORD)."""
+    import json
+
+    try:
+        record = json.loads(SIZING_RECORD.read_text(encoding="utf-8"))
+        return guide.room_sizing(record)
+    except (OSError, ValueError, KeyError) as error:
+        raise PluginError(
+            f"Guide d’animation : {SIZING_RECORD.name} est illisible ou incomplet ({error})."
+        ) from None
+
+
 def _accessibility(_page, _arg):
     from labkit.course import accessibility
 
@@ -295,6 +311,7 @@ MARKERS = {
     "fil-rouge": _running_example,
     "exemple": _example_passage,
     "exemples": _examples,
+    "dimensionnement": _sizing,
     "accessibilite": _accessibility,
 }
 

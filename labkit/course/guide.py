@@ -632,3 +632,73 @@ def _half_day_text(module: Module) -> str:
 def _plain(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.strip().lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# ------------------------------------------------------------------------ sizing a room's server
+SIZING_ROOMS = (10, 20, 30)  # room sizes the guide's table gives, besides the rule for N
+SIZING_MARGIN = 1.5  # memory to provision: the estimated peak with half again as margin
+
+
+def room_sizing(record: Mapping[str, Any]) -> str:
+    """The guide's sizing of a server for a room, computed from the measured rooms of
+    ``benchmarks/load.py --record`` (``facilitator-guide/mesures-salle.json``): the measures as
+    they are, then for 10, 20 and 30 people and for any N, the memory of a straight line fitted
+    to the measured peaks (least squares) and the CPU seconds per person measured with the shared
+    cache. Markdown, in French."""
+    rooms = sorted(
+        (r for r in record.get("rooms") or [] if r.get("learners") and r.get("peak_mib")),
+        key=lambda r: r["learners"],
+    )
+    if len(rooms) < 2:
+        raise ValueError("the sizing needs at least two measured rooms")
+    sizes = [float(r["learners"]) for r in rooms]
+    peaks = [r["peak_mib"] / 1024 for r in rooms]
+    mean_n, mean_peak = sum(sizes) / len(sizes), sum(peaks) / len(peaks)
+    slope = sum((n - mean_n) * (p - mean_peak) for n, p in zip(sizes, peaks, strict=True)) / sum(
+        (n - mean_n) ** 2 for n in sizes
+    )
+    base = mean_peak - slope * mean_n
+    cpu = [
+        r["cpu_per_learner"] for r in rooms if r.get("cpu_per_learner") and r.get("shared_cache")
+    ]
+    per_person = max(cpu) if cpu else None
+
+    def gb(value: float) -> str:
+        return f"{frenchfmt.number(value, 2)} Go"
+
+    def seconds(value: float | None) -> str:
+        return "—" if value is None else f"{frenchfmt.number(value, 2)} s"
+
+    def day(value: str) -> str:
+        return "/".join(reversed(value.split("-")))
+
+    dates = sorted({str(r["measured"]) for r in rooms if r.get("measured")})
+    lines = [
+        _t(
+            "sizing_measured",
+            machine=record.get("machine") or "?",
+            dates=", ".join(day(d) for d in dates) or "—",
+        ),
+        "",
+        "| " + " | ".join(_columns("sizing_measured_columns")) + " |",
+        "|" + "---|" * len(_columns("sizing_measured_columns")),
+    ]
+    for r in rooms:
+        lines.append(
+            f"| {r['learners']} | {seconds(r.get('page_p95'))} | {seconds(r.get('switch_p95'))} / "
+            f"{seconds(r.get('switch_max'))} | {r.get('errors', 0)} | {r.get('lost', 0)} | "
+            f"{gb(r['peak_mib'] / 1024)} | {seconds(r.get('cpu_per_learner'))} |"
+        )
+    lines += [
+        "",
+        _t("sizing_rule", per=frenchfmt.number(slope, 2), base=frenchfmt.number(base, 2)),
+        "",
+        "| " + " | ".join(_columns("sizing_rooms_columns")) + " |",
+        "|" + "---|" * len(_columns("sizing_rooms_columns")),
+    ]
+    for n in SIZING_ROOMS:
+        peak = base + slope * n
+        planned = math.ceil(peak * SIZING_MARGIN)
+        cpu_total = "—" if per_person is None else f"{frenchfmt.number(per_person * n, 3)} s"
+        lines.append(f"| {n} | {gb(peak)} | {planned} Go | {cpu_total} |")
+    return "\n".join(lines)
