@@ -111,6 +111,10 @@ def load_story(name: str) -> RunningExample:
 def _load_story(path: Path, _stamp: int) -> RunningExample:
     data = load_yaml(path)
     top = where("file")
+    # the required fields first: a file that is not a mapping gets its French message here
+    dataset = require(data, "jeu_de_donnees", str, path=path, where=top)
+    target = require(data, "cible", str, path=path, where=top)
+    title = require(data, "titre", str, path=path, where=top)
 
     def mapping(key: str) -> dict:
         value = data.get(key) if isinstance(data, dict) else None
@@ -134,9 +138,9 @@ def _load_story(path: Path, _stamp: int) -> RunningExample:
         )
     words = require(data, "mots", list, path=path, where=top) if data.get("mots") else []
     return RunningExample(
-        dataset=require(data, "jeu_de_donnees", str, path=path, where=top),
-        target=require(data, "cible", str, path=path, where=top),
-        title=require(data, "titre", str, path=path, where=top),
+        dataset=dataset,
+        target=target,
+        title=title,
         story=str(data.get("histoire") or "").strip(),
         name=path.stem,
         words=tuple(str(w) for w in words if str(w).strip()),

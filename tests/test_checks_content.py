@@ -267,3 +267,19 @@ def test_a_new_example_without_its_words_is_told_where_to_add_them(root):
     lines = [r.line() for r in checks.check_running_example()]
     assert lines[-1].startswith("OK")
     assert "ajoutez les mots propres à « creches »" in lines[-1]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("- une liste\n- pas un exemple\n", "n’a pas de champ « jeu_de_donnees »"),
+        ("jeu_de_donnees: creches\ncible: place_attribuee\n", "n’a pas de champ « titre »"),
+        ("jeu_de_donnees: creches\ncible: x\ntitre: T\nquiz: [1]\n", "« quiz »"),
+        ("jeu_de_donnees: [creches\n", "n’est pas un YAML valide"),
+    ],
+)
+def test_a_broken_story_file_is_a_french_fix_line(root, text, said):
+    (root / "content" / "exemples" / "creches.yaml").write_text(text, encoding="utf-8")
+    lines = fixes(checks.check_running_example())
+    assert lines and said in lines[0], lines
+    assert "Traceback" not in "\n".join(lines)
