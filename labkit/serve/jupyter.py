@@ -114,13 +114,19 @@ class WarmKernelManager(AsyncMappingKernelManager):
                 kernel_id = await super().start_kernel(path=self.warm_path)
                 self._warm.append(kernel_id)  # a page may take it while it imports
                 # Not waited for: a page that takes the kernel meanwhile runs after the imports.
-                task = asyncio.ensure_future(self._run(kernel_id, WARM_CODE))
+                task = asyncio.ensure_future(self._warm_up(kernel_id))
                 self._imports.add(task)
                 task.add_done_callback(self._imports.discard)
         except Exception:  # noqa: BLE001 - only a head start: pages start their own kernels
             self.log.warning("Datalab: no kernel could be kept ahead", exc_info=True)
         finally:
             self._filling = False
+
+    async def _warm_up(self, kernel_id: str) -> None:
+        try:
+            await self._run(kernel_id, WARM_CODE)
+        except Exception:  # noqa: BLE001 - a kernel shut down while importing (its page left)
+            self.log.debug("Datalab: a kernel kept ahead stopped while importing", exc_info=True)
 
     async def _run(self, kernel_id: str, code: str, timeout: float = 300) -> None:
         """Run ``code`` in the kernel, silently, and wait until it is done (after any other code
@@ -152,6 +158,10 @@ class WarmKernelManager(AsyncMappingKernelManager):
         env = kwargs.get("env") or {}
         wanted = kwargs.get("kernel_name") in (None, self.default_kernel_name)
         if kernel_id is None and "VOILA_REQUEST_URL" in env and path == self.warm_path and wanted:
+            from tornado.ioloop import IOLoop
+
+            # whatever happens below, the next page finds a kernel kept ahead
+            IOLoop.current().add_callback(self._refill)
             while self._warm:
                 taken = self._warm.pop(0)
                 if taken not in self:
@@ -162,13 +172,15 @@ class WarmKernelManager(AsyncMappingKernelManager):
                     for k, v in env.items()
                     if os.environ.get(str(getattr(k, "value", k))) != str(v)
                 }
-                await self._run(
-                    taken, f"from labkit.ui import session\nsession.take_request({changed!r})"
-                )
-                self._talking.pop(taken, None)
-                from tornado.ioloop import IOLoop
-
-                IOLoop.current().add_callback(self._refill)
+                try:
+                    await self._run(
+                        taken, f"from labkit.ui import session\nsession.take_request({changed!r})"
+                    )
+                except Exception:  # noqa: BLE001 - gone meanwhile: the next one, or a new one
+                    self.log.warning("Datalab: a kernel kept ahead did not answer", exc_info=True)
+                    continue
+                finally:
+                    self._talking.pop(taken, None)
                 return taken
         return await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
 
