@@ -326,7 +326,7 @@ def running_example_problems(example: RunningExample) -> list[str]:
 
 
 def check_running_example_texts(current: str) -> list[Check]:
-    """Texts outside the story files that speak of another running example (the ``mots`` of its
+    """Texts outside the story files that speak of a running example (the ``mots`` of its
     story file): one FIX line per file, its places « à adapter »."""
     label = _t("texts_label")
     try:
