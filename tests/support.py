@@ -8,6 +8,7 @@ axe-core comes from npm (``tests/browser/node_modules``). Benchmarks run as scri
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,41 @@ def widget_texts(notebook) -> list[str]:
         if isinstance(value, str):
             texts.append(value)
     return texts
+
+
+# ----------------------------------------------------------------- the dataset pages, in-thread
+@contextlib.contextmanager
+def dataset_pages(secret: str):
+    """The facilitator's dataset pages (``/animation/jeux``) served by Tornado in a thread of the
+    test process, so that a test may patch what they call; yields the server's address."""
+    import asyncio
+    import threading
+
+    import tornado.httpserver
+    import tornado.ioloop
+    import tornado.testing
+    import tornado.web
+
+    from labkit.serve import datasetview, roomview
+
+    ready, held = threading.Event(), {}
+
+    def serve() -> None:
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        options = roomview.page_options("/", secret)
+        app = tornado.web.Application(datasetview.handlers("/", options))
+        sock, port = tornado.testing.bind_unused_port()
+        server = tornado.httpserver.HTTPServer(app)
+        server.add_sockets([sock])
+        held.update(port=port, loop=tornado.ioloop.IOLoop.current())
+        ready.set()
+        held["loop"].start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert ready.wait(30)
+    try:
+        yield f"http://127.0.0.1:{held['port']}"
+    finally:
+        held["loop"].add_callback(held["loop"].stop)
+        thread.join(10)

@@ -7,10 +7,8 @@ command, on a project root of the test's own (the repository's ``datasets/`` is 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -20,10 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import tornado.httpserver
-import tornado.ioloop
-import tornado.testing
-import tornado.web
+from support import dataset_pages
 
 from labkit import paths
 from labkit.cli import main
@@ -34,7 +29,7 @@ from labkit.learner import chain, preparation
 from labkit.learner.dataset import save_choice
 from labkit.prepare import quality
 from labkit.prepare import recipe as rc
-from labkit.serve import datasetview, roomview
+from labkit.serve import roomview
 
 ROOT = paths.project_root()
 SECRET = "jeux-natures-de-test"
@@ -75,25 +70,8 @@ def project(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def pages(project):
-    ready, held = threading.Event(), {}
-
-    def serve() -> None:
-        asyncio.set_event_loop(asyncio.new_event_loop())
-        options = roomview.page_options("/", SECRET)
-        app = tornado.web.Application(datasetview.handlers("/", options))
-        sock, port = tornado.testing.bind_unused_port()
-        server = tornado.httpserver.HTTPServer(app)
-        server.add_sockets([sock])
-        held.update(port=port, loop=tornado.ioloop.IOLoop.current())
-        ready.set()
-        held["loop"].start()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    assert ready.wait(30)
-    yield f"http://127.0.0.1:{held['port']}"
-    held["loop"].add_callback(held["loop"].stop)
-    thread.join(10)
+    with dataset_pages(SECRET) as url:
+        yield url
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -6,21 +6,16 @@ running in the main thread), with the writer replaced by one that fails."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import threading
 import urllib.error
 import urllib.request
 import uuid
 
 import pytest
-import tornado.httpserver
-import tornado.ioloop
-import tornado.testing
-import tornado.web
+from support import dataset_pages
 
 from labkit.course import authoring
-from labkit.serve import datasetview, roomview
+from labkit.serve import roomview
 
 SECRET = "jeux-secret-de-test"
 
@@ -32,25 +27,8 @@ def pages(monkeypatch):
 
     monkeypatch.setattr(authoring, "new_package", broken)
     monkeypatch.setattr(authoring, "edit_package", broken)
-    ready, held = threading.Event(), {}
-
-    def serve() -> None:
-        asyncio.set_event_loop(asyncio.new_event_loop())
-        options = roomview.page_options("/", SECRET)
-        app = tornado.web.Application(datasetview.handlers("/", options))
-        sock, port = tornado.testing.bind_unused_port()
-        server = tornado.httpserver.HTTPServer(app)
-        server.add_sockets([sock])
-        held.update(port=port, loop=tornado.ioloop.IOLoop.current())
-        ready.set()
-        held["loop"].start()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    assert ready.wait(30)
-    yield f"http://127.0.0.1:{held['port']}"
-    held["loop"].add_callback(held["loop"].stop)
-    thread.join(10)
+    with dataset_pages(SECRET) as url:
+        yield url
 
 
 def _fetch(url: str, *, xsrf: str = "", data: bytes | None = None, kind: str | None = None):
