@@ -180,60 +180,29 @@ def check_example_activities(example: RunningExample) -> list[Check]:
 
     dataset = datapackage.load_dataset(example.dataset)
     frame, target = dataset.table, example.target
-    results = []
-    missing_texts = [name for name in TEXT_NAMES if not example.text(name)]
-    results.append(
-        line(
-            "texts",
-            not missing_texts,
-            count=len(TEXT_NAMES) - len(missing_texts),
-            total=len(TEXT_NAMES),
-            missing=", ".join(missing_texts),
-        )
-    )
+
+    def coverage(key: str, given: dict[str, bool]) -> Check:
+        """How many of the passages (fields, questions…) asked for the story gives: ``given``
+        maps each one, as named to the facilitator, to whether the story has it."""
+        absent = [name for name, present in given.items() if not present]
+        count, total = len(given) - len(absent), len(given)
+        return line(key, not absent, count=count, total=total, missing=", ".join(absent))
+
     from labkit.course import canvas
 
-    blank = [f.label for f in canvas.FIELDS if not example.canvas.get(f.id)]
-    results.append(
-        line(
-            "canvas",
-            not blank,
-            count=len(canvas.FIELDS) - len(blank),
-            total=len(canvas.FIELDS),
-            missing=", ".join(blank),
-        )
-    )
-    asked = []
+    asked = {}
     for module in load_modules():
         try:
-            asked += [(module.id, qid) for qid in quiz.example_question_ids(module.id)]
+            for qid in quiz.example_question_ids(module.id):
+                asked[f"{qid} ({module.id})"] = bool(example.quiz_question(module.id, qid))
         except DatalabError:  # a missing or broken quiz file has its own FIX line
             continue
-    absent = [
-        f"{qid} ({module_id})"
-        for module_id, qid in asked
-        if not example.quiz_question(module_id, qid)
+    results = [
+        coverage("texts", {name: bool(example.text(name)) for name in TEXT_NAMES}),
+        coverage("canvas", {f.label: bool(example.canvas.get(f.id)) for f in canvas.FIELDS}),
+        coverage("quiz", asked),
+        coverage("guide", {name: name in example.guide for name in guide_passages()}),
     ]
-    results.append(
-        line(
-            "quiz",
-            not absent,
-            count=len(asked) - len(absent),
-            total=len(asked),
-            missing=", ".join(absent),
-        )
-    )
-    wanted = guide_passages()
-    lacking = [name for name in wanted if not example.guide.get(name)]
-    results.append(
-        line(
-            "guide",
-            not lacking,
-            count=len(wanted) - len(lacking),
-            total=len(wanted),
-            missing=", ".join(lacking),
-        )
-    )
     # What the card says is no defect (« dismissed_defects ») is not offered to the activity.
     descriptor = datapackage.read_descriptor(dataset.path)
     dismissed = [d for d in descriptor.get("dismissed_defects") or [] if isinstance(d, dict)]
