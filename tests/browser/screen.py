@@ -1,5 +1,5 @@
 """What a trainee sees, checked on the screen (issue 23): the checks the walks run after each step
-and each action, at 1366 and 1024 px, and the screenshots of the window they keep.
+and each action, at 1366 and 1024 px, and the screenshots of the whole page they keep.
 
 - **narrow**: a box holding a text of 12 characters or more drawn narrower than about 12
   characters (6 × its font size): the score box of module 04 drawn 45 px wide, one letter per line;
@@ -79,6 +79,63 @@ SCREEN_JS = r"""
 }
 """
 
+SHOT_CAP = 20_000  # px: the tallest screenshot kept (a long table's page is cut there)
+SHOT_QUALITY = 60  # JPEG: a whole page of text in about 1 MB
+SETTLE_MS = 15_000  # the page laid out again at the window's new height, at most
+
+# The box that scrolls the page (Voilà: ``#rendered_cells``, which Lumino sizes to the window), or
+# the document itself; what a shot must put back is kept in ``window.__dlShot`` for RESTORE_JS.
+# Returns the height the window must have to show the whole page.
+MEASURE_JS = r"""
+() => {
+  const scrolls = (el) => /(auto|scroll)/.test(getComputedStyle(el).overflowY)
+    && el.scrollHeight > el.clientHeight + 1;
+  let box = document.getElementById('rendered_cells');
+  if (!box || !scrolls(box)) {  // another page: the largest box that scrolls, if any
+    box = null;
+    let best = 0;
+    for (const el of document.body.querySelectorAll('*')) {
+      const area = el.clientWidth * el.clientHeight;
+      if (area > best && scrolls(el)) { best = area; box = el; }
+    }
+    if (box && box.clientHeight < window.innerHeight / 2) box = null;  // a list, not the page
+  }
+  window.__dlShot = {
+    focus: document.activeElement, window: [window.scrollX, window.scrollY], box,
+    scroll: box ? [box.scrollLeft, box.scrollTop] : null, height: box ? box.clientHeight : 0,
+  };
+  const root = document.documentElement;
+  // the window grows by what the box hides
+  const hidden = box ? box.scrollHeight - box.clientHeight : 0;
+  return Math.max(root.scrollHeight, window.innerHeight) + hidden;
+}
+"""
+
+# True once the box that scrolls the page has followed the window's new height (Lumino lays out on
+# the next frame after a resize).
+FOLLOWED_JS = r"""
+(grown) => {
+  const kept = window.__dlShot;
+  if (!kept || !kept.box) return true;
+  const box = kept.box;
+  return grown ? box.scrollHeight <= box.clientHeight + 1 || box.clientHeight > kept.height
+               : box.clientHeight === kept.height;
+}
+"""
+
+RESTORE_JS = r"""
+() => {
+  const kept = window.__dlShot;
+  if (!kept) return;
+  delete window.__dlShot;
+  if (kept.box) [kept.box.scrollLeft, kept.box.scrollTop] = kept.scroll;
+  window.scrollTo(kept.window[0], kept.window[1]);
+  if (document.activeElement !== kept.focus && kept.focus && kept.focus.focus) {
+    kept.focus.focus({preventScroll: true});
+  }
+}
+"""
+
 IN_VIEW_JS = """
 (el) => {
   const box = el.getBoundingClientRect();
@@ -116,8 +173,44 @@ class ConsoleErrors(list):
 
 
 def shoot(page, folder: str, name: str) -> Path:
-    """A screenshot of the window at this step (Voilà scrolls inside its own box, so « full_page » is the window), kept as the test's artifact."""
-    path = ARTIFACTS / "walk" / folder / (re.sub(r"[^\w.-]+", "-", name) + ".png")
+    """A screenshot of the whole page at this step, kept as the test's artifact (JPEG, at most
+    :data:`SHOT_CAP` px tall): Voilà scrolls inside its own box, so « full_page » alone would give
+    the window; the box is let grow to its content for the shot only, and the page is put back as
+    it was (focus, scroll positions, layout) for the checks that follow."""
+    path = ARTIFACTS / "walk" / folder / (re.sub(r"[^\w.-]+", "-", name) + ".jpg")
     path.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(path), full_page=True)
+    whole_page_screenshot(page, path)
     return path
+
+
+def whole_page_screenshot(page, path: Path) -> None:
+    """The whole page in ``path`` (JPEG, quality :data:`SHOT_QUALITY`, cut at :data:`SHOT_CAP` px),
+    whatever box scrolls it: the window is made as tall as the page for the shot (the box that
+    scrolls follows it, as Lumino lays Voilà's page out to the window), then given back its size,
+    and the scroll positions and the focus are put back."""
+    window = page.viewport_size
+    height = min(int(page.evaluate(MEASURE_JS)), SHOT_CAP)
+    try:
+        if height > window["height"]:
+            page.set_viewport_size({"width": window["width"], "height": height})
+            page.wait_for_function(FOLLOWED_JS, arg=True, timeout=SETTLE_MS)
+        page.screenshot(path=str(path), type="jpeg", quality=SHOT_QUALITY, animations="disabled")
+    finally:
+        if height > window["height"]:
+            page.set_viewport_size(window)
+            page.wait_for_function(FOLLOWED_JS, arg=False, timeout=SETTLE_MS)
+        page.evaluate(RESTORE_JS)
+
+
+def jpeg_size(path: Path) -> tuple[int, int]:
+    """(width, height) of a JPEG file, read from its frame header."""
+    data = path.read_bytes()
+    at = 2
+    while at < len(data):
+        marker, length = data[at + 1], int.from_bytes(data[at + 2 : at + 4], "big")
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            return int.from_bytes(data[at + 7 : at + 9], "big"), int.from_bytes(
+                data[at + 5 : at + 7], "big"
+            )
+        at += 2 + length
+    raise ValueError(f"{path}: no JPEG frame header")

@@ -6,8 +6,8 @@ case, place the threshold, write the sheet, build the report.
 
 After each step and each action, at 1366 and 1024 px, the screen checks of :mod:`screen` run
 (narrow boxes, flat charts, overflow, blank drop-downs), the action's result is in view or holds
-the focus, and the console stays free of errors; a screenshot of the window at each is kept under
-``.test-artifacts/walk/``. The tables: a regression with long French column names (spaces,
+the focus, and the console stays free of errors; a screenshot of the whole page at each is kept
+under ``.test-artifacts/walk/``. The tables: a regression with long French column names (spaces,
 accents, apostrophes), a 6-column spreadsheet with a yes/no target, a 3-class target, a 51-column
 file with line breaks inside its cells.
 """

@@ -1,10 +1,17 @@
 """Each screen check of :mod:`screen` catches its fault once, put on a plain page (issue 23, item 2:
-« prove each check catches its fault once »), and finds nothing on the same page without it."""
+« prove each check catches its fault once »), and finds nothing on the same page without it; the
+screenshot kept shows the whole page, and leaves it as it was."""
 
 from __future__ import annotations
 
 import pytest
-from screen import ConsoleErrors, result_in_view, screen_problems
+from screen import (
+    ConsoleErrors,
+    jpeg_size,
+    result_in_view,
+    screen_problems,
+    whole_page_screenshot,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -67,3 +74,47 @@ def test_console_errors_are_collected(page):
     set_page(page, "<script>document.body.classList.add('deux mots');</script>")
     page.wait_for_timeout(200)
     assert any("DOMTokenList" in e for e in errors), errors
+
+
+# A page laid out as Voilà's: a box of the window's height scrolls the page, sized again to the
+# window on the frame after a resize (as Lumino does), the document itself never scrolls.
+BOXED = """
+<html lang="fr"><body style="margin:0;overflow:hidden">
+<div id="rendered_cells" style="position:absolute;top:0;left:0;right:0;overflow:auto">
+  <h1>Page longue</h1>
+  <div style="height:1500px">Le début</div>
+  <label>Nom <input id="name"></label>
+  <div style="height:1500px"></div>
+  <p id="end">La fin</p>
+</div>
+<script>
+  const box = document.getElementById('rendered_cells');
+  const fit = () => { box.style.height = window.innerHeight + 'px'; };
+  fit();
+  window.addEventListener('resize', () => requestAnimationFrame(fit));
+</script>
+</body></html>
+"""
+
+STATE_JS = """() => {
+  const box = document.getElementById('rendered_cells');
+  return {scroll: box.scrollTop, height: box.clientHeight, focus: document.activeElement.id,
+          end: Math.round(document.getElementById('end').getBoundingClientRect().top)};
+}"""
+
+
+def test_the_screenshot_kept_shows_the_whole_page_and_leaves_it_as_it_was(page, tmp_path):
+    page.set_viewport_size({"width": 1024, "height": 700})
+    page.set_content(BOXED)
+    page.locator("#name").focus()
+    page.evaluate("() => { document.getElementById('rendered_cells').scrollTop = 1200; }")
+    before = page.evaluate(STATE_JS)
+    assert before["height"] == 700 and before["scroll"] == 1200 and before["focus"] == "name"
+    shot = tmp_path / "page.jpg"
+    whole_page_screenshot(page, shot)
+    width, height = jpeg_size(shot)
+    assert width == 1024
+    assert height > before["end"] + before["scroll"] > 3000  # down to « La fin », far below
+    assert page.viewport_size == {"width": 1024, "height": 700}
+    assert page.evaluate(STATE_JS) == before  # same focus, scroll position and layout
+    assert screen_problems(page) == []
