@@ -136,3 +136,75 @@ TABLES = {
     "maximum de sous-indices": max_of_sub_indices,
     "sans fuite": no_leak,
 }
+
+
+# ------------------------------------------------------------ tables for module 04's leak checks
+FIRST_NAMES = {
+    "F": ["Marie", "Anne", "Sophie", "Isabelle", "Nathalie", "Catherine", "Sylvie", "Christine",
+          "Valérie", "Sandrine", "Céline", "Julie", "Aurélie", "Émilie", "Camille", "Laure",
+          "Hélène", "Claire", "Martine", "Françoise", "Monique", "Patricia", "Véronique",
+          "Caroline", "Florence", "Delphine", "Agnès", "Brigitte", "Chantal", "Corinne"],
+    "M": ["Jean", "Pierre", "Michel", "Philippe", "Alain", "Patrick", "Nicolas", "Christophe",
+          "Daniel", "Bernard", "Éric", "Laurent", "Frédéric", "Stéphane", "David", "Olivier",
+          "Thierry", "Pascal", "Julien", "Sébastien", "François", "Jacques", "Gérard", "Denis",
+          "Didier", "Bruno", "Thomas", "Vincent", "Antoine", "Guillaume"],
+}  # fmt: skip
+SURNAMES = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand",
+            "Leroy", "Moreau", "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "David",
+            "Bertrand", "Roux", "Vincent", "Fournier", "Morel", "Girard", "André", "Lefèvre",
+            "Mercier", "Dupont", "Lambert", "Bonnet", "François", "Martinez"]  # fmt: skip
+
+
+def elected_officials(rows: int = 1200, seed: int = 5) -> tuple[pd.DataFrame, str]:
+    """One row per elected official: the first name gives the sex away (a name shared by many
+    people, never one person), beside columns that tell nothing of it."""
+    rng = np.random.default_rng(seed)
+    sex = rng.choice(["F", "M"], rows)
+    first = [FIRST_NAMES[s][i] for s, i in zip(sex, rng.integers(0, 30, rows), strict=True)]
+    frame = pd.DataFrame(
+        {
+            "Nom de l'élu": rng.choice(SURNAMES, rows),
+            "Prénom de l'élu": first,
+            "Code département": rng.choice(["35", "44", "49", "53", "72"], rows),
+            "Année de naissance": rng.integers(1940, 2000, rows),
+            "Code sexe": sex,
+        }
+    )
+    return frame, "Code sexe"
+
+
+def schools_each_year(schools: int = 300, years: int = 4, seed: int = 6):
+    """One row per school and year: its name (« École Jean Martin ») comes back every year with
+    the same sector, which was drawn at random, so the name tells nothing of a new school's."""
+    rng = np.random.default_rng(seed)
+    every = [f"{f} {s}" for f in FIRST_NAMES["F"] + FIRST_NAMES["M"] for s in SURNAMES]
+    names = list(rng.choice(every, schools, replace=False))
+    sector = rng.choice(["PUBLIC", "PRIVE"], schools)
+    number = [f"0350{i:03d}X" for i in range(schools)]
+    frame = pd.DataFrame(
+        {
+            "Rentrée": np.repeat(np.arange(2019, 2019 + years), schools),
+            "Numéro de l'école": np.tile(number, years),
+            "Patronyme": np.tile(names, years),
+            "Élèves": rng.integers(40, 300, schools * years),
+            "Secteur": np.tile(sector, years),
+        }
+    )
+    return frame.iloc[rng.permutation(len(frame))].reset_index(drop=True), "Secteur"
+
+
+def records_and_equipments(rows: int = 1500, seed: int = 7, equal: float = 0.88):
+    """A number of sports equipments per site and the number of its records, one record per
+    equipment except on ``1 - equal`` of the sites where a record counts several."""
+    rng = np.random.default_rng(seed)
+    records = 1 + rng.geometric(0.35, rows) - 1 + rng.integers(0, 3, rows)
+    extra = np.where(rng.random(rows) < equal, 0, rng.integers(1, 4, rows))
+    frame = pd.DataFrame(
+        {
+            "Nombre de fiches": records,
+            "Places de parking": rng.integers(0, 200, rows),
+            "Département": rng.choice(["44", "49", "53", "72", "85"], rows),
+            "Nombre d'équipements": records + extra,
+        }
+    )
+    return frame, "Nombre d'équipements"

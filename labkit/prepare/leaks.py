@@ -2,8 +2,9 @@
 
 A column filled in once the outcome is known (a closing date, a decision code) lets a model look
 right while it learns nothing usable. :func:`leakage_findings` tests each column alone (a
-majority vote per value for a class target, a rank correlation for a numeric one), pairs of
-columns (a difference or a ratio), and sets of columns (a decision tree or a linear fit);
+majority vote per value for a class target, a rank correlation or equal values for a numeric
+one, a first name shared by many people), pairs of columns (a difference or a ratio), and sets of
+columns (a decision tree or a linear fit);
 :func:`associations` gives, per column, how much it alone tells about the target.
 """
 
@@ -37,6 +38,19 @@ JOINT_STEP = 0.01  # R² a column must add to the combination to be kept in it�
 JOINT_NEAR = 0.95  # …and from this R² on (near a calculation):
 JOINT_STEP_NEAR = 0.002
 LEAKAGE_ROWS = 4000  # rows used by the leakage tests on big tables
+# A numeric column equal to a numeric target on this share of the rows where both are known (the
+# number of equipment records and the number of equipments: 88 % of the rows, never more) is the
+# same measure or nearly, when chance alone would make them equal on at most EQUAL_CHANCE of them
+# (two counts that are 1 on most rows are equal that often without telling anything).
+EQUAL_SHARE = 0.8
+EQUAL_CHANCE = 0.5
+# A first name, shared by different people, and the sex: its values learnt on half the rows are
+# checked on the other half's rows whose value was seen, which must be at least SHARED_SEEN of
+# them. Names whose repeated rows are mostly one record written again (with another column of
+# many values, the pair repeats on ENTITY_SHARE of them: a school's patron saint and its number,
+# one row a year) are not tried so: the held-out rows would be the same schools in other years.
+SHARED_SEEN = 0.5
+ENTITY_SHARE = 0.5
 
 
 def _majority_accuracy(groups: np.ndarray, classes: np.ndarray, n_classes: int) -> float:
@@ -120,7 +134,8 @@ class _Target:
             self.baseline = np.bincount(self.classes).max() / len(self.classes)
         else:
             source = numbers if numbers is not None else values
-            self.rank = pd.to_numeric(source, errors="coerce").astype("float64").rank().to_numpy()
+            self.numbers = pd.to_numeric(source, errors="coerce").to_numpy(dtype="float64")
+            self.rank = pd.Series(self.numbers).rank().to_numpy()
 
     @property
     def usable(self) -> bool:
@@ -178,8 +193,12 @@ class _Target:
         return best, best_name
 
 
-def leakage_findings(frame, profile, target, task, skip, groupings=()) -> list[Finding]:
-    """Columns that give the target away, alone, two by two or together."""
+def leakage_findings(
+    frame, profile, target, task, skip, groupings=(), labels=frozenset()
+) -> list[Finding]:
+    """Columns that give the target away, alone, two by two or together. ``labels``: columns of
+    ``skip`` holding personal data (a first name), tried only as a label shared by different
+    people (:func:`_shared_label_leak`)."""
     if target not in frame.columns:
         return []
     known = frame[target].notna().to_numpy()
@@ -201,7 +220,14 @@ def leakage_findings(frame, profile, target, task, skip, groupings=()) -> list[F
     singles: dict[str, float] = {}
     scaled: dict[str, np.ndarray] = {}
     for name, column in profile.items():
-        if name == target or name in skip:
+        if name == target or (name in skip and name not in labels):
+            continue
+        if name in skip:  # a first name: only as a label that different people share
+            score = (
+                _shared_label_leak(goal, name, profile, known) if column.kind == "text" else None
+            )
+            if score is not None:
+                found[name] = ("shared", score, None)
             continue
         x_all = as_floats(column)
         x = x_all.to_numpy(dtype="float64")[known] if x_all is not None else None
@@ -246,6 +272,10 @@ def leakage_findings(frame, profile, target, task, skip, groupings=()) -> list[F
         singles[name] = score
         if goal.leaks(score):
             found[name] = ("values" if task == "classification" else "regression", score, None)
+        elif task == "regression":
+            share = _equal_share(x, goal.numbers)
+            if share is not None:
+                found[name] = ("equal", share, None)
     groupings = [(n, c[known]) for n, c in groupings]
     found.update(_pair_leaks(goal, scaled, singles, profile, set(found), groupings))
     already = set(found) | {p for _, _, p in found.values() if p}
@@ -280,6 +310,13 @@ def leakage_findings(frame, profile, target, task, skip, groupings=()) -> list[F
                 target=target,
                 share=f"{100 * score:.0f}",
             )
+        elif reason == "equal":
+            message = messages.text(
+                "quality.leakage_equal",
+                column=name,
+                target=target,
+                share=percent(score, 1.0),
+            )
         elif reason == "pair":
             message = messages.text(
                 "quality.leakage_pair", column=name, other=partner, target=target, score=shown
@@ -306,6 +343,75 @@ def leakage_findings(frame, profile, target, task, skip, groupings=()) -> list[F
             )
         )
     return findings
+
+
+def _equal_share(x: np.ndarray, y: np.ndarray) -> float | None:
+    """The share of rows where a numeric column equals the numeric target, when it is at least
+    :data:`EQUAL_SHARE` and chance would make them equal on at most :data:`EQUAL_CHANCE` of the
+    rows (the sum over values of the product of their shares in each column); else ``None``."""
+    ok = np.isfinite(x) & np.isfinite(y)
+    if ok.sum() < 20:
+        return None
+    x, y = x[ok], y[ok]
+    share = float((x == y).mean())
+    if share < EQUAL_SHARE:
+        return None
+    values, in_y = np.unique(y, return_counts=True)
+    in_x = pd.Series(x).value_counts().reindex(values, fill_value=0).to_numpy()
+    chance = float((in_y * in_x).sum()) / len(y) ** 2
+    return share if chance <= EQUAL_CHANCE else None
+
+
+def _shared_label_score(goal: _Target, texts: pd.Series) -> float:
+    """Accuracy of a label's majority class learnt on even rows, on the odd rows whose value was
+    seen among the even ones; 0 when those are fewer than :data:`SHARED_SEEN` of the odd rows, or
+    when it is not 10 points above their own majority class."""
+    codes, _ = pd.factorize(texts, use_na_sentinel=False)
+    if not len(codes):
+        return 0.0
+    train = np.arange(len(codes)) % 2 == 0
+    counts = np.zeros((int(codes.max()) + 1, goal.n_classes))
+    np.add.at(counts, (codes[train], goal.classes[train]), 1)
+    seen = (counts.sum(axis=1) > 0)[codes] & ~train & texts.notna().to_numpy()
+    if seen.sum() < 20 or seen.sum() < SHARED_SEEN * (~train).sum():
+        return 0.0
+    right = counts.argmax(axis=1)[codes[seen]] == goal.classes[seen]
+    majority = np.bincount(goal.classes[seen], minlength=goal.n_classes).max() / seen.sum()
+    accuracy = float(right.mean())
+    # the majority class among the rows checked, not over the whole table, is what to beat
+    return accuracy if accuracy - majority >= 0.1 else 0.0
+
+
+def _shared_label_leak(goal: _Target, name: str, profile, known: np.ndarray) -> float | None:
+    """The held-out accuracy of a label with many values shared by different records, when it
+    gives the class away (:func:`_shared_label_score`) and does not name one entity recorded on
+    several rows (:func:`_names_an_entity`); else ``None``."""
+    if goal.task != "classification":
+        return None
+    texts = profile[name].values[known].astype("string").str.strip()
+    score = _shared_label_score(goal, texts)
+    if not goal.leaks(score) or _names_an_entity(name, profile, known, texts):
+        return None
+    return score
+
+
+def _names_an_entity(name: str, profile, known: np.ndarray, texts: pd.Series) -> bool:
+    """Whether the rows sharing a value of ``texts`` are mostly one record written several times:
+    with another column of at least half as many values, the pair of values repeats too on
+    :data:`ENTITY_SHARE` of those rows (a school's patron saint and its number, once a year)."""
+    repeated = (texts.duplicated(keep=False) & texts.notna()).to_numpy()
+    if not repeated.any():
+        return False
+    keys = texts.to_numpy()[repeated]
+    distinct = texts.nunique()
+    for other, column in profile.items():
+        if other == name or column.distinct < distinct / 2:
+            continue
+        values = column.values[known].astype("string").to_numpy()[repeated]
+        pairs = pd.DataFrame({"key": keys, "value": values})
+        if float(pairs.duplicated(keep=False).mean()) >= ENTITY_SHARE:
+            return True
+    return False
 
 
 def _joint_matrix(profile, target, known, skip, scaled) -> tuple[list[str], np.ndarray, np.ndarray]:

@@ -170,6 +170,7 @@ def _assess(frame, target, schema, today, recipe) -> QualityReport:
             task,
             identifier_names | personal_names | constant_names,
             groupings,
+            labels=personal_names - identifier_names - constant_names,
         )
         if target
         else []
