@@ -244,6 +244,22 @@ def test_comparison_table_baseline_first_models_named_in_french():
         assert model.description
 
 
+def test_models_learnt_side_by_side_score_as_one_after_the_other(monkeypatch):
+    """The comparison's worker threads change its duration, never a score nor the order."""
+    frame = signal_frame(300)
+    monkeypatch.setattr(learning, "compare_workers", lambda: 1)
+    alone = learning.compare(frame, "cible")
+    monkeypatch.setattr(learning, "compare_workers", lambda: 2)
+    steps = []
+    together = learning.compare(frame, "cible", progress=lambda f, m: steps.append((f, m)))
+    assert [(m.key, m.scores) for m in [together.baseline, *together.models]] == [
+        (m.key, m.scores) for m in [alone.baseline, *alone.models]
+    ]
+    fractions = [f for f, _ in steps]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert all(m.startswith("Modèle ") for _, m in steps[:-1])
+
+
 def test_baseline_is_the_majority_class_share():
     frame = noise_frame(400)
     comparison = learning.compare(frame, "cible", models=["tree"])

@@ -20,8 +20,11 @@ the training rows is only ever shown next to the test score, to show overfitting
 from __future__ import annotations
 
 import math
+import os
+import queue
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -207,6 +210,32 @@ class Comparison:
         }
 
 
+# Models slower to learn than the others, slowest first: given to the workers first.
+SLOW_MODELS = ("forest", "boosting")
+
+
+def compare_workers() -> int:
+    """Threads that learn the models of a comparison side by side: the cores this process may
+    use, at most 2 (a workshop server runs one kernel per learner; each model stays
+    single-threaded)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(2, cores))
+
+
+def _next_fold(folds_done: queue.SimpleQueue, futures) -> str:
+    """The key of the model that learnt its next fold; a model that failed raises its error."""
+    while True:
+        try:
+            return folds_done.get(timeout=0.2)
+        except queue.Empty:
+            for future in futures:
+                if future.done():
+                    future.result()  # raises the model's error, if it failed
+
+
 @shared()
 @single_threaded
 def compare(
@@ -254,36 +283,48 @@ def compare(
         prepared.append((x_train, y[train_idx], x_valid, y[valid_idx]))
         prep_seconds += time.perf_counter() - t0
     total = len(keys) * len(folds)
-    done = 0
-    results: list[ModelScore] = []
-    for index, key in enumerate(keys):
-        spec = MODELS[key]
-        name = spec.name(task.kind)
-        label = messages.text(
-            "learning.compare_progress", index=index + 1, total=len(keys), name=name
+    names = {key: MODELS[key].name(task.kind) for key in keys}
+    labels = {
+        key: messages.text(
+            "learning.compare_progress", index=index + 1, total=len(keys), name=names[key]
         )
-        if progress:
-            progress(done / total, label)
+        for index, key in enumerate(keys)
+    }
+    descriptions = {key: MODELS[key].description(task.kind, majority=majority) for key in keys}
+    folds_done: queue.SimpleQueue = queue.SimpleQueue()  # a model's key per fold learnt
+
+    def evaluate_model(key: str) -> ModelScore:
+        """Model ``key`` learnt and scored on every fold (in a worker thread, whose OpenMP pool
+        is limited to one thread as the caller's is: a thread starts with all the cores)."""
+        spec = MODELS[key]
         scores = []
         t0 = time.perf_counter()
-        for x_train, y_train, x_valid, y_valid in prepared:
-            estimator = spec.estimator(task.kind)
-            with expected_warnings_silenced():
+        with threadpool_limits(limits=1, user_api="openmp"):
+            for x_train, y_train, x_valid, y_valid in prepared:
+                estimator = spec.estimator(task.kind)
                 estimator.fit(x_train, y_train)
-                predicted = estimator.predict(x_valid)
-            scores.append(score(metric, y_valid, predicted))
-            done += 1
+                scores.append(score(metric, y_valid, estimator.predict(x_valid)))
+                folds_done.put(key)
+        seconds = time.perf_counter() - t0 + prep_seconds
+        return ModelScore(key, names[key], descriptions[key], scores, seconds)
+
+    if progress:
+        progress(0.0, labels[keys[0]])
+    # The models learn side by side on the machine's cores (each one single-threaded); the
+    # progress is told here, in the caller's thread, as each fold ends; the scores are the same
+    # as one model after the other.
+    with (
+        expected_warnings_silenced(),
+        ThreadPoolExecutor(compare_workers(), thread_name_prefix="compare") as pool,
+    ):
+        # the slowest first, so that the last to end is a quick one
+        order = sorted(keys, key=lambda k: SLOW_MODELS.index(k) if k in SLOW_MODELS else 99)
+        futures = {key: pool.submit(evaluate_model, key) for key in order}
+        for done in range(1, total + 1):
+            key = _next_fold(folds_done, futures.values())
             if progress:
-                progress(done / total, label)
-        results.append(
-            ModelScore(
-                key,
-                name,
-                spec.description(task.kind, majority=majority),
-                scores,
-                time.perf_counter() - t0 + prep_seconds,
-            )
-        )
+                progress(done / total, labels[key])
+        results = [futures[key].result() for key in keys]
     seconds = time.perf_counter() - started
     if progress:
         progress(1.0, messages.text("learning.compare_done", seconds=number(seconds, 2)))
