@@ -173,24 +173,25 @@ def elected_officials(rows: int = 1200, seed: int = 5) -> tuple[pd.DataFrame, st
     return frame, "Code sexe"
 
 
-def schools_each_year(schools: int = 300, years: int = 4, seed: int = 6):
-    """One row per school and year: its name (« École Jean Martin ») comes back every year with
-    the same sector, which was drawn at random, so the name tells nothing of a new school's."""
+def officials_each_year(people: int = 300, years: int = 4, seed: int = 6):
+    """One row per official and year: each has a first name of his own (« Anne-Sophie »), which
+    comes back every year with the same group, drawn at random: the name tells nothing of a new
+    official's group, though it « gives it » on held-out rows that are the same people."""
     rng = np.random.default_rng(seed)
-    every = [f"{f} {s}" for f in FIRST_NAMES["F"] + FIRST_NAMES["M"] for s in SURNAMES]
-    names = list(rng.choice(every, schools, replace=False))
-    sector = rng.choice(["PUBLIC", "PRIVE"], schools)
-    number = [f"0350{i:03d}X" for i in range(schools)]
+    compound = [f"{a}-{b}" for a in FIRST_NAMES["F"] for b in FIRST_NAMES["F"] if a != b]
+    first = list(rng.choice(compound, people, replace=False))
+    surname = [f"{s} {i}" for i, s in enumerate(rng.choice(SURNAMES, people))]
+    group = rng.choice(["Majorité", "Opposition"], people)
     frame = pd.DataFrame(
         {
-            "Rentrée": np.repeat(np.arange(2019, 2019 + years), schools),
-            "Numéro de l'école": np.tile(number, years),
-            "Patronyme": np.tile(names, years),
-            "Élèves": rng.integers(40, 300, schools * years),
-            "Secteur": np.tile(sector, years),
+            "Année": np.repeat(np.arange(2019, 2019 + years), people),
+            "Nom": np.tile(surname, years),
+            "Prénom": np.tile(first, years),
+            "Séances": rng.integers(0, 12, people * years),
+            "Groupe": np.tile(group, years),
         }
     )
-    return frame.iloc[rng.permutation(len(frame))].reset_index(drop=True), "Secteur"
+    return frame.iloc[rng.permutation(len(frame))].reset_index(drop=True), "Groupe"
 
 
 def records_and_equipments(rows: int = 1500, seed: int = 7, equal: float = 0.88):

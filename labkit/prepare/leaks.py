@@ -197,7 +197,7 @@ def leakage_findings(
     frame, profile, target, task, skip, groupings=(), labels=frozenset()
 ) -> list[Finding]:
     """Columns that give the target away, alone, two by two or together. ``labels``: columns of
-    ``skip`` holding personal data (a first name), tried only as a label shared by different
+    ``skip`` holding first names (personal data), tried only as a label shared by different
     people (:func:`_shared_label_leak`)."""
     if target not in frame.columns:
         return []

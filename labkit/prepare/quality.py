@@ -170,7 +170,12 @@ def _assess(frame, target, schema, today, recipe) -> QualityReport:
             task,
             identifier_names | personal_names | constant_names,
             groupings,
-            labels=personal_names - identifier_names - constant_names,
+            labels={
+                f.columns[0]
+                for f in personal
+                if f.details.get("category") == "first_name"
+                and f.columns[0] not in identifier_names | constant_names
+            },
         )
         if target
         else []
