@@ -130,29 +130,25 @@ def widget_texts(notebook) -> list[str]:
     return texts
 
 
-# ----------------------------------------------------------------- the dataset pages, in-thread
+# ----------------------------------------------------------------- tornado pages, in-thread
 @contextlib.contextmanager
-def dataset_pages(secret: str):
-    """The facilitator's dataset pages (``/animation/jeux``) served by Tornado in a thread of the
-    test process, so that a test may patch what they call; yields the server's address."""
+def served(make_app):
+    """The tornado application ``make_app()`` served in a thread of the test process (its own event
+    loop: Playwright's runs in the main thread), so that a test may patch what it calls; yields the
+    server's address."""
     import asyncio
     import threading
 
     import tornado.httpserver
     import tornado.ioloop
     import tornado.testing
-    import tornado.web
-
-    from labkit.serve import datasetview, roomview
 
     ready, held = threading.Event(), {}
 
     def serve() -> None:
         asyncio.set_event_loop(asyncio.new_event_loop())
-        options = roomview.page_options("/", secret)
-        app = tornado.web.Application(datasetview.handlers("/", options))
         sock, port = tornado.testing.bind_unused_port()
-        server = tornado.httpserver.HTTPServer(app)
+        server = tornado.httpserver.HTTPServer(make_app())
         server.add_sockets([sock])
         held.update(port=port, loop=tornado.ioloop.IOLoop.current())
         ready.set()
@@ -166,3 +162,16 @@ def dataset_pages(secret: str):
     finally:
         held["loop"].add_callback(held["loop"].stop)
         thread.join(10)
+
+
+def dataset_pages(secret: str):
+    """The facilitator's dataset pages (``/animation/jeux``), served in-thread (:func:`served`)."""
+    import tornado.web
+
+    from labkit.serve import datasetview, roomview
+
+    return served(
+        lambda: tornado.web.Application(
+            datasetview.handlers("/", roomview.page_options("/", secret))
+        )
+    )

@@ -12,6 +12,7 @@ console error (before issue 26, Voilà asked cdnjs.cloudflare.com for MathJax).
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -25,7 +26,8 @@ from pathlib import Path
 import pytest
 import requests
 from outside import watch
-from support import kernel_id_of, wait_until_rendered
+from playwright.sync_api import expect
+from support import go_to_module, kernel_id_of, wait_until_rendered
 
 from labkit.serve.devserver import free_port
 
@@ -40,7 +42,10 @@ PASSWORD = "atelier-datalab-test"
 # cell runs (imports, over a minute when three servers start at once on a loaded 2-core machine),
 # the kernel sends no message, and the hub counts that time as idle.
 CULL_TIMEOUT = 120
-USERS = ("alice", "bruno", "chloe")
+LEARNERS = ("alice", "bruno", "chloe", "dora", "emile")
+FACILITATORS = ("fanny",)  # in the « formateurs » group: the room view across the hub
+USERS = LEARNERS + FACILITATORS
+SALLE = "services/datalab-salle/"
 START_TIMEOUT = 300.0
 
 
@@ -82,13 +87,16 @@ class Hub:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
-def hub_config(tmp: Path, port: int, hub_port: int, proxy_port: int, token: str) -> str:
+def hub_config(
+    tmp: Path, port: int, hub_port: int, proxy_port: int, token: str, salle_port: int
+) -> str:
     """The test hub: Datalab's settings, then a local spawner, a test login, the idle culler."""
     singleuser = Path(sys.executable).with_name("jupyterhub-singleuser")
     args = ["--allow-root"] if os.geteuid() == 0 else []
     return f"""
 import os, sys
 os.environ["DATALAB_DIR"] = {str(ROOT)!r}
+os.environ["DATALAB_SALLE_PORT"] = "{salle_port}"
 load_subconfig({str(HUB_CONFIG)!r})
 
 c.JupyterHub.ip = "127.0.0.1"
@@ -121,15 +129,17 @@ c.Spawner.environment.update({{
     "PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]]),
 }})
 
-c.JupyterHub.services = [
+c.JupyterHub.services.extend([
     {{
         "name": "idle-culler",
         "command": [sys.executable, "-m", "jupyterhub_idle_culler",
                     "--timeout={CULL_TIMEOUT}", "--cull-every=10"],
     }},
     {{"name": "test", "api_token": {token!r}}},
-]
-c.JupyterHub.load_roles = [
+])
+# The room service's group (deploy/tljh): Fanny is a facilitator.
+c.JupyterHub.load_groups.update({{"formateurs": {{"users": {list(FACILITATORS)!r}}}}})
+c.JupyterHub.load_roles.extend([
     {{
         "name": "idle-culler",
         "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
@@ -140,7 +150,7 @@ c.JupyterHub.load_roles = [
         "scopes": ["list:users", "read:users", "read:servers", "access:servers"],
         "services": ["test"],
     }},
-]
+])
 """
 
 
@@ -153,10 +163,12 @@ def hub(tmp_path_factory) -> Hub:
     if shutil.which("jupyterhub", path=str(Path(sys.executable).parent)) is None:
         pytest.fail("jupyterhub is not installed in the virtualenv (pip install jupyterhub)")
     tmp = tmp_path_factory.mktemp("hub")
-    port, hub_port, proxy_port = free_port(), free_port(), free_port()
+    port, hub_port, proxy_port, salle_port = free_port(), free_port(), free_port(), free_port()
     token = secrets.token_hex(16)
     config = tmp / "jupyterhub_config.py"
-    config.write_text(hub_config(tmp, port, hub_port, proxy_port, token), encoding="utf-8")
+    config.write_text(
+        hub_config(tmp, port, hub_port, proxy_port, token, salle_port), encoding="utf-8"
+    )
     log_path = tmp / "hub.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATALAB_", "JUPYTER"))}
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
@@ -318,3 +330,71 @@ def test_three_users_work_apart_and_a_user_who_leaves_is_culled(hub, chromium):
     while hub.server_state("alice") is not None and time.monotonic() < deadline:
         time.sleep(2)
     assert hub.server_state("alice") is None, "the server of a user who left is still running"
+
+
+def row_of(page, name: str):
+    """A learner's row in the room view's table of learners."""
+    return page.locator("#salle tr", has=page.get_by_role("link", name=name, exact=True))
+
+
+@pytest.mark.timeout(900)
+def test_a_facilitator_follows_two_learners_across_the_hub(hub, chromium):
+    """Issue 26, part 3: Fanny, in the « formateurs » group, watches Dora and Émile move through
+    modules on the hub's room service (each learner's own kernel sends its row; the service reads
+    nobody's folder), and asks a reset that Dora's kernel does in her own folder; Émile, a learner,
+    is refused the service (403). No page asks anything of another machine."""
+    dora_context, dora = log_in(chromium, hub, "dora", "dora")
+    emile_context, emile = log_in(chromium, hub, "emile", "emile")
+    fanny_context = chromium.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    fanny_context.set_default_timeout(START_TIMEOUT * 1000)
+    fanny_context.seen = watch(fanny_context, hub.url)
+    fanny = fanny_context.new_page()
+    # The facilitator's link: the hub's login, then the room (no server of her own is started).
+    fanny.goto(f"{hub.url}/hub/login?next=/{SALLE}", wait_until="commit")
+    fanny.fill("input[name=username]", "fanny")
+    fanny.fill("input[name=password]", PASSWORD)
+    fanny.click("input[type=submit], button[type=submit]")
+    fanny.get_by_role("heading", name="Suivre la salle", exact=True).wait_for()
+    assert fanny.url.rstrip("/").endswith(SALLE.rstrip("/")), fanny.url
+    assert hub.server_state("fanny") is None
+    for name, page in (("dora", dora), ("emile", emile)):
+        landed(page, name)
+
+    # The room refreshes itself: both learners appear on the home page, then move.
+    timeout = {"timeout": 90_000}
+    expect(row_of(fanny, "dora")).to_contain_text("Accueil", **timeout)
+    expect(row_of(fanny, "emile")).to_contain_text("Accueil", **timeout)
+    go_to_module(dora, "01")
+    go_to_module(emile, "02")
+    expect(row_of(fanny, "dora")).to_contain_text("01 · Introduction à l’IA", **timeout)
+    expect(row_of(fanny, "emile")).to_contain_text("02 · Cadrer le problème", **timeout)
+    go_to_module(dora, "03")
+    expect(row_of(fanny, "dora")).to_contain_text("03 · Trouver les données", **timeout)
+    # The same room in the exports.
+    export = fanny.request.get(f"{hub.url}/{SALLE}export/stagiaires.csv")
+    assert export.status == 200 and "dora" in export.text() and "emile" in export.text()
+
+    # « Repartir de zéro » on Dora's module 01: asked here, done by Dora's own kernel.
+    row_of(fanny, "dora").get_by_role("link", name="dora", exact=True).click()
+    module_01 = fanny.locator("tr", has_text="01 · Introduction à l’IA")
+    expect(module_01).to_contain_text("En cours")
+    module_01.get_by_role("link", name="Repartir de zéro").click()
+    fanny.get_by_role("button", name="Oui, repartir de zéro sur ce module").click()
+    fanny.get_by_text("est demandée").wait_for()
+    deadline = time.monotonic() + 90
+    while "En cours" in module_01.inner_text() and time.monotonic() < deadline:
+        fanny.wait_for_timeout(2000)
+        fanny.reload()
+    expect(module_01).to_contain_text("Pas commencé", timeout=1000)
+    assert fanny.get_by_text("En attente de la page").count() == 0
+    progress = hub.workspace("dora") / "learners" / "dora" / "progress.json"
+    stored = json.loads(progress.read_text(encoding="utf-8"))["data"]
+    assert stored["01_introduction"]["status"] == "todo"
+
+    # A learner cannot open the room.
+    response = emile.goto(f"{hub.url}/{SALLE}", wait_until="load")
+    assert response is not None and response.status == 403, emile.url
+    assert "dora" not in emile.content()
+    for context in (dora_context, emile_context, fanny_context):
+        assert_nothing_from_outside(context)
+        context.close()

@@ -17,6 +17,7 @@ message shown, and whether a success followed it).
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -207,6 +208,20 @@ class RoomReader:
         now = now or _now()
         self.content.refresh()
         notes = list(self.content.notes)
+        rows = self._rows_now(notes)
+        rows.sort(key=lambda r: r.pseudonym.casefold())
+        return Room(
+            generated=now,
+            modules=list(self.content.modules),
+            learners=rows,
+            per_module=self._per_module(rows),
+            questions=self._questions(rows),
+            notes=notes,
+            quiz_modules=[m.id for m in self.content.modules if m.id in self.content.banks],
+        )
+
+    def _rows_now(self, notes: list[str]) -> list[LearnerRow]:
+        """Every learner's row, read again only for the learners whose documents changed."""
         rows: list[LearnerRow] = []
         seen: set[str] = set()
         for folder in self._folders():
@@ -226,16 +241,29 @@ class RoomReader:
             notes.extend(row.notes)
         for gone in set(self._rows) - seen:
             del self._rows[gone]
-        rows.sort(key=lambda r: r.pseudonym.casefold())
-        return Room(
-            generated=now,
-            modules=list(self.content.modules),
-            learners=rows,
-            per_module=self._per_module(rows),
-            questions=self._questions(rows),
-            notes=notes,
-            quiz_modules=[m.id for m in self.content.modules if m.id in self.content.banks],
-        )
+        return rows
+
+    def learner_row(self, folder: Path) -> LearnerRow:
+        """One learner's row, read from their folder now (what a learner's own kernel sends to the
+        room service of a JupyterHub, :mod:`labkit.learner.roomlink`)."""
+        self.content.refresh()
+        return self._read_learner(folder)
+
+    # The room view's two questions about one learner, and its one write.
+    remote = False  # the learners' folders are not on this machine (JupyterHub's room service)
+
+    def knows(self, slug: str) -> bool:
+        return self.folder_of(slug) is not None
+
+    def pending(self, slug: str) -> list[str]:
+        """The modules whose reset was asked and is not done yet (none: it is done at once)."""
+        return []
+
+    def reset(self, slug: str, module_id: str) -> None:
+        """« Repartir de zéro » on one module for one learner (see :func:`reset_module`)."""
+        folder = self.folder_of(slug)
+        if folder is not None:
+            reset_module(folder, module_id)
 
     # ---------------------------------------------------------------- one learner
     def _folders(self) -> list[Path]:
@@ -434,6 +462,148 @@ def _last_write(folder: Path) -> _dt.datetime | None:
 def _latest(*moments: _dt.datetime | None) -> _dt.datetime | None:
     known = [m for m in moments if m is not None]
     return max(known) if known else None
+
+
+# ------------------------------------------------------- the room of a JupyterHub
+# What a learner's kernel sends to the hub's room service: the row of the room view, never data,
+# recipes or models (names and scores only). Every field is checked and cut to a size when it comes
+# in: the service takes it from any logged-in user of the hub.
+_TEXT_LIMITS = {
+    "current": 8,
+    "project": 120,
+    "dataset": 120,
+    "model": 80,
+    "model_metric": 40,
+    "error": 500,
+    "error_module": 60,
+}
+_ID_RE = re.compile(r"^[0-9A-Za-z_.-]{1,80}$")
+MAX_NOTES = 20
+
+
+def row_summary(row: LearnerRow) -> dict[str, Any]:
+    """A learner's row as JSON (what :mod:`labkit.learner.roomlink` posts)."""
+
+    def when(moment: _dt.datetime | None) -> str | None:
+        return moment.isoformat() if moment else None
+
+    return {
+        "statuses": dict(row.statuses),
+        "scores": {module: list(score) for module, score in row.scores.items()},
+        "first_tries": [[m, q, ok] for (m, q), ok in row.first_tries.items()],
+        **{name: getattr(row, name) for name in _TEXT_LIMITS},
+        "model_score": row.model_score,
+        "last_activity": when(row.last_activity),
+        "error_at": when(row.error_at),
+        "error_resolved": row.error_resolved,
+        "notes": row.notes[:MAX_NOTES],
+    }
+
+
+def row_from_summary(slug: str, pseudonym: str, data: Any) -> LearnerRow:
+    """The row a learner's kernel sent, checked; :class:`ValueError` names the first bad field."""
+    if not isinstance(data, dict):
+        raise ValueError("summary")
+    row = LearnerRow(slug=slug, pseudonym=pseudonym)
+    statuses = data.get("statuses") or {}
+    if not isinstance(statuses, dict) or len(statuses) > 100:
+        raise ValueError("statuses")
+    for module, status in statuses.items():
+        if not _ID_RE.match(str(module)) or status not in STATUSES:
+            raise ValueError("statuses")
+        row.statuses[module] = status
+    scores = data.get("scores") or {}
+    if not isinstance(scores, dict) or len(scores) > 100:
+        raise ValueError("scores")
+    for module, score in scores.items():
+        if (
+            not _ID_RE.match(str(module))
+            or not isinstance(score, list)
+            or len(score) != 2
+            or not all(isinstance(n, int) and not isinstance(n, bool) for n in score)
+            or not 0 <= score[0] <= score[1] <= 1000
+        ):
+            raise ValueError("scores")
+        row.scores[module] = (score[0], score[1])
+    tries = data.get("first_tries") or []
+    if not isinstance(tries, list) or len(tries) > 2000:
+        raise ValueError("first_tries")
+    for entry in tries:
+        if (
+            not isinstance(entry, list)
+            or len(entry) != 3
+            or not all(isinstance(part, str) and _ID_RE.match(part) for part in entry[:2])
+            or not isinstance(entry[2], bool)
+        ):
+            raise ValueError("first_tries")
+        row.first_tries[(entry[0], entry[1])] = entry[2]
+    for name, limit in _TEXT_LIMITS.items():
+        value = data.get(name) or ""
+        if not isinstance(value, str):
+            raise ValueError(name)
+        setattr(row, name, value[:limit])
+    score = data.get("model_score")
+    if score is not None and (
+        not isinstance(score, (int, float)) or isinstance(score, bool) or score != score
+    ):
+        raise ValueError("model_score")
+    row.model_score = None if score is None else float(score)
+    for name in ("last_activity", "error_at"):
+        value = data.get(name)
+        if value is not None and (not isinstance(value, str) or _parse_time(value) is None):
+            raise ValueError(name)
+        setattr(row, name, _parse_time(value))
+    if not isinstance(data.get("error_resolved", True), bool):
+        raise ValueError("error_resolved")
+    row.error_resolved = data.get("error_resolved", True)
+    notes = data.get("notes") or []
+    if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+        raise ValueError("notes")
+    row.notes = [note[:300] for note in notes[:MAX_NOTES]]
+    return row
+
+
+def hub_slug(name: str) -> str:
+    """The room's address for a JupyterHub user name (any characters the hub allows)."""
+    folded = re.sub(r"[^a-z0-9-]+", "-", name.casefold()).strip("-")[:60] or "x"
+    if folded != name:
+        folded += "-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:6]
+    return folded
+
+
+class PostedRoom(RoomReader):
+    """The room of a JupyterHub: each learner's folder is on their own server, out of reach, and
+    their kernel posts its row to the hub's room service (:mod:`labkit.serve.hubroom`). The
+    facilitator's « repartir de zéro » waits here until that learner's kernel posts again, and
+    travels back in the answer; the learner's own kernel applies it (:func:`reset_module`)."""
+
+    remote = True
+
+    def __init__(self):
+        self.content = _Content()
+        self._posted: dict[str, LearnerRow] = {}
+        self._pending: dict[str, set[str]] = {}
+
+    def post(self, user: str, data: Any) -> list[str]:
+        """Keep what ``user``'s kernel sent; the modules to reset in their work, once."""
+        slug = hub_slug(user)
+        self._posted[slug] = row_from_summary(slug, user, data)
+        return sorted(self._pending.pop(slug, set()))
+
+    def pending(self, slug: str) -> list[str]:
+        return sorted(self._pending.get(slug, set()))
+
+    def _rows_now(self, notes: list[str]) -> list[LearnerRow]:
+        return list(self._posted.values())
+
+    def folder_of(self, slug: str) -> Path | None:
+        return None
+
+    def knows(self, slug: str) -> bool:
+        return slug in self._posted
+
+    def reset(self, slug: str, module_id: str) -> None:
+        self._pending.setdefault(slug, set()).add(module_id)
 
 
 # ----------------------------------------------------------------------- the one write

@@ -40,6 +40,10 @@ def _t(name: str, /, **values: Any) -> str:
     return messages.text(f"room.{name}", **values)
 
 
+def _text(value: str | bytes) -> str:
+    return value.decode("ascii") if isinstance(value, bytes) else value
+
+
 def cookie_value(secret: str) -> str:
     """What the browser keeps: derived from the secret, so the cookie never holds the secret."""
     return hmac.new(secret.encode("utf-8"), b"datalab-animation-v1", hashlib.sha256).hexdigest()
@@ -105,7 +109,9 @@ SCRIPT = """
   var alertBox = document.getElementById('refresh-alert');
   function refresh() {
     if (!auto.checked) { return; }
-    fetch(box.getAttribute('data-source'), {credentials: 'same-origin', cache: 'no-store'})
+    // JupyterHub's room service asks a page's own fetch for its form token (labkit.serve.hubroom)
+    fetch(box.getAttribute('data-source'), {credentials: 'same-origin', cache: 'no-store',
+                                            headers: {'X-XSRFToken': box.getAttribute('data-xsrf')}})
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
       .then(function (data) {
         box.innerHTML = data.html;
@@ -144,8 +150,10 @@ def _state_badge(state: str) -> str:
     return f'<span class="state state-{state}">{esc(_t(f"state_{state}"))}</span>'
 
 
-def room_html(summary: room.Room, base: str) -> str:
-    """The live part of the page: summary line, learners, modules, questions, notes."""
+def room_html(summary: room.Room, base: str, home: str | None = None) -> str:
+    """The live part of the page: summary line, learners, modules, questions, notes. ``home``: the
+    room's own address (``<base>/animation`` by default)."""
+    home = home or url_path_join(base, "animation")
     now = summary.generated
     counts = summary.counts()
     parts = [
@@ -174,7 +182,7 @@ def room_html(summary: room.Room, base: str) -> str:
         rows = []
         for row in summary.learners:
             state = row.state(now)
-            link = url_path_join(base, "animation", "stagiaire", row.slug)
+            link = url_path_join(home, "stagiaire", row.slug)
             done = row.done_count()
             going = sum(1 for s in row.statuses.values() if s == "in_progress")
             total = len(modules) or 1
@@ -286,10 +294,13 @@ class _Base(tornado.web.RequestHandler):
 
     open_without_cookie = False
 
-    def initialize(self, secret: str | None, reader: room.RoomReader, base: str) -> None:
+    def initialize(
+        self, secret: str | None, reader: room.RoomReader, base: str, home: str | None = None
+    ) -> None:
         self.secret = secret
         self.reader = reader
         self.base = base
+        self.home = home or url_path_join(base, "animation")  # the room's own address
 
     def set_default_headers(self) -> None:
         self.set_header("Cache-Control", "no-store")
@@ -310,7 +321,7 @@ class _Base(tornado.web.RequestHandler):
         return secret_matches(self.get_cookie(COOKIE), cookie_value(self.secret))
 
     def url(self, *parts: str) -> str:
-        return url_path_join(self.base, "animation", *parts)
+        return url_path_join(self.home, *parts)
 
     def deny(self, reason: str | None = None) -> None:
         """403: a French page, the form to give the secret, no learner named."""
@@ -363,12 +374,16 @@ class RoomPageHandler(_Base):
             f'<label for="auto">{esc(_t("auto_refresh"))}</label></p>'
             f'<p id="stamp" class="muted">{esc(_stamp(summary.generated))}</p></div>'
             f'<p id="refresh-alert" class="error" role="alert" data-failed="{esc(_t("refresh_failed"))}"></p>'
-            f'<div id="salle" data-source="{esc(self.url("etat"))}" data-seconds="{REFRESH_SECONDS}">'
-            f"{room_html(summary, self.base)}</div>"
+            f'<div id="salle" data-source="{esc(self.url("etat"))}" data-seconds="{REFRESH_SECONDS}" '
+            f'data-xsrf="{esc(_text(self.xsrf_token))}">'
+            f"{room_html(summary, self.base, self.url())}</div>"
             f'<h2 id="export">{esc(_t("exports_title"))}</h2><ul class="exports">{exports}</ul>'
-            f'<h2 id="jeux">{esc(_t("datasets_title"))}</h2><p>{esc(_t("datasets_intro"))} '
-            f'<a href="{esc(self.url("jeux"))}">{esc(_t("datasets_link"))}</a></p>'
         )
+        if not self.reader.remote:  # the dataset pages write to this copy's content
+            body += (
+                f'<h2 id="jeux">{esc(_t("datasets_title"))}</h2><p>{esc(_t("datasets_intro"))} '
+                f'<a href="{esc(self.url("jeux"))}">{esc(_t("datasets_link"))}</a></p>'
+            )
         self.finish(page_html(_t("html_title"), body, script=SCRIPT))
 
     def post(self) -> None:
@@ -398,7 +413,10 @@ class RoomStateHandler(_Base):
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.finish(
             json.dumps(
-                {"html": room_html(summary, self.base), "updated": _stamp(summary.generated)},
+                {
+                    "html": room_html(summary, self.base, self.url()),
+                    "updated": _stamp(summary.generated),
+                },
                 ensure_ascii=False,
             )
         )
@@ -437,7 +455,7 @@ class RoomSummaryHandler(_Base):
         date = summary.generated.astimezone().strftime("%d/%m/%Y %H:%M")
         body = (
             f'<nav><a href="{esc(self.url())}">{esc(_t("learner_back"))}</a></nav>'
-            f"<h1>{esc(_t('summary_title', date=date))}</h1>{room_html(summary, self.base)}"
+            f"<h1>{esc(_t('summary_title', date=date))}</h1>{room_html(summary, self.base, self.url())}"
         )
         self.finish(page_html(_t("summary_title", date=date), body))
 
@@ -446,9 +464,8 @@ class LearnerHandler(_Base):
     """``/animation/stagiaire/<slug>``: one learner's progress, read-only."""
 
     def get(self, slug: str) -> None:
-        folder = self.reader.folder_of(slug)
         summary = self.reader.summary()
-        row = summary.learner(slug) if folder is not None else None
+        row = summary.learner(slug) if self.reader.knows(slug) else None
         back = f'<nav><a href="{esc(self.url())}">{esc(_t("learner_back"))}</a></nav>'
         if row is None:
             self.set_status(404)
@@ -461,10 +478,15 @@ class LearnerHandler(_Base):
         reset = self.get_query_argument("fait", None)
         module = next((m for m in summary.modules if m.id == reset), None)
         if module is not None:
+            said = "reset_sent" if self.reader.remote else "reset_done"
             done = (
                 f'<p class="msg msg-success" role="status">'
-                f"{esc(_t('reset_done', module=module.label, pseudonym=row.pseudonym))}</p>"
+                f"{esc(_t(said, module=module.label, pseudonym=row.pseudonym))}</p>"
             )
+        waiting = [m.label for m in summary.modules if m.id in self.reader.pending(row.slug)]
+        if waiting:
+            notice = _t("reset_pending", modules=" ; ".join(waiting), pseudonym=row.pseudonym)
+            done += f'<p class="msg">{esc(notice)}</p>'
         rows = []
         for module in summary.modules:
             status = row.statuses.get(module.id, "todo")
@@ -517,9 +539,8 @@ class ResetHandler(_Base):
     """``/animation/stagiaire/<slug>/repartir/<module>``: GET asks, POST (``_xsrf``) does."""
 
     def _target(self, slug: str, module_id: str):
-        folder = self.reader.folder_of(slug)
         summary = self.reader.summary()
-        row = summary.learner(slug) if folder is not None else None
+        row = summary.learner(slug) if self.reader.knows(slug) else None
         module = next((m for m in summary.modules if m.id == module_id), None)
         if row is None or module is None:
             self.set_status(404)
@@ -527,18 +548,18 @@ class ResetHandler(_Base):
             back = f'<nav><a href="{esc(self.url())}">{esc(_t("learner_back"))}</a></nav>'
             self.finish(page_html(_t("html_title"), f'{back}<p class="msg">{esc(text)}</p>'))
             return None
-        return folder, row, module
+        return row, module
 
     def get(self, slug: str, module_id: str) -> None:
         target = self._target(slug, module_id)
         if target is None:
             return
-        _folder, row, module = target
+        row, module = target
         title = _t("reset_title", module=module.label, pseudonym=row.pseudonym)
         cancel = self.url("stagiaire", row.slug)
         body = (
             f"<h1>{esc(title)}</h1><p>{esc(_t('reset_what'))}</p><p>{esc(_t('reset_kept'))}</p>"
-            f"<p>{esc(_t('reset_reload'))}</p>"
+            f"<p>{esc(_t('reset_reload_hub' if self.reader.remote else 'reset_reload'))}</p>"
             f'<form method="post" action="{esc(self.request.path)}">{self.xsrf_form_html()}'
             f'<button type="submit" class="button-danger">{esc(_t("reset_confirm"))}</button> '
             f'<a class="button" href="{esc(cancel)}">{esc(_t("reset_cancel"))}</a></form>'
@@ -551,8 +572,8 @@ class ResetHandler(_Base):
         target = self._target(slug, module_id)
         if target is None:
             return
-        folder, row, module = target
-        room.reset_module(folder, module.id)
+        row, module = target
+        self.reader.reset(row.slug, module.id)
         self.redirect(self.url("stagiaire", row.slug) + f"?fait={module.id}", status=303)
 
 
@@ -563,17 +584,19 @@ def page_options(base: str, secret: str | None, root=None) -> dict:
 
 def handlers(base: str, secret: str | None, root=None) -> list[tuple]:
     """The routes of the room view, under the server's ``base`` address."""
-    options = page_options(base, secret, root)
+    return routes(url_path_join(base, "animation"), page_options(base, secret, root))
+
+
+def routes(home: str, options: dict, wrap=lambda handler: handler) -> list[tuple]:
+    """The room view's pages under its address ``home``; ``wrap`` gives each handler another
+    way in (JupyterHub's, :mod:`labkit.serve.hubroom`)."""
     slug = r"([a-z0-9][a-z0-9-]{0,80})"
-    return [
-        (url_path_join(base, r"/animation/?"), RoomPageHandler, options),
-        (url_path_join(base, r"/animation/etat"), RoomStateHandler, options),
-        (url_path_join(base, r"/animation/bilan"), RoomSummaryHandler, options),
-        (url_path_join(base, r"/animation/export/([a-z]+)\.csv"), RoomExportHandler, options),
-        (url_path_join(base, rf"/animation/stagiaire/{slug}"), LearnerHandler, options),
-        (
-            url_path_join(base, rf"/animation/stagiaire/{slug}/repartir/([0-9a-z_]+)"),
-            ResetHandler,
-            options,
-        ),
+    pages = [
+        (r"/?", RoomPageHandler),
+        (r"/etat", RoomStateHandler),
+        (r"/bilan", RoomSummaryHandler),
+        (r"/export/([a-z]+)\.csv", RoomExportHandler),
+        (rf"/stagiaire/{slug}", LearnerHandler),
+        (rf"/stagiaire/{slug}/repartir/([0-9a-z_]+)", ResetHandler),
     ]
+    return [(url_path_join(home, path), wrap(handler), options) for path, handler in pages]

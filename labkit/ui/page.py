@@ -24,7 +24,7 @@ from labkit import messages
 from labkit.course import quiz
 from labkit.course.modules import get_module, load_modules
 from labkit.data import selection
-from labkit.learner import LearnerProject
+from labkit.learner import LearnerProject, roomlink
 from labkit.learner.activity import note_message
 from labkit.learner.course import set_status
 from labkit.settings import load_settings
@@ -65,8 +65,10 @@ def activity(method: Callable) -> Callable:
 
 
 def follow_messages(workspace: Workspace, module_id: str) -> None:
-    """Record the messages this learner is shown from now on (the room view's last error)."""
+    """Record the messages this learner is shown from now on (the room view's last error), and
+    on a JupyterHub with a room service, send the room view's row there (:mod:`labkit.learner.roomlink`)."""
     components.message_hook = functools.partial(note_message, workspace, module_id)
+    roomlink.follow(workspace)
 
 
 class ModulePage:

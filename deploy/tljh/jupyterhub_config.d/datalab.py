@@ -15,6 +15,7 @@ Jupyter server, without preheated kernels; each module notebook still opens alon
 """
 
 import os
+import sys
 
 c = get_config()  # noqa: F821 - provided by JupyterHub when it loads this file
 
@@ -55,3 +56,45 @@ c.Spawner.environment.update(
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     }
 )
+
+# The facilitator's room view across the hub (labkit/serve/hubroom.py): a service the hub starts,
+# at /services/datalab-salle/. It never reads anyone's work: each learner's kernel sends it the
+# room view's row (module shown, statuses, quiz scores, last error), with its server's own token.
+# Only the « formateurs » group may open it: add facilitators to that group in the hub's admin
+# page (Admin → Groups), or with c.JupyterHub.load_groups. Learners get a 403 there.
+SALLE_PORT = int(os.environ.get("DATALAB_SALLE_PORT", "10101"))
+SALLE_URL = f"http://127.0.0.1:{SALLE_PORT}"
+SALLE_PREFIX = "/services/datalab-salle/"
+# The service runs in Datalab's Python (with labkit), not in the hub's own environment.
+SERVICE_PYTHON = next(
+    (
+        path
+        for path in (
+            os.path.join(DATALAB_DIR, ".venv", "bin", "python"),
+            "/opt/tljh/user/bin/python",
+        )
+        if os.path.exists(path)
+    ),
+    sys.executable,
+)
+c.JupyterHub.services.append(
+    {
+        "name": "datalab-salle",
+        "display": False,  # not in every learner's « Services » menu: facilitators get the address
+        "url": SALLE_URL,
+        "command": [SERVICE_PYTHON, "-m", "labkit.serve.hubroom"],
+        "environment": {"DATALAB_ROOT": DATALAB_DIR},
+        "oauth_no_confirm": True,
+    }
+)
+c.JupyterHub.load_groups.update({"formateurs": {"users": []}})
+c.JupyterHub.load_roles.append(
+    {
+        "name": "formateurs-salle",
+        "description": "Voir la salle de formation Datalab",
+        "scopes": ["access:services!service=datalab-salle"],
+        "groups": ["formateurs"],
+    }
+)
+# Where the learners' kernels send their row: the service, reached on this machine.
+c.Spawner.environment.update({"DATALAB_SALLE_URL": SALLE_URL + SALLE_PREFIX})
