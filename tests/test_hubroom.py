@@ -313,3 +313,10 @@ def test_nothing_is_sent_outside_a_hub_with_a_room_service(busy, monkeypatch):
     monkeypatch.setenv(roomlink.URL_ENV, "http://salle/")
     monkeypatch.delenv(roomlink.TOKEN_ENV)
     assert roomlink.follow(busy) is None
+
+
+def test_the_service_never_lets_every_hub_user_in_when_no_scope_is_said():
+    hub = fake_hub()
+    hub.access_scopes = set()
+    hubroom.make_app(PREFIX, hub)
+    assert hub.access_scopes == {SCOPE}

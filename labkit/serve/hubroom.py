@@ -131,6 +131,10 @@ def _hub_version(handler: type, hub_auth: HubOAuth) -> type:
 def make_app(prefix: str, hub_auth: HubOAuth | None = None) -> tornado.web.Application:
     """The service's tornado application, under the hub's ``prefix`` (``/services/datalab-salle/``)."""
     hub_auth = hub_auth or HubOAuth.instance()
+    if not hub_auth.access_scopes:
+        # No scope said (an external service started without the hub's variables): never « every
+        # hub user », always this service's own access scope.
+        hub_auth.access_scopes = {f"access:services!service={SERVICE_NAME}"}
     reader = room.PostedRoom()
     options = {"secret": None, "reader": reader, "base": prefix, "home": prefix}
     routes = [

@@ -10,8 +10,11 @@ the users' Jupyter servers start there, read-only; each user's work goes to thei
 
 The workbook app (``notebooks/datalab.ipynb``: every module in one page and one kernel, modules
 opened in place with ``#NN``) is at ``/voila/render/notebooks/datalab.ipynb`` inside a user's
-Jupyter server, without preheated kernels; each module notebook still opens alone
-(``/voila/render/notebooks/03_donnees.ipynb``).
+Jupyter server, with one kernel kept ahead (``labkit.serve.jupyter.WarmKernelManager``); each module
+notebook still opens alone (``/voila/render/notebooks/03_donnees.ipynb``).
+
+The facilitator's room view is the hub service ``datalab-salle`` (``labkit.serve.hubroom``), for the
+« formateurs » group; the learners' kernels send it their rows (``labkit.learner.roomlink``).
 """
 
 import os
