@@ -209,3 +209,24 @@ def records_and_equipments(rows: int = 1500, seed: int = 7, equal: float = 0.88)
         }
     )
     return frame, "Nombre d'équipements"
+
+
+def bike_shelters(rows: int = 400, seed: int = 8, written: float = 0.6):
+    """Bike shelters, « Consigne » or « Collectif »: the name of ``written`` of the collective ones
+    says so (« Gare 12 collectif accès libre »), the others are place names; the capacity tells a
+    little of the kind."""
+    rng = np.random.default_rng(seed)
+    kind = rng.choice(["Consigne", "Collectif"], rows, p=[0.6, 0.4])
+    place = [f"{rng.choice(['Gare', 'Place', 'Mairie', 'Quai', 'Parc'])} {i}" for i in range(rows)]
+    says = (kind == "Collectif") & (rng.random(rows) < written)
+    name = [f"{p} collectif accès libre" if s else p for p, s in zip(place, says, strict=True)]
+    capacity = np.where(kind == "Consigne", rng.integers(4, 12, rows), rng.integers(6, 60, rows))
+    frame = pd.DataFrame(
+        {
+            "Nom": name,
+            "Capacité": capacity,
+            "Commune": rng.choice(["Nantes", "Rezé", "Orvault", "Vertou"], rows),
+            "Modèle": kind,
+        }
+    )
+    return frame, "Modèle"

@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from leak_tables import elected_officials, officials_each_year, records_and_equipments
+from leak_tables import (
+    bike_shelters,
+    elected_officials,
+    officials_each_year,
+    records_and_equipments,
+)
 
 from labkit.prepare import leaks, quality
 
@@ -94,3 +99,44 @@ def test_a_label_is_judged_only_on_held_out_rows_whose_value_was_seen():
     # one value per row, but for one row in ten: a held-out row's value was almost never seen
     rare = pd.Series([f"{n} {i if i % 10 else 0}" for i, n in enumerate(names)])
     assert leaks._shared_label_score(goal, rare.astype("string")) == 0.0
+
+
+def test_the_answer_written_in_a_text_is_a_leak():
+    frame, target = bike_shelters()
+    found = _leaks(frame, target)
+    assert list(found) == ["Nom"]
+    finding = found["Nom"]
+    assert finding.details["reason"] == "written"
+    assert finding.message.startswith(
+        "La réponse est écrite dans « Nom » : sur les lignes où le nom d’une valeur de la cible"
+        " « Modèle » y figure en toutes lettres, c’est la bonne dans 100 % des cas."
+    )
+    # case and accents aside, as a whole word
+    frame["Nom"] = frame["Nom"].str.replace("collectif", "COLLÉCTIF")
+    assert list(_leaks(frame, target)) == ["Nom"]
+
+
+def test_an_answer_written_on_few_rows_or_often_wrong_is_not_a_leak():
+    frame, target = bike_shelters(written=0.15)  # 6 % of the rows
+    assert _leaks(frame, target) == {}
+    frame, target = bike_shelters()
+    rng = np.random.default_rng(0)
+    wrong = (frame[target] == "Consigne") & (rng.random(len(frame)) < 0.1)
+    frame.loc[wrong, "Nom"] += " collectif"  # « collectif » on some « Consigne » too
+    assert _leaks(frame, target) == {}
+    frame, target = bike_shelters()
+    frame["Nom"] = frame["Nom"].str.replace("collectif", "collectifs")  # another word
+    assert _leaks(frame, target) == {}
+
+
+def test_personal_data_and_short_class_names_are_not_searched():
+    frame, target = bike_shelters()
+    frame["Contact"] = [  # e-mail addresses are personal data, kept out of the search
+        f"{k.lower()}.{i}@exemple.fr" for i, k in enumerate(frame[target])
+    ]
+    frame = frame.drop(columns="Nom")
+    assert _leaks(frame, target) == {}
+    goal = leaks._Target(pd.Series(["A", "B"] * 50), "classification", None)
+    assert leaks._written(goal, pd.Series(["type A", "type B"] * 50)) is None
+    goal = leaks._Target(pd.Series(["Ouest", "Est"] * 50), "classification", None)
+    assert leaks._written(goal, pd.Series(["rive Ouest", "rive Est"] * 50)) == 1.0

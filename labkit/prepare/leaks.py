@@ -10,6 +10,9 @@ columns (a decision tree or a linear fit);
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import numpy as np
 import pandas as pd
 
@@ -51,6 +54,15 @@ EQUAL_CHANCE = 0.5
 # one row a year) are not tried so: the held-out rows would be the same schools in other years.
 SHARED_SEEN = 0.5
 ENTITY_SHARE = 0.5
+# The answer written in a text (« … collectif accès libre » for a « Collectif » shelter, « Ecole
+# primaire publique … » for an « Ecole »): a class's name, as a whole word (case and accents
+# aside), in at least WRITTEN_ROWS rows and WRITTEN_SHARE of them, the class of the row in
+# LEAKAGE_ACCURACY of the rows where one class's name is written. Written on fewer rows (a
+# school's web address with « college- » in it, 7 % of the rows), it carries too little of the
+# answer for its column to be worth removing.
+WRITTEN_ROWS = 20
+WRITTEN_SHARE = 0.1
+WRITTEN_CLASSES = 30  # a target with more classes is not searched for in texts
 
 
 def _majority_accuracy(groups: np.ndarray, classes: np.ndarray, n_classes: int) -> float:
@@ -130,6 +142,7 @@ class _Target:
         self.task = task
         if task == "classification":
             self.classes, uniques = pd.factorize(values.astype(str))
+            self.labels = [str(u) for u in uniques]
             self.n_classes = len(uniques)
             self.baseline = np.bincount(self.classes).max() / len(self.classes)
         else:
@@ -194,11 +207,12 @@ class _Target:
 
 
 def leakage_findings(
-    frame, profile, target, task, skip, groupings=(), labels=frozenset()
+    frame, profile, target, task, skip, groupings=(), labels=frozenset(), private=frozenset()
 ) -> list[Finding]:
     """Columns that give the target away, alone, two by two or together. ``labels``: columns of
     ``skip`` holding first names (personal data), tried only as a label shared by different
-    people (:func:`_shared_label_leak`)."""
+    people (:func:`_shared_label_leak`). Texts, identifiers among them but not the ``private``
+    ones (personal data), are also searched for the answer written in them (:func:`_written`)."""
     if target not in frame.columns:
         return []
     known = frame[target].notna().to_numpy()
@@ -276,6 +290,13 @@ def leakage_findings(
             share = _equal_share(x, goal.numbers)
             if share is not None:
                 found[name] = ("equal", share, None)
+    if task == "classification":
+        for name, column in profile.items():
+            if name == target or name in found or name in private or column.kind != "text":
+                continue
+            share = _written(goal, column.values[known])
+            if share is not None:
+                found[name] = ("written", share, None)
     groupings = [(n, c[known]) for n, c in groupings]
     found.update(_pair_leaks(goal, scaled, singles, profile, set(found), groupings))
     already = set(found) | {p for _, _, p in found.values() if p}
@@ -360,6 +381,47 @@ def _equal_share(x: np.ndarray, y: np.ndarray) -> float | None:
     in_x = pd.Series(x).value_counts().reindex(values, fill_value=0).to_numpy()
     chance = float((in_y * in_x).sum()) / len(y) ** 2
     return share if chance <= EQUAL_CHANCE else None
+
+
+_NOT_WORD = re.compile(r"[^a-z0-9\n]+")
+
+
+def _folded(text: str) -> str:
+    """Lower case, no accents, words separated by one space and framed by spaces."""
+    return _folded_lines([text])[0]
+
+
+def _folded_lines(values) -> list[str]:
+    """:func:`_folded` of each value, all at once (one text of lines is faster to fold)."""
+    lines = "\n".join(str(v).replace("\n", " ") for v in values)
+    plain = unicodedata.normalize("NFKD", lines).encode("ascii", "ignore").decode("ascii")
+    return [f" {line.strip()} " for line in _NOT_WORD.sub(" ", plain.lower()).split("\n")]
+
+
+def _written(goal: _Target, values: pd.Series) -> float | None:
+    """The share of rows where the class written in a text (one class's name as a whole word) is
+    the row's class, when those rows are at least :data:`WRITTEN_ROWS` and :data:`WRITTEN_SHARE`
+    of the rows and the share reaches :data:`LEAKAGE_ACCURACY`; else ``None``. Names of fewer than
+    three letters or digits (« A », « 1 ») are not searched. Each distinct text is read once."""
+    if goal.n_classes > WRITTEN_CLASSES:
+        return None
+    names = [(i, _folded(label)) for i, label in enumerate(goal.labels)]
+    names = [(i, name) for i, name in names if len(name) >= 5]  # 3 characters and 2 spaces
+    codes, uniques = pd.factorize(values)
+    if len(names) < 2 or (codes >= 0).sum() < WRITTEN_ROWS:
+        return None
+    per_value = np.full(len(uniques) + 1, -1)  # the last one for the empty cells (code -1)
+    texts = _folded_lines(uniques)
+    for j, text in enumerate(texts):
+        inside = [i for i, name in names if name in text]
+        if len(inside) == 1:
+            per_value[j] = inside[0]
+    written = per_value[codes]
+    one = written >= 0
+    if one.sum() < max(WRITTEN_ROWS, WRITTEN_SHARE * len(written)):
+        return None
+    share = float((written[one] == goal.classes[one]).mean())
+    return share if share >= LEAKAGE_ACCURACY else None
 
 
 def _shared_label_score(goal: _Target, texts: pd.Series) -> float:

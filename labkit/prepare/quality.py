@@ -176,6 +176,7 @@ def _assess(frame, target, schema, today, recipe) -> QualityReport:
                 if f.details.get("category") == "first_name"
                 and f.columns[0] not in identifier_names | constant_names
             },
+            private=personal_names,
         )
         if target
         else []
