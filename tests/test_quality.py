@@ -161,6 +161,42 @@ def test_fold_category_keeps_different_categories_apart():
     assert categories.category_groups(values, None) == []
 
 
+def _typos(a: str, b: str) -> int:
+    """Optimal string alignment distance (a swap of neighbours is one typo), the slow way."""
+    rows = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            rows[i][j] = min(
+                rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + (a[i - 1] != b[j - 1])
+            )
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                rows[i][j] = min(rows[i][j], rows[i - 2][j - 2] + 1)
+    return rows[-1][-1]
+
+
+def test_one_typo_apart_is_one_change_addition_removal_or_swap():
+    rng = np.random.default_rng(3)
+    for _ in range(3000):
+        a = "".join(rng.choice(list("abcd"), rng.integers(0, 9)))
+        b = list(a)
+        for _ in range(rng.integers(0, 3)):
+            at = int(rng.integers(0, len(b) + 1))
+            change = rng.integers(0, 4)
+            if change == 0:
+                b.insert(at, str(rng.choice(list("abcd"))))
+            elif b and change == 1:
+                del b[min(at, len(b) - 1)]
+            elif b and change == 2:
+                b[min(at, len(b) - 1)] = str(rng.choice(list("abcd")))
+            elif len(b) > 1:
+                at = min(at, len(b) - 2)
+                b[at], b[at + 1] = b[at + 1], b[at]
+        b = "".join(b)
+        assert categories._one_edit(a, b) == (_typos(a, b) <= 1), (a, b)
+    assert categories._close("gymnasse", "gymnase") and categories._close("gmynase", "gymnase")
+    assert not categories._close("mobilieres", "immobilieres")
+
+
 def test_yes_no_spellings_are_one_answer_and_numbered_values_stay_apart():
     values = pd.Series(["true"] * 20 + ["True"] * 5 + ["TRUE", "1", "1"] + ["false"] * 9 + ["0"])
     groups = {

@@ -117,23 +117,26 @@ def _close(a: str, b: str) -> bool:
     Two typos are never one: « mobilières » and « immobilières » are two different things."""
     if min(len(a), len(b)) < 7 or abs(len(a) - len(b)) > 1:
         return False
-    if _numbers(a) != _numbers(b):
-        return False
-    limit = 1
     if a[:2] != b[:2] and a[-2:] != b[-2:]:
         return False
-    rows = [list(range(len(b) + 1))]
-    for i, ca in enumerate(a, start=1):
-        row = [i]
-        for j, cb in enumerate(b, start=1):
-            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cost = min(cost, rows[-2][j - 2] + 1)
-            row.append(cost)
-        if min(row) > limit:
-            return False
-        rows.append(row)
-    return rows[-1][-1] <= limit
+    if _numbers(a) != _numbers(b):
+        return False
+    return _one_edit(a, b)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """At most one edit from ``a`` to ``b``: a letter changed, added or removed, or two
+    neighbouring letters swapped (the optimal string alignment distance is 0 or 1)."""
+    if len(a) > len(b):
+        a, b = b, a
+    first = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
+    if len(a) < len(b):  # one letter more in b
+        return a[first:] == b[first + 1 :]
+    if first == len(a):
+        return True
+    return a[first + 1 :] == b[first + 1 :] or (
+        a[first + 2 :] == b[first + 2 :] and a[first] == b[first + 1] and a[first + 1] == b[first]
+    )
 
 
 _YES = frozenset({"oui", "o", "yes", "y", "true", "vrai", "1"})
@@ -218,46 +221,57 @@ def category_groups(values: pd.Series, allowed: list[str] | None) -> list[tuple[
                 if len(acronym) >= 3 and root(key) != root(other):
                     parent[root(key)] = root(other)
                     break
+    # the keys whose words start with a key's words and go on, in the keys' order (instead of
+    # looking at every other key for each key)
+    position = {k: i for i, k in enumerate(key_list)}
+    extended: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for other in key_list:
+        words = words_of[other]
+        for length in range(1, len(words)):
+            extended[tuple(words[:length])].append(other)
     for key in key_list:  # « sam. » for « samedi », « gymnase » for « gymnase municipal »
         words = words_of[key]
         if not key.isalpha():
             continue
-        longer = [
-            words_of[o][len(words) :]
-            for o in key_list
-            if len(words_of[o]) > len(words) and words_of[o][: len(words)] == words
-        ]
+        starting = extended.get(tuple(words), [])
+        longer = [words_of[o][len(words) :] for o in starting]
         if any(not set(extra) <= _QUALIFIERS for extra in longer):
             continue  # « école primaire » beside « école primaire privée » and « … publique »
         completions = [
             other
-            for other in key_list
+            for other in starting
             if other != key
-            and (
-                (
-                    len(words_of[other]) > len(words)
-                    and words_of[other][: len(words)] == words
-                    and set(words_of[other][len(words) :]) <= _QUALIFIERS
-                    and 3 * min(size[key], size[other]) <= max(size[key], size[other])
-                )
-                or (
-                    len(key) >= 3
-                    and len(words) == 1
-                    and len(words_of[other]) == 1
-                    and len(key) < len(other)
-                    and other.startswith(key)
-                    and len(key) <= 4
-                    and 3 * size[key] <= size[other]
-                )
-            )
+            and set(words_of[other][len(words) :]) <= _QUALIFIERS
+            and 3 * min(size[key], size[other]) <= max(size[key], size[other])
         ]
+        if 3 <= len(key) <= 4 and len(words) == 1:  # a word cut short: « sam. »
+            completions += [
+                other
+                for other in key_list
+                if other != key
+                and other not in completions
+                and len(words_of[other]) == 1
+                and len(key) < len(other)
+                and other.startswith(key)
+                and 3 * size[key] <= size[other]
+            ]
+            completions.sort(key=position.__getitem__)
         if len({root(c) for c in completions}) == 1 and root(key) != root(completions[0]):
             if key in allowed_keys and completions[0] in allowed_keys:
                 continue
             parent[root(key)] = root(completions[0])
     if len(key_list) <= 400:
+        # only keys of 7 letters or more, one letter longer or shorter at most, can be one typo
+        # apart (:func:`_close`): each key is set beside those, in the keys' order
+        by_length: dict[int, list[int]] = defaultdict(list)
+        for i, key in enumerate(key_list):
+            if len(key) >= 7:
+                by_length[len(key)].append(i)
         for i, a in enumerate(key_list):
-            for b in key_list[i + 1 :]:
+            if len(a) < 7:
+                continue
+            near = sorted(j for n in (-1, 0, 1) for j in by_length.get(len(a) + n, ()) if j > i)
+            for b in (key_list[j] for j in near):
                 if root(a) != root(b) and _close(a, b):
                     if a in allowed_keys and b in allowed_keys:
                         continue
