@@ -14,6 +14,7 @@ Run: ``.venv/bin/python benchmarks/run_all.py [--quick] [--with-load]``.
   without ``--quick``, also each module notebook opened alone (``--pages``);
 - ``lab_first_page.py``: the app's first page inside a Jupyter server (JupyterHub, Binder,
   ``datalab lab``), with and without the kernel kept ahead;
+- ``hub_first_page.py``: the same on a real JupyterHub, from the login and from the server ready;
 - ``clicks.py``: click to result for one learner, the walk of ``tests/browser/test_real_walk.py``
   (the running example and four real tables, every activity's main action) timed per module;
 - ``load.py`` (with ``--with-load``): a room of 5, 15 and 30 simulated learners walking the app on
@@ -45,6 +46,7 @@ def plan(quick: bool, with_load: bool) -> list[list[str]]:
         ["bench_room.py"],
         ["pages.py", "--runs", "2"] if quick else ["pages.py", "--runs", "5", "--pages"],
         ["lab_first_page.py", "--runs", "1" if quick else "3"],
+        ["hub_first_page.py", "--runs", "1" if quick else "3"],
         ["clicks.py"],
     ]
     if with_load:
