@@ -12,6 +12,10 @@ Two small documents written by the learner's page feed it (:mod:`labkit.learner.
 message shown, and whether a success followed it).
 
 :func:`reset_module` is the one write: the facilitator's « repartir de zéro » on one module.
+
+On a JupyterHub the learners' folders are out of reach: :class:`PostedRoom` builds the same room
+from the rows the learners' own kernels send (:func:`row_summary`, checked by
+:func:`row_from_summary`), and a reset waits there until that learner's kernel takes it.
 """
 
 from __future__ import annotations
