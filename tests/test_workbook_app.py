@@ -109,27 +109,3 @@ def _walk(widget):
         current = stack.pop()
         yield current
         stack.extend(getattr(current, "children", ()) or ())
-
-
-def test_the_first_page_does_not_wait_for_the_other_modules_imports(monkeypatch):
-    """Inside a page (a running loop), ``prepare`` does the home page's imports and leaves the other
-    modules' for a few seconds later; without a page (a script), it does everything at once."""
-    import asyncio
-
-    monkeypatch.setattr(WorkbookApp, "_prepared", False)
-    monkeypatch.setattr(WorkbookApp, "PREPARE_REST_AFTER", 0.05)
-    done = []
-    monkeypatch.setattr(selection, "default_choice", lambda: done.append("read"))
-
-    async def page():
-        WorkbookApp.prepare()
-        assert not WorkbookApp._prepared and done == []  # the page is not held up
-        await asyncio.sleep(0.5)
-
-    asyncio.run(page())
-    assert WorkbookApp._prepared and done == ["read"]
-    WorkbookApp.prepare()  # once only
-    assert done == ["read"]
-    monkeypatch.setattr(WorkbookApp, "_prepared", False)
-    WorkbookApp.prepare()
-    assert WorkbookApp._prepared and done == ["read", "read"]

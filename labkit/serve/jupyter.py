@@ -29,15 +29,12 @@ from labkit import paths
 APP_PAGE = "voila/render/notebooks/datalab.ipynb"
 # What a kernel kept ahead imports (the workbook app's first cell does the same).
 # A kernel shut down while it works (the server stops) prints no ZeroMQ traceback.
-# What a kernel kept ahead runs: the first page's imports, then, if no page took it meanwhile, the
-# rest (a page that took it does the rest once it is built: ``WorkbookApp.prepare``).
 WARM_CODE = (
     "from labkit.ui import session\n"
     "session.quiet_shutdown_while_busy()\n"
-    "import labkit.ui.home, mistune\n"
-    "from labkit.ui.workbook import WorkbookApp"
+    "from labkit.ui.workbook import WorkbookApp\n"
+    "WorkbookApp.prepare()"
 )
-WARM_REST = "WorkbookApp.prepare_rest()"
 LAB_PAGE = "lab/tree/notebooks/00_accueil.ipynb"  # where JupyterLab opens
 
 
@@ -128,8 +125,6 @@ class WarmKernelManager(AsyncMappingKernelManager):
     async def _warm_up(self, kernel_id: str) -> None:
         try:
             await self._run(kernel_id, WARM_CODE)
-            if kernel_id in self._warm:  # not taken by a page meanwhile
-                await self._run(kernel_id, WARM_REST)
         except Exception:  # noqa: BLE001 - a kernel shut down while importing (its page left)
             self.log.debug("Datalab: a kernel kept ahead stopped while importing", exc_info=True)
 

@@ -13,7 +13,6 @@ back.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import uuid
 from pathlib import Path
@@ -165,45 +164,28 @@ class WorkbookApp:
             if mark:
                 self.router.send({"focus": mark})
 
-    # Seconds after the first page is built before the other modules' imports run (the kernel is
-    # idle by then: the learner reads the home page).
-    PREPARE_REST_AFTER = 2.0
-    _prepared = False
-
     @staticmethod
     def prepare() -> None:
-        """Do the slow imports and reads before a click: the home page's now; the other modules'
-        and the running example's (about 1.4 s) now when no page waits (a kernel preheated or kept
-        ahead, a script), else a few seconds after the page is built, while the learner reads it."""
-        import mistune  # noqa: F401 - the narrative's renderer
-
-        import labkit.ui.home  # noqa: F401 - the first page
-
-        if WorkbookApp._prepared:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            WorkbookApp.prepare_rest()
-            return
-        loop.call_later(WorkbookApp.PREPARE_REST_AFTER, WorkbookApp.prepare_rest)
-
-    @staticmethod
-    def prepare_rest() -> None:
-        """The other modules' imports and the running example's read (once)."""
-        if WorkbookApp._prepared:
-            return
+        """Do the slow imports and reads now (while Voilà preheats the kernel), not on a click."""
         import importlib
 
         from labkit.data import selection
 
-        for name in ("module01", "module02", "module03", "module04", "module05", "module06"):
+        for name in (
+            "home",
+            "module01",
+            "module02",
+            "module03",
+            "module04",
+            "module05",
+            "module06",
+        ):
             importlib.import_module(f"labkit.ui.{name}")
         try:
             selection.default_choice()
         except Exception:  # noqa: BLE001 - only a head start: module 03 reports any problem
             log.warning("the running example could not be read in advance", exc_info=True)
-        WorkbookApp._prepared = True
+        import mistune  # noqa: F401 - the narrative's renderer
 
     @classmethod
     def for_request(cls) -> WorkbookApp:
