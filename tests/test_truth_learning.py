@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 from test_truth_quality import POLLUTANTS, air_quality
 
-from labkit import messages
 from labkit.data.selection import DatasetChoice
 from labkit.errors import DatalabError
 from labkit.learner import preparation
@@ -263,37 +262,3 @@ def test_module_05_links_to_the_canvas_when_nothing_is_written_and_says_nothing_
     frame, target = no_leak(600)
     text = _text(_compare_page(workspace, frame, target))
     assert "Ce que le modèle utilise vraiment" not in text
-
-
-def test_module_05_shows_the_importance_before_computing_the_rules(workspace, monkeypatch):
-    """Issue 23 (click to result): « Expliquer » shows what each column weighs as soon as it is
-    measured; the short tree's rules and the formula follow below it."""
-    from labkit.model import explain
-    from labkit.ui.module05 import Module05App
-
-    rng = np.random.default_rng(7)
-    frame = pd.DataFrame({"x": rng.normal(0, 1, 300), "z": rng.normal(0, 1, 300)})
-    frame["cible"] = np.where(frame["x"] + rng.normal(0, 0.5, 300) > 0, "oui", "non")
-    _choose(workspace, frame, "cible")
-    preparation.save_recipe(workspace, rc.Recipe())
-    app = Module05App(workspace)
-    [compare] = _find(app.comparison(), "dl-compare")
-    compare.click()
-    view = app.explanations()
-    shown_first = []
-    shallow_tree = explain.shallow_tree
-
-    def tree_after_the_importance(*args, **kwargs):
-        shown_first.append(_text(view))
-        return shallow_tree(*args, **kwargs)
-
-    monkeypatch.setattr(explain, "shallow_tree", tree_after_the_importance)
-    view.add_class("dl-explain-view")
-    [page_box] = _find(view, "dl-explain-view", widgets.Box)
-    [button] = [b for b in page_box.children if isinstance(b, widgets.Button)]
-    button.click()
-    importance = messages.text("learning.ui_importance_title")
-    rules = messages.text("learning.ui_rules_title")
-    [before_rules] = shown_first
-    assert importance in before_rules and rules not in before_rules
-    assert importance in _text(view) and rules in _text(view)

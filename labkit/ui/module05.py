@@ -1083,7 +1083,6 @@ class Module05App(ModulePage):
                 LiveFigure(plots.importance_figure(table, trained.metric)),
                 html(bullets_html(explain.importance_sentences(table, trained.metric))),
             ]
-            body.children = parts  # shown now: the rules and the formula follow below it
             tree = explain.shallow_tree(
                 state.clean, state.target, state.features, split=split, depth=EXPLAIN_DEPTH
             )
