@@ -339,36 +339,3 @@ def test_a_table_without_empty_cells_is_said_so_in_words_not_by_an_empty_chart(w
     with_holes = parts_of(holed)
     assert not any("Aucune case vide" in t for t in with_holes["texts"])
     assert with_holes["figures"] > said["figures"], "the empty cells are drawn"
-
-
-def test_module04_redraws_only_the_finding_cards_that_changed(workspace):
-    """Issue 23: a fix applied redraws the cards of the findings that changed; the others stay
-    on the page as they were, their preview closed as a new card's would be."""
-    import ipywidgets as widgets
-
-    from labkit.ui.module04 import Module04App
-
-    _choose(workspace, _table(), "etat")
-    app = Module04App(workspace)
-    view = app.report()
-
-    def find(w, kind, cls):
-        found = [w] if isinstance(w, kind) and cls in w._dom_classes else []
-        for child in getattr(w, "children", ()) or ():
-            found += find(child, kind, cls)
-        return found
-
-    [box] = find(view, widgets.VBox, "dl-findings")
-    cards = [c for c in box.children if isinstance(c, widgets.VBox)]  # those with a fix
-    assert len(cards) >= 3
-    applied, previewed = cards[0], cards[-1]
-    find(previewed, widgets.Button, "dl-fix-preview")[0].click()
-    assert "Avant" in previewed.children[-1].value
-    find(applied, widgets.Button, "dl-fix-button")[0].click()
-    assert len(app.state.recipe) == 1
-    after = list(box.children)
-    assert applied not in after
-    kept = [c for c in cards[1:] if c in after]
-    assert kept and previewed in kept, "every card was drawn again"
-    assert previewed.children[-1].value == ""
-    assert len(after) == 1 + len(app.state.report.findings)  # « how it is measured » first

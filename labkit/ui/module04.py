@@ -233,7 +233,6 @@ class Module04App(ModulePage):
         scores = widgets.VBox(layout={"width": "100%"})
         findings = widgets.VBox()
         findings.add_class("dl-findings")
-        shown_cards: dict[str, widgets.Widget] = {}  # each finding's card, by what it says
 
         def render() -> None:
             report = state.report
@@ -255,20 +254,8 @@ class Module04App(ModulePage):
             ]
             if not report.findings:
                 cards.append(html(message_html("success", messages.text("quality.summary_none"))))
-            # A finding still reported as it was keeps its card (its preview closed): a fix
-            # applied redraws the cards that changed, not the twenty others (issue 23).
-            kept = {}
             for index, finding in enumerate(report.findings):
-                key = repr(finding)
-                card = shown_cards.get(key)
-                if card is None:
-                    card = self._finding_card(index, finding, area)
-                elif isinstance(card, widgets.VBox):
-                    card.children[-1].value = ""  # the preview of the table before
-                kept[key] = card
-                cards.append(card)
-            shown_cards.clear()
-            shown_cards.update(kept)
+                cards.append(self._finding_card(index, finding, area))
             findings.children = cards
 
         when_changed(state, "table", area, render)
