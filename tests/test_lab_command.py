@@ -54,6 +54,21 @@ def test_configure_sets_the_hook_and_hides_only_traitlets_deprecations(monkeypat
     assert [str(w.message) for w in caught] == ["a real one", "elsewhere"]
 
 
+def test_a_kernel_still_starting_is_listed_not_a_server_error():
+    """jupyter/notebook#5345: a kernel is registered a moment before its activity is marked; the
+    kernel kept ahead starts with the server, and ``/api/status`` asked then answered 500."""
+    from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
+
+    manager = jupyter.WarmKernelManager(warm_kernels=0)
+    manager._kernels["k"] = ServerKernelManager(kernel_name="python3")  # as registered, unmarked
+    model = manager.kernel_model("k")
+    assert model["id"] == "k" and model["execution_state"] == "starting"
+    assert model["last_activity"].endswith("Z")
+    assert [k["id"] for k in manager.list_kernels()] == ["k"]
+    manager._kernels["k"].execution_state = "idle"  # a kernel already marked keeps its marks
+    assert manager.kernel_model("k")["execution_state"] == "idle"
+
+
 def test_lab_reads_the_settings_of_binder(monkeypatch):
     monkeypatch.setenv("JUPYTER_CONFIG_PATH", "/elsewhere")
     env = jupyter.lab_environment()

@@ -184,6 +184,21 @@ class WarmKernelManager(AsyncMappingKernelManager):
                 return taken
         return await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
 
+    def kernel_model(self, kernel_id):
+        # A kernel is listed as soon as it is registered, a moment before the server marks its
+        # activity (jupyter/notebook#5345): ``/api/status`` or ``/api/kernels`` asked then failed
+        # with « 'last_activity' … expected a datetime » (a 500 and a traceback in the
+        # facilitator's terminal). The kernel kept ahead starts with the server, so it is often
+        # then. A kernel still starting is listed as such.
+        kernel = self._kernels.get(kernel_id)
+        if kernel is not None and not kernel.trait_has_value("last_activity"):
+            from jupyter_server._tz import utcnow
+
+            kernel.last_activity = utcnow()
+            if kernel.execution_state is None:
+                kernel.execution_state = "starting"
+        return super().kernel_model(kernel_id)
+
     async def cull_kernel_if_idle(self, kernel_id):
         if kernel_id in self._warm:
             return None
