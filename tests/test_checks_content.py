@@ -283,3 +283,34 @@ def test_a_broken_story_file_is_a_french_fix_line(root, text, said):
     lines = fixes(checks.check_running_example())
     assert lines and said in lines[0], lines
     assert "Traceback" not in "\n".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("tasks", "said"),
+    [
+        (["binaire"], "cellule 9 : « binaire » n’est pas un type de cible connu"),
+        ("oui/non", "cellule 9 : « oui/non » n’est pas un type de cible connu"),
+        (None, ""),
+    ],
+)
+def test_a_module_cell_for_an_unknown_kind_of_target_is_a_fix(root, tasks, said):
+    """06's threshold cells say ``{"datalab": {"tasks": ["binary"]}}``: a misspelt kind would
+    keep the module from opening, so ``datalab check`` names the cell."""
+    import json
+
+    (root / "notebooks").unlink()
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    path = root / "notebooks" / "06_usage.ipynb"
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    assert notebook["cells"][8]["metadata"]["datalab"] == {"tasks": ["binary"]}
+    if tasks is not None:
+        notebook["cells"][8]["metadata"]["datalab"]["tasks"] = tasks
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    lines = fixes(checks.check_content())
+    if not said:
+        assert not lines
+        return
+    assert len(lines) == 1 and "06_usage.ipynb" in lines[0] and said in lines[0]
+    assert "binary, multiclass, regression" in lines[0]
+    path.write_text("{ pas un notebook", encoding="utf-8")
+    assert "illisible" in fixes(checks.check_content())[0]

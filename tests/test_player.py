@@ -108,3 +108,49 @@ def test_the_app_notebook_is_not_a_module():
     ids = {m.id for m in load_modules()}
     assert "datalab" not in ids
     assert (ROOT / "notebooks" / "datalab.ipynb").exists()
+
+
+def test_a_cell_for_some_tasks_is_left_out_of_the_others(tmp_path):
+    path = tmp_path / "m.ipynb"
+    write_notebook(
+        path,
+        [
+            ("code", "app = 1"),
+            ("markdown", "## Début"),
+            ("code", "a = 1"),
+            ("markdown", "## Les erreurs"),
+            ("markdown", "## Le seuil"),
+            ("code", "seuil = 1"),
+            ("markdown", "## La fiche"),
+            ("code", "fiche = 1"),
+        ],
+    )
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    for index in (4, 5):
+        notebook["cells"][index]["metadata"] = {"datalab": {"tasks": ["binary"]}}
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    module = player.read_module("m", path)
+    every = ["Début", "Les erreurs", "La fiche"]
+    assert [s.title for s in module.steps] == every  # no task known: every cell, in its step
+    assert "seuil = 1" in [c.source for c in module.steps[1].cells]
+    assert module.for_task("binary").steps[1].cells == module.steps[1].cells
+    for task in ("regression", "multiclass"):
+        steps = module.for_task(task).steps
+        assert [s.title for s in steps] == every  # the steps stay as they were, less the cells
+        sources = [c.source for s in steps for c in s.cells]
+        assert "seuil = 1" not in sources and "## Le seuil" not in sources
+        assert "fiche = 1" in sources
+
+
+def test_the_first_step_stays_whole_and_an_unknown_task_is_refused(tmp_path):
+    path = tmp_path / "m.ipynb"
+    write_notebook(path, [("code", "app = 1"), ("markdown", "## Début"), ("code", "a = 1")])
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    notebook["cells"][2]["metadata"] = {"datalab": {"tasks": "binary"}}
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    module = player.read_module("m", path)
+    assert module.for_task("regression").steps[0].cells == module.steps[0].cells
+    notebook["cells"][2]["metadata"] = {"datalab": {"tasks": ["binaire"]}}
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    with pytest.raises(ValueError, match="binaire"):
+        player.read_module("m", path)

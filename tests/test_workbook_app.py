@@ -3,11 +3,14 @@ depend on changed, unknown routes, two tabs of one learner."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from labkit.data import selection
+from labkit.learner import model as saved_model
 from labkit.learner.dataset import save_choice
+from labkit.model import learning
 from labkit.ui import session
 from labkit.ui.workbook import WorkbookApp
 
@@ -109,3 +112,36 @@ def _walk(widget):
         current = stack.pop()
         yield current
         stack.extend(getattr(current, "children", ()) or ())
+
+
+def _every_step(app, number: str) -> str:
+    """Module ``number``'s texts once every step is shown (« Étape suivante » to the end)."""
+    while True:
+        root = app.slots[number].children[0]
+        buttons = [w for w in _walk(root) if "dl-next-step-button" in w._dom_classes]
+        if not buttons:
+            return texts(app.slots[number])
+        buttons[0].click()
+
+
+def test_a_regression_is_not_offered_the_threshold_step(app, workspace):
+    app.router.route = "06"
+    shown = _every_step(app, "06")  # the running example: a yes/no answer
+    assert "Choisir le seuil avec les coûts" in shown
+    assert "Choisir le seuil de décision à partir du coût des erreurs" in shown
+    app.router.route = "05"  # a regression trained and saved there
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"age": rng.integers(0, 80, 120), "quartier": rng.choice(["N", "S"], 120)})
+    frame["montant"] = frame["age"] * 3.5 + rng.normal(0, 5, 120)
+    save_choice(
+        workspace, selection.DatasetChoice("upload", None, "montants.csv", "montant"), frame
+    )
+    saved_model.save_model(
+        workspace, learning.train(frame, "montant", ["age", "quartier"], "linear")
+    )
+    app.router.route = "06"  # rebuilt for the new model
+    shown = _every_step(app, "06")
+    assert "Choisir le seuil avec les coûts" not in shown
+    assert "Choisir le seuil de décision à partir du coût des erreurs" not in shown
+    assert "Les erreurs ont un coût" in shown  # the errors of a number are still told
+    assert "La fiche de transparence" in shown or "fiche de transparence" in shown

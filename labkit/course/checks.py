@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import json
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from labkit.course.modules import load_modules
 from labkit.data import datapackage
 from labkit.data.datapackage import check_dataset_folder
 from labkit.errors import DatalabError
+from labkit.model.problem import FAMILIES
 from labkit.settings import (
     TEXT_NAMES,
     RunningExample,
@@ -99,14 +101,8 @@ def check_content() -> list[Check]:
     results = [Check(label, True, _t("modules_count", count=len(modules)))]
     for module in modules:
         notebook = paths.notebooks_dir() / module.notebook
-        results.append(
-            Check(
-                _t("notebook", name=module.notebook),
-                notebook.is_file(),
-                "" if notebook.is_file() else _t("notebook_missing"),
-                _t("notebook_fix", name=module.notebook),
-            )
-        )
+        detail, fix = _notebook_problem(notebook)
+        results.append(Check(_t("notebook", name=module.notebook), not detail, detail, fix))
         if quiz.bank_path(module.id).is_file():
             label = _t("quiz", id=module.id)
             try:
@@ -115,6 +111,28 @@ def check_content() -> list[Check]:
             except DatalabError as error:
                 results.append(Check(label, False, str(error), _t("quiz_fix")))
     return results
+
+
+def _notebook_problem(path: Path) -> tuple[str, str]:
+    """What keeps a module notebook from being played, and what to do (("", "") when nothing):
+    missing, not a notebook, or a cell meant for a kind of target that does not exist
+    (``{"datalab": {"tasks": […]}}``, :mod:`labkit.ui.player`)."""
+    fix = _t("notebook_fix", name=path.name)
+    if not path.is_file():
+        return _t("notebook_missing"), fix
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+        for number, cell in enumerate(cells, start=1):
+            told = (cell.get("metadata") or {}).get("datalab") or {}
+            tasks = told.get("tasks") or ()
+            tasks = (tasks,) if isinstance(tasks, str) else tasks
+            unknown = [str(task) for task in tasks if task not in FAMILIES]
+            if unknown:
+                detail = _t("notebook_tasks", number=number, tasks=", ".join(unknown))
+                return detail, _t("notebook_tasks_fix", families=", ".join(FAMILIES))
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError, TypeError):
+        return _t("notebook_unreadable"), fix
+    return "", ""
 
 
 def check_content_files() -> list[Check]:

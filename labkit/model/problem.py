@@ -30,6 +30,8 @@ from labkit.model.display import format_value, number, percent
 
 CLASSIFICATION = "classification"
 REGRESSION = "regression"
+# How the workbook speaks of a task (:attr:`Task.family`); module notebooks name them too.
+FAMILIES = ("binary", "multiclass", "regression")
 
 MIN_ROWS = 30
 MAX_CLASSES = 20

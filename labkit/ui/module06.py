@@ -10,6 +10,7 @@ them. The learner's choices are saved under the workspace keys ``usecase`` and `
 from __future__ import annotations
 
 import datetime as _dt
+import logging
 
 import ipywidgets as widgets
 import pandas as pd
@@ -69,6 +70,7 @@ FORM_CSS = """
 </style>
 """
 TEXT = {"description_width": "initial"}
+log = logging.getLogger(__name__)
 
 
 def _t(key: str, **fields) -> str:
@@ -100,6 +102,16 @@ class Module06App(ModulePage):
         if self._use is None:
             self._use = saved_usecase.load_context(self.workspace)
         return self._use
+
+    @property
+    def task_family(self) -> str | None:
+        if self.workspace is None:
+            return None
+        try:
+            return self.context().trained.family
+        except Exception:  # noqa: BLE001 - the activities say what is wrong; every step stays
+            log.warning("the model's task is unknown", exc_info=True)
+            return None
 
     def _model_block(self) -> list[widgets.Widget]:
         ctx = self.context()

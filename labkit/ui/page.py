@@ -117,6 +117,13 @@ class ModulePage:
         return self._state
 
     @property
+    def task_family(self) -> str | None:
+        """The kind of target this page works with (« binary », « multiclass », « regression »),
+        when it knows one: the workbook then offers only the steps meant for it
+        (:mod:`labkit.ui.player`)."""
+        return None
+
+    @property
     def pseudonym(self) -> str | None:
         return self.workspace.pseudonym if self.workspace else None
 

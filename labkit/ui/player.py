@@ -10,6 +10,13 @@ is run when the learner reaches it, so that a page never draws more than one act
 A code cell with the metadata ``{"datalab": {"narrative": true}}`` only shows text (a passage of
 the running example's story, ``app.example_story(…)``): it belongs to the narrative around it.
 
+A cell with the metadata ``{"datalab": {"tasks": ["binary"]}}`` is shown only when the module's
+page works with a target of one of those tasks (« binary », « multiclass », « regression »: see
+:attr:`labkit.model.problem.Task.family`): 06's threshold is for yes/no answers, so a regression
+never offers a step it could not do. The page says its task once its first step has run
+(``ModulePage.task_family``); when it does not know (no model yet), every cell is shown. The
+first step, which makes the page, is always shown whole.
+
 A notebook can ask to be shown whole (the home page, with no figure) with the metadata
 ``{"datalab": {"one_step_at_a_time": false}}``.
 """
@@ -25,6 +32,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from labkit import paths
+from labkit.model.problem import FAMILIES
 from labkit.ui.components import MessageArea
 
 
@@ -35,6 +43,11 @@ class Cell:
     # A code cell that only shows text (a passage of the running example's story): part of the
     # narrative, it neither ends a step nor starts one.
     narrative: bool = False
+    # The tasks this cell is for (empty: every task).
+    tasks: tuple[str, ...] = ()
+
+    def shown_for(self, task: str | None) -> bool:
+        return not self.tasks or task is None or task in self.tasks
 
     @property
     def is_activity(self) -> bool:
@@ -60,8 +73,35 @@ class Step:
 @dataclass
 class ModuleNotebook:
     module_id: str
-    steps: list[Step]
+    cells: list[Cell]
     one_step_at_a_time: bool = True
+    task: str | None = None
+    steps: list[Step] = field(init=False)
+
+    def __post_init__(self) -> None:
+        steps = _split(self.cells)
+        if self.task is not None and steps:  # the first step makes the page: always whole
+            kept = ([c for c in step.cells if c.shown_for(self.task)] for step in steps[1:])
+            steps = [steps[0], *(Step(cells) for cells in kept if cells)]
+        self.steps = steps
+
+    def for_task(self, task: str | None) -> ModuleNotebook:
+        """The same notebook with only the cells for ``task`` (see the module docstring)."""
+        return ModuleNotebook(self.module_id, self.cells, self.one_step_at_a_time, task)
+
+
+def _split(cells: list[Cell]) -> list[Step]:
+    steps: list[Step] = [Step()]
+    seen_markdown = False
+    for cell in cells:
+        current = steps[-1]
+        if not cell.is_activity:
+            after_activity = seen_markdown and current.cells and current.cells[-1].is_activity
+            if after_activity:
+                steps.append(Step())
+            seen_markdown = True
+        steps[-1].cells.append(cell)
+    return [s for s in steps if s.cells]
 
 
 def _plain(text: str) -> str:
@@ -87,21 +127,24 @@ def read_module(module_id: str, path: Path | None = None) -> ModuleNotebook:
             source = "".join(source)
         if cell.get("cell_type") in ("markdown", "code") and source.strip():
             told = (cell.get("metadata") or {}).get("datalab") or {}
-            cells.append(Cell(cell["cell_type"], source, narrative=bool(told.get("narrative"))))
-    steps: list[Step] = [Step()]
-    seen_markdown = False
-    for cell in cells:
-        current = steps[-1]
-        if not cell.is_activity:
-            after_activity = seen_markdown and current.cells and current.cells[-1].is_activity
-            if after_activity:
-                steps.append(Step())
-            seen_markdown = True
-        steps[-1].cells.append(cell)
+            tasks = told.get("tasks") or ()
+            if isinstance(tasks, str):
+                tasks = (tasks,)
+            unknown = set(tasks) - set(FAMILIES)
+            if unknown:
+                raise ValueError(f"unknown tasks {sorted(unknown)} in {module_id}")
+            cells.append(
+                Cell(
+                    cell["cell_type"],
+                    source,
+                    narrative=bool(told.get("narrative")),
+                    tasks=tuple(tasks),
+                )
+            )
     settings = (notebook.get("metadata") or {}).get("datalab") or {}
     return ModuleNotebook(
         module_id,
-        [s for s in steps if s.cells],
+        cells,
         one_step_at_a_time=bool(settings.get("one_step_at_a_time", True)),
     )
 

@@ -263,6 +263,10 @@ class WorkbookApp:
         old = self.shown.get(module.number)
         self.shown[module.number] = shown
         parts = self._play_next(shown)
+        task = getattr(shown.page, "task_family", None)
+        if task is not None:  # steps for another kind of target are not offered (06's threshold)
+            shown.notebook = notebook.for_task(task)
+            notebook = shown.notebook
         if not notebook.one_step_at_a_time:
             while shown.next_step < len(notebook.steps):
                 parts += self._play_next(shown)
