@@ -233,7 +233,12 @@ def learn_and_use(walk: Walk, page, classes: int) -> None:
             root.get_by_text("Il sera repris par le formulaire").first,
             root,
         )
-    root.get_by_role("button", name="Préremplir à partir de mon projet").click()
+    walk.act(
+        "06-generate",
+        root.get_by_role("button", name="Préremplir à partir de mon projet"),
+        root.get_by_text("Les champs ont été préremplis à partir de votre projet").first,
+        root,
+    )
     walk.act(
         "06-sheet",
         root.locator(".dl-uc-sheet-save"),
