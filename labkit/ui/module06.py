@@ -497,14 +497,17 @@ class Module06App(ModulePage):
                 )
             exports.children = [paragraph(_t("ui_transparency_exports")), *links]
 
-        @guarded(area)
+        # said under its button: the sheet's own messages are 4,000 px lower, under « Enregistrer »
+        drafted_area = MessageArea()
+
+        @guarded(drafted_area)
         def on_generate(_button) -> None:
-            area.info(_t("ui_working"))
+            drafted_area.info(_t("ui_working"))
             facts = sheets.gather_facts(self.workspace, self.context())
             drafted = transparency.generate(facts)
             for key, box in inputs.items():
                 box.value = drafted.get(key, "")
-            area.info(_r("sheet_generated"))
+            drafted_area.info(_r("sheet_generated"))
 
         @guarded(area)
         def on_save(_button) -> None:
@@ -536,6 +539,7 @@ class Module06App(ModulePage):
             paragraph(_t("ui_transparency_intro")),
             *unframed,
             generate,
+            drafted_area,
             section_title(_t("ui_fiche_heading"), 4),
             *fiche,
             section_title(_t("ui_carte_heading"), 4),
