@@ -190,12 +190,13 @@ def learn_and_use(walk: Walk, page, classes: int) -> None:
     group = root.locator(".dl-group-rare:visible")
     if group.count():  # classes of one or two rows: grouped, as module 05 offers
         walk.act("05-group", group.first, root.get_by_text("Regroupement en cours.").first, root)
-    walk.act(
+    walk.act(  # its result: the scores' table (what the best model relies on follows it)
         "05-compare",
         root.get_by_role("button", name="Comparer les modèles"),
-        root.get_by_text("Comparaison terminée").first,
+        root.locator(".dl-compare-result table").first,
         root,
     )
+    root.get_by_text("Comparaison terminée").first.wait_for(timeout=ACTION_MS)
     walk.steps("05", root)  # the steps that waited for the comparison
     stale = root.locator(".dl-page:visible", has_text="Comparez d’abord les modèles")
     try:  # the figures of the results take a few seconds to draw: the old text stays until then
