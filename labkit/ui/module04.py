@@ -14,6 +14,7 @@ import json
 import frictionless  # noqa: F401 - slow to import: loaded with the page (a preheated kernel absorbs it)
 import ipywidgets as widgets
 import pandas as pd
+from ipywidgets.widgets.widget_string import HTMLStyle
 from traitlets import Any, HasTraits, Instance
 
 from labkit import csvsafe, messages
@@ -179,6 +180,24 @@ def fit_and_check(step: Step, table: pd.DataFrame, key: bytes) -> Step:
     return fitted
 
 
+class _CardLook:
+    """The layout and styles the finding cards of one report share: ipywidgets makes a layout
+    and a style model per widget otherwise, two thirds of the 412 models sent to the browser at
+    each fix applied on the running example (issue 23). None is ever changed per card."""
+
+    def __init__(self):
+        self.layout = widgets.Layout()
+        self.row = widgets.Layout(flex_flow="row wrap")
+        self.html_style = HTMLStyle()
+        self.button_style = widgets.ButtonStyle()
+
+    def html(self, content: str) -> widgets.HTML:
+        return widgets.HTML(content, layout=self.layout, style=self.html_style)
+
+    def button(self, **options) -> widgets.Button:
+        return widgets.Button(layout=self.layout, style=self.button_style, **options)
+
+
 class Module04App(ModulePage):
     module_id = "04_preparation"
     depends_on = ("dataset",)
@@ -254,8 +273,9 @@ class Module04App(ModulePage):
             ]
             if not report.findings:
                 cards.append(html(message_html("success", messages.text("quality.summary_none"))))
+            look = _CardLook()
             for index, finding in enumerate(report.findings):
-                cards.append(self._finding_card(index, finding, area))
+                cards.append(self._finding_card(index, finding, area, look))
             findings.children = cards
 
         when_changed(state, "table", area, render)
@@ -268,7 +288,9 @@ class Module04App(ModulePage):
             findings,
         )
 
-    def _finding_card(self, index: int, finding: Finding, area: MessageArea) -> widgets.Widget:
+    def _finding_card(
+        self, index: int, finding: Finding, area: MessageArea, look: _CardLook
+    ) -> widgets.Widget:
         where = ", ".join(f"« {c} »" for c in finding.columns) or messages.text(
             "quality.ui_all_columns"
         )
@@ -286,9 +308,9 @@ class Module04App(ModulePage):
         )
         if finding.fix is None:
             body += f'<p class="dl-muted">{esc(messages.text("quality.ui_no_fix"))}</p></div>'
-            return html(body)
+            return look.html(body)
         body += f"<p>{esc(messages.text('quality.ui_fix', label=finding.fix.title()))}</p></div>"
-        button = widgets.Button(
+        button = look.button(
             description=messages.text("quality.ui_apply"),
             button_style="primary",
             tooltip=messages.text("quality.ui_apply_named", label=finding.fix.title()),
@@ -297,13 +319,13 @@ class Module04App(ModulePage):
         button.add_class("dl-fix-button")
         button.add_class(f"dl-fix-{finding.kind}")
         step = finding.fix
-        look = widgets.Button(
+        preview_button = look.button(
             description=messages.text("quality.ui_fix_preview"),
             tooltip=messages.text("quality.ui_fix_preview_tooltip", label=finding.fix.title()),
         )
-        named_by_tooltip(look)
-        look.add_class("dl-fix-preview")
-        shown = widgets.HTML()
+        named_by_tooltip(preview_button)
+        preview_button.add_class("dl-fix-preview")
+        shown = look.html("")
 
         @guarded(area)
         def apply(_button) -> None:
@@ -318,9 +340,9 @@ class Module04App(ModulePage):
             shown.value = _preview_html(old, new, change)
 
         button.on_click(apply)
-        look.on_click(preview)
-        buttons = widgets.HBox([button, look], layout={"flex_flow": "row wrap"})
-        return widgets.VBox([html(body), buttons, shown])
+        preview_button.on_click(preview)
+        buttons = widgets.HBox([button, preview_button], layout=look.row)
+        return widgets.VBox([look.html(body), buttons, shown], layout=look.layout)
 
     # ------------------------------------------------------------------ recipe
     @activity

@@ -112,18 +112,22 @@ class Walk:
             self.kept.append(shoot(self.page, self.folder, f"{self.shots:03d}-{where}-{width}"))
         self.page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
 
-    def act(self, where: str, control, result, root=None) -> None:
-        """Click ``control``; its ``result`` appears, in view or holding the focus; checks."""
+    def act(self, where: str, control, result, root=None, said=None) -> None:
+        """Click ``control``; its ``result`` appears (timed), and ``said`` (what the page says of
+        it, the result itself by default) in view or holding the focus; checks."""
         control.scroll_into_view_if_needed()
         started = time.perf_counter()
         control.click()
         try:
             result.wait_for(state="visible", timeout=ACTION_MS)
             self.timings.append((where, time.perf_counter() - started))
+            if said is not None:
+                said.wait_for(state="visible", timeout=ACTION_MS)
         except PlaywrightTimeout as error:
-            said = self.page.locator(".dl-msg:visible").all_inner_texts()
-            raise AssertionError(f"{where}: no result; the page says {said[-3:]}") from error
+            shown = self.page.locator(".dl-msg:visible").all_inner_texts()
+            raise AssertionError(f"{where}: no result; the page says {shown[-3:]}") from error
         self.page.wait_for_timeout(200)
+        result = said if said is not None else result
         if not result_in_view(self.page, result):
             box, seen = result.bounding_box(), control.bounding_box()
             self.problems.append(
@@ -190,13 +194,13 @@ def learn_and_use(walk: Walk, page, classes: int) -> None:
     group = root.locator(".dl-group-rare:visible")
     if group.count():  # classes of one or two rows: grouped, as module 05 offers
         walk.act("05-group", group.first, root.get_by_text("Regroupement en cours.").first, root)
-    walk.act(  # its result: the scores' table (what the best model relies on follows it)
+    walk.act(  # timed until the scores' table; « terminée » is said by the button, in view
         "05-compare",
         root.get_by_role("button", name="Comparer les modèles"),
         root.locator(".dl-compare-result table").first,
         root,
+        said=root.get_by_text("Comparaison terminée").first,
     )
-    root.get_by_text("Comparaison terminée").first.wait_for(timeout=ACTION_MS)
     walk.steps("05", root)  # the steps that waited for the comparison
     stale = root.locator(".dl-page:visible", has_text="Comparez d’abord les modèles")
     try:  # the figures of the results take a few seconds to draw: the old text stays until then
