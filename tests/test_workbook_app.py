@@ -3,6 +3,7 @@ depend on changed, unknown routes, two tabs of one learner."""
 
 from __future__ import annotations
 
+import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +13,7 @@ from labkit.learner import model as saved_model
 from labkit.learner.dataset import save_choice
 from labkit.model import learning
 from labkit.ui import session
+from labkit.ui.components import THEME_CSS
 from labkit.ui.workbook import WorkbookApp
 
 
@@ -145,3 +147,21 @@ def test_a_regression_is_not_offered_the_threshold_step(app, workspace):
     assert "Choisir le seuil de décision à partir du coût des erreurs" not in shown
     assert "Les erreurs ont un coût" in shown  # the errors of a number are still told
     assert "La fiche de transparence" in shown or "fiche de transparence" in shown
+
+
+def test_the_chart_library_is_loaded_once_the_page_is_up(app, monkeypatch):
+    """At the page's first ping (3 s after it came), an unseen chart makes the browser load the
+    chart library while the learner reads: module 01's charts no longer wait for it."""
+    monkeypatch.setattr(app.router, "send", lambda content, buffers=None: None)
+
+    def ahead():
+        return [w for w in app.box.children if "dl-charts-ahead" in w._dom_classes]
+
+    assert not ahead()  # not with the page: it would come later
+    app._on_message(app.router, {"ping": 1}, [])
+    [chart] = ahead()
+    assert isinstance(chart, widgets.Output)
+    rule = THEME_CSS.split(".dl-charts-ahead", 1)[1].split("}", 1)[0]
+    assert "visibility: hidden" in rule and "left: -10000px" in rule  # unseen, unread
+    app._on_message(app.router, {"ping": 2}, [])
+    assert ahead() == [chart]

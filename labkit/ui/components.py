@@ -72,6 +72,8 @@ THEME_CSS = """
 .dl-muted { color: var(--dl-grey); font-size: .92rem; }
 .dl-sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
   white-space: nowrap; }
+.dl-charts-ahead { position: absolute; left: -10000px; top: 0; width: 320px; height: 200px;
+  overflow: hidden; visibility: hidden; }
 .dl-figure .widget-output .jp-OutputArea, .dl-figure .widget-output .jp-OutputArea-child,
 .dl-figure .widget-output .js-plotly-plot { display: block; height: 100%; }
 .dl-figure .widget-output .js-plotly-plot { overflow: hidden; } /* plotly fits it to its box */
