@@ -250,8 +250,8 @@ def test_comparing_checks_what_the_best_model_relies_on_and_forgets_it_with_the_
 def test_the_comparison_shows_its_results_then_what_the_best_model_relies_on(workspace):
     """The results (table, figure) are on the page while the check runs, with a line saying it
     runs; then that line gives way to what the best model relies on, and the step says done."""
-    import ipywidgets as widgets
     from leak_tables import peak_hours
+    from test_truth_learning import _find, _text
 
     from labkit.ui.module05 import Module05App
 
@@ -260,37 +260,20 @@ def test_the_comparison_shows_its_results_then_what_the_best_model_relies_on(wor
     preparation.save_recipe(workspace, Recipe())
     app = Module05App(workspace)
     view = app.comparison()
-
-    def shown() -> str:
-        parts, stack = [], [view]
-        while stack:
-            current = stack.pop()
-            if isinstance(getattr(current, "value", None), str):
-                parts.append(current.value)
-            stack.extend(getattr(current, "children", ()) or ())
-        return "\n".join(parts)
-
     during: list[str] = []
-    app.state.observe(lambda change: during.append(shown()), "reliance")
-    button = next(
-        w for w in _tree(view) if isinstance(w, widgets.Button) and "dl-compare" in w._dom_classes
+    app.state.observe(lambda change: during.append(_text(view)), "reliance")
+    app.state.observe(
+        lambda change: during.append(_text(view)) if change["new"] else None, "checking"
     )
-    app.state.observe(lambda change: during.append(shown()) if change["new"] else None, "checking")
+    [button] = _find(view, "dl-compare")
     button.click()
-    before_check, after_check = during[0], shown()
+    before_check, after_check = during[0], _text(view)
     assert "<table" in before_check and "Vérification en cours" in before_check
     assert "Comparaison terminée" not in before_check
+    assert "Résultats ci-dessous ; contrôle des colonnes" in before_check  # not « Modèle 7 sur 7 »
     assert "Vérification en cours" not in after_check
     assert "Ce que le modèle utilise vraiment" in after_check  # hp_matin and hp_soir, flagged
     assert "Comparaison terminée : les résultats sont ci-dessous." in after_check
-
-
-def _tree(widget):
-    stack = [widget]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(getattr(current, "children", ()) or ())
 
 
 def test_module04_shows_what_a_proposed_fix_changes_before_it_is_applied(workspace):
