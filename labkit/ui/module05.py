@@ -667,8 +667,9 @@ class Module05App(ModulePage):
                 show_step(message)
 
         def show_reliance() -> None:
-            if state.checking:
+            if state.checking:  # the models' last progress line would still be said
                 relied_on.children = [paragraph(_t("ui_compare_checking"), "dl-muted")]
+                show_step(_t("ui_compare_checking_step"))
                 return
             relied_on.children = self._reliance_parts(state.reliance)
             if state.comparison is not None:
